@@ -1,0 +1,1 @@
+"""The SQLAlchemy data layer: schema, queries, demo builder, importer."""

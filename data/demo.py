@@ -1,0 +1,459 @@
+"""The demo database: a deterministic Quảng Nam for 2022-2024 (about 1.24 million dossiers).
+
+2023 reproduces the source article exactly at its stated precision: dossiers
+received per level, on-time rate, share received online, and the postal
+substitution figures. Generation is vectorised with numpy and written with one
+bulk insert (COPY on PostgreSQL): a Python loop of ORM objects would take minutes.
+
+How exactness is reached: counts are fixed by construction (multinomial draws
+with exact totals); the online share by choosing exactly round(N x share)
+dossiers; the on-time rate by choosing exactly the number of late dossiers among
+those whose finishing year does not depend on being late (so the denominator is
+known before the choice). Lateness is drawn with weights that put it where the
+province said it is: land procedures at district and commune level.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import delete, insert, text
+from sqlalchemy.engine import Engine
+
+from . import catalog
+from .aggregates import refresh_aggregates
+from .db import make_engine, upgrade
+from .schema import Agency, Base, ImportRun, PostalDeployment, Procedure, Sector, Unit
+from .workdays import add_workdays_np, from_daynum, to_daynum, workday_array, workdays_between_np
+
+YEARS = (2022, 2023, 2024)
+DATA_END = dt.date(2024, 12, 31)
+
+# (received, on-time rate, online share) per level and year. 2023 is the article.
+TARGETS = {
+    2022: {"province": (82_950, 0.995, 0.712), "district": (124_600, 0.801, 0.254), "commune": (171_900, 0.962, 0.571)},
+    2023: {"province": (90_010, 0.998, 0.806), "district": (136_350, 0.8292, 0.323), "commune": (187_299, 0.975, 0.661)},
+    2024: {"province": (94_480, 0.9985, 0.852), "district": (141_020, 0.871, 0.398), "commune": (193_870, 0.981, 0.704)},
+}
+POST_SHARE = {"province": 0.10, "district": 0.07, "commune": 0.03}  # of dossiers not submitted online
+ONLINE_WEIGHT = {"full": 1.0, "partial": 0.30, "none": 0.0}
+SUPPLEMENT_PROB = {"DD": 0.12, "XD": 0.10, "TNMT": 0.08}  # other sectors 0.02
+MONTH_FACTOR = np.array([1.05, 0.80, 1.00, 1.00, 0.95, 1.00, 1.00, 1.00, 0.95, 1.05, 1.05, 1.15])
+
+# Relative size of each district-level unit (population and economy, rough demo values).
+DISTRICT_WEIGHT = {
+    "502": 1.6, "503": 1.3, "504": 0.25, "505": 0.30, "506": 1.4, "507": 2.0, "508": 1.2, "509": 0.9,
+    "510": 0.35, "511": 0.35, "512": 0.5, "513": 1.6, "514": 0.7, "515": 0.45, "516": 0.30, "517": 1.4,
+    "518": 0.9, "519": 0.35,
+}
+# Where land dossiers pile up (demo): busy lowland districts are later than mountain ones.
+DISTRICT_LATENESS = {
+    "507": 1.7, "513": 1.5, "506": 1.4, "517": 1.3, "502": 1.1, "508": 1.0, "518": 1.0, "509": 0.9,
+    "503": 0.8, "514": 0.8, "512": 0.7, "519": 0.6, "510": 0.6, "511": 0.6, "515": 0.6, "516": 0.5,
+    "505": 0.5, "504": 0.5,
+}
+
+# Postal substitution per year: (province staff, civil servants, moved, total),
+# district-level totals (staff, civil servants, units at 100 %), communes (staff, communes).
+POSTAL = {
+    2022: dict(province=(14, 20, 1290, 1372), district=(30, 110, 6), commune=(9, 9)),
+    2023: dict(province=(17, 24, 1381, 1381), district=(44, 150, 11), commune=(20, 19)),
+    2024: dict(province=(17, 24, 1402, 1402), district=(48, 156, 15), commune=(33, 31)),
+}
+FULL_ORDER = catalog.DISTRICTS_AT_FULL_2023 + ("503", "518", "512", "514", "506", "507", "517")
+
+
+@dataclass
+class BuildReport:
+    dossiers: int
+    seconds: float
+    aggregate_rows: int
+
+
+def _largest_remainder(total: int, weights: np.ndarray, minimum: int = 1) -> np.ndarray:
+    """Split an integer total by weights, each part at least ``minimum``, summing exactly."""
+    n = len(weights)
+    base = np.full(n, minimum, dtype=int)
+    rest = total - base.sum()
+    share = weights / weights.sum() * rest
+    parts = np.floor(share).astype(int)
+    order = np.argsort(-(share - parts), kind="stable")
+    parts[order[: rest - parts.sum()]] += 1
+    return base + parts
+
+
+def _choose_exactly(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.ndarray:
+    """Boolean mask of exactly k items, drawn without replacement with these weights (Gumbel top-k)."""
+    mask = np.zeros(len(weights), dtype=bool)
+    if k <= 0:
+        return mask
+    eligible = weights > 0
+    if eligible.sum() < k:
+        raise ValueError(f"cannot choose {k} of {eligible.sum()} eligible items")
+    keys = np.full(len(weights), -np.inf)
+    keys[eligible] = np.log(weights[eligible]) + rng.gumbel(size=eligible.sum())
+    mask[np.argpartition(-keys, k - 1)[:k]] = True
+    return mask
+
+
+# ---------------------------------------------------------------- reference data
+
+def _reference_rows(rng: np.random.Generator):
+    units = catalog.load_units()
+    sectors = [dict(id=i + 1, code=c, name=vi, name_en=en) for i, (c, vi, en) in enumerate(catalog.SECTORS)]
+    sector_id = {s["code"]: s["id"] for s in sectors}
+    procedures = [dict(id=i + 1, code=p.code, name=p.name, name_en=p.name_en, sector_id=sector_id[p.sector],
+                       level=p.level, online_level=p.online_level, processing_days=p.days)
+                  for i, p in enumerate(catalog.PROCEDURES)]
+    agencies = []
+    for code, vi, en, _ in catalog.DEPARTMENTS:
+        agencies.append(dict(code=code, name=vi, name_en=en, level="province", unit_code=catalog.PROVINCE_CODE,
+                             district_code=None, commune_code=None))
+    for u in units:
+        if u["level"] == "district":
+            agencies.append(dict(code=f"H{u['code']}", name=f"UBND {u['name']}", name_en=f"People's Committee of {u['short_name']}",
+                                 level="district", unit_code=u["code"], district_code=u["code"], commune_code=None))
+    for u in units:
+        if u["level"] == "commune":
+            agencies.append(dict(code=f"X{u['code']}", name=f"UBND {u['name']}", name_en=f"People's Committee of {u['short_name']}",
+                                 level="commune", unit_code=u["code"], district_code=u["parent_code"], commune_code=u["code"]))
+    for i, a in enumerate(agencies):
+        a["id"] = i + 1
+    return units, sectors, procedures, agencies
+
+
+def _postal_rows(rng: np.random.Generator, units: list[dict]) -> list[dict]:
+    districts = [u["code"] for u in units if u["level"] == "district"]
+    weights = np.array([DISTRICT_WEIGHT[c] for c in districts])
+    communes_by_district: dict[str, list[str]] = {}
+    for u in units:
+        if u["level"] == "commune":
+            communes_by_district.setdefault(u["parent_code"], []).append(u["code"])
+    totals = {c: int(rng.integers(270, 320)) for c in districts}
+    partial_share = {c: float(rng.uniform(0.45, 0.9)) for c in districts}
+    commune_total = {c: int(rng.integers(95, 115)) for cs in communes_by_district.values() for c in cs}
+    # Communes with postal staff: a growing set, first in the units that moved everything.
+    pool = [c for d in catalog.DISTRICTS_AT_FULL_2023 for c in communes_by_district[d]]
+    pool += [c for d in districts if d not in catalog.DISTRICTS_AT_FULL_2023 for c in communes_by_district[d]]
+    order = list(rng.permutation(pool[:60])) + pool[60:]
+    rows = []
+    for year, spec in POSTAL.items():
+        staff, servants, moved, total = spec["province"]
+        rows.append(dict(unit_code=catalog.PROVINCE_CODE, year=year, postal_staff=staff, civil_servants=servants,
+                         procedures_moved=moved, procedures_total=total, decided_on=dt.date(year, 1, 1),
+                         note="Trung tâm Phục vụ hành chính công tỉnh"))
+        d_staff, d_servants, n_full = spec["district"]
+        full = set(FULL_ORDER[:n_full])
+        staff_split = _largest_remainder(d_staff, weights, 1)
+        servant_split = _largest_remainder(d_servants, weights, 3)
+        for i, code in enumerate(districts):
+            growth = {2022: 0.8, 2023: 1.0, 2024: 1.05}[year]
+            moved = totals[code] if code in full else int(round(totals[code] * min(partial_share[code] * growth, 0.95)))
+            rows.append(dict(unit_code=code, year=year, postal_staff=int(staff_split[i]),
+                             civil_servants=int(servant_split[i]), procedures_moved=moved,
+                             procedures_total=totals[code], decided_on=dt.date(year, 1, 1), note=None))
+        c_staff, n_communes = spec["commune"]
+        chosen = order[:n_communes]
+        for j, code in enumerate(chosen):
+            s = 1 + (1 if j < c_staff - n_communes else 0)
+            moved = commune_total[code] if j % 3 == 0 else int(round(commune_total[code] * (0.5 + 0.1 * (j % 5))))
+            rows.append(dict(unit_code=code, year=year, postal_staff=s, civil_servants=s,
+                             procedures_moved=moved, procedures_total=commune_total[code],
+                             decided_on=dt.date(year, 1, 1), note=None))
+    return rows
+
+
+# ---------------------------------------------------------------- dossiers
+
+def _generate_dossiers(rng, units, sectors, procedures, agencies, postal, scale: float) -> pd.DataFrame:
+    specs = {p.code: p for p in catalog.PROCEDURES}
+    sector_code = {s["id"]: s["code"] for s in sectors}
+    wd = workday_array()
+    n_communes = {}
+    for u in units:
+        if u["level"] == "commune":
+            n_communes[u["parent_code"]] = n_communes.get(u["parent_code"], 0) + 1
+    commune_noise = {a["code"]: float(rng.lognormal(0, 0.35)) for a in agencies if a["level"] == "commune"}
+    coverage = {}  # (year, unit code) -> share of procedures moved to postal staff
+    for r in postal:
+        coverage[(r["year"], r["unit_code"])] = r["procedures_moved"] / r["procedures_total"]
+
+    parts = []
+    for year in YEARS:
+        days = wd[(wd >= to_daynum([dt.date(year, 1, 1)])[0]) & (wd <= to_daynum([dt.date(year, 12, 31)])[0])]
+        months = from_daynum(days).astype("datetime64[M]").astype(int) % 12
+        day_p = MONTH_FACTOR[months]
+        day_p = day_p / day_p.sum()
+        for level, (received, rate, online_share) in TARGETS[year].items():
+            n = int(round(received * scale))
+            # Cells: (agency, procedure) with weight = agency size x procedure volume.
+            cells_agency, cells_proc, cells_w = [], [], []
+            for a in agencies:
+                if a["level"] != level:
+                    continue
+                if level == "province":
+                    dep_sectors = next(d[3] for d in catalog.DEPARTMENTS if d[0] == a["code"])
+                    aw = 1.0
+                elif level == "district":
+                    dep_sectors, aw = None, DISTRICT_WEIGHT[a["district_code"]]
+                else:
+                    dep_sectors = None
+                    aw = DISTRICT_WEIGHT[a["district_code"]] / n_communes[a["district_code"]] * commune_noise[a["code"]]
+                for p in procedures:
+                    if p["level"] != level:
+                        continue
+                    if dep_sectors is not None and sector_code[p["sector_id"]] not in dep_sectors:
+                        continue
+                    cells_agency.append(a["id"])
+                    cells_proc.append(p["id"])
+                    cells_w.append(aw * specs[p["code"]].volume)
+            w = np.array(cells_w)
+            cell = rng.choice(len(w), size=n, p=w / w.sum())
+            df = pd.DataFrame({
+                "agency_id": np.array(cells_agency)[cell],
+                "procedure_id": np.array(cells_proc)[cell],
+                "received": np.sort(rng.choice(days, size=n, p=day_p)),
+            })
+            df["year"] = year
+            df["level"] = level
+            df["rate"] = rate
+            # Channel: exactly round(n x share) online, weighted by the procedure's online service level.
+            online_w_by_proc = np.zeros(len(procedures) + 1)
+            for p in procedures:
+                online_w_by_proc[p["id"]] = ONLINE_WEIGHT[p["online_level"]]
+            online_w = online_w_by_proc[df["procedure_id"].to_numpy()]
+            online = _choose_exactly(rng, online_w, int(round(n * online_share)))
+            post = (~online) & (rng.random(n) < POST_SHARE[level])
+            df["channel"] = np.where(online, 2, np.where(post, 3, 1))
+            # Received by postal staff: not online, at a unit whose desk the post office serves.
+            cov_by_agency = np.zeros(len(agencies) + 1)
+            for a in agencies:
+                cov_by_agency[a["id"]] = coverage.get((year, a["unit_code"]), 0.0)
+            cov = cov_by_agency[df["agency_id"].to_numpy()]
+            df["by_postal_staff"] = (~online) & (rng.random(n) < cov * 0.97)
+            parts.append(df)
+    df = pd.concat(parts, ignore_index=True)
+    n = len(df)
+
+    proc_df = pd.DataFrame(procedures).set_index("id")
+    df["days"] = df["procedure_id"].map(proc_df["processing_days"]).to_numpy()
+    df["sector"] = df["procedure_id"].map(proc_df["sector_id"]).map(sector_code).to_numpy()
+    agency_df = pd.DataFrame(agencies).set_index("id")
+    df["district_code"] = df["agency_id"].map(agency_df["district_code"]).to_numpy()
+    df["commune_code"] = df["agency_id"].map(agency_df["commune_code"]).to_numpy()
+
+    r = df["received"].to_numpy()
+    due = add_workdays_np(r, df["days"].to_numpy())
+    sup_p = df["sector"].map(SUPPLEMENT_PROB).fillna(0.02).to_numpy()
+    has_sup = rng.random(n) < sup_p
+    sup_days = np.where(has_sup, rng.integers(2, 11, n), 0)
+    deadline = add_workdays_np(due, sup_days)
+
+    span = workdays_between_np(r, deadline)  # >= 1
+    on_deadline = rng.random(n) < 0.22
+    k0 = np.where(on_deadline, span, np.floor(rng.beta(1.3, 2.2, n) * span).astype(int))
+    f0 = add_workdays_np(r, k0)
+    land = df["sector"].to_numpy() == "DD"
+    k1 = 1 + np.where(land, rng.geometric(0.12, n), rng.geometric(0.35, n))
+    f1 = add_workdays_np(deadline, k1)
+
+    end = to_daynum([DATA_END])[0]
+    withdrawn = rng.random(n) < 0.012
+    f_year = from_daynum(f0).astype("datetime64[Y]").astype(int) + 1970
+    f1_year = from_daynum(f1).astype("datetime64[Y]").astype(int) + 1970
+    candidate = (~withdrawn) & (f_year == f1_year) & (f1 <= end)
+
+    # Lateness weights: procedure propensity x district x busy months.
+    spec_late = {p["id"]: specs[p["code"]].lateness for p in procedures}
+    late_w = df["procedure_id"].map(spec_late).to_numpy().astype(float)
+    dist_factor = df["district_code"].map(DISTRICT_LATENESS).fillna(1.0).to_numpy()
+    late_w *= np.where(df["level"].to_numpy() == "province", 1.0, dist_factor)
+    late_w *= np.where(np.isin(from_daynum(r).astype("datetime64[M]").astype(int) % 12, [0, 10, 11]), 1.3, 1.0)
+    late = np.zeros(n, dtype=bool)
+    level_arr = df["level"].to_numpy()
+    for year in YEARS:
+        for level, (_, rate, _) in TARGETS[year].items():
+            finishing = (level_arr == level) & (~withdrawn) & (f_year == year) & (f0 <= end)
+            n_finished = int(finishing.sum())
+            n_late = n_finished - int(round(n_finished * rate))
+            pool = finishing & candidate
+            late[pool] = _choose_exactly(rng, late_w[pool], n_late)
+
+    finished = np.where(late, f1, f0)
+    # A few late dossiers were sent back for supplements twice: late by rule whatever the dates.
+    sup_requests = np.where(has_sup, 1, 0) + (late & has_sup & (rng.random(n) < 0.15))
+    still_open = finished > end
+    status = np.where(withdrawn, rng.choice([3, 7, 8], n, p=[0.3, 0.5, 0.2]),
+                      np.where(rng.random(n) < 0.85, 10, 9))
+    status = np.where(still_open, np.where(has_sup, 5, 4), status)
+    returned = add_workdays_np(finished, rng.integers(0, 3, n))
+    returned_ok = (status == 10) & (returned <= end)
+    status = np.where((status == 10) & ~returned_ok, 9, status)
+
+    fee_sectors = np.isin(df["sector"].to_numpy(), ["DD", "XD", "KHDT", "GTVT", "CT", "TNMT", "YT"])
+    online = df["channel"].to_numpy() == 2
+    year_arr = df["year"].to_numpy()
+    digit_p = np.select([year_arr == 2022, year_arr == 2023], [0.45, 0.62], 0.78)
+
+    order = np.lexsort((df["agency_id"].to_numpy(), r))
+    seq = np.arange(1, n + 1)
+    out = pd.DataFrame({
+        "procedure_id": df["procedure_id"].to_numpy(),
+        "agency_id": df["agency_id"].to_numpy(),
+        "level": level_arr,
+        "district_code": df["district_code"].to_numpy(),
+        "commune_code": df["commune_code"].to_numpy(),
+        "channel": df["channel"].to_numpy(),
+        "by_postal_staff": df["by_postal_staff"].to_numpy(),
+        "received_on": r, "due_on": due, "deadline_on": deadline,
+        "finished_on": np.where(still_open, -1, finished),
+        "returned_on": np.where(returned_ok, returned, -1),
+        "supplement_days": sup_days,
+        "supplement_requests": sup_requests,
+        "status": status,
+        "has_fee": fee_sectors,
+        "paid_online": fee_sectors & online & (rng.random(n) < 0.6),
+        "digitised": rng.random(n) < digit_p,
+        "e_result": online & (rng.random(n) < 0.5),
+    }).iloc[order].reset_index(drop=True)
+    # Codes like "H509-230105-0012345": receiving agency, date received, running number.
+    agency_code = out["agency_id"].map(agency_df["code"])
+    received_str = pd.Series(_day_strings("%y%m%d", out["received_on"].to_numpy()))
+    out.insert(0, "code", agency_code + "-" + received_str + "-" + pd.Series(seq).astype(str).str.zfill(7))
+    out.insert(0, "id", seq)
+    return out
+
+
+# ---------------------------------------------------------------- writing
+
+COLUMNS = ["id", "code", "procedure_id", "agency_id", "level", "district_code", "commune_code", "channel",
+           "by_postal_staff", "received_on", "due_on", "deadline_on", "finished_on", "returned_on",
+           "supplement_days", "supplement_requests", "status", "has_fee", "paid_online", "digitised", "e_result"]
+DATE_COLUMNS = ["received_on", "due_on", "deadline_on", "finished_on", "returned_on"]
+BOOL_COLUMNS = ["by_postal_staff", "has_fee", "paid_online", "digitised", "e_result"]
+
+
+def _day_strings(fmt: str, daynums: np.ndarray) -> np.ndarray:
+    """Format day numbers through a lookup table of the few thousand distinct days (fast)."""
+    lo, hi = int(daynums.min()), int(daynums.max())
+    table = pd.Series(from_daynum(np.arange(lo, hi + 1))).dt.strftime(fmt).to_numpy().astype(object)
+    return table[daynums - lo]
+
+
+def _as_text_columns(df: pd.DataFrame, bool_as_int: bool) -> dict[str, list]:
+    cols = {}
+    for c in COLUMNS:
+        s = df[c]
+        if c in DATE_COLUMNS:
+            v = s.to_numpy()
+            iso = _day_strings("%Y-%m-%d", np.where(v < 0, v.max(), v))
+            iso[v < 0] = None
+            cols[c] = iso
+        elif c in BOOL_COLUMNS:
+            cols[c] = s.astype(int).to_numpy().astype(object) if bool_as_int else s.to_numpy().astype(object)
+        else:
+            cols[c] = s.to_numpy().astype(object)
+            if c in ("district_code", "commune_code"):
+                cols[c][pd.isna(s.to_numpy())] = None
+    return cols
+
+
+def write_dossiers(engine: Engine, df: pd.DataFrame) -> None:
+    """Bulk-write a dossier frame (dates as day numbers, -1 for none)."""
+    if engine.dialect.name == "sqlite":
+        cols = _as_text_columns(df, bool_as_int=True)
+        rows = zip(*(cols[c].tolist() for c in COLUMNS))
+        raw = engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            # The classic bulk load: no per-row foreign-key checks or index upkeep,
+            # indexes rebuilt once at the end (3x faster than inserting into them).
+            cur.execute("PRAGMA foreign_keys=OFF")
+            cur.execute("PRAGMA synchronous=OFF")
+            indexes = cur.execute("SELECT name, sql FROM sqlite_master WHERE type='index' "
+                                  "AND tbl_name='dossiers' AND sql IS NOT NULL").fetchall()
+            for name, _ in indexes:
+                cur.execute(f"DROP INDEX {name}")
+            cur.executemany(f"INSERT INTO dossiers ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", rows)
+            for _, sql in indexes:
+                cur.execute(sql)
+            raw.commit()
+            cur.execute("PRAGMA foreign_keys=ON")
+        finally:
+            raw.close()
+    elif engine.dialect.name == "postgresql":
+        cols = _as_text_columns(df, bool_as_int=False)
+        raw = engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            with cur.copy(f"COPY dossiers ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for row in zip(*(cols[c].tolist() for c in COLUMNS)):
+                    copy.write_row(row)
+            raw.commit()
+        finally:
+            raw.close()
+    else:
+        with engine.begin() as conn:
+            conn.execute(insert(Base.metadata.tables["dossiers"]), df[COLUMNS].to_dict("records"))
+
+
+def reset_schema(url: str) -> None:
+    """Empty database at the latest schema: SQLite file removed, PostgreSQL tables dropped."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(text(f"DROP TABLE IF EXISTS {table.name}" + (" CASCADE" if engine.dialect.name == "postgresql" else "")))
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    upgrade(url)
+
+
+def build_demo(url: str, seed: int = 2114, scale: float = 1.0, progress=lambda msg: None) -> BuildReport:
+    """Build the demo database at ``url``. For a SQLite file, built aside and moved in place
+    at the end, so an interrupted build never leaves a half-filled demo behind."""
+    t0 = time.perf_counter()
+    final_path = None
+    if url.startswith("sqlite:///") and url != "sqlite://":
+        final_path = Path(url[len("sqlite:///"):])
+        final_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = final_path.with_name(final_path.name + ".building")
+        tmp.unlink(missing_ok=True)
+        build_url = f"sqlite:///{tmp}"
+    else:
+        build_url = url
+    reset_schema(build_url)
+    engine = make_engine(build_url)
+    rng = np.random.default_rng(seed)
+    units, sectors, procedures, agencies = _reference_rows(rng)
+    postal = _postal_rows(rng, units)
+    with engine.begin() as conn:
+        conn.execute(insert(Unit), units)
+        conn.execute(insert(Sector), sectors)
+        conn.execute(insert(Procedure), procedures)
+        conn.execute(insert(Agency), agencies)
+        conn.execute(insert(PostalDeployment), postal)
+    progress("generating dossiers")
+    df = _generate_dossiers(rng, units, sectors, procedures, agencies, postal, scale)
+    progress(f"writing {len(df):,} dossiers")
+    write_dossiers(engine, df)
+    progress("aggregating")
+    with engine.begin() as conn:
+        rows = refresh_aggregates(conn)
+        conn.execute(insert(ImportRun), [dict(started_at=dt.datetime.now(), finished_at=dt.datetime.now(),
+                                              command=f"tthc demo --seed {seed} --scale {scale}", kind="demo",
+                                              file_name=None, added=len(df), status="ok")])
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
+    else:
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    engine.dispose()
+    if final_path is not None:
+        os.replace(tmp, final_path)
+    return BuildReport(dossiers=len(df), seconds=time.perf_counter() - t0, aggregate_rows=rows)
