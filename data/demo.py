@@ -32,6 +32,8 @@ from .schema import Agency, Base, ImportRun, PostalDeployment, Procedure, Sector
 from .workdays import add_workdays_np, from_daynum, to_daynum, workday_array, workdays_between_np
 
 YEARS = (2022, 2023, 2024)
+# Bump when the generator changes: a demo file built by an older version is rebuilt.
+DEMO_VERSION = "2"
 DATA_END = dt.date(2024, 12, 31)
 
 # (received, on-time rate, online share) per level and year. 2023 is the article.
@@ -445,7 +447,7 @@ def build_demo(url: str, seed: int = 2114, scale: float = 1.0, progress=lambda m
     with engine.begin() as conn:
         rows = refresh_aggregates(conn)
         conn.execute(insert(ImportRun), [dict(started_at=dt.datetime.now(), finished_at=dt.datetime.now(),
-                                              command=f"tthc demo --seed {seed} --scale {scale}", kind="demo",
+                                              command=f"tthc demo --seed {seed} --scale {scale} (demo v{DEMO_VERSION})", kind="demo",
                                               file_name=None, added=len(df), status="ok")])
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -457,3 +459,33 @@ def build_demo(url: str, seed: int = 2114, scale: float = 1.0, progress=lambda m
     if final_path is not None:
         os.replace(tmp, final_path)
     return BuildReport(dossiers=len(df), seconds=time.perf_counter() - t0, aggregate_rows=rows)
+
+
+def demo_is_current(url: str) -> bool:
+    """True when ``url`` holds a demo built by this version of the builder."""
+    from sqlalchemy import select
+
+    from .db import has_schema
+
+    try:
+        engine = make_engine(url)
+        try:
+            if not has_schema(engine):
+                return False
+            with engine.connect() as conn:
+                cmd = conn.execute(select(ImportRun.command).where(ImportRun.kind == "demo")
+                                   .order_by(ImportRun.id.desc())).scalar()
+        finally:
+            engine.dispose()
+    except Exception:
+        return False
+    return cmd is not None and f"(demo v{DEMO_VERSION})" in cmd
+
+
+def ensure_demo(url: str, progress=lambda msg: None) -> BuildReport | None:
+    """Build the demo at ``url`` unless a current one is there already."""
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+        return build_demo(url, progress=progress)
+    if demo_is_current(url):
+        return None
+    return build_demo(url, progress=progress)

@@ -1,0 +1,74 @@
+"""Numbers, percentages and months the way each language writes them (babel, CLDR).
+
+Vietnamese: 90.010 and 99,8 %; English: 90,010 and 99.8%.
+"""
+from __future__ import annotations
+
+import math
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LOCALES = {"vi": "vi_VN", "en": "en_US"}
+NO_VALUE = "—"
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def fmt_int(n, lang: str = "vi") -> str:
+    if _missing(n):
+        return NO_VALUE
+    return format_decimal(int(round(n)), format="#,##0", locale=LOCALES[lang])
+
+
+def fmt_number(x, lang: str = "vi", digits: int = 1) -> str:
+    if _missing(x):
+        return NO_VALUE
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(x, format=pattern, locale=LOCALES[lang])
+
+
+def fmt_pct(fraction, lang: str = "vi", digits: int = 1) -> str:
+    """0.998 -> '99,8 %' (vi) / '99.8%' (en). Vietnamese puts a space before %."""
+    if _missing(fraction):
+        return NO_VALUE
+    body = fmt_number(fraction * 100, lang, digits)
+    return f"{body}\u00a0%" if lang == "vi" else f"{body}%"
+
+
+def fmt_points(delta, lang: str = "vi", digits: int = 1) -> str:
+    """A change of a rate, in percentage points, with its sign: '+1,2 điểm' / '+1.2 pts'."""
+    if _missing(delta):
+        return NO_VALUE
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    body = fmt_number(abs(delta) * 100, lang, digits)
+    return f"{sign}{body} điểm %" if lang == "vi" else f"{sign}{body} pts"
+
+
+def fmt_change(delta, lang: str = "vi") -> str:
+    """A change of a count with its sign: '+8.150' / '+8,150'."""
+    if _missing(delta):
+        return NO_VALUE
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    return sign + fmt_int(abs(delta), lang)
+
+
+def month_name(month: int, lang: str = "vi", short: bool = True) -> str:
+    import datetime as dt
+
+    if lang == "vi":
+        return f"Th{month}" if short else f"Tháng {month}"
+    return format_date(dt.date(2000, month, 1), "MMM" if short else "MMMM", locale=LOCALES[lang])
+
+
+def ym_label(ym: int, lang: str = "vi") -> str:
+    """202301 -> 'Th1/2023' / 'Jan 2023'."""
+    y, m = divmod(int(ym), 100)
+    return f"{month_name(m, lang)}/{y}" if lang == "vi" else f"{month_name(m, lang)} {y}"
+
+
+def plotly_separators(lang: str) -> str:
+    """Plotly's ``separators`` (decimal, thousands) so axes and hovers follow the language."""
+    return ",." if lang == "vi" else ".,"

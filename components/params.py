@@ -1,0 +1,117 @@
+"""URL query string <-> the view a page shows.
+
+The parameter names are a public interface (people share links): ``year``,
+``district`` (official code, e.g. 509 for Quế Sơn), ``sector``, ``lang``; pages
+add their own. Every value is checked against the database: a bad one becomes
+the nearest valid view plus a note saying what was changed, never an error.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode
+
+from data.cache import cached_query
+from data.db import get_engine
+from data.filters import DossierFilter, Period
+from data.queries import reference
+
+from .i18n import DEFAULT_LANG, normalise_lang, t
+
+GLOBAL_PARAMS = ("year", "district", "sector", "lang")
+
+
+@cached_query
+def _reference(engine):
+    """Valid values for the global filters (small; cached)."""
+    years = reference.years_with_data(engine)
+    latest = reference.latest_complete_year(engine)
+    districts = reference.districts(engine)
+    sectors = reference.sectors(engine)
+    return {
+        "years": years,
+        "latest": latest,
+        "districts": districts[["code", "name", "short_name"]].to_dict("records"),
+        "sectors": sectors[["code", "name", "name_en"]].to_dict("records"),
+    }
+
+
+def reference_lists(engine=None) -> dict:
+    return _reference(engine or get_engine())
+
+
+@dataclass
+class ViewState:
+    lang: str = DEFAULT_LANG
+    year: int | None = None
+    district: str | None = None
+    sector: str | None = None
+    extra: dict = field(default_factory=dict)  # the page's own parameters, unvalidated
+    notes: list[str] = field(default_factory=list)  # what was corrected, in the user's language
+    district_name: str | None = None
+
+    @property
+    def has_data(self) -> bool:
+        return self.year is not None
+
+    def filter(self, **changes) -> DossierFilter:
+        base = DossierFilter(period=Period.year(self.year), district_code=self.district, sector_code=self.sector)
+        return base.with_(**changes) if changes else base
+
+    def params(self, **overrides) -> dict:
+        out = {"year": self.year, "district": self.district, "sector": self.sector, "lang": self.lang, **self.extra}
+        out.update(overrides)
+        if out.get("lang") == DEFAULT_LANG:
+            out.pop("lang")
+        return {k: v for k, v in out.items() if v not in (None, "")}
+
+    def href(self, path: str, keep_extra: bool = False, **overrides) -> str:
+        """A link to ``path`` carrying the global filters (and ``overrides``)."""
+        base = ViewState(self.lang, self.year, self.district, self.sector, self.extra if keep_extra else {})
+        q = urlencode(base.params(**overrides))
+        return f"{path}?{q}" if q else path
+
+
+def resolve_view(kwargs: dict, engine=None) -> ViewState:
+    """Validate the URL's parameters against the database."""
+    lang = normalise_lang(kwargs.get("lang"))
+    ref = reference_lists(engine)
+    view = ViewState(lang=lang, extra={k: v for k, v in kwargs.items() if k not in GLOBAL_PARAMS})
+
+    raw_year = kwargs.get("year")
+    view.year = ref["latest"]
+    if raw_year not in (None, ""):
+        try:
+            year = int(str(raw_year).strip())
+        except ValueError:
+            year = None
+        if year in ref["years"]:
+            view.year = year
+        elif ref["latest"] is not None:
+            view.notes.append(t("note.year", lang, bad=str(raw_year)[:20], good=ref["latest"]))
+
+    raw_district = kwargs.get("district")
+    if raw_district not in (None, ""):
+        match = next((d for d in ref["districts"] if d["code"] == str(raw_district).strip()), None)
+        if match:
+            view.district, view.district_name = match["code"], match["short_name"]
+        else:
+            view.notes.append(t("note.district", lang, bad=str(raw_district)[:20]))
+
+    raw_sector = kwargs.get("sector")
+    if raw_sector not in (None, ""):
+        match = next((s for s in ref["sectors"] if s["code"] == str(raw_sector).strip().upper()), None)
+        if match:
+            view.sector = match["code"]
+        else:
+            view.notes.append(t("note.sector", lang, bad=str(raw_sector)[:20]))
+    return view
+
+
+def parse_search(search: str | None) -> dict:
+    """'?year=2023&district=509' -> {'year': '2023', 'district': '509'} (last value wins)."""
+    return dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=False))
+
+
+def build_search(params: dict) -> str:
+    clean = {k: v for k, v in params.items() if v not in (None, "")}
+    return "?" + urlencode(clean) if clean else ""

@@ -1,0 +1,78 @@
+"""Small layout factories shared by every page."""
+from __future__ import annotations
+
+import functools
+import logging
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from data.db import DatabaseUnavailable
+
+from .i18n import t
+
+log = logging.getLogger(__name__)
+
+
+def page_header(title: str, subtitle: str | None = None, notes: list[str] | None = None, id_prefix: str = "") -> html.Div:
+    """Page title (it names the filters, e.g. "… — Quế Sơn, 2023") and any URL corrections."""
+    children = [html.H1(title, className="page-title", **({"id": f"{id_prefix}title"} if id_prefix else {}))]
+    if subtitle:
+        children.append(html.P(subtitle, className="page-subtitle text-muted"))
+    for note in notes or []:
+        children.append(dbc.Alert(note, color="warning", className="py-2 url-note", dismissable=True))
+    return html.Div(children, className="page-header")
+
+
+def card(title: str | None, body, id: str | None = None, className: str = "") -> dbc.Card:
+    parts = []
+    if title:
+        parts.append(dbc.CardHeader(html.H2(title, className="card-title-text")))
+    parts.append(dbc.CardBody(body))
+    kwargs = {"id": id} if id else {}
+    return dbc.Card(parts, className=f"mb-3 shadow-sm {className}", **kwargs)
+
+
+def graph(id, figure, filename: str, className: str = ""):
+    from .theme import graph_config
+
+    return dcc.Graph(id=id, figure=figure, config=graph_config(filename), className=className)
+
+
+def empty_state(message: str, action=None, id: str | None = None) -> html.Div:
+    """Words instead of empty axes."""
+    children = [html.P(message, className="mb-1")]
+    if action is not None:
+        children.append(action)
+    kwargs = {"id": id} if id else {}
+    return html.Div(children, className="empty-state text-muted", **kwargs)
+
+
+def db_down_alert(lang: str) -> dbc.Alert:
+    return dbc.Alert([html.H4(t("db.down.title", lang), className="alert-heading"), html.P(t("db.down.body", lang), className="mb-0")],
+                     color="danger", className="db-down", id="db-down-banner")
+
+
+def no_data_alert(lang: str) -> dbc.Alert:
+    return dbc.Alert([html.H4(t("db.empty.title", lang), className="alert-heading"), html.P(t("db.empty.body", lang), className="mb-0")],
+                     color="info", id="db-empty-banner")
+
+
+DB_ERRORS = (DatabaseUnavailable, OperationalError, DBAPIError)
+
+
+def guard_layout(layout_fn):
+    """A page layout that shows a banner, not a traceback, when the database is down;
+    the banner page polls and reloads itself when the database is back."""
+
+    @functools.wraps(layout_fn)
+    def wrapper(**kwargs):
+        lang = kwargs.get("lang") if kwargs.get("lang") in ("vi", "en") else "vi"
+        try:
+            return layout_fn(**kwargs)
+        except DB_ERRORS as exc:
+            log.warning("database unavailable while rendering %s: %s", layout_fn.__module__, exc)
+            return html.Div([db_down_alert(lang), dcc.Interval(id="db-retry-interval", interval=3000)])
+
+    return wrapper

@@ -1,0 +1,73 @@
+"""Query-result cache (flask-caching): in-process by default, Redis with ``CACHE_REDIS_URL``.
+
+Keys hold the function, every argument (filters are frozen dataclasses, so
+their repr names every field, access scope included) and the data version,
+which changes when an import lands, so new data shows without a restart.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import time
+
+from flask_caching import Cache
+
+cache = Cache()
+_configured = False
+_version = {"value": None, "checked": 0.0}
+VERSION_TTL = 5.0  # seconds between checks of the data version
+
+
+def init_cache(server) -> None:
+    global _configured
+    redis_url = os.environ.get("CACHE_REDIS_URL")
+    if redis_url:
+        config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_DEFAULT_TIMEOUT": 3600,
+                  "CACHE_KEY_PREFIX": "tthc:"}
+    else:
+        config = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 3600, "CACHE_THRESHOLD": 5000}
+    cache.init_app(server, config=config)
+    _configured = True
+
+
+def data_version(engine) -> str:
+    """The latest import run: any import changes it (checked every few seconds)."""
+    now = time.monotonic()
+    if _version["value"] is None or now - _version["checked"] > VERSION_TTL:
+        from sqlalchemy import func, select
+
+        from .schema import ImportRun
+
+        with engine.connect() as conn:
+            latest = conn.execute(select(func.max(ImportRun.id))).scalar()
+        _version["value"] = str(latest)
+        _version["checked"] = now
+    return _version["value"]
+
+
+def reset_version() -> None:
+    _version["value"] = None
+
+
+def cached_query(fn):
+    """Memoise a query function ``fn(engine, *args)`` when the app has a cache."""
+
+    @functools.wraps(fn)
+    def wrapper(engine, *args, **kwargs):
+        if not _configured:
+            return fn(engine, *args, **kwargs)
+        try:
+            raw = f"{fn.__module__}.{fn.__qualname__}|{engine.url!r}|{data_version(engine)}|{args!r}|{sorted(kwargs.items())!r}"
+        except Exception:  # the database is down: let the query raise its own error
+            return fn(engine, *args, **kwargs)
+        key = hashlib.sha1(raw.encode()).hexdigest()
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+        value = fn(engine, *args, **kwargs)
+        cache.set(key, value)
+        return value
+
+    wrapper.uncached = fn
+    return wrapper

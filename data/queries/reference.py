@@ -1,0 +1,63 @@
+"""Reference lists the filters are validated against: years, units, sectors, procedures."""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from ..schema import Agency, DossierMonthStats, Procedure, Sector, Unit
+
+U = Unit.__table__
+S = DossierMonthStats.__table__
+
+
+def years_with_data(engine: Engine) -> list[int]:
+    """Years in which dossiers were received, newest first."""
+    stmt = select(S.c.year).where(S.c.received > 0).group_by(S.c.year).order_by(S.c.year.desc())
+    with engine.connect() as conn:
+        return [int(y) for y in conn.execute(stmt).scalars()]
+
+
+def latest_complete_year(engine: Engine) -> int | None:
+    """The latest year with dossiers received in December (else the latest year at all)."""
+    with engine.connect() as conn:
+        complete = conn.execute(select(func.max(S.c.year)).where(S.c.month == 12, S.c.received > 0)).scalar()
+        if complete is None:
+            complete = conn.execute(select(func.max(S.c.year)).where(S.c.received > 0)).scalar()
+    return None if complete is None else int(complete)
+
+
+def units(engine: Engine, level: str | None = None, parent_code: str | None = None) -> pd.DataFrame:
+    stmt = select(U).order_by(U.c.level, U.c.sort_order, U.c.code)
+    if level:
+        stmt = stmt.where(U.c.level == level)
+    if parent_code:
+        stmt = stmt.where(U.c.parent_code == parent_code)
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(stmt).mappings().all(), columns=[c.name for c in U.c])
+
+
+def districts(engine: Engine) -> pd.DataFrame:
+    """The district-level units (code, name, short_name, tile position), in official order."""
+    return units(engine, "district")
+
+
+def sectors(engine: Engine) -> pd.DataFrame:
+    t = Sector.__table__
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(select(t).order_by(t.c.id)).mappings().all(), columns=[c.name for c in t.c])
+
+
+def procedures(engine: Engine) -> pd.DataFrame:
+    p, s = Procedure.__table__, Sector.__table__
+    stmt = (select(p, s.c.code.label("sector_code"), s.c.name.label("sector_name"), s.c.name_en.label("sector_name_en"))
+            .join(s, s.c.id == p.c.sector_id).order_by(p.c.level, p.c.code))
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(stmt).mappings().all())
+    return df
+
+
+def agencies(engine: Engine) -> pd.DataFrame:
+    a = Agency.__table__
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(select(a).order_by(a.c.id)).mappings().all(), columns=[c.name for c in a.c])

@@ -1,0 +1,13 @@
+"""Placeholder until its issue lands: says so on the page."""
+import dash
+from dash import html
+
+from components.i18n import normalise_lang, t
+from components.ui import page_header
+
+dash.register_page(__name__, path="/postal", name="postal")
+
+
+def layout(**kwargs):
+    lang = normalise_lang(kwargs.get("lang"))
+    return html.Div([page_header(t("nav.postal", lang)), html.P(t("placeholder", lang), className="placeholder-note")])

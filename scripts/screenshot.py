@@ -1,0 +1,52 @@
+"""Screenshots of pages in headless Debian Chromium, for looking at what users see.
+
+    python scripts/screenshot.py http://127.0.0.1:8050/levels?year=2023 out.png --size 1920x1080 [--wait 3] [--full]
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--hide-scrollbars"]
+
+
+def driver(width: int, height: int) -> webdriver.Chrome:
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for f in CHROME_FLAGS:
+        opts.add_argument(f)
+    opts.add_argument(f"--window-size={width},{height}")
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("url")
+    ap.add_argument("out")
+    ap.add_argument("--size", default="1366x768")
+    ap.add_argument("--wait", type=float, default=3.0)
+    ap.add_argument("--full", action="store_true", help="capture the whole page height")
+    a = ap.parse_args()
+    w, h = (int(x) for x in a.size.split("x"))
+    d = driver(w, h)
+    try:
+        d.get(a.url)
+        time.sleep(a.wait)
+        if a.full:
+            height = d.execute_script("return document.body.scrollHeight")
+            d.set_window_size(w, min(max(height, h), 6000))
+            time.sleep(0.5)
+        d.save_screenshot(a.out)
+        for entry in d.get_log("browser"):
+            if entry.get("level") == "SEVERE":
+                print("console:", entry["message"])
+    finally:
+        d.quit()
+
+
+if __name__ == "__main__":
+    main()

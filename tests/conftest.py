@@ -1,0 +1,121 @@
+"""Fixtures: a hand-built fixture database on SQLite and PostgreSQL, and the demo database.
+
+PostgreSQL tests use ``TEST_DATABASE_URL`` (``.ci/run`` sets it); each test session
+works in a schema of its own, so parallel runs never collide. Without the variable
+they skip, saying why.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import insert, text
+
+from data import demo
+from data.aggregates import refresh_aggregates
+from data.db import make_engine, upgrade
+from data.schema import Agency, Dossier, PostalDeployment, Procedure, Sector, Unit
+from tests import fixture_data as fx
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+PG_SKIP = "PostgreSQL not configured: set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test); .ci/run sets it"
+
+
+def _pg_schema_url(schema: str) -> str:
+    sep = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def pg_schema_factory():
+    """Create throw-away PostgreSQL schemas; dropped at the end of the session."""
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    admin = make_engine(PG_URL)
+    made = []
+
+    def factory(label: str) -> str:
+        schema = f"t_{label}_{uuid.uuid4().hex[:8]}"
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        made.append(schema)
+        return _pg_schema_url(schema)
+
+    yield factory
+    with admin.begin() as conn:
+        for schema in made:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
+
+
+def load_fixture(url: str):
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(insert(Unit), fx.UNITS)
+        conn.execute(insert(Sector), fx.SECTORS)
+        conn.execute(insert(Procedure), fx.PROCEDURES)
+        conn.execute(insert(Agency), fx.AGENCIES)
+        conn.execute(insert(Dossier), [dict(d, id=i + 1) for i, d in enumerate(fx.DOSSIERS)])
+        conn.execute(insert(PostalDeployment), fx.POSTAL_DEPLOYMENTS)
+        refresh_aggregates(conn)
+    return engine
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def fixture_engine(request, tmp_path_factory, pg_schema_factory_lazy):
+    """The hand-built fixture database, once on SQLite and once on PostgreSQL (read-only use)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('fixture') / 'fixture.sqlite'}"
+    else:
+        url = pg_schema_factory_lazy()("fixture")
+    engine = load_fixture(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_schema_factory_lazy(request):
+    """pg_schema_factory, requested only when a PostgreSQL variant actually runs."""
+    return lambda: request.getfixturevalue("pg_schema_factory")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_engine(request, tmp_path, pg_schema_factory_lazy):
+    """A fresh database at the latest schema, no rows (for tests that write)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    else:
+        url = pg_schema_factory_lazy()("empty")
+    upgrade(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite_url() -> str:
+    """The demo database the app uses (var/tthc-demo.sqlite), built when missing or stale."""
+    from data.config import DEMO_DB_URL
+    from data.demo import ensure_demo
+
+    ensure_demo(DEMO_DB_URL)
+    return DEMO_DB_URL
+
+
+@pytest.fixture(scope="session")
+def demo_engine(demo_sqlite_url):
+    engine = make_engine(demo_sqlite_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_pg_engine(pg_schema_factory):
+    """The demo database built into PostgreSQL (about 30 s, once per session)."""
+    url = pg_schema_factory("demo")
+    demo.build_demo(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
