@@ -2,12 +2,15 @@
 import dash
 from dash import html
 
-from components.i18n import normalise_lang, t
-from components.ui import page_header
+from components.i18n import t
+from components.params import resolve_view
+from components.ui import guard_layout, page_header
 
 dash.register_page(__name__, path="/", name="overview")
 
 
+@guard_layout
 def layout(**kwargs):
-    lang = normalise_lang(kwargs.get("lang"))
-    return html.Div([page_header(t("nav.overview", lang)), html.P(t("placeholder", lang), className="placeholder-note")])
+    view = resolve_view(kwargs)
+    return html.Div([page_header(t("nav.overview", view.lang), notes=view.notes),
+                     html.P(t("placeholder", view.lang), className="placeholder-note")])

@@ -119,3 +119,49 @@ def demo_pg_engine(pg_schema_factory):
     engine = make_engine(url)
     yield engine
     engine.dispose()
+
+
+# ---------------------------------------------------------------- browser tests (dash_duo)
+
+CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1366,900"]
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+def pytest_setup_options():
+    """dash_duo's Chrome: Debian's Chromium, flags that keep it off the closed network."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    options.binary_location = CHROMIUM
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    return options
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests skip, saying why, where Chromium or its driver is missing."""
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.path.exists(p)]
+    if not missing:
+        return
+    skip = pytest.mark.skip(reason=f"headless Chromium not installed ({', '.join(missing)} missing): "
+                                   "apt-get install chromium chromium-driver")
+    for item in items:
+        if "dash_duo" in getattr(item, "fixturenames", ()):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def demo_app(demo_sqlite_url):
+    """The real app (app.py) on the demo database, imported once for browser tests."""
+    os.environ["DATABASE_URL"] = demo_sqlite_url
+    from dash.testing.application_runners import import_app
+
+    return import_app("app")
+
+
+def assert_no_console_errors(dash_duo):
+    """Browser tests end like Dash's own: nothing SEVERE in the console."""
+    logs = [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
+    assert logs == [], logs

@@ -1,0 +1,24 @@
+"""Every page loads in headless Chromium on the demo database, with no console error."""
+import pytest
+
+from tests.conftest import assert_no_console_errors
+
+PAGES = ["/", "/levels", "/late", "/postal"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_smk001_page_loads(dash_duo, demo_app, path):
+    dash_duo.start_server(demo_app)
+    dash_duo.wait_for_page(url=dash_duo.server_url + path + "?year=2023")
+    dash_duo.wait_for_element(".page-title", timeout=10)
+    assert dash_duo.find_element("#filter-year").text.strip().startswith("2023")
+    assert_no_console_errors(dash_duo)
+
+
+def test_smk002_language_switch_and_bad_params(dash_duo, demo_app):
+    dash_duo.start_server(demo_app)
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/levels?year=1999&district=999&lang=en")
+    dash_duo.wait_for_text_to_equal("#nav-levels", "Levels", timeout=10)
+    notes = dash_duo.find_elements(".url-note")
+    assert any("1999" in n.text for n in notes) and any("999" in n.text for n in notes)
+    assert_no_console_errors(dash_duo)
