@@ -19,6 +19,7 @@ def test_smk002_language_switch_and_bad_params(dash_duo, demo_app):
     dash_duo.start_server(demo_app)
     dash_duo.wait_for_page(url=dash_duo.server_url + "/levels?year=1999&district=999&lang=en")
     dash_duo.wait_for_text_to_equal("#nav-levels", "Levels", timeout=10)
+    dash_duo.wait_for_element(".url-note", timeout=10)
     notes = dash_duo.find_elements(".url-note")
     assert any("1999" in n.text for n in notes) and any("999" in n.text for n in notes)
     assert_no_console_errors(dash_duo)
