@@ -68,14 +68,31 @@ def filter_bar(ref: dict, lang: str) -> html.Div:
     Input("filter-sector", "value"),
     Input("filter-lang", "value"),
     State("filter-year", "options"),
+    State("filter-district", "options"),
+    State("filter-sector", "options"),
 )
-def sync_filters_and_url(search, year, district, sector, lang, year_options):
-    """One callback owns both directions (URL -> controls, controls -> URL), so they never loop."""
+def sync_filters_and_url(search, year, district, sector, lang, year_options, district_options_, sector_options_):
+    """One callback owns both directions (URL -> controls, controls -> URL), so they never loop.
+
+    Controls show the effective view (a bad code in the URL shows as "whole province");
+    the URL is rewritten only when the user changes a control, so the page can still
+    say what it corrected."""
     params = parse_search(search)
+
+    def valid(value, options):
+        return value if value in [o["value"] for o in options or []] else ""
+
+    valid_years = [o["value"] for o in year_options or []]
+    effective = (
+        params.get("year") if params.get("year") in valid_years else (valid_years[0] if valid_years else None),
+        valid(params.get("district", ""), district_options_),
+        valid(params.get("sector", ""), sector_options_),
+        normalise_lang(params.get("lang")),
+    )
     if ctx.triggered_id in (None, "url"):
-        valid_years = [o["value"] for o in year_options or []]
-        y = params.get("year") if params.get("year") in valid_years else (valid_years[0] if valid_years else None)
-        return no_update, y, params.get("district", ""), params.get("sector", ""), normalise_lang(params.get("lang"))
+        return (no_update, *effective)
+    if (year, district or "", sector or "", lang) == effective:
+        return no_update, no_update, no_update, no_update, no_update
     new = dict(params)
     new.update({"year": year, "district": district or None, "sector": sector or None,
                 "lang": None if lang == "vi" else lang})
