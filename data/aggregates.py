@@ -126,7 +126,7 @@ def refresh_aggregates(conn: Connection) -> int:
     ev = _events()
     grouped = select(
         ev.c.ym, ev.c.agency_id, ev.c.procedure_id,
-        (ev.c.ym / 100).label("year"), (ev.c.ym % 100).label("month"),
+        (ev.c.ym // 100).label("year"), (ev.c.ym % 100).label("month"),  # // : integer division on every dialect
         *[func.sum(ev.c[m]).label(m) for m in MEASURES],
     ).group_by(ev.c.ym, ev.c.agency_id, ev.c.procedure_id)
     conn.execute(insert(S).from_select(

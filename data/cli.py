@@ -1,0 +1,122 @@
+"""``tthc``: the operators' command line.
+
+    tthc demo [--scale 10] [--seed 2114]   build the demo database at DATABASE_URL
+    tthc db upgrade                         apply schema migrations to DATABASE_URL
+    tthc summary --year 2023 --json         the per-level summary (Biểu 06 measures)
+
+Errors (no database, unknown year) print one clear line and exit non-zero.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .config import database_url
+
+
+class CliError(click.ClickException):
+    """One clear line on stderr, exit code 1, no traceback."""
+
+    def show(self, file=None):
+        click.echo(f"tthc: {self.message}", err=True)
+
+
+def _friendly(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    return text[:300]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Administrative-procedure dossiers: build, migrate, summarise."""
+
+
+@main.command()
+@click.option("--scale", type=float, default=1.0, show_default=True, help="Multiply every volume (10 = about 12 million dossiers).")
+@click.option("--seed", type=int, default=2114, show_default=True, help="Same seed, same database.")
+@click.option("--url", default=None, help="Database URL (default: DATABASE_URL or the demo SQLite file).")
+def demo(scale: float, seed: int, url: str | None) -> None:
+    """Build the demo database (Quảng Nam 2022-2024; 2023 reproduces the review conference's figures)."""
+    from .demo import build_demo
+
+    target = url or database_url()
+    click.echo(f"Building the demo database at {_safe_url(target)} (scale {scale}, seed {seed})…")
+    try:
+        report = build_demo(target, seed=seed, scale=scale, progress=lambda m: click.echo(f"  {m}"))
+    except Exception as exc:  # noqa: BLE001 - an operator wants one line, not a traceback
+        raise CliError(f"cannot build the demo database: {_friendly(exc)}") from exc
+    click.echo(f"Done: {report.dossiers:,} dossiers, {report.aggregate_rows:,} aggregate rows in {report.seconds:.1f} s.")
+
+
+@main.group()
+def db() -> None:
+    """Schema migrations (Alembic)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply migrations to DATABASE_URL: a deployment upgrades its schema, never recreates it."""
+    from .db import upgrade
+
+    try:
+        upgrade(database_url(), revision)
+    except Exception as exc:  # noqa: BLE001
+        raise CliError(f"cannot upgrade {_safe_url(database_url())}: {_friendly(exc)}") from exc
+    click.echo(f"Schema of {_safe_url(database_url())} is at {revision}.")
+
+
+@main.command()
+@click.option("--year", type=int, required=True, help="Calendar year, e.g. 2023.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (rates as fractions).")
+def summary(year: int, as_json: bool) -> None:
+    """Per-level summary for a year: received, on time, online, postal."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .db import has_schema, make_engine
+    from .queries.reference import years_with_data
+    from .queries.summary import summary_json
+
+    url = database_url()
+    if url.startswith("sqlite:///"):
+        from pathlib import Path
+
+        if not Path(url[len("sqlite:///"):]).exists():
+            raise CliError(f"no database at {_safe_url(url)}: run `tthc demo` or set DATABASE_URL")
+    engine = make_engine(url)
+    try:
+        if not has_schema(engine):
+            raise CliError(f"{_safe_url(url)} has no dossier tables: run `tthc db upgrade` and import data")
+        years = years_with_data(engine)
+        if year not in years:
+            have = ", ".join(str(y) for y in sorted(years)) or "none"
+            raise CliError(f"no dossiers for {year} (years with data: {have})")
+        out = summary_json(engine, year)
+    except SQLAlchemyError as exc:
+        raise CliError(f"cannot read {_safe_url(url)}: {_friendly(exc)}") from exc
+    finally:
+        engine.dispose()
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{'level':<10}{'received':>12}{'on time':>10}{'online':>10}{'by post':>10}")
+    for level, v in out["levels"].items():
+        def pct(x):
+            return "—" if x is None else f"{x * 100:.2f}%"
+        click.echo(f"{level:<10}{v['received']:>12,}{pct(v['on_time_rate']):>10}{pct(v['online_share']):>10}{pct(v['post_share']):>10}")
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001
+        return "the configured database"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
