@@ -31,6 +31,8 @@ def _pg_schema_url(schema: str) -> str:
 def pg_schema_factory():
     """Create throw-away PostgreSQL schemas; dropped at the end of the session."""
     if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the PostgreSQL tests: TEST_DATABASE_URL is not set")
         pytest.skip(PG_SKIP)
     admin = make_engine(PG_URL)
     made = []

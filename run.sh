@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Start the dashboard on http://127.0.0.1:8050 (builds the demo database on first run).
+# Needs only Python >= 3.11. Set DATABASE_URL to use another database; PORT to change the port.
+set -euo pipefail
+cd "$(dirname "$0")"
+PY="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+if ! .venv/bin/python -c "import dash, sqlalchemy, data" 2>/dev/null || [ pyproject.toml -nt .venv/.installed ]; then
+  .venv/bin/pip install --quiet --upgrade pip
+  .venv/bin/pip install --quiet -e ".[postgres,redis]"
+  touch .venv/.installed
+fi
+exec .venv/bin/python app.py

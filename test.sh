@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Run the whole test suite: query tests on SQLite (and on PostgreSQL when
+# TEST_DATABASE_URL is set), the demo database's 2023 figures, and browser tests
+# in headless Chromium (installed from Debian's packages when missing and possible).
+set -euo pipefail
+cd "$(dirname "$0")"
+PY="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+if ! .venv/bin/python -c "import dash.testing, pytest, hypothesis, data" 2>/dev/null || [ pyproject.toml -nt .venv/.installed-test ]; then
+  .venv/bin/pip install --quiet --upgrade pip
+  .venv/bin/pip install --quiet -e ".[test,postgres,redis]"
+  touch .venv/.installed-test
+fi
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's chromium and chromium-driver for the browser tests…"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+      || echo "Could not install Chromium: browser tests will skip, saying why."
+  else
+    echo "Chromium is not installed and this user cannot apt-get it: browser tests will skip, saying why."
+  fi
+fi
+exec .venv/bin/python -m pytest "$@"
