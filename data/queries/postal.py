@@ -1,0 +1,228 @@
+"""Postal substitution (Decision 2114): post-office staff receiving dossiers at one-stop desks.
+
+Two sources that must not be confused:
+- ``postal_deployments``: what each unit reported for a year (postal staff, civil
+  servants replaced or supported, procedures moved to the post office / in total);
+- ``dossier_month_stats``: what the dossiers say (received by postal staff, and
+  whether those were finished on time), so the page can check the reports against
+  the desks' actual work.
+
+A record whose moved procedures exceed the total is a data problem: shares are
+computed as reported (above 100 %), never capped, and ``bad_record`` says so.
+Every query respects the access scope: with ``f.effective_district`` only that
+district-level unit and its communes are seen (the province level drops out).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.engine import Engine
+
+from ..cache import cached_query
+from ..filters import A, S, DossierFilter, base_stats_select
+from ..schema import LEVELS, PostalDeployment, Unit
+
+U = Unit.__table__
+PD = PostalDeployment.__table__
+
+DOSSIER_MEASURES = ["received", "received_postal_staff", "finished", "finished_in_time",
+                    "finished_postal_staff", "finished_in_time_postal_staff"]
+
+
+def _ratio(num, den):
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+
+
+def _unit_scope(f: DossierFilter, unit_table=U):
+    """Units visible under the filter: all, or one district-level unit and its communes."""
+    d = f.effective_district
+    if not d:
+        return []
+    return [or_(unit_table.c.code == d, unit_table.c.parent_code == d)]
+
+
+def _is_full():
+    return and_(PD.c.procedures_total > 0, PD.c.procedures_moved == PD.c.procedures_total)
+
+
+def _is_bad():
+    return or_(PD.c.procedures_moved > PD.c.procedures_total, PD.c.procedures_moved < 0, PD.c.procedures_total < 0)
+
+
+def _count_if(cond):
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+
+@cached_query
+def deployment_years(engine: Engine, f: DossierFilter) -> list[int]:
+    """Years with at least one deployment record in scope, oldest first."""
+    stmt = (select(PD.c.year).select_from(PD.join(U, U.c.code == PD.c.unit_code))
+            .where(*_unit_scope(f)).group_by(PD.c.year).order_by(PD.c.year))
+    with engine.connect() as conn:
+        return [int(y) for y in conn.execute(stmt).scalars()]
+
+
+@cached_query
+def level_coverage(engine: Engine, f: DossierFilter, years: tuple[int, ...]) -> pd.DataFrame:
+    """One row per (year, level) for ``years`` and all three levels (in scope):
+    units at the level, units with a record / with postal staff, staff, civil servants,
+    procedures moved and total, units at 100 %, records with moved > total."""
+    stmt = (
+        select(PD.c.year.label("year"), U.c.level.label("level"),
+               func.count().label("records"),
+               _count_if(PD.c.postal_staff > 0).label("units_with_staff"),
+               func.coalesce(func.sum(PD.c.postal_staff), 0).label("postal_staff"),
+               func.coalesce(func.sum(PD.c.civil_servants), 0).label("civil_servants"),
+               func.coalesce(func.sum(PD.c.procedures_moved), 0).label("procedures_moved"),
+               func.coalesce(func.sum(PD.c.procedures_total), 0).label("procedures_total"),
+               _count_if(_is_full()).label("units_full"),
+               _count_if(_is_bad()).label("bad_records"))
+        .select_from(PD.join(U, U.c.code == PD.c.unit_code))
+        .where(PD.c.year.in_(list(years)), *_unit_scope(f))
+        .group_by(PD.c.year, U.c.level)
+    )
+    units_stmt = (select(U.c.level, func.count().label("units")).where(*_unit_scope(f)).group_by(U.c.level))
+    with engine.connect() as conn:
+        rows = pd.DataFrame(conn.execute(stmt).mappings().all())
+        units = {r.level: int(r.units) for r in conn.execute(units_stmt)}
+    levels = [lv for lv in LEVELS if not (f.effective_district and lv == "province")]
+    grid = pd.DataFrame([(y, lv) for y in years for lv in levels], columns=["year", "level"])
+    count_cols = ["records", "units_with_staff", "postal_staff", "civil_servants", "procedures_moved",
+                  "procedures_total", "units_full", "bad_records"]
+    if rows.empty:
+        rows = pd.DataFrame(columns=["year", "level", *count_cols])
+    rows["year"] = pd.to_numeric(rows["year"]).astype("int64")
+    grid["year"] = grid["year"].astype("int64")
+    df = grid.merge(rows, on=["year", "level"], how="left")
+    for c in count_cols:
+        df[c] = pd.to_numeric(df[c]).fillna(0).astype("int64")
+    df["units"] = df["level"].map(units).fillna(0).astype("int64")
+    df["moved_share"] = _ratio(df["procedures_moved"], df["procedures_total"])
+    return df.reset_index(drop=True)  # the grid's order: years as given, levels province -> commune
+
+
+def _dossier_measures(engine: Engine, f: DossierFilter, key) -> pd.DataFrame:
+    """Dossiers received / finished, by postal staff or not, grouped by ``key`` (an agencies column)."""
+    in_time = S.c.finished_early + S.c.finished_on_time
+    stmt = base_stats_select(
+        f, key.label("code"),
+        func.coalesce(func.sum(S.c.received), 0).label("received"),
+        func.coalesce(func.sum(S.c.received_postal_staff), 0).label("received_postal_staff"),
+        func.coalesce(func.sum(in_time + S.c.finished_late), 0).label("finished"),
+        func.coalesce(func.sum(in_time), 0).label("finished_in_time"),
+        func.coalesce(func.sum(S.c.finished_postal_staff), 0).label("finished_postal_staff"),
+        func.coalesce(func.sum(S.c.finished_in_time_postal_staff), 0).label("finished_in_time_postal_staff"),
+    ).group_by(key)
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(stmt).mappings().all())
+    if df.empty:
+        df = pd.DataFrame(columns=["code", *DOSSIER_MEASURES])
+    for c in DOSSIER_MEASURES:
+        df[c] = pd.to_numeric(df[c]).fillna(0).astype("int64")
+    return df
+
+
+def add_dossier_rates(df: pd.DataFrame) -> pd.DataFrame:
+    """Share received by postal staff; on-time rate of postal-staff dossiers and of the others
+    (received by civil servants, online included)."""
+    for c in DOSSIER_MEASURES:
+        df[c] = pd.to_numeric(df[c]).fillna(0).astype("int64")
+    df["postal_share"] = _ratio(df["received_postal_staff"], df["received"])
+    df["on_time_postal"] = _ratio(df["finished_in_time_postal_staff"], df["finished_postal_staff"])
+    df["on_time_civil"] = _ratio(df["finished_in_time"] - df["finished_in_time_postal_staff"],
+                                 df["finished"] - df["finished_postal_staff"])
+    return df
+
+
+def _with_deployment(units: pd.DataFrame, dep: pd.DataFrame) -> pd.DataFrame:
+    df = units.merge(dep, on="code", how="left")
+    df["has_record"] = df["postal_staff"].notna()
+    for c in ("postal_staff", "civil_servants", "procedures_moved", "procedures_total"):
+        df[c] = pd.to_numeric(df[c]).astype("Int64")
+    moved = df["procedures_moved"].astype("float")
+    total = df["procedures_total"].astype("float")
+    df["moved_share"] = _ratio(moved.fillna(np.nan), total.fillna(0))
+    df["is_full"] = df["has_record"] & (total > 0) & (moved == total)
+    df["bad_record"] = df["has_record"] & ((moved > total) | (moved < 0) | (total < 0))
+    df["nothing_moved"] = ~df["has_record"] | (moved.fillna(0) <= 0)
+    return df
+
+
+def _deployments_for(engine: Engine, year: int, level: str, f: DossierFilter, parent: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    unit_cols = [U.c.code, U.c.name, U.c.short_name, U.c.division_type, U.c.parent_code,
+                 U.c.tile_row, U.c.tile_col, U.c.sort_order]
+    conds = [U.c.level == level, *_unit_scope(f)]
+    if parent:
+        conds.append(U.c.parent_code == parent)
+    units_stmt = select(*unit_cols).where(*conds).order_by(U.c.sort_order, U.c.code)
+    dep_stmt = (select(PD.c.unit_code.label("code"), PD.c.postal_staff, PD.c.civil_servants,
+                       PD.c.procedures_moved, PD.c.procedures_total, PD.c.note)
+                .select_from(PD.join(U, U.c.code == PD.c.unit_code))
+                .where(PD.c.year == year, *conds))
+    with engine.connect() as conn:
+        units = pd.DataFrame(conn.execute(units_stmt).mappings().all(), columns=[c.name for c in unit_cols])
+        dep = pd.DataFrame(conn.execute(dep_stmt).mappings().all(),
+                           columns=["code", "postal_staff", "civil_servants", "procedures_moved", "procedures_total", "note"])
+    return units, dep
+
+
+@cached_query
+def district_coverage(engine: Engine, f: DossierFilter) -> pd.DataFrame:
+    """One row per district-level unit in scope for the filter's year (``f.period.first_ym // 100``):
+    the unit's deployment record (staff, civil servants, procedures moved / total, share moved,
+    at 100 %, data problem), its communes with / without postal staff, and what its own
+    one-stop desk's dossiers say (district-level dossiers: share received by postal staff,
+    on-time rate of those against the rest)."""
+    year = f.period.first_ym // 100
+    units, dep = _deployments_for(engine, year, "district", f)
+    df = _with_deployment(units, dep)
+    # Communes per district, and those with postal staff this year.
+    C = U.alias("communes")
+    with engine.connect() as conn:
+        communes = pd.DataFrame(conn.execute(
+            select(C.c.parent_code.label("code"), func.count().label("communes"),
+                   _count_if(PD.c.postal_staff > 0).label("communes_with_staff"))
+            .select_from(C.outerjoin(PD, and_(PD.c.unit_code == C.c.code, PD.c.year == year)))
+            .where(C.c.level == "commune", *_unit_scope(f, C))
+            .group_by(C.c.parent_code)).mappings().all(), columns=["code", "communes", "communes_with_staff"])
+    df = df.merge(communes, on="code", how="left")
+    df["communes"] = pd.to_numeric(df["communes"]).fillna(0).astype("int64")
+    df["communes_with_staff"] = pd.to_numeric(df["communes_with_staff"]).fillna(0).astype("int64")
+    df["communes_without_staff"] = df["communes"] - df["communes_with_staff"]
+    dossiers = _dossier_measures(engine, f.with_(level="district"), A.c.district_code)
+    df = add_dossier_rates(df.merge(dossiers, on="code", how="left"))
+    return df.reset_index(drop=True)
+
+
+@cached_query
+def commune_coverage(engine: Engine, f: DossierFilter, district_code: str) -> pd.DataFrame:
+    """The communes of one district-level unit for the filter's year: deployment record,
+    nothing moved (no record or 0 procedures), and their own dossiers' share through postal staff."""
+    year = f.period.first_ym // 100
+    if f.scope_district_code and f.scope_district_code != district_code:
+        district_code = f.scope_district_code
+    units, dep = _deployments_for(engine, year, "commune", f, parent=district_code)
+    df = _with_deployment(units, dep)
+    dossiers = _dossier_measures(engine, f.with_(level="commune", district_code=district_code), A.c.commune_code)
+    df = add_dossier_rates(df.merge(dossiers, on="code", how="left"))
+    return df.reset_index(drop=True)
+
+
+@cached_query
+def monthly_postal_share(engine: Engine, f: DossierFilter) -> pd.DataFrame:
+    """Per level and month of ``f.period``: dossiers received, received by postal staff, share."""
+    stmt = base_stats_select(
+        f, A.c.level.label("level"), S.c.ym.label("ym"),
+        func.coalesce(func.sum(S.c.received), 0).label("received"),
+        func.coalesce(func.sum(S.c.received_postal_staff), 0).label("received_postal_staff"),
+    ).group_by(A.c.level, S.c.ym).order_by(A.c.level, S.c.ym)
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(stmt).mappings().all(), columns=["level", "ym", "received", "received_postal_staff"])
+    for c in ("ym", "received", "received_postal_staff"):
+        df[c] = pd.to_numeric(df[c]).astype("int64")
+    df["postal_share"] = _ratio(df["received_postal_staff"], df["received"])
+    return df
