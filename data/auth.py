@@ -1,0 +1,216 @@
+"""Users, roles, password hashes and the access scope of the current request.
+
+Roles:
+  ``province``  reads everything;
+  ``district``  reads one district-level unit and its communes (``district_code``);
+  ``admin``     manages users (CLI) and reads import history; reads the province's data.
+
+Passwords are hashed with ``werkzeug.security`` (scrypt, salted); the clear text
+is never stored nor logged. The app reads this table read-only; only the CLI
+(``tthc user ...``) writes it.
+
+The access scope lives in a context variable that the web layer sets per request
+(:func:`request_scope`); :class:`data.filters.DossierFilter` picks it up when it is
+built, so a district user's every filter carries their district whatever the URL
+or a callback payload says (deny by default: a signed-out request in a signed-in
+deployment gets :data:`DENY_ALL`, a code no unit has).
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import hashlib
+import hmac
+import re
+
+from sqlalchemy import Boolean, DateTime, Integer, String, func, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .schema import Base
+
+ROLES = ("province", "district", "admin")
+MIN_PASSWORD_LENGTH = 10
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+DENY_ALL = "-"  # a scope no unit has: queries return nothing
+
+# The district the current request may see (None: no limit). Set by components.auth.
+_scope: contextvars.ContextVar[str | None] = contextvars.ContextVar("tthc_scope", default=None)
+
+
+class User(Base):
+    """A person who signs in. Created by migration 0002."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(12))
+    district_code: Mapped[str | None] = mapped_column(String(10))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    password_changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+U = User.__table__
+
+
+class AuthError(ValueError):
+    """A user operation that cannot be done; the message says why (no secrets in it)."""
+
+
+# ---------------------------------------------------------------- access scope
+
+def active_scope() -> str | None:
+    """The district code the current request is limited to, or None."""
+    return _scope.get()
+
+
+@contextlib.contextmanager
+def request_scope(district_code: str | None):
+    token = _scope.set(district_code)
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+def set_scope(district_code: str | None):
+    """Set the scope for the rest of this context; returns the token for :func:`reset_scope`."""
+    return _scope.set(district_code)
+
+
+def reset_scope(token) -> None:
+    _scope.reset(token)
+
+
+def scope_for(user: dict | None) -> str | None:
+    """The district a user's queries are limited to: deny by default."""
+    if not user or not user.get("active"):
+        return DENY_ALL
+    if user["role"] in ("province", "admin"):
+        return None
+    if user["role"] == "district" and user.get("district_code"):
+        return user["district_code"]
+    return DENY_ALL
+
+
+# ---------------------------------------------------------------- passwords
+
+def hash_password(password: str) -> str:
+    check_password_policy(password)
+    return generate_password_hash(password)  # scrypt with a random salt
+
+
+def check_password_policy(password: str) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+        raise AuthError(f"password too short: at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > 256:
+        raise AuthError("password too long: at most 256 characters")
+
+
+_DUMMY_HASH = generate_password_hash("not-a-real-password-just-equal-timing")
+
+
+def verify(engine: Engine, username: str, password: str) -> dict | None:
+    """The user row when the password is right and the user active; None otherwise.
+
+    An unknown user costs the same hashing time as a wrong password, so timing
+    does not reveal which usernames exist."""
+    user = get_user(engine, username=(username or "").strip().lower()[:40])
+    if user is None or not user["active"]:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user["password_hash"], password or ""):
+        return None
+    return user
+
+
+def session_token(user: dict) -> str:
+    """Changes when the password is reset or the user disabled: old sessions stop working."""
+    raw = f"{user['password_hash']}|{user['active']}|{user['role']}|{user.get('district_code')}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def token_matches(user: dict, token: str) -> bool:
+    return hmac.compare_digest(session_token(user), token or "")
+
+
+# ---------------------------------------------------------------- users table
+
+def _row(r) -> dict:
+    return dict(r._mapping)
+
+
+def get_user(engine: Engine, username: str | None = None, user_id: int | None = None) -> dict | None:
+    q = select(U)
+    if user_id is not None:
+        q = q.where(U.c.id == user_id)
+    else:
+        q = q.where(U.c.username == username)
+    with engine.connect() as conn:
+        r = conn.execute(q).first()
+    return _row(r) if r else None
+
+
+def list_users(engine: Engine) -> list[dict]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(U.c.id, U.c.username, U.c.display_name, U.c.role, U.c.district_code, U.c.active,
+                                   U.c.created_at, U.c.password_changed_at).order_by(U.c.username)).all()
+    return [_row(r) for r in rows]
+
+
+def _check_district(engine: Engine, role: str, district_code: str | None) -> str | None:
+    from .schema import Unit
+
+    if role not in ROLES:
+        raise AuthError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+    if role != "district":
+        if district_code:
+            raise AuthError(f"role {role} has no district: leave --district out")
+        return None
+    if not district_code:
+        raise AuthError("a district user needs --district CODE (the official code, e.g. 509 for Quế Sơn)")
+    code = str(district_code).strip()
+    with engine.connect() as conn:
+        level = conn.execute(select(Unit.level).where(Unit.code == code)).scalar()
+    if level != "district":
+        raise AuthError(f"no district-level unit with code {code!r} in the database")
+    return code
+
+
+def add_user(engine: Engine, username: str, password: str, role: str, district_code: str | None = None,
+             display_name: str | None = None) -> dict:
+    username = (username or "").strip().lower()
+    if not USERNAME_RE.match(username):
+        raise AuthError("username: 2-40 characters, lower-case letters, digits, '.', '_' or '-'")
+    district_code = _check_district(engine, role, district_code)
+    pw_hash = hash_password(password)
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    with engine.begin() as conn:
+        exists = conn.execute(select(func.count()).select_from(U).where(U.c.username == username)).scalar()
+        if exists:
+            raise AuthError(f"user {username!r} exists already")
+        conn.execute(U.insert().values(username=username, display_name=display_name, password_hash=pw_hash, role=role,
+                                       district_code=district_code, active=True, created_at=now, password_changed_at=now))
+    return get_user(engine, username=username)
+
+
+def set_active(engine: Engine, username: str, active: bool) -> None:
+    with engine.begin() as conn:
+        n = conn.execute(update(U).where(U.c.username == username.strip().lower()).values(active=active)).rowcount
+    if not n:
+        raise AuthError(f"no user {username!r}")
+
+
+def reset_password(engine: Engine, username: str, password: str) -> None:
+    pw_hash = hash_password(password)
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    with engine.begin() as conn:
+        n = conn.execute(update(U).where(U.c.username == username.strip().lower())
+                         .values(password_hash=pw_hash, password_changed_at=now)).rowcount
+    if not n:
+        raise AuthError(f"no user {username!r}")
