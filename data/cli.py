@@ -118,5 +118,10 @@ def _safe_url(url: str) -> str:
         return "the configured database"
 
 
+from .users_cli import user_group  # noqa: E402  (tthc user ...)
+
+main.add_command(user_group)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
