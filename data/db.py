@@ -1,10 +1,12 @@
 """Engines and schema migrations."""
 from __future__ import annotations
 
+import os
+import time
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, inspect
+from sqlalchemy import create_engine, event, exc, inspect
 from sqlalchemy.engine import Engine
 
 from .config import database_url
@@ -16,28 +18,103 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or has no schema; the message says why."""
 
 
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(url: str | None = None, read_only: bool = False, statement_timeout_ms: int | None = None) -> Engine:
+    """An engine for ``url``. The app's engine (:func:`get_engine`) is ``read_only`` and has a
+    statement timeout; writers (CLI, importer, demo builder, tests) call this plainly.
+
+    read_only: SQLite opens the file with ``mode=ro`` (a missing file is an error, never a
+    new empty database); PostgreSQL sessions start ``default_transaction_read_only`` (the
+    real guard there is a read-only role, see docs/security.md).
+    statement_timeout_ms: PostgreSQL ``statement_timeout``; SQLite interrupts the statement
+    from a progress handler. Either way the query fails with an error that
+    :func:`is_timeout` recognises."""
+    from sqlalchemy.engine import make_url
+
     url = url or database_url()
+    u = make_url(url)
     kwargs: dict = {"future": True}
-    if url.startswith("sqlite"):
+    sqlite = u.get_backend_name() == "sqlite"
+    if sqlite:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        if read_only and u.database and u.database != ":memory:" and not u.database.startswith("file:"):
+            u = u.set(database=f"file:{u.database}").update_query_dict({"mode": "ro", "uri": "true"})
     else:
         kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=5)
-    engine = create_engine(url, **kwargs)
-    if url.startswith("sqlite"):
+        if read_only or statement_timeout_ms:
+            opts = [u.query.get("options", "")] if isinstance(u.query.get("options", ""), str) else list(u.query["options"])
+            if read_only:
+                opts.append("-c default_transaction_read_only=on")
+            if statement_timeout_ms:
+                opts.append(f"-c statement_timeout={int(statement_timeout_ms)}")
+            u = u.update_query_dict({"options": " ".join(o for o in opts if o)})
+            kwargs["connect_args"] = {"connect_timeout": 5}
+    engine = create_engine(u, **kwargs)
+    if sqlite:
+        path = u.database[len("file:"):] if u.database and u.database.startswith("file:") else u.database
+
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+        def _sqlite_pragmas(dbapi_conn, record):  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA cache_size=-65536")
             cur.close()
+            record.info["inode"] = _inode(path)
+            if statement_timeout_ms:
+                deadline = record.info.setdefault("deadline", [None])
+                dbapi_conn.set_progress_handler(
+                    lambda: 1 if deadline[0] is not None and time.monotonic() > deadline[0] else 0, 20000)
+
+        if read_only and path and path != ":memory:":
+            @event.listens_for(engine, "checkout")
+            def _same_file(dbapi_conn, record, proxy):
+                # A pooled connection keeps reading a file that was moved or replaced (an
+                # import that swaps the file in): drop it and open the path afresh.
+                if record.info.get("inode") != _inode(path):
+                    raise exc.DisconnectionError("the database file was moved or replaced")
+
+        if statement_timeout_ms:
+            @event.listens_for(engine, "before_cursor_execute")
+            def _start_clock(conn, cursor, statement, parameters, context, executemany):
+                deadline = conn.connection._connection_record.info.get("deadline") if conn.connection._connection_record else None
+                if deadline is not None:
+                    deadline[0] = time.monotonic() + statement_timeout_ms / 1000
+
+            @event.listens_for(engine, "after_cursor_execute")
+            def _stop_clock(conn, cursor, statement, parameters, context, executemany):
+                deadline = conn.connection._connection_record.info.get("deadline") if conn.connection._connection_record else None
+                if deadline is not None:
+                    deadline[0] = None
     return engine
+
+
+def _inode(path: str | None):
+    try:
+        return os.stat(path).st_ino if path else None
+    except OSError:
+        return None
+
+
+def is_timeout(error: BaseException) -> bool:
+    """True for a statement cancelled by the statement timeout (PostgreSQL or SQLite)."""
+    orig = getattr(error, "orig", error)
+    name = orig.__class__.__name__
+    text = str(orig).lower()
+    return name == "QueryCanceled" or "statement timeout" in text or text.strip() == "interrupted"
+
+
+def statement_timeout_ms() -> int:
+    """``STATEMENT_TIMEOUT_MS`` (default 15 s): no dashboard query should take longer."""
+    try:
+        return max(100, int(os.environ.get("STATEMENT_TIMEOUT_MS", "15000")))
+    except ValueError:
+        return 15000
 
 
 @lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    """One engine per URL per process (engines own connection pools)."""
-    return make_engine(url or database_url())
+    """The app's engine, one per URL per process (engines own connection pools):
+    read-only, with a statement timeout. Writers use :func:`make_engine`."""
+    return make_engine(url or database_url(), read_only=True, statement_timeout_ms=statement_timeout_ms())
 
 
 def alembic_config(url: str):
