@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, select
 
+from .auth import active_scope
 from .schema import LEVELS, Agency, DossierMonthStats, Procedure, Sector
 
 A = Agency.__table__
@@ -77,6 +78,11 @@ class DossierFilter:
     def __post_init__(self):
         if self.level is not None and self.level not in LEVELS:
             raise ValueError(f"unknown level {self.level!r}")
+        # Deny by default: inside a signed-in district user's request every filter carries
+        # their district, however it was built (data.auth sets the scope per request).
+        scope = active_scope()
+        if scope is not None and self.scope_district_code != scope:
+            object.__setattr__(self, "scope_district_code", scope)
 
     def with_(self, **changes) -> "DossierFilter":
         return replace(self, **changes)
