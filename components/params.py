@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
+from data.auth import DENY_ALL, active_scope
 from data.cache import cached_query
 from data.db import get_engine
 from data.filters import DossierFilter, Period
@@ -18,6 +19,8 @@ from data.queries import reference
 from .i18n import DEFAULT_LANG, normalise_lang, t
 
 GLOBAL_PARAMS = ("year", "district", "sector", "lang")
+_SCOPE_NOTE = ("Tài khoản của bạn chỉ xem được số liệu của {name}; đang hiển thị {name}.",
+               "Your account sees {name} only; showing {name}.")
 
 
 @cached_query
@@ -36,7 +39,12 @@ def _reference(engine):
 
 
 def reference_lists(engine=None) -> dict:
-    return _reference(engine or get_engine())
+    """Valid filter values; a district user's district list holds only their district."""
+    ref = _reference(engine or get_engine())
+    scope = active_scope()
+    if scope is not None:
+        ref = dict(ref, districts=[d for d in ref["districts"] if d["code"] == scope])
+    return ref
 
 
 @dataclass
@@ -54,7 +62,9 @@ class ViewState:
         return self.year is not None
 
     def filter(self, **changes) -> DossierFilter:
-        base = DossierFilter(period=Period.year(self.year), district_code=self.district, sector_code=self.sector)
+        # The signed-in user's scope (data.auth) wins over any district the view asks for.
+        base = DossierFilter(period=Period.year(self.year), district_code=self.district, sector_code=self.sector,
+                             scope_district_code=active_scope())
         return base.with_(**changes) if changes else base
 
     def params(self, **overrides) -> dict:
@@ -96,6 +106,16 @@ def resolve_view(kwargs: dict, engine=None) -> ViewState:
             view.district, view.district_name = match["code"], match["short_name"]
         else:
             view.notes.append(t("note.district", lang, bad=str(raw_district)[:20]))
+
+    scope = active_scope()
+    if scope is not None and scope != DENY_ALL and view.district != scope:
+        # A district user sees their own district, whatever the link asked for.
+        match = next((d for d in ref["districts"] if d["code"] == scope), None)
+        if raw_district not in (None, ""):
+            if view.notes and view.notes[-1] == t("note.district", lang, bad=str(raw_district)[:20]):
+                view.notes.pop()
+            view.notes.append(_SCOPE_NOTE[lang == "en"].format(name=match["short_name"] if match else scope))
+        view.district, view.district_name = (match["code"], match["short_name"]) if match else (scope, None)
 
     raw_sector = kwargs.get("sector")
     if raw_sector not in (None, ""):
