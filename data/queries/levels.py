@@ -1,0 +1,195 @@
+"""Queries of the overview and level-comparison pages.
+
+Most answers are Biểu 06 measures (:func:`data.queries.summary.standard_report`)
+grouped another way; this module names those groupings for the pages and adds the
+one thing the aggregates do not hold: which communes have moved nothing to the
+public postal service (``postal_deployments``).
+"""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import and_, select
+from sqlalchemy.engine import Engine
+
+from ..cache import cached_query
+from ..filters import DossierFilter, Period
+from ..schema import LEVELS, PostalDeployment, Unit
+from .summary import COUNT_COLUMNS, add_rates, standard_report, summary_by_level
+
+U = Unit.__table__
+PD = PostalDeployment.__table__
+
+# Below this many finished dossiers a unit's on-time rate says little: it is not ranked.
+MIN_FINISHED_FOR_RANKING = 20
+
+
+@cached_query
+def level_summary(engine: Engine, f: DossierFilter) -> pd.DataFrame:
+    """Biểu 06 per level (always the three levels) for the filter's period."""
+    return summary_by_level(engine, f)
+
+
+@cached_query
+def level_summary_with_previous(engine: Engine, f: DossierFilter) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """This period and the same months a year earlier, per level (for the change arrows)."""
+    return summary_by_level(engine, f), summary_by_level(engine, f.with_(period=f.period.previous_year()))
+
+
+@cached_query
+def monthly_by_level(engine: Engine, f: DossierFilter, first_year: int, last_year: int) -> pd.DataFrame:
+    """Month x level measures from January of ``first_year`` to December of ``last_year``
+    (the filter's period is replaced; its place and sector stay)."""
+    ff = f.with_(period=Period(first_year * 100 + 1, last_year * 100 + 12))
+    df = standard_report(engine, ff, ["level", "month"])
+    return df.sort_values(["level", "ym"]).reset_index(drop=True)
+
+
+def _label(df: pd.DataFrame, key: str, name: str, name_en: str | None = None) -> pd.DataFrame:
+    out = df.rename(columns={key: "key", name: "name"})
+    out["key"] = out["key"].astype(str)
+    out["name_en"] = out[name_en] if name_en and name_en in out else out["name"]
+    return out
+
+
+@cached_query
+def level_breakdown(engine: Engine, f: DossierFilter, level: str) -> tuple[str, pd.DataFrame]:
+    """One level split into its units, for the drill under a level's bar.
+
+    Returns (unit kind, frame with key, name, name_en and the Biểu 06 measures):
+    province -> provincial departments ("agency"); district and commune level ->
+    district-level units ("district", 18 rows); with a district filter the commune
+    level splits into that district's communes ("commune") and the district level
+    into sectors ("sector"), since one bar would say nothing.
+    """
+    if level not in LEVELS:
+        raise ValueError(level)
+    ff = f.with_(level=level)
+    if level == "province":
+        kind, df = "agency", _label(standard_report(engine, ff, "agency"), "agency_code", "agency_name", "agency_name_en")
+    elif f.effective_district and level == "commune":
+        kind, df = "commune", _label(standard_report(engine, ff, "agency"), "commune_code", "agency_name", "agency_name_en")
+        names = _commune_names(engine, f.effective_district)
+        df["name"] = df["key"].map(names).fillna(df["name"])
+        df["name_en"] = df["name"]
+    elif f.effective_district:
+        kind, df = "sector", _label(standard_report(engine, ff, "sector"), "sector_code", "sector_name", "sector_name_en")
+    else:
+        kind, df = "district", _label(standard_report(engine, ff, "district"), "district_code", "district_name")
+    df = df[df["received"] + df["finished"] + df["carried_over"] > 0]
+    return kind, df.sort_values(["on_time_rate", "received"], ascending=[False, False], na_position="last").reset_index(drop=True)
+
+
+def _commune_names(engine: Engine, district_code: str) -> dict[str, str]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(U.c.code, U.c.short_name).where(U.c.parent_code == district_code)).all()
+    return {r.code: r.short_name for r in rows}
+
+
+@cached_query
+def report_by_unit(engine: Engine, f: DossierFilter) -> pd.DataFrame:
+    """Biểu 06 per unit, grouped province -> district -> commune as the form is.
+
+    Rows: each provincial department; each district-level unit's own desk; the
+    communes of each district-level unit together (with a district filter: each
+    commune of that district). Columns: level, key, name, name_en + measures.
+    No total rows: :func:`with_totals` adds them.
+    """
+    parts = []
+    if not f.effective_district:
+        prov = _label(standard_report(engine, f.with_(level="province"), "agency"), "agency_code", "agency_name", "agency_name_en")
+        prov["level"] = "province"
+        parts.append(prov)
+    dist = _label(standard_report(engine, f.with_(level="district"), "district"), "district_code", "district_name")
+    dist["level"] = "district"
+    dist = dist.sort_values("district_order")
+    parts.append(dist)
+    if f.effective_district:
+        com = _label(standard_report(engine, f.with_(level="commune"), "agency"), "commune_code", "agency_name", "agency_name_en")
+        names = _commune_names(engine, f.effective_district)
+        com["name"] = com["key"].map(names).fillna(com["name"])
+        com["name_en"] = com["name"]
+        com = com.sort_values("name")
+    else:
+        com = _label(standard_report(engine, f.with_(level="commune"), "district"), "district_code", "district_name")
+        com = com.sort_values("district_order")
+    com["level"] = "commune"
+    parts.append(com)
+    cols = ["level", "key", "name", "name_en"] + COUNT_COLUMNS
+    df = pd.concat([p[cols] for p in parts if not p.empty], ignore_index=True) if any(not p.empty for p in parts) \
+        else pd.DataFrame(columns=cols)
+    df = df[(df[COUNT_COLUMNS].sum(axis=1) > 0)].reset_index(drop=True)
+    for c in COUNT_COLUMNS:
+        df[c] = pd.to_numeric(df[c]).astype("int64")
+    return add_rates(df)
+
+
+def with_totals(df: pd.DataFrame) -> pd.DataFrame:
+    """Per-unit rows with a subtotal after each level and a grand total at the end
+    (``row_kind``: unit / level_total / total). Rates recomputed from the sums."""
+    out = []
+    for level in LEVELS:
+        part = df[df["level"] == level]
+        if part.empty:
+            continue
+        units = part.copy()
+        units["row_kind"] = "unit"
+        out.append(units)
+        sub = part[COUNT_COLUMNS].sum().to_frame().T
+        sub["level"], sub["key"], sub["name"], sub["name_en"], sub["row_kind"] = level, "", "", "", "level_total"
+        out.append(sub)
+    if not out:
+        return df.assign(row_kind=pd.Series(dtype=str))
+    total = df[COUNT_COLUMNS].sum().to_frame().T
+    total["level"], total["key"], total["name"], total["name_en"], total["row_kind"] = "", "", "", "", "total"
+    out.append(total)
+    res = pd.concat(out, ignore_index=True)
+    for c in COUNT_COLUMNS:
+        res[c] = pd.to_numeric(res[c]).astype("int64")
+    return add_rates(res)
+
+
+@cached_query
+def sectors_by_late(engine: Engine, f: DossierFilter) -> pd.DataFrame:
+    """Sectors ranked by late dossiers finished in the period (most first)."""
+    df = standard_report(engine, f, "sector")
+    return df.sort_values(["finished_late", "received"], ascending=False).reset_index(drop=True)
+
+
+@cached_query
+def districts_by_on_time(engine: Engine, f: DossierFilter, min_finished: int = MIN_FINISHED_FOR_RANKING) -> pd.DataFrame:
+    """District-level desks (the UBND huyện level) ranked by on-time rate, lowest first;
+    units with fewer than ``min_finished`` finished dossiers are left out of the ranking."""
+    df = standard_report(engine, f.with_(level="district"), "district")
+    df = df[df["finished"] >= min_finished]
+    return df.sort_values(["on_time_rate", "finished_late"], ascending=[True, False]).reset_index(drop=True)
+
+
+@cached_query
+def procedures_not_full_online(engine: Engine, f: DossierFilter, limit: int = 10) -> pd.DataFrame:
+    """Procedures not offered as full online services (partly or not online),
+    ranked by dossiers received in the period, the busiest first."""
+    df = standard_report(engine, f, "procedure")
+    df = df[(df["online_level"] != "full") & (df["received"] > 0)]
+    return df.sort_values(["received", "procedure_code"], ascending=[False, True]).head(limit).reset_index(drop=True)
+
+
+@cached_query
+def commune_postal_coverage(engine: Engine, f: DossierFilter) -> pd.DataFrame:
+    """Every commune of the province (or of the filter's district) and whether it moved
+    any procedure to the public postal service in the filter's year (a deployment record
+    with ``procedures_moved > 0``). Columns: code, name, district_code, district_name, moved."""
+    year = f.period.last_ym // 100
+    D = U.alias("d")
+    moved = (select(PD.c.unit_code).where(and_(PD.c.year == year, PD.c.procedures_moved > 0))).subquery("moved")
+    stmt = (select(U.c.code, U.c.short_name.label("name"), U.c.parent_code.label("district_code"),
+                   D.c.short_name.label("district_name"), moved.c.unit_code.isnot(None).label("moved"))
+            .select_from(U.outerjoin(moved, moved.c.unit_code == U.c.code).outerjoin(D, D.c.code == U.c.parent_code))
+            .where(U.c.level == "commune")
+            .order_by(D.c.sort_order, U.c.sort_order, U.c.code))
+    district = f.effective_district
+    if district:
+        stmt = stmt.where(U.c.parent_code == district)
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(stmt).mappings().all(), columns=["code", "name", "district_code", "district_name", "moved"])
+    df["moved"] = df["moved"].astype(bool)
+    return df
