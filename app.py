@@ -12,8 +12,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.auth import init_auth
+from components.faults import init_faults
 from components.i18n import DEFAULT_LANG
 from components.params import reference_lists
+from components.security import init_security
 from components.shell import filter_bar, navbar
 from components.ui import DB_ERRORS, db_down_alert, no_data_alert
 from data.cache import init_cache
@@ -70,6 +73,10 @@ def serve_layout():
 
 
 app.layout = serve_layout
+# Sign-in and access scope, fault handling and /healthz, security headers (docs/security.md).
+init_auth(app)
+init_faults(app)
+init_security(app)
 
 if __name__ == "__main__":
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")), debug=False)
