@@ -1,0 +1,241 @@
+"""Import a dossier export: validate row by row, upsert by dossier code in one transaction.
+
+Flow: the file is read in chunks; each chunk is parsed and validated with pandas and
+its valid rows are bulk-loaded into a temporary staging table (executemany on SQLite,
+COPY on PostgreSQL). Then, in SQL: codes that occur twice in the file are rejected,
+changed dossiers are updated, new ones inserted, the aggregates of the touched months
+rebuilt and an ``import_runs`` row written (the app's cache key follows it). Nothing
+is committed unless all of that succeeds; nothing valid means nothing written.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import (
+    Boolean, Column, Date, Integer, MetaData, SmallInteger, String, Table, and_, case, exists, func, insert,
+    literal, or_, select, text, update,
+)
+from sqlalchemy.engine import Connection, Engine
+
+from ..aggregates import refresh_aggregates_for, ym_of
+from ..schema import Dossier, ImportRun
+from .readers import ImportFileError, open_table
+from .report import RejectWriter, report_path_for
+from .validate import DB_COLUMNS, Catalog, validate_chunk
+
+D = Dossier.__table__
+DATE_COLS = ("received_on", "due_on", "deadline_on", "finished_on", "returned_on")
+BOOL_COLS = ("by_postal_staff", "has_fee", "paid_online", "digitised", "e_result")
+ALWAYS_SET = ("procedure_id", "agency_id", "level", "district_code", "commune_code", "channel", "received_on",
+              "due_on", "deadline_on", "finished_on", "status")
+OPTIONAL_SET = ("returned_on", "by_postal_staff", "supplement_days", "supplement_requests", "has_fee",
+                "paid_online", "digitised", "e_result")
+
+
+class NothingValid(ImportFileError):
+    """Every row was rejected: the database is left as it was."""
+
+    def __init__(self, where, vi, en, result: "ImportResult"):
+        super().__init__(where, vi, en)
+        self.result = result
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file_name: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rows_read: int = 0
+    report_path: Path | None = None
+    run_id: int | None = None
+    seconds: float = 0.0
+    months_refreshed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def summary_line(self) -> str:
+        line = (f"{self.file_name}: {self.rows_read:,} rows read — added {self.added:,}, updated {self.updated:,}, "
+                f"unchanged {self.unchanged:,}, rejected {self.rejected:,} ({self.seconds:.1f} s)")
+        if self.report_path:
+            line += f"; rejected rows: {self.report_path}"
+        return line
+
+
+def staging_table() -> Table:
+    md = MetaData()
+    return Table(
+        "imp_staging", md,
+        Column("line", Integer), Column("line_label", String(80)), Column("code", String(40)),
+        Column("procedure_id", Integer), Column("agency_id", Integer), Column("level", String(10)),
+        Column("district_code", String(10)), Column("commune_code", String(10)), Column("channel", SmallInteger),
+        Column("by_postal_staff", Boolean), Column("received_on", Date), Column("due_on", Date),
+        Column("deadline_on", Date), Column("finished_on", Date), Column("returned_on", Date),
+        Column("supplement_days", SmallInteger), Column("supplement_requests", SmallInteger),
+        Column("status", SmallInteger), Column("has_fee", Boolean), Column("paid_online", Boolean),
+        Column("digitised", Boolean), Column("e_result", Boolean),
+        prefixes=["TEMPORARY"],
+    )
+
+
+STAGING_COLS = ["line", "line_label", *DB_COLUMNS]
+
+
+def _iso(values: np.ndarray) -> np.ndarray:
+    days = np.asarray(values).astype("datetime64[D]")
+    out = np.datetime_as_string(days).astype(object)
+    out[np.isnat(days)] = None
+    return out
+
+
+def _load_staging(conn: Connection, good: pd.DataFrame) -> None:
+    """Bulk-load validated rows into the staging table on the transaction's own connection."""
+    n = len(good)
+    if n == 0:
+        return
+    cols: dict[str, np.ndarray] = {"line": good["_line"].to_numpy(), "line_label": good["_where"].to_numpy()}
+    pg = conn.dialect.name == "postgresql"
+    for c in DB_COLUMNS:
+        v = good[c]
+        if c in DATE_COLS:
+            cols[c] = _iso(v.to_numpy())
+        elif c in BOOL_COLS:
+            arr = v.to_numpy().astype(bool)
+            cols[c] = np.where(arr, "t", "f").astype(object) if pg else arr.astype(int).astype(object)
+        elif c in ("district_code", "commune_code"):
+            arr = v.to_numpy().astype(object)
+            arr[pd.isna(arr)] = None
+            cols[c] = arr
+        else:
+            cols[c] = v.to_numpy()
+    dbapi = conn.connection.driver_connection
+    if pg:
+        frame = pd.DataFrame({c: cols[c] for c in STAGING_COLS})
+        payload = frame.to_csv(header=False, index=False, na_rep="")
+        with dbapi.cursor() as cur:
+            with cur.copy(f"COPY imp_staging ({', '.join(STAGING_COLS)}) FROM STDIN WITH (FORMAT csv)") as cp:
+                cp.write(payload)
+    else:
+        rows = zip(*(cols[c].tolist() for c in STAGING_COLS))
+        cur = dbapi.cursor()
+        try:
+            cur.executemany(f"INSERT INTO imp_staging ({', '.join(STAGING_COLS)}) VALUES ({', '.join('?' * len(STAGING_COLS))})", rows)
+        finally:
+            cur.close()
+
+
+def _as_date(v):
+    if v is None or isinstance(v, dt.date):
+        return v
+    return dt.date.fromisoformat(str(v)[:10])
+
+
+def import_dossiers(engine: Engine, path, *, mapping: dict | None = None, command: str = "tthc import dossiers",
+                    report_dir=None, chunk_rows: int = 100_000, progress=None) -> ImportResult:
+    """Import one dossier file; returns the counts. Raises ImportFileError (database unchanged)."""
+    t0 = time.perf_counter()
+    started = dt.datetime.now()
+    path = Path(path)
+    reader = open_table(path, "dossiers", mapping, chunk_rows=chunk_rows)
+    result = ImportResult("dossiers", path.name, notes=list(reader.notes))
+    report = RejectWriter(report_path_for(path, report_dir))
+    fields = set(reader.fields)
+    st = staging_table()
+    try:
+        with engine.begin() as conn:
+            cat = Catalog.load(conn)
+            st.drop(conn, checkfirst=True)
+            st.create(conn)
+            for chunk in reader.chunks():
+                result.rows_read += len(chunk)
+                good, rejects, n_bad = validate_chunk(chunk, cat)
+                report.write(rejects)
+                result.rejected += n_bad
+                _load_staging(conn, good)
+                if progress:
+                    progress(len(chunk))
+            if result.rows_read == 0:
+                raise ImportFileError(path.name, "chỉ có dòng tiêu đề, không có dữ liệu", "only a header row, no data rows")
+            conn.execute(text("CREATE INDEX ix_imp_staging_code ON imp_staging (code)"))
+            result.rejected += _reject_duplicates(conn, st, report)
+            valid = conn.execute(select(func.count()).select_from(st)).scalar_one()
+            if valid == 0:
+                result.report_path = report.close()
+                raise NothingValid(path.name, f"không có dòng hợp lệ: {result.rejected:,} dòng bị từ chối, xem {result.report_path}",
+                                   f"no valid rows: {result.rejected:,} rows rejected, see {result.report_path}", result)
+            _upsert(conn, st, fields, result)
+            result.report_path = report.close()
+            result.seconds = time.perf_counter() - t0
+            result.run_id = conn.execute(insert(ImportRun).returning(ImportRun.id), [dict(
+                started_at=started, finished_at=dt.datetime.now(), command=command[:200], kind="dossiers",
+                file_name=str(path)[-400:], added=result.added, updated=result.updated, unchanged=result.unchanged,
+                rejected=result.rejected, report_path=str(result.report_path) if result.report_path else None,
+                status="ok" if result.rejected == 0 else "partial")]).scalar_one()
+            st.drop(conn)
+    finally:
+        report.close()
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _reject_duplicates(conn: Connection, st: Table, report: RejectWriter) -> int:
+    """A dossier code may appear once per file: every occurrence of a repeated code is rejected."""
+    dup_codes = select(st.c.code).group_by(st.c.code).having(func.count() > 1)
+    rows = conn.execute(select(st.c.code, st.c.line_label).where(st.c.code.in_(dup_codes)).order_by(st.c.code, st.c.line)).all()
+    if not rows:
+        return 0
+    by_code: dict[str, list[str]] = {}
+    for code, where in rows:
+        by_code.setdefault(code, []).append(where)
+    out = []
+    for code, wheres in by_code.items():
+        shown = ", ".join(wheres[:5]) + (" …" if len(wheres) > 5 else "")
+        for w in wheres:
+            out.append((w, "Mã hồ sơ", code, f"mã hồ sơ trùng trong tệp (dòng {shown})",
+                        f"dossier code repeated in the file (lines {shown})"))
+    out.sort(key=lambda r: r[0])
+    report.write(out)
+    conn.execute(st.delete().where(st.c.code.in_(select(st.c.code).group_by(st.c.code).having(func.count() > 1))))
+    return len(rows)
+
+
+def _upsert(conn: Connection, st: Table, fields: set[str], result: ImportResult) -> None:
+    present = set(OPTIONAL_SET)
+    if "returned_on" not in fields:
+        present.discard("returned_on")
+    for c in OPTIONAL_SET:
+        if c != "returned_on" and c not in fields:
+            present.discard(c)
+    sets = {c: st.c[c] for c in ALWAYS_SET}
+    sets.update({c: st.c[c] for c in present})
+    if "supplement_days" not in fields:
+        # Not told the supplement time: keep a deadline an earlier import derived from it.
+        sets["deadline_on"] = case((D.c.supplement_days == 0, st.c.deadline_on), else_=D.c.deadline_on)
+    changed = or_(*[D.c[c].is_distinct_from(expr) for c, expr in sets.items()])
+    match = D.c.code == st.c.code
+
+    matched = conn.execute(select(func.count()).select_from(st.join(D, match))).scalar_one()
+    upd_n, old_first, new_first = conn.execute(
+        select(func.count(), func.min(D.c.received_on), func.min(st.c.received_on))
+        .select_from(st.join(D, match)).where(changed)).one()
+    total = conn.execute(select(func.count()).select_from(st)).scalar_one()
+    new_first_added = conn.execute(select(func.min(st.c.received_on)).where(~exists().where(match))).scalar()
+    result.updated, result.unchanged, result.added = upd_n, matched - upd_n, total - matched
+
+    if upd_n:
+        conn.execute(update(D).values(**sets).where(match).where(changed))
+    if result.added:
+        max_id = conn.execute(select(func.coalesce(func.max(D.c.id), 0))).scalar_one()
+        sel = select((literal(int(max_id)) + func.row_number().over(order_by=st.c.line)).label("id"),
+                     *[st.c[c] for c in DB_COLUMNS]).where(~exists().where(match))
+        conn.execute(insert(D).from_select(["id", *DB_COLUMNS], sel))
+    firsts = [_as_date(v) for v in (old_first, new_first, new_first_added) if v is not None]
+    if firsts:
+        first = min(firsts)
+        result.months_refreshed = refresh_aggregates_for(conn, [first.year * 100 + first.month])
