@@ -79,8 +79,9 @@ def ensure_calendar(conn: Connection) -> None:
         conn.execute(insert(C), rows)
 
 
-def _events():
-    """Every counted event as a row (ym, agency, procedure, measures...)."""
+def _events(since: dt.date | None = None):
+    """Every counted event as a row (ym, agency, procedure, measures...); only events
+    in months from ``since`` on when given (what an incremental refresh recomputes)."""
     zero = literal(0)
 
     def row(ym, **vals):
@@ -116,6 +117,11 @@ def _events():
         C.c.month_end >= D.c.received_on,
         # coalesce, not "IS NULL OR": a two-sided range lets SQLite use the month_end index (10x faster)
         C.c.month_end < func.coalesce(D.c.finished_on, FAR_FUTURE))))
+    if since is not None:
+        received = received.where(D.c.received_on >= since)
+        finished = finished.where(D.c.finished_on >= since)
+        withdrawn = withdrawn.where(D.c.finished_on >= since)
+        open_at_end = open_at_end.where(C.c.month_end >= since)
     return union_all(received, finished, withdrawn, open_at_end).subquery("events")
 
 
@@ -132,3 +138,28 @@ def refresh_aggregates(conn: Connection) -> int:
     conn.execute(insert(S).from_select(
         ["ym", "agency_id", "procedure_id", "year", "month", *MEASURES], grouped))
     return conn.execute(select(func.count()).select_from(S)).scalar_one()
+
+
+def refresh_aggregates_for(conn: Connection, months) -> int:
+    """Recompute dossier_month_stats for the months an import touched (``202301``...).
+
+    A month's open_end snapshot depends on dossiers received earlier, and a changed
+    dossier shifts every later snapshot, so the rebuild runs from the earliest touched
+    month through the last month. Returns the number of rows rewritten.
+    """
+    months = [int(m) for m in months if m is not None]
+    if not months:
+        return 0
+    first = min(months)
+    since = dt.date(first // 100, first % 100, 1)
+    ensure_calendar(conn)
+    conn.execute(delete(S).where(S.c.ym >= first))
+    ev = _events(since)
+    grouped = select(
+        ev.c.ym, ev.c.agency_id, ev.c.procedure_id,
+        (ev.c.ym // 100).label("year"), (ev.c.ym % 100).label("month"),
+        *[func.sum(ev.c[m]).label(m) for m in MEASURES],
+    ).where(ev.c.ym >= first).group_by(ev.c.ym, ev.c.agency_id, ev.c.procedure_id)
+    conn.execute(insert(S).from_select(
+        ["ym", "agency_id", "procedure_id", "year", "month", *MEASURES], grouped))
+    return conn.execute(select(func.count()).select_from(S).where(S.c.ym >= first)).scalar_one()
