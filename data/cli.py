@@ -122,6 +122,10 @@ from .users_cli import user_group  # noqa: E402  (tthc user ...)
 
 main.add_command(user_group)
 
+from .import_cli import import_group  # noqa: E402  (tthc import ...)
+
+main.add_command(import_group)
+
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
