@@ -483,9 +483,21 @@ def demo_is_current(url: str) -> bool:
 
 
 def ensure_demo(url: str, progress=lambda msg: None) -> BuildReport | None:
-    """Build the demo at ``url`` unless a current one is there already."""
-    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
-        return build_demo(url, progress=progress)
-    if demo_is_current(url):
-        return None
-    return build_demo(url, progress=progress)
+    """Build the demo at ``url`` unless a current one is there already.
+
+    Several gunicorn workers may start at once on a fresh clone: a file lock lets
+    the first build and the others wait for it, then find it current."""
+    if not url.startswith("sqlite:///"):
+        return None if demo_is_current(url) else build_demo(url, progress=progress)
+    import fcntl
+
+    path = Path(url[len("sqlite:///"):])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if path.exists() and demo_is_current(url):
+                return None
+            return build_demo(url, progress=progress)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
