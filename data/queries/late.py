@@ -1,0 +1,500 @@
+"""Late dossiers: where lateness comes from (sector -> procedure -> unit) and the dossiers themselves.
+
+Two modes share one drilldown:
+
+* ``late``: dossiers *finished late in the period*: ``finished_on`` within the period,
+  status finished, and late by the national rule (``data.aggregates.is_finished`` and
+  ``is_late``: finished after the deadline, or more than one supplement request);
+* ``overdue``: dossiers *still open at the end of the period and past their deadline*
+  (received by then, not ended by then, deadline before then): the month-end snapshot
+  ``open_overdue_end`` of ``data.aggregates``.
+
+Charts read ``dossier_month_stats`` (one scan of the period's months, filtered by
+agency and procedure ids resolved from the small reference tables, so no joins in the
+hot path); only :func:`dossier_page` and :func:`dossier_rows` read ``dossiers``, one
+page at a time, with the indexes of ``data.schema``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.engine import Engine
+
+from ..aggregates import D, is_finished, is_late
+from ..cache import cached_query
+from ..filters import DossierFilter
+from ..schema import Agency, DossierMonthStats, Procedure, Sector, Unit
+from ..workdays import to_daynum, workdays_between_np
+
+S = DossierMonthStats.__table__
+A = Agency.__table__
+P = Procedure.__table__
+SE = Sector.__table__
+U = Unit.__table__
+
+MODES = ("late", "overdue")
+PAGE_MAX = 500  # the most rows one grid request may ask for
+EXPORT_MAX = 100_000  # the most rows a download carries
+
+
+# ---------------------------------------------------------------- reference (small, cached)
+
+@cached_query
+def reference_maps(engine: Engine) -> dict:
+    """Agencies, procedures, sectors and units as DataFrames (a few hundred rows)."""
+    with engine.connect() as conn:
+        agencies = pd.DataFrame(conn.execute(select(A.c.id, A.c.code, A.c.name, A.c.name_en, A.c.level, A.c.district_code,
+                                                    A.c.commune_code)).mappings().all(),
+                                columns=["id", "code", "name", "name_en", "level", "district_code", "commune_code"])
+        procedures = pd.DataFrame(conn.execute(
+            select(P.c.id, P.c.code, P.c.name, P.c.name_en, P.c.level, SE.c.code.label("sector_code"))
+            .join(SE, SE.c.id == P.c.sector_id)).mappings().all(),
+            columns=["id", "code", "name", "name_en", "level", "sector_code"])
+        sectors = pd.DataFrame(conn.execute(select(SE.c.id, SE.c.code, SE.c.name, SE.c.name_en).order_by(SE.c.id))
+                               .mappings().all(), columns=["id", "code", "name", "name_en"])
+        units = pd.DataFrame(conn.execute(select(U.c.code, U.c.name, U.c.short_name, U.c.level, U.c.parent_code,
+                                                 U.c.sort_order)).mappings().all(),
+                             columns=["code", "name", "short_name", "level", "parent_code", "sort_order"])
+    return {"agencies": agencies, "procedures": procedures, "sectors": sectors, "units": units}
+
+
+def _agency_ids(ref: dict, f: DossierFilter) -> list[int] | None:
+    """Agencies the filter keeps (None: all of them)."""
+    a = ref["agencies"]
+    keep = pd.Series(True, index=a.index)
+    narrowed = False
+    if f.level:
+        keep &= a["level"] == f.level
+        narrowed = True
+    if f.effective_district:
+        keep &= a["district_code"] == f.effective_district
+        narrowed = True
+    if f.commune_code:
+        keep &= a["commune_code"] == f.commune_code
+        narrowed = True
+    return [int(i) for i in a.loc[keep, "id"]] if narrowed else None
+
+
+def _procedure_ids(ref: dict, f: DossierFilter) -> list[int] | None:
+    p = ref["procedures"]
+    keep = pd.Series(True, index=p.index)
+    narrowed = False
+    if f.sector_code:
+        keep &= p["sector_code"] == f.sector_code
+        narrowed = True
+    if f.procedure_code:
+        keep &= p["code"] == f.procedure_code
+        narrowed = True
+    return [int(i) for i in p.loc[keep, "id"]] if narrowed else None
+
+
+def _in(col, ids: list[int] | None):
+    if ids is None:
+        return []
+    if len(ids) == 1:
+        return [col == ids[0]]
+    return [col.in_(ids)]
+
+
+# ---------------------------------------------------------------- aggregates (charts)
+
+def _sum_if(col, cond):
+    return func.coalesce(func.sum(case((cond, col), else_=0)), 0)
+
+
+@cached_query
+def late_cube(engine: Engine, f: DossierFilter) -> pd.DataFrame:
+    """One row per agency x procedure with late/finished counts in the period and the
+    open / open-overdue stock at its end, labelled with level, district, commune, sector."""
+    ref = reference_maps(engine)
+    first, last = f.period.first_ym, f.period.last_ym
+    cols = ["agency_id", "procedure_id", "finished", "late", "open_end", "overdue"]
+    stmt = (select(S.c.agency_id, S.c.procedure_id,
+                   func.sum(S.c.finished_early + S.c.finished_on_time + S.c.finished_late).label("finished"),
+                   func.sum(S.c.finished_late).label("late"),
+                   _sum_if(S.c.open_end, S.c.ym == last).label("open_end"),
+                   _sum_if(S.c.open_overdue_end, S.c.ym == last).label("overdue"))
+            .where(S.c.ym >= first, S.c.ym <= last,
+                   *_in(S.c.agency_id, _agency_ids(ref, f)), *_in(S.c.procedure_id, _procedure_ids(ref, f)))
+            .group_by(S.c.agency_id, S.c.procedure_id))
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(stmt).all(), columns=cols)
+    for c in cols:
+        df[c] = pd.to_numeric(df[c]).fillna(0).astype("int64")
+    a = ref["agencies"].rename(columns={"id": "agency_id", "code": "agency_code", "name": "agency_name",
+                                        "name_en": "agency_name_en"})
+    p = ref["procedures"][["id", "code", "level", "sector_code"]].rename(
+        columns={"id": "procedure_id", "code": "procedure_code", "level": "procedure_level"})
+    return df.merge(a, on="agency_id", how="left").merge(p, on="procedure_id", how="left")
+
+
+def _measure(mode: str) -> tuple[str, str]:
+    """(count column, denominator column) of a mode: late / finished, overdue / open."""
+    return ("late", "finished") if mode == "late" else ("overdue", "open_end")
+
+
+def _grouped(cube: pd.DataFrame, keys: list[str], mode: str) -> pd.DataFrame:
+    count, base = _measure(mode)
+    if cube.empty:
+        return pd.DataFrame(columns=keys + ["count", "base", "rate"])
+    g = cube.groupby(keys, dropna=False)[[count, base]].sum().reset_index().rename(columns={count: "count", base: "base"})
+    g["rate"] = np.where(g["base"] > 0, g["count"] / g["base"].where(g["base"] > 0, 1), np.nan)
+    return g
+
+
+def totals(engine: Engine, f: DossierFilter, mode: str = "late") -> dict:
+    """Count, base (finished or open) and rate for the whole filter."""
+    g = _grouped(late_cube(engine, f).assign(_all=1), ["_all"], mode)
+    if g.empty:
+        return {"count": 0, "base": 0, "rate": float("nan")}
+    row = g.iloc[0]
+    return {"count": int(row["count"]), "base": int(row["base"]), "rate": float(row["rate"])}
+
+
+def late_by_sector(engine: Engine, f: DossierFilter, mode: str = "late") -> pd.DataFrame:
+    """One row per sector and level: count, base, rate; sectors ordered by their total count."""
+    ref = reference_maps(engine)
+    g = _grouped(late_cube(engine, f), ["sector_code", "level"], mode)
+    s = ref["sectors"].rename(columns={"code": "sector_code", "name": "sector_name", "name_en": "sector_name_en"})
+    g = g.merge(s[["sector_code", "sector_name", "sector_name_en"]], on="sector_code", how="left")
+    order = g.groupby("sector_code")["count"].sum().sort_values(ascending=False, kind="stable")
+    g["sector_total"] = g["sector_code"].map(order)
+    g["sector_base"] = g["sector_code"].map(g.groupby("sector_code")["base"].sum())
+    return g.sort_values(["sector_total", "sector_code"], ascending=[False, True]).reset_index(drop=True)
+
+
+def late_by_procedure(engine: Engine, f: DossierFilter, mode: str = "late") -> pd.DataFrame:
+    """Pareto table: procedures by count (descending) with the cumulative share of the count."""
+    ref = reference_maps(engine)
+    g = _grouped(late_cube(engine, f), ["procedure_code"], mode)
+    p = ref["procedures"].rename(columns={"code": "procedure_code", "name": "procedure_name", "name_en": "procedure_name_en",
+                                          "level": "procedure_level"})
+    g = g.merge(p[["procedure_code", "procedure_name", "procedure_name_en", "procedure_level", "sector_code"]],
+                on="procedure_code", how="left")
+    g = g.sort_values(["count", "procedure_code"], ascending=[False, True]).reset_index(drop=True)
+    total = g["count"].sum()
+    g["cum_share"] = g["count"].cumsum() / total if total else np.nan
+    return g
+
+
+def late_by_unit(engine: Engine, f: DossierFilter, mode: str = "late") -> pd.DataFrame:
+    """The next unit level down: district-level units (province-level agencies as themselves)
+    without a district; the district's own agency and its communes with one.
+
+    Columns: unit_kind (district / commune / agency), unit_code, name, count, base, rate, sort_order."""
+    ref = reference_maps(engine)
+    cube = late_cube(engine, f)
+    units = ref["units"].set_index("code")
+    if cube.empty:
+        return pd.DataFrame(columns=["unit_kind", "unit_code", "name", "count", "base", "rate", "sort_order"])
+    cube = cube.copy()
+    if f.effective_district:
+        is_commune = cube["commune_code"].notna()
+        cube["unit_kind"] = np.where(is_commune, "commune", "agency")
+        cube["unit_code"] = np.where(is_commune, cube["commune_code"], cube["agency_code"])
+    else:
+        has_district = cube["district_code"].notna()
+        cube["unit_kind"] = np.where(has_district, "district", "agency")
+        cube["unit_code"] = np.where(has_district, cube["district_code"], cube["agency_code"])
+    g = _grouped(cube, ["unit_kind", "unit_code"], mode)
+    agency_names = ref["agencies"].set_index("code")
+
+    def name(row, lang_col):
+        if row["unit_kind"] == "agency":
+            a = agency_names.loc[row["unit_code"]]
+            return a[lang_col] if lang_col == "name" or not pd.isna(a[lang_col]) else a["name"]
+        return units.loc[row["unit_code"], "short_name"] if row["unit_code"] in units.index else row["unit_code"]
+
+    g["name"] = g.apply(lambda r: name(r, "name"), axis=1)
+    g["name_en"] = g.apply(lambda r: name(r, "name_en"), axis=1)
+    g["sort_order"] = [int(units.loc[c, "sort_order"]) if k != "agency" and c in units.index else -1
+                       for k, c in zip(g["unit_kind"], g["unit_code"])]
+    return g.sort_values(["count", "sort_order"], ascending=[False, True]).reset_index(drop=True)
+
+
+def late_heatmap(engine: Engine, f: DossierFilter, mode: str = "late") -> pd.DataFrame:
+    """Unit x sector: count, base and rate (units as in :func:`late_by_unit`, province-level
+    agencies together as one row ``unit_code='province'``)."""
+    ref = reference_maps(engine)
+    cube = late_cube(engine, f)
+    if cube.empty:
+        return pd.DataFrame(columns=["unit_kind", "unit_code", "sector_code", "count", "base", "rate", "sort_order"])
+    cube = cube.copy()
+    if f.effective_district:
+        is_commune = cube["commune_code"].notna()
+        cube["unit_kind"] = np.where(is_commune, "commune", "district_agency")
+        cube["unit_code"] = np.where(is_commune, cube["commune_code"], cube["district_code"])
+    else:
+        has_district = cube["district_code"].notna()
+        cube["unit_kind"] = np.where(has_district, "district", "province")
+        cube["unit_code"] = np.where(has_district, cube["district_code"], "province")
+    g = _grouped(cube, ["unit_kind", "unit_code", "sector_code"], mode)
+    units = ref["units"].set_index("code")
+    g["sort_order"] = [-1 if k in ("province", "district_agency") else int(units.loc[c, "sort_order"]) if c in units.index else 999
+                       for k, c in zip(g["unit_kind"], g["unit_code"])]
+    g["unit_name"] = [units.loc[c, "short_name"] if c in units.index else c for c in g["unit_code"]]
+    return g
+
+
+def _month_frame(f: DossierFilter) -> pd.DataFrame:
+    first, last = f.period.first_ym, f.period.last_ym
+    yms, ym = [], first
+    while ym <= last:
+        yms.append(ym)
+        ym = ym + 1 if ym % 100 < 12 else (ym // 100 + 1) * 100 + 1
+    return pd.DataFrame({"ym": yms})
+
+
+@cached_query
+def late_trend(engine: Engine, f: DossierFilter, mode: str = "late") -> pd.DataFrame:
+    """Per month of the period: count (late finished in the month, or open and overdue at its
+    end), base (finished in the month, or open at its end) and rate; every month present."""
+    ref = reference_maps(engine)
+    stmt = (select(S.c.ym,
+                   func.sum(S.c.finished_early + S.c.finished_on_time + S.c.finished_late).label("finished"),
+                   func.sum(S.c.finished_late).label("late"),
+                   func.sum(S.c.open_end).label("open_end"),
+                   func.sum(S.c.open_overdue_end).label("overdue"))
+            .where(S.c.ym >= f.period.first_ym, S.c.ym <= f.period.last_ym,
+                   *_in(S.c.agency_id, _agency_ids(ref, f)), *_in(S.c.procedure_id, _procedure_ids(ref, f)))
+            .group_by(S.c.ym))
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(stmt).all(), columns=["ym", "finished", "late", "open_end", "overdue"])
+    df["ym"] = pd.to_numeric(df["ym"]).astype("int64")
+    df = _month_frame(f).merge(df, on="ym", how="left").fillna(0)
+    count, base = _measure(mode)
+    out = pd.DataFrame({"ym": df["ym"], "count": df[count].astype("int64"), "base": df[base].astype("int64")})
+    out["rate"] = np.where(out["base"] > 0, out["count"] / out["base"].where(out["base"] > 0, 1), np.nan)
+    return out
+
+
+# ---------------------------------------------------------------- the dossier list
+
+# Grid column id -> what it sorts by (None: not sortable in SQL).
+SORTABLE = {
+    "code": D.c.code, "procedure": P.c.name, "unit": A.c.name, "received_on": D.c.received_on,
+    "due_on": D.c.due_on, "finished_on": D.c.finished_on, "channel": D.c.channel,
+    "by_postal_staff": D.c.by_postal_staff, "status": D.c.status, "supplement_requests": D.c.supplement_requests,
+}
+DATE_COLUMNS = {"received_on": D.c.received_on, "due_on": D.c.due_on, "finished_on": D.c.finished_on}
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What a grid request asks for beyond the filter: sort and column filters.
+
+    ``sort``: ((column id, 'asc'|'desc'), ...); ``filters``: ((column id, operator, value, value_to), ...)
+    with operators contains / equals / notEqual / startsWith / endsWith / notContains for text,
+    equals / lessThan / greaterThan / inRange / notEqual for dates (ISO strings), equals for codes.
+    ``labels`` maps text-filtered coded columns (channel, status, by_postal_staff) to the shown label
+    of each code, so a filter on "bưu chính" finds channel 3.
+    """
+
+    sort: tuple = ()
+    filters: tuple = ()
+    labels: tuple = ()  # ((column id, ((code, label), ...)), ...)
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.filters)
+
+
+def period_end(f: DossierFilter) -> dt.date:
+    return f.period.end
+
+
+def mode_conditions(f: DossierFilter, mode: str) -> list:
+    """The dossiers of a mode in the period (the list's definition; the aggregates agree)."""
+    start, end = f.period.start, f.period.end
+    if mode == "late":
+        # Finished late in the period: data.aggregates' own expressions.
+        return [D.c.finished_on >= start, D.c.finished_on <= end, is_finished(), is_late()]
+    # Open at the period's end and past the deadline then: the month-end snapshot of
+    # data.aggregates (received by the end, not ended by the end, deadline before the end).
+    # "IS NULL OR >" rather than coalesce: both branches can use ix_dossiers_finished_on.
+    return [D.c.received_on <= end, or_(D.c.finished_on.is_(None), D.c.finished_on > end), D.c.deadline_on < end]
+
+
+def scope_conditions(ref: dict, f: DossierFilter) -> list:
+    """Place, level, sector and procedure on dossiers' own columns, so the planner can use
+    ix_dossiers_procedure_finished / ix_dossiers_district_finished / ix_dossiers_agency_finished."""
+    conds = []
+    if f.procedure_code:
+        conds += _in(D.c.procedure_id, _procedure_ids(ref, f))
+    elif f.sector_code:
+        conds += _in(D.c.procedure_id, _procedure_ids(ref, f))
+    if f.effective_district:
+        conds.append(D.c.district_code == f.effective_district)
+    if f.commune_code or f.level:
+        conds += _in(D.c.agency_id, _agency_ids(ref, f))
+    return conds
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _text_match(value: str, op: str, needle: str) -> bool:
+    v, n = (value or "").casefold(), (needle or "").casefold()
+    return {"contains": n in v, "notContains": n not in v, "equals": v == n, "notEqual": v != n,
+            "startsWith": v.startswith(n), "endsWith": v.endswith(n)}.get(op, n in v)
+
+
+def _filter_conditions(ref: dict, q: ListQuery, lang: str) -> list:
+    conds = []
+    labels = {col: dict(pairs) for col, pairs in q.labels}
+    for col, op, value, value_to in q.filters:
+        if value in (None, "") and op not in ("blank", "notBlank"):
+            continue
+        if col == "code":
+            pattern = {"contains": f"%{_like_escape(value)}%", "notContains": f"%{_like_escape(value)}%",
+                       "startsWith": f"{_like_escape(value)}%", "endsWith": f"%{_like_escape(value)}"}.get(op)
+            if op in ("equals", "notEqual"):
+                c = func.upper(D.c.code) == str(value).upper()
+            else:
+                c = func.upper(D.c.code).like(str(pattern).upper(), escape="\\")
+            conds.append(~c if op in ("notContains", "notEqual") else c)
+        elif col == "procedure":
+            p = ref["procedures"]
+            names = p["name_en"].fillna(p["name"]) if lang == "en" else p["name"]
+            ids = [int(i) for i, n, code in zip(p["id"], names, p["code"])
+                   if _text_match(n, op, value) or _text_match(code, op, value) and op not in ("notContains", "notEqual")]
+            conds.append(D.c.procedure_id.in_(ids) if ids else D.c.id < 0)
+        elif col == "unit":
+            a = ref["agencies"]
+            ids = [int(i) for i, n in zip(a["id"], _unit_labels(ref, lang)) if _text_match(n, op, value)]
+            conds.append(D.c.agency_id.in_(ids) if ids else D.c.id < 0)
+        elif col in labels:
+            codes = [code for code, label in labels[col].items() if _text_match(label, op, value)]
+            column = D.c.by_postal_staff if col == "by_postal_staff" else D.c[col]
+            if col == "by_postal_staff":
+                codes = [bool(int(c)) for c in codes]
+            conds.append(column.in_(codes) if codes else D.c.id < 0)
+        elif col in DATE_COLUMNS:
+            column = DATE_COLUMNS[col]
+            try:
+                day = dt.date.fromisoformat(str(value)[:10])
+                day_to = dt.date.fromisoformat(str(value_to)[:10]) if value_to else None
+            except ValueError:
+                continue
+            if op == "equals":
+                conds.append(column == day)
+            elif op == "notEqual":
+                conds.append(column != day)
+            elif op == "lessThan":
+                conds.append(column < day)
+            elif op == "greaterThan":
+                conds.append(column > day)
+            elif op == "inRange" and day_to:
+                conds.append(and_(column >= min(day, day_to), column <= max(day, day_to)))
+    return conds
+
+
+def _unit_labels(ref: dict, lang: str) -> list[str]:
+    """What the grid shows as a dossier's unit, per agency (same order as ref['agencies'])."""
+    units = ref["units"].set_index("code")["short_name"]
+    out = []
+    for _, a in ref["agencies"].iterrows():
+        if a["commune_code"] and a["commune_code"] in units.index:
+            district = units.get(a["district_code"], "")
+            out.append(f"{units[a['commune_code']]} ({district})" if district else units[a["commune_code"]])
+        elif a["level"] == "district" and a["district_code"] in units.index:
+            out.append(units[a["district_code"]] + (" (cấp huyện)" if lang == "vi" else " (district level)"))
+        else:
+            out.append(a["name_en"] if lang == "en" and a["name_en"] else a["name"])
+    return out
+
+
+def _order_by(q: ListQuery, mode: str) -> list:
+    order = []
+    for col, direction in q.sort:
+        column = SORTABLE.get(col)
+        if column is not None:
+            order.append(column.desc() if direction == "desc" else column.asc())
+    if not order:
+        # Late: the most recently finished first; overdue: the longest overdue first.
+        order = [D.c.finished_on.desc()] if mode == "late" else [D.c.deadline_on.asc()]
+    order.append(D.c.id.desc() if mode == "late" else D.c.id.asc())
+    return order
+
+
+LIST_COLUMNS = [D.c.id, D.c.code, D.c.procedure_id, D.c.agency_id, D.c.received_on, D.c.due_on, D.c.deadline_on,
+                D.c.finished_on, D.c.channel, D.c.by_postal_staff, D.c.status, D.c.supplement_requests,
+                D.c.supplement_days]
+
+
+def _list_select(engine: Engine, f: DossierFilter, mode: str, q: ListQuery, lang: str, columns):
+    ref = reference_maps(engine)
+    stmt = select(*columns).select_from(D)
+    needs = {c for c, _ in q.sort}
+    if "procedure" in needs:
+        stmt = stmt.join(P, P.c.id == D.c.procedure_id)
+    if "unit" in needs:
+        stmt = stmt.join(A, A.c.id == D.c.agency_id)
+    return stmt.where(*mode_conditions(f, mode), *scope_conditions(ref, f), *_filter_conditions(ref, q, lang)), ref
+
+
+def _finish_rows(ref: dict, df: pd.DataFrame, f: DossierFilter, mode: str, lang: str) -> pd.DataFrame:
+    """Names for ids, dates as dates, working days late (for these rows only)."""
+    if df.empty:
+        return df.assign(procedure_code=[], procedure_name=[], unit=[], workdays_late=[])
+    p = ref["procedures"].set_index("id")
+    names = p["name_en"].fillna(p["name"]) if lang == "en" else p["name"]
+    a = ref["agencies"].reset_index(drop=True)
+    unit_by_agency = dict(zip(a["id"], _unit_labels(ref, lang)))
+    for c in ("received_on", "due_on", "deadline_on", "finished_on"):
+        df[c] = pd.to_datetime(df[c]).dt.date
+    df["procedure_code"] = df["procedure_id"].map(p["code"])
+    df["procedure_name"] = df["procedure_id"].map(names)
+    df["unit"] = df["agency_id"].map(unit_by_agency)
+    df["by_postal_staff"] = df["by_postal_staff"].astype(bool)
+    end = f.period.end
+    deadline = to_daynum(df["deadline_on"].tolist())
+    if mode == "late":
+        stop = to_daynum(df["finished_on"].tolist())
+    else:
+        stop = np.full(len(df), to_daynum([end])[0])
+    # Working days in (deadline, stop]: weekends and Vietnamese holidays not counted.
+    df["workdays_late"] = np.where(stop > deadline, workdays_between_np(deadline, stop), 0).astype("int64")
+    if mode == "overdue":
+        # Open at the period's end: a dossier that ended later is shown as still open then.
+        df.loc[df["finished_on"].map(lambda d: d is not None and not pd.isna(d) and d > end), "finished_on"] = None
+    return df
+
+
+def dossier_count(engine: Engine, f: DossierFilter, mode: str = "late", q: ListQuery = ListQuery(), lang: str = "vi") -> int:
+    """How many dossiers the list holds. Without column filters the aggregates answer
+    (they count the same dossiers by the same rule); with them, SQL counts."""
+    if not q.has_filters:
+        return totals(engine, f, mode)["count"]
+    stmt, _ = _list_select(engine, f, mode, q, lang, [func.count().label("n")])
+    with engine.connect() as conn:
+        return int(conn.execute(stmt).scalar_one())
+
+
+def dossier_page(engine: Engine, f: DossierFilter, mode: str = "late", start: int = 0, end: int = 100,
+                 q: ListQuery = ListQuery(), lang: str = "vi") -> tuple[pd.DataFrame, int]:
+    """Rows ``start`` to ``end`` (exclusive) of the list in its sort order, and the list's size."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}")
+    start = max(int(start), 0)
+    end = min(max(int(end), start), start + PAGE_MAX)
+    stmt, ref = _list_select(engine, f, mode, q, lang, LIST_COLUMNS)
+    stmt = stmt.order_by(*_order_by(q, mode)).limit(end - start).offset(start)
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(stmt).all(), columns=[c.name for c in LIST_COLUMNS])
+    return _finish_rows(ref, df, f, mode, lang), dossier_count(engine, f, mode, q, lang)
+
+
+def dossier_rows(engine: Engine, f: DossierFilter, mode: str = "late", q: ListQuery = ListQuery(),
+                 lang: str = "vi", limit: int = EXPORT_MAX) -> pd.DataFrame:
+    """The whole list (up to ``limit`` rows) for a download, in the grid's order."""
+    stmt, ref = _list_select(engine, f, mode, q, lang, LIST_COLUMNS)
+    stmt = stmt.order_by(*_order_by(q, mode)).limit(limit)
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(stmt).all(), columns=[c.name for c in LIST_COLUMNS])
+    return _finish_rows(ref, df, f, mode, lang)
