@@ -15,14 +15,18 @@ from flask_caching import Cache
 
 cache = Cache()
 _configured = False
-_version = {"value": None, "checked": 0.0}
+_versions: dict[str, tuple[str, float]] = {}  # engine URL -> (version, checked at)
 VERSION_TTL = 5.0  # seconds between checks of the data version
 
 
 def init_cache(server) -> None:
+    """``CACHE_REDIS_URL`` shares the cache between workers and servers; ``TTHC_CACHE=off``
+    turns it off (every request queries: what the benchmark calls a cold cache)."""
     global _configured
     redis_url = os.environ.get("CACHE_REDIS_URL")
-    if redis_url:
+    if os.environ.get("TTHC_CACHE", "").lower() in ("off", "0", "none", "no"):
+        config = {"CACHE_TYPE": "NullCache"}
+    elif redis_url:
         config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_DEFAULT_TIMEOUT": 3600,
                   "CACHE_KEY_PREFIX": "tthc:"}
     else:
@@ -32,22 +36,25 @@ def init_cache(server) -> None:
 
 
 def data_version(engine) -> str:
-    """The latest import run: any import changes it (checked every few seconds)."""
+    """The latest import run: any import changes it (checked every few seconds, per database)."""
     now = time.monotonic()
-    if _version["value"] is None or now - _version["checked"] > VERSION_TTL:
+    url = str(engine.url)
+    value, checked = _versions.get(url, (None, 0.0))
+    if value is None or now - checked > VERSION_TTL:
         from sqlalchemy import func, select
 
         from .schema import ImportRun
 
         with engine.connect() as conn:
             latest = conn.execute(select(func.max(ImportRun.id))).scalar()
-        _version["value"] = str(latest)
-        _version["checked"] = now
-    return _version["value"]
+        value = str(latest)
+        _versions[url] = (value, now)
+    return value
 
 
 def reset_version() -> None:
-    _version["value"] = None
+    """Forget the data versions: the next query checks again (after an import in this process)."""
+    _versions.clear()
 
 
 def cached_query(fn):
