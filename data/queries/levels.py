@@ -124,7 +124,7 @@ def report_by_unit(engine: Engine, f: DossierFilter) -> pd.DataFrame:
 
 
 def with_totals(df: pd.DataFrame) -> pd.DataFrame:
-    """Per-unit rows with a subtotal after each level and a grand total at the end
+    """Per-unit rows under a subtotal row per level (as the form groups them) and a grand total at the end
     (``row_kind``: unit / level_total / total). Rates recomputed from the sums."""
     out = []
     for level in LEVELS:
@@ -133,10 +133,9 @@ def with_totals(df: pd.DataFrame) -> pd.DataFrame:
             continue
         units = part.copy()
         units["row_kind"] = "unit"
-        out.append(units)
         sub = part[COUNT_COLUMNS].sum().to_frame().T
         sub["level"], sub["key"], sub["name"], sub["name_en"], sub["row_kind"] = level, "", "", "", "level_total"
-        out.append(sub)
+        out += [sub, units]
     if not out:
         return df.assign(row_kind=pd.Series(dtype=str))
     total = df[COUNT_COLUMNS].sum().to_frame().T
