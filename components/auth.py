@@ -52,7 +52,7 @@ STRINGS = {
 tr = make_translator(STRINGS)
 
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico", "/healthz", "/login", "/logout")
-LOGIN_LIMITS = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
+LOGIN_LIMITS = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;30 per hour")  # failed attempts
 USER_CACHE_SECONDS = 15.0
 
 login_manager = LoginManager()
@@ -310,7 +310,7 @@ def logout_view():
 
 def user_bar():
     """'Signed in: bob (Quế Sơn) · Sign out' above the navbar; nothing when sign-in is off."""
-    from dash import html
+    from dash import dcc, html
 
     if not _auth_on_safe():
         return None
@@ -328,7 +328,7 @@ def user_bar():
             pass
     return html.Form([
         html.Span(f"{tr('user.signed_in', lang)} {row['display_name'] or row['username']} ({where})", id="user-name"),
-        html.Input(type="hidden", name="csrf", value=_csrf_token()),
+        dcc.Input(type="hidden", name="csrf", value=_csrf_token(), id="user-csrf"),
         html.Button(tr("user.logout", lang), type="submit", id="user-logout", className="btn btn-link btn-sm py-0"),
     ], action="/logout", method="POST", id="user-bar", className="user-bar small text-end px-3")
 
@@ -352,7 +352,9 @@ def init_auth(app) -> str:
     server.config.setdefault("RATELIMIT_STORAGE_URI", storage)
     server.config.setdefault("RATELIMIT_KEY_PREFIX", "tthc-login")
     limiter.init_app(server)
-    view = limiter.limit(LOGIN_LIMITS, methods=["POST"])(limiter.limit(LOGIN_LIMITS, key_func=_username_key, methods=["POST"])(login_view))
+    # Failed sign-ins only (a redirect is a success), per client address and per username.
+    failed = dict(methods=["POST"], deduct_when=lambda response: response.status_code != 302)
+    view = limiter.limit(LOGIN_LIMITS, **failed)(limiter.limit(LOGIN_LIMITS, key_func=_username_key, **failed)(login_view))
     server.add_url_rule("/login", "login", view, methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", logout_view, methods=["GET", "POST"])
 
