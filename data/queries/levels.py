@@ -80,9 +80,14 @@ def level_breakdown(engine: Engine, f: DossierFilter, level: str) -> tuple[str, 
 
 
 def _commune_names(engine: Engine, district_code: str) -> dict[str, str]:
+    return {code: name for code, (name, _) in _commune_units(engine, district_code).items()}
+
+
+def _commune_units(engine: Engine, district_code: str) -> dict[str, tuple[str, int]]:
+    """code -> (short name, official order) for the communes of a district-level unit."""
     with engine.connect() as conn:
-        rows = conn.execute(select(U.c.code, U.c.short_name).where(U.c.parent_code == district_code)).all()
-    return {r.code: r.short_name for r in rows}
+        rows = conn.execute(select(U.c.code, U.c.short_name, U.c.sort_order).where(U.c.parent_code == district_code)).all()
+    return {r.code: (r.short_name, r.sort_order) for r in rows}
 
 
 @cached_query
@@ -105,10 +110,11 @@ def report_by_unit(engine: Engine, f: DossierFilter) -> pd.DataFrame:
     parts.append(dist)
     if f.effective_district:
         com = _label(standard_report(engine, f.with_(level="commune"), "agency"), "commune_code", "agency_name", "agency_name_en")
-        names = _commune_names(engine, f.effective_district)
-        com["name"] = com["key"].map(names).fillna(com["name"])
+        units = _commune_units(engine, f.effective_district)
+        com["name"] = com["key"].map({k: v[0] for k, v in units.items()}).fillna(com["name"])
         com["name_en"] = com["name"]
-        com = com.sort_values("name")
+        com["order"] = com["key"].map({k: v[1] for k, v in units.items()})
+        com = com.sort_values(["order", "key"])  # official order, not code-point order of names
     else:
         com = _label(standard_report(engine, f.with_(level="commune"), "district"), "district_code", "district_name")
         com = com.sort_values("district_order")
