@@ -99,6 +99,9 @@ POSTAL_FIELDS = [
     F("note", ("Ghi chú",), False, "Note"),
 ]
 
+# Read by people, not by the importer: never parsed, so they cost nothing.
+INFO_FIELDS = {"procedure_name", "agency_name", "sector_name"}
+
 FIELDS = {"dossiers": DOSSIER_FIELDS, "units": UNIT_FIELDS, "agencies": AGENCY_FIELDS,
           "procedures": PROCEDURE_FIELDS, "postal": POSTAL_FIELDS}
 

@@ -88,10 +88,12 @@ STAGING_COLS = ["line", "line_label", *DB_COLUMNS]
 
 
 def _iso(values: np.ndarray) -> np.ndarray:
+    """ISO text of dates (None for NaT), formatting each distinct day once."""
     days = np.asarray(values).astype("datetime64[D]")
-    out = np.datetime_as_string(days).astype(object)
-    out[np.isnat(days)] = None
-    return out
+    uniq, inverse = np.unique(days, return_inverse=True)
+    text = np.datetime_as_string(uniq).astype(object)
+    text[np.isnat(uniq)] = None
+    return text[inverse.ravel()]
 
 
 def _load_staging(conn: Connection, good: pd.DataFrame) -> None:
@@ -205,6 +207,22 @@ def _reject_duplicates(conn: Connection, st: Table, report: RejectWriter) -> int
     return len(rows)
 
 
+BULK_ROWS = 50_000
+
+
+def _secondary_indexes(conn: Connection) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the dossier indexes other than the unique code index."""
+    if conn.dialect.name == "sqlite":
+        rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type='index' AND tbl_name='dossiers' "
+                                 "AND sql IS NOT NULL AND name != 'uq_dossiers_code'")).all()
+    elif conn.dialect.name == "postgresql":
+        rows = conn.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename='dossiers' "
+                                 "AND schemaname=current_schema() AND indexname NOT IN ('uq_dossiers_code', 'pk_dossiers')")).all()
+    else:
+        rows = []
+    return [(r[0], r[1]) for r in rows]
+
+
 def _upsert(conn: Connection, st: Table, fields: set[str], result: ImportResult) -> None:
     present = set(OPTIONAL_SET)
     if "returned_on" not in fields:
@@ -231,10 +249,16 @@ def _upsert(conn: Connection, st: Table, fields: set[str], result: ImportResult)
     if upd_n:
         conn.execute(update(D).values(**sets).where(match).where(changed))
     if result.added:
-        max_id = conn.execute(select(func.coalesce(func.max(D.c.id), 0))).scalar_one()
+        max_id, existing = conn.execute(select(func.coalesce(func.max(D.c.id), 0), func.count()).select_from(D)).one()
+        # A large load (a first import) is faster with the secondary indexes built once afterwards.
+        rebuild = _secondary_indexes(conn) if result.added > max(BULK_ROWS, existing) else []
+        for name, _ in rebuild:
+            conn.execute(text(f"DROP INDEX {name}"))
         sel = select((literal(int(max_id)) + func.row_number().over(order_by=st.c.line)).label("id"),
                      *[st.c[c] for c in DB_COLUMNS]).where(~exists().where(match))
         conn.execute(insert(D).from_select(["id", *DB_COLUMNS], sel))
+        for _, ddl in rebuild:
+            conn.execute(text(ddl))
     firsts = [_as_date(v) for v in (old_first, new_first, new_first_added) if v is not None]
     if firsts:
         first = min(firsts)

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 import pandas as pd
 
-from .columns import FIELDS, fold, match_headers, missing_required
+from .columns import FIELDS, INFO_FIELDS, fold, match_headers, missing_required
 
 SAMPLE_BYTES = 256 * 1024
 HEADER_SCAN_ROWS = 15
@@ -109,10 +110,10 @@ def _best_header(kind: str, rows: list[list], mapping) -> tuple[int, dict[int, s
     return best_i, best_map
 
 
-def _check_header(name: str, kind: str, matched: dict[int, str], first_row: list, where: str):
+def _check_header(name: str, kind: str, matched: dict[int, str], first_row: list, where: str, text_file: bool = True):
     cells = [v for v in first_row if v not in (None, "")]
     shown = ", ".join(str(v) for v in cells[:6])[:120] or "(trống / blank)"
-    if len(cells) == 1 and len(matched) < 2:
+    if text_file and len(cells) == 1 and len(matched) < 2:
         raise ImportFileError(f"{name} {where}", f"chỉ có 1 cột: dấu phân cách không phải , ; tab hoặc | ({shown})",
                               f"only one column: the separator is not , ; tab or | ({shown})")
     if not matched:
@@ -162,6 +163,17 @@ def _detect_delimiter(lines: list[str]) -> str:
     return best
 
 
+def _strip(arr, nfc: bool = False) -> np.ndarray:
+    """Stripped text (plain Python strings: 10x faster than pandas string methods here)."""
+    if nfc:
+        out = [unicodedata.normalize("NFC", x.strip()) if x.__class__ is str else "" for x in arr]
+    else:
+        out = [x.strip() if x.__class__ is str else "" for x in arr]
+    a = np.empty(len(out), dtype=object)
+    a[:] = out
+    return a
+
+
 def _open_csv(path: Path, kind, mapping, chunk_rows, size, head) -> TableReader:
     name = path.name
     encoding = _detect_encoding(head)
@@ -186,26 +198,27 @@ def _open_csv(path: Path, kind, mapping, chunk_rows, size, head) -> TableReader:
     avg = max(1, len("\n".join(lines[header_line:]).encode(encoding.replace("-sig", ""), errors="replace")) // max(1, len(lines) - header_line))
     est_rows = max(1, (size - len("\n".join(lines[:header_line]).encode("utf-8", errors="replace"))) // avg)
     ncols = len(rows[h])
-    positions = sorted(matched)
+    positions = [p for p in sorted(matched) if matched[p] not in INFO_FIELDS or kind != "dossiers"]
     names = [f"c{i}" for i in range(ncols)]
 
     def chunks():
         line = header_line + 1
         try:
             reader = pd.read_csv(path, sep=delimiter, encoding=encoding, header=None, names=names, skiprows=header_line,
-                                 dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                                 dtype=object, keep_default_na=False, na_filter=False, skip_blank_lines=False,
                                  chunksize=chunk_rows, usecols=positions, quotechar='"', engine="c",
                                  index_col=False)
             for raw in reader:
                 n = len(raw)
-                df = pd.DataFrame({matched[p]: raw[f"c{p}"].fillna("").astype(str).str.strip() for p in positions})
-                if encoding == "cp1258":
-                    for c in df.columns:
-                        df[c] = df[c].str.normalize("NFC")
-                df["_line"] = range(line, line + n)
+                df = pd.DataFrame({matched[p]: _strip(raw[f"c{p}"].to_numpy(), encoding == "cp1258") for p in positions},
+                                  dtype=object)
+                keep = np.zeros(n, dtype=bool)
+                for c in df.columns:
+                    keep |= (df[c] != "").to_numpy()
+                df["_line"] = np.arange(line, line + n)
                 line += n
-                df = df[(df[[matched[p] for p in positions]] != "").any(axis=1)]
-                df["_where"] = df["_line"].astype(str)
+                df = df[keep]
+                df["_where"] = df["_line"].astype(str).astype(object)
                 yield df
         except pd.errors.ParserError as exc:
             msg = str(exc).strip().splitlines()[-1]
@@ -251,7 +264,7 @@ def _open_xlsx(path: Path, kind, mapping, chunk_rows, size) -> TableReader:
             continue
         h, matched = _best_header(kind, rows, mapping)
         try:
-            _check_header(name, kind, matched, rows[max(h, 0)], f"sheet '{ws.title}'")
+            _check_header(name, kind, matched, rows[max(h, 0)], f"sheet '{ws.title}'", text_file=False)
         except ImportFileError as exc:
             problems.append((ws.title, exc))
             continue
@@ -267,7 +280,7 @@ def _open_xlsx(path: Path, kind, mapping, chunk_rows, size) -> TableReader:
     fields = []
     for _, _, m in found:
         for f in m.values():
-            if f not in fields:
+            if f not in fields and not (kind == "dossiers" and f in INFO_FIELDS):
                 fields.append(f)
     many = len(found) > 1
 
@@ -276,7 +289,7 @@ def _open_xlsx(path: Path, kind, mapping, chunk_rows, size) -> TableReader:
         try:
             for title, header_row, matched in found:
                 ws = wb2[title]
-                positions = sorted(matched)
+                positions = [p for p in sorted(matched) if matched[p] not in INFO_FIELDS or kind != "dossiers"]
                 buf, lines = [], []
                 for r_i, row in enumerate(ws.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1):
                     vals = [_cell_text(row[p]) if p < len(row) else "" for p in positions]
@@ -296,12 +309,14 @@ def _open_xlsx(path: Path, kind, mapping, chunk_rows, size) -> TableReader:
 
 
 def _frame(buf, lines, positions, matched, fields, sheet):
-    df = pd.DataFrame(buf, columns=[matched[p] for p in positions])
+    df = pd.DataFrame(buf, columns=[matched[p] for p in positions], dtype=object)
     for f in fields:
         if f not in df.columns:
-            df[f] = ""
+            df[f] = pd.Series([""] * len(df), dtype=object)
     df["_line"] = lines
-    df["_where"] = [f"{sheet}!{n}" if sheet else str(n) for n in lines]
+    where = np.empty(len(lines), dtype=object)
+    where[:] = [f"{sheet}!{n}" if sheet else str(n) for n in lines]
+    df["_where"] = where
     return df
 
 

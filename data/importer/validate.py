@@ -91,7 +91,7 @@ def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.Dat
     df = df.reset_index(drop=True)
     for f in DOSSIER_FIELDS:
         if f.name not in df.columns:
-            df[f.name] = ""
+            df[f.name] = pd.Series(np.full(len(df), "", dtype=object), index=df.index, dtype=object)
     p = Problems(df)
     empty = {c: (df[c] == "").to_numpy() for c in df.columns if not c.startswith("_")}
 
