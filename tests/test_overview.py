@@ -1,0 +1,162 @@
+"""The overview and level pages' layouts on the demo database, without a browser:
+the article's 2023 figures, links carrying the filters, bad URL input, the report download."""
+import base64
+import importlib
+import io
+
+import pytest
+
+from data.filters import DossierFilter, Period
+from data.queries.summary import summary_by_level
+
+
+@pytest.fixture(scope="module")
+def pages(demo_app):
+    """The page modules as the app registered them (app.py imports them)."""
+    return importlib.import_module("pages.home"), importlib.import_module("pages.levels")
+
+
+def walk(node):
+    yield node
+    children = getattr(node, "children", None)
+    if children is None:
+        return
+    if not isinstance(children, (list, tuple)):
+        children = [children]
+    for c in children:
+        if c is not None and not isinstance(c, (str, int, float)):
+            yield from walk(c)
+
+
+def by_id(tree, id_):
+    found = [n for n in walk(tree) if getattr(n, "id", None) == id_]
+    assert found, f"no element {id_}"
+    return found[0]
+
+
+def text_of(node) -> str:
+    parts = []
+    for n in walk(node):
+        ch = getattr(n, "children", None)
+        for c in ch if isinstance(ch, (list, tuple)) else [ch]:
+            if isinstance(c, (str, int, float)):
+                parts.append(str(c))
+    return " ".join(parts)
+
+
+ARTICLE_2023 = {
+    "vi": {"province": ("90.010", "99,8\u00a0%", "80,6\u00a0%"), "district": ("136.350", "82,92\u00a0%", "32,3\u00a0%"),
+           "commune": ("187.299", "97,5\u00a0%", "66,1\u00a0%")},
+    "en": {"province": ("90,010", "99.8%", "80.6%"), "district": ("136,350", "82.92%", "32.3%"),
+           "commune": ("187,299", "97.5%", "66.1%")},
+}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_ovw001_article_figures_2023(pages, lang):
+    home, _ = pages
+    tree = home.layout(year="2023", lang=lang)
+    for level, (received, rate, online) in ARTICLE_2023[lang].items():
+        assert by_id(tree, f"ovw-kpi-{level}-received-value").children == received
+        assert by_id(tree, f"ovw-kpi-{level}-on_time_rate-value").children == rate
+        assert by_id(tree, f"ovw-kpi-{level}-online_share-value").children == online
+    # 2022 exists, so every card compares: district on-time rate 80,1 % -> 82,92 %
+    delta = text_of(by_id(tree, "ovw-kpi-district-on_time_rate-delta"))
+    assert ("+2,82 điểm %" in delta and "2022" in delta) if lang == "vi" else ("+2.82 pts" in delta)
+    assert by_id(tree, "ovw-title").children.endswith("2023")
+
+
+def test_ovw002_attention_links_carry_filters(pages, demo_engine):
+    home, _ = pages
+    tree = home.layout(year="2023")
+    sector = by_id(tree, "ovw-att-sector")
+    assert "Đất đai" in text_of(sector)
+    assert by_id(tree, "ovw-att-sector-link").href == "/late?year=2023&sector=DD"
+    units = [n for n in walk(by_id(tree, "ovw-att-units")) if getattr(n, "href", None)]
+    assert len(units) == 3 and all(u.href.startswith("/late?year=2023&district=") for u in units)
+    # 19 communes had postal staff in 2023 (the article): 222 of 241 moved nothing
+    assert "222/241" in text_of(by_id(tree, "ovw-att-postal"))
+    assert by_id(tree, "ovw-att-postal-link").href == "/postal?year=2023"
+    tree = home.layout(year="2023", district="509", sector="DD", lang="en")
+    assert by_id(tree, "ovw-att-sector-link").href == "/late?year=2023&district=509&sector=DD&lang=en"
+    assert by_id(tree, "ovw-att-postal-link").href == "/postal?year=2023&district=509&sector=DD&lang=en"
+
+
+def test_ovw003_district_filter_narrows_levels(pages, demo_engine):
+    home, _ = pages
+    tree = home.layout(year="2023", district="509")
+    assert "Quế Sơn" in by_id(tree, "ovw-title").children
+    assert not [n for n in walk(tree) if getattr(n, "id", None) == "ovw-kpi-province"]
+    expect = summary_by_level(demo_engine, DossierFilter(Period.year(2023), district_code="509"))
+    from components.formatting import fmt_int
+
+    assert by_id(tree, "ovw-kpi-district-received-value").children == fmt_int(expect.loc["district", "received"])
+    assert by_id(tree, "ovw-kpi-commune-received-value").children == fmt_int(expect.loc["commune", "received"])
+    assert "Quế Sơn" in text_of(by_id(tree, "ovw-att-units"))  # its communes, not the 18 units
+
+
+def test_ovw004_first_year_and_bad_input(pages):
+    home, levels = pages
+    tree = home.layout(year="2022")
+    assert "2021" in text_of(by_id(tree, "ovw-kpi-province-on_time_rate-delta"))  # nothing to compare with
+    tree = home.layout(year="1999", district="888", sector="XX")
+    notes = text_of(tree)
+    assert "1999" in notes and "888" in notes and "XX" in notes
+    assert by_id(tree, "ovw-kpi-province-received-value").children  # the nearest valid view is shown
+    tree = levels.layout(year="2023", level="nonsense")
+    assert "nonsense" in text_of(tree)
+    assert by_id(tree, "lvl-breakdown")  # the hint and level buttons, no drill
+    tree = levels.layout(year="2023", district="509", level="province")
+    assert "Cấp tỉnh không thuộc huyện nào" in text_of(tree)
+
+
+def test_ovw005_sector_without_dossiers_in_scope(pages):
+    _, levels = pages
+    # Education (GD) is handled only by a provincial department: nothing in Quế Sơn.
+    tree = levels.layout(year="2023", district="509", sector="GD")
+    assert by_id(tree, "lvl-empty")
+    assert by_id(tree, "lvl-empty-action").href == "/levels?year=2023&district=509"
+    assert not [n for n in walk(tree) if type(n).__name__ == "Graph"]
+
+
+def test_ovw006_levels_drill_and_tables(pages, demo_engine):
+    _, levels = pages
+    tree = levels.layout(year="2023", level="commune")
+    assert "Cấp xã theo đơn vị cấp huyện" in text_of(by_id(tree, "lvl-breakdown"))
+    fig = by_id(tree, "lvl-breakdown-on-time").figure
+    assert len(fig.data[0].y) == 18
+    table = text_of(by_id(tree, "lvl-report-levels"))
+    assert "90.010" in table and "136.350" in table and "187.299" in table and "82,92\u00a0%" in table
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_ovw007_download_totals_equal_summary(pages, demo_engine, fmt):
+    from openpyxl import load_workbook
+
+    from components.download import table_start_row
+
+    _, levels = pages
+    sent = levels.report_download("?year=2023&sector=DD", fmt)
+    assert sent["filename"] == f"bieu06-cac-cap-2023-dd.{fmt}"
+    data = base64.b64decode(sent["content"])
+    expect = summary_by_level(demo_engine, DossierFilter(Period.year(2023), sector_code="DD"))
+    if fmt == "csv":
+        text = data.decode("utf-8-sig")
+        assert text.splitlines()[1] == "Năm,2023" and "Lĩnh vực,Đất đai" in text
+        return
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws["B2"].value == "2023" and ws["B4"].value == "Đất đai"
+    head = table_start_row([("", "")] * 3)
+    header = [c.value for c in ws[head]]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=head + 1)]
+    col = {name: i for i, name in enumerate(header)}
+    received = col["Số hồ sơ nhận giải quyết – Mới tiếp nhận"]
+    late = col["Số hồ sơ đã giải quyết – Quá hạn"]
+    by_label = {r[1]: r for r in rows}
+    assert by_label["Tổng cộng"][received] == int(expect["received"].sum())
+    assert by_label["Tổng cộng"][late] == int(expect["finished_late"].sum())
+    for numeral, level in (("I", "province"), ("II", "district"), ("III", "commune")):
+        row = by_label[f"{numeral}. " + {"province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}[level]]
+        assert row[received] == expect.loc[level, "received"]
+        assert row[col["Số hồ sơ nhận giải quyết – Kỳ trước chuyển sang"]] == expect.loc[level, "carried_over"]
+        assert row[col["Tỷ lệ đúng hạn (%)"]] == pytest.approx(round(expect.loc[level, "on_time_rate"] * 100, 2))
