@@ -110,10 +110,16 @@ def _best_header(kind: str, rows: list[list], mapping) -> tuple[int, dict[int, s
     return best_i, best_map
 
 
+def _names_inside(kind: str, cell) -> int:
+    """How many known column names a single cell contains (several: a wrong separator)."""
+    text = fold(cell)
+    return sum(1 for f in FIELDS[kind] if any(fold(h) in text for h in f.headers))
+
+
 def _check_header(name: str, kind: str, matched: dict[int, str], first_row: list, where: str, text_file: bool = True):
     cells = [v for v in first_row if v not in (None, "")]
     shown = ", ".join(str(v) for v in cells[:6])[:120] or "(trống / blank)"
-    if text_file and len(cells) == 1 and len(matched) < 2:
+    if text_file and len(cells) == 1 and len(matched) < 2 and _names_inside(kind, cells[0]) >= 2:
         raise ImportFileError(f"{name} {where}", f"chỉ có 1 cột: dấu phân cách không phải , ; tab hoặc | ({shown})",
                               f"only one column: the separator is not , ; tab or | ({shown})")
     if not matched:
