@@ -1,21 +1,60 @@
 """Figure builders for "where does it come from" views: ranked bars (stacked by level),
 a Pareto chart (bars plus cumulative share), and a monthly count-and-rate trend.
 
-Every bar carries ``customdata`` = the URL query string of the view one level down, so a
-page can turn a click into navigation with one small callback.
+Figures are plain dicts (what dcc.Graph sends to the browser anyway): building them
+through plotly.graph_objects validation costs ~100 ms a figure, too slow for a drill
+step that must answer in 50 ms. They look like ``components.theme.style_figure``'s.
+
+Every bar carries ``customdata[0]`` = the URL query string of the view one level down, so
+a page can turn a click into navigation with one small callback.
 """
 from __future__ import annotations
 
 import textwrap
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
-from .formatting import fmt_int, fmt_pct, ym_label
-from .theme import LATE_COLOR, LEVEL_COLORS, NEUTRAL_COLOR, style_figure
+from .formatting import fmt_int, fmt_pct, plotly_separators, ym_label
+from .theme import FONT_FAMILY, LATE_COLOR, LEVEL_COLORS, NEUTRAL_COLOR
 
 BAR_PX = 44  # height per bar on horizontal charts: readable on a projector, tappable on a phone
+
+fi = lru_cache(maxsize=50_000)(fmt_int)
+_fp = lru_cache(maxsize=50_000)(fmt_pct)
+
+
+def fp(x, lang: str, digits: int = 1) -> str:
+    return _fp(None if x is None or (isinstance(x, float) and np.isnan(x)) else round(float(x), 6), lang, digits)
+
+
+@lru_cache(maxsize=1)
+def _template_layout() -> dict:
+    import plotly.io as pio
+
+    return {"layout": pio.templates["plotly_white"].to_plotly_json()["layout"]}
+
+
+def base_layout(lang: str, height: int, **extra) -> dict:
+    """theme.style_figure as a dict: large type, the language's separators, white template."""
+    layout = {
+        "template": _template_layout(),
+        "font": {"family": FONT_FAMILY, "size": 15, "color": "#212529"},
+        "separators": plotly_separators(lang),
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 20, "b": 10},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        "hoverlabel": {"font": {"size": 15}},
+        "xaxis": {"automargin": True, "fixedrange": True},
+        "yaxis": {"automargin": True, "fixedrange": True},
+    }
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(layout.get(key), dict):
+            layout[key] = {**layout[key], **value}
+        else:
+            layout[key] = value
+    return layout
 
 
 def pct_suffix(lang: str) -> str:
@@ -31,91 +70,104 @@ def wrap(text: str, width: int = 28, lines: int = 2) -> str:
     return "<br>".join(parts)
 
 
+def _ints(values) -> list[int]:
+    return [int(v) for v in np.nan_to_num(np.asarray(values, dtype=float))]
+
+
+def _rate(count, base) -> np.ndarray:
+    count, base = np.asarray(count, dtype=float), np.asarray(base, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(base > 0, count / np.where(base > 0, base, 1), np.nan)
+
+
 def ranked_bars_by_level(df: pd.DataFrame, category: str, labels: dict, hrefs: dict, lang: str,
-                         level_names: dict, x_title: str, hover_count: str, hover_base: str) -> go.Figure:
+                         level_names: dict, x_title: str, hover_count: str, hover_base: str) -> dict:
     """Horizontal bars, one per category (largest on top), stacked by level.
 
     ``df``: category, level, count, base, rate; ``labels``/``hrefs``: category -> text / query string."""
     totals = df.groupby(category)[["count", "base"]].sum()
-    order = totals.sort_values("count", ascending=True, kind="stable").index.tolist()  # plotly draws bottom-up
-    fig = go.Figure()
+    order = totals.sort_values("count", ascending=True, kind="stable").index.tolist()  # drawn bottom-up
     ylabels = [wrap(labels.get(c, c), 30) for c in order]
+    data = []
     for level in ("province", "district", "commune"):
         part = df[df["level"] == level].set_index(category).reindex(order)
-        if part["count"].fillna(0).sum() == 0:
+        counts = _ints(part["count"])
+        if sum(counts) == 0:
             continue
-        counts = part["count"].fillna(0).astype(int)
-        fig.add_bar(
-            y=ylabels, x=counts, orientation="h", name=level_names[level], marker_color=LEVEL_COLORS[level],
-            customdata=np.stack([[hrefs.get(c, "") for c in order],
-                                 [fmt_int(v, lang) for v in counts],
-                                 [fmt_int(v, lang) for v in part["base"].fillna(0)],
-                                 [fmt_pct(v, lang) for v in part["rate"]]], axis=-1),
-            hovertemplate=(f"<b>%{{y}}</b><br>{level_names[level]}<br>{hover_count}: %{{customdata[1]}}"
-                           f"<br>{hover_base}: %{{customdata[2]}}<br>%{{customdata[3]}}<extra></extra>"),
-        )
-    # Total and rate at the end of each bar.
+        bases = _ints(part["base"])
+        data.append({
+            "type": "bar", "orientation": "h", "y": ylabels, "x": counts, "name": level_names[level],
+            "marker": {"color": LEVEL_COLORS[level]},
+            "customdata": [[hrefs.get(c, ""), fi(n, lang), fi(b, lang), fp(r, lang)]
+                           for c, n, b, r in zip(order, counts, bases, _rate(counts, bases))],
+            "hovertemplate": (f"<b>%{{y}}</b><br>{level_names[level]}<br>{hover_count}: %{{customdata[1]}}"
+                              f"<br>{hover_base}: %{{customdata[2]}}<br>%{{customdata[3]}}<extra></extra>"),
+        })
     tot = totals.reindex(order)
-    rate = np.where(tot["base"] > 0, tot["count"] / tot["base"].where(tot["base"] > 0, 1), np.nan)
-    fig.add_scatter(y=ylabels, x=tot["count"], mode="text", showlegend=False, hoverinfo="skip",
-                    text=[f"  {fmt_int(c, lang)} · {fmt_pct(r, lang)}" for c, r in zip(tot["count"], rate)],
-                    textposition="middle right", textfont=dict(size=14))
-    style_figure(fig, lang, height=max(260, BAR_PX * len(order) + 90))
-    fig.update_layout(barmode="stack", margin=dict(l=10, r=30, t=40, b=10), clickmode="event")
-    fig.update_xaxes(title_text=x_title, range=[0, float(tot["count"].max() or 1) * 1.35], fixedrange=True)
-    fig.update_yaxes(fixedrange=True)
-    return fig
+    data.append({"type": "scatter", "mode": "text", "y": ylabels, "x": _ints(tot["count"]), "showlegend": False,
+                 "hoverinfo": "skip", "textposition": "middle right", "textfont": {"size": 14},
+                 "text": [f"  {fi(int(c), lang)} · {fp(r, lang)}" for c, r in zip(tot["count"], _rate(tot["count"], tot["base"]))]})
+    top = float(tot["count"].max() or 1)
+    layout = base_layout(lang, max(260, BAR_PX * len(order) + 90), barmode="stack", clickmode="event",
+                         margin={"l": 10, "r": 30, "t": 40, "b": 10},
+                         xaxis={"title": {"text": x_title}, "range": [0, top * 1.35], "tickformat": ",d"})
+    return {"data": data, "layout": layout}
 
 
 def ranked_bars(df: pd.DataFrame, labels: list[str], hrefs: list[str], lang: str, x_title: str,
-                hover_count: str, hover_base: str, color: str = LATE_COLOR) -> go.Figure:
+                hover_count: str, hover_base: str, color: str = LATE_COLOR) -> dict:
     """Horizontal bars in ``df`` order (first on top): count with its rate at the end."""
     d = df.iloc[::-1]
-    ylabels = [wrap(x, 30) for x in labels[::-1]]
-    fig = go.Figure(go.Bar(
-        y=ylabels, x=d["count"], orientation="h", marker_color=color,
-        customdata=np.stack([hrefs[::-1], [fmt_int(v, lang) for v in d["count"]],
-                             [fmt_int(v, lang) for v in d["base"]], [fmt_pct(v, lang) for v in d["rate"]]], axis=-1),
-        text=[f"{fmt_int(c, lang)} · {fmt_pct(r, lang)}" for c, r in zip(d["count"], d["rate"])],
-        textposition="outside", cliponaxis=False,
-        hovertemplate=f"<b>%{{y}}</b><br>{hover_count}: %{{customdata[1]}}<br>{hover_base}: %{{customdata[2]}}"
-                      f"<br>%{{customdata[3]}}<extra></extra>",
-    ))
-    style_figure(fig, lang, height=max(240, BAR_PX * len(d) + 80))
-    fig.update_layout(showlegend=False, margin=dict(l=10, r=30, t=20, b=10))
-    fig.update_xaxes(title_text=x_title, range=[0, float(d["count"].max() or 1) * 1.35], fixedrange=True)
-    fig.update_yaxes(fixedrange=True)
-    return fig
+    counts, bases = _ints(d["count"]), _ints(d["base"])
+    rates = _rate(counts, bases)
+    data = [{
+        "type": "bar", "orientation": "h", "y": [wrap(x, 30) for x in labels[::-1]], "x": counts,
+        "marker": {"color": color}, "textposition": "outside", "cliponaxis": False,
+        "customdata": [[h, fi(n, lang), fi(b, lang), fp(r, lang)] for h, n, b, r in zip(hrefs[::-1], counts, bases, rates)],
+        "text": [f"{fi(n, lang)} · {fp(r, lang)}" for n, r in zip(counts, rates)],
+        "hovertemplate": (f"<b>%{{y}}</b><br>{hover_count}: %{{customdata[1]}}<br>{hover_base}: %{{customdata[2]}}"
+                          f"<br>%{{customdata[3]}}<extra></extra>"),
+    }]
+    top = float(max(counts) if counts else 1) or 1.0
+    layout = base_layout(lang, max(240, BAR_PX * len(d) + 80), showlegend=False,
+                         margin={"l": 10, "r": 30, "t": 20, "b": 10},
+                         xaxis={"title": {"text": x_title}, "range": [0, top * 1.35], "tickformat": ",d"})
+    return {"data": data, "layout": layout}
 
 
 def pareto(df: pd.DataFrame, labels: list[str], hrefs: list[str], lang: str, y_title: str, cum_title: str,
-           hover_count: str, hover_base: str, threshold: float = 0.8) -> go.Figure:
-    """Bars (count, descending) and the cumulative share line on a 0-100 % axis, with the
-    ``threshold`` (80 %) marked, so "3 procedures make 80 %" is visible at a glance."""
-    xlabels = [wrap(x, 22, 3) for x in labels]
-    fig = go.Figure()
-    fig.add_bar(
-        x=xlabels, y=df["count"], marker_color=LATE_COLOR, name=y_title,
-        customdata=np.stack([hrefs, [fmt_int(v, lang) for v in df["count"]], [fmt_int(v, lang) for v in df["base"]],
-                             [fmt_pct(v, lang) for v in df["rate"]], [fmt_pct(v, lang) for v in df["cum_share"]]], axis=-1),
-        hovertemplate=(f"<b>%{{x}}</b><br>{hover_count}: %{{customdata[1]}}<br>{hover_base}: %{{customdata[2]}}"
-                       f"<br>%{{customdata[3]}}<br>{cum_title}: %{{customdata[4]}}<extra></extra>"),
-        text=[fmt_int(v, lang) for v in df["count"]], textposition="outside", cliponaxis=False,
+           hover_count: str, hover_base: str, threshold: float = 0.8) -> dict:
+    """A Pareto chart laid on its side so long procedure names stay readable (projector and
+    phone): bars (count, largest on top) on the bottom axis, the cumulative share as a line on
+    a 0-100 % top axis with the ``threshold`` (80 %) marked, so "3 procedures make 80 %" shows."""
+    d = df.iloc[::-1]
+    ylabels = [wrap(x, 34) for x in labels][::-1]
+    counts, bases = _ints(d["count"]), _ints(d["base"])
+    cum = [float(x) for x in d["cum_share"]]
+    data = [
+        {"type": "bar", "orientation": "h", "y": ylabels, "x": counts, "marker": {"color": LATE_COLOR}, "name": y_title,
+         "customdata": [[h, fi(n, lang), fi(b, lang), fp(r, lang), fp(s, lang)]
+                        for h, n, b, r, s in zip(hrefs[::-1], counts, bases, _rate(counts, bases), cum)],
+         "hovertemplate": (f"<b>%{{y}}</b><br>{hover_count}: %{{customdata[1]}}<br>{hover_base}: %{{customdata[2]}}"
+                           f"<br>%{{customdata[3]}}<br>{cum_title}: %{{customdata[4]}}<extra></extra>"),
+         "text": [fi(n, lang) for n in counts], "textposition": "inside", "insidetextanchor": "end",
+         "textfont": {"color": "white"}},
+        {"type": "scatter", "y": ylabels, "x": [s * 100 for s in cum], "xaxis": "x2", "mode": "lines+markers+text",
+         "name": cum_title, "line": {"color": "#222222", "width": 3}, "marker": {"size": 9}, "hoverinfo": "skip",
+         "text": [fp(s, lang, 0) for s in cum], "textposition": "middle right", "textfont": {"size": 13}},
+    ]
+    layout = base_layout(
+        lang, max(300, BAR_PX * len(d) + 130), bargap=0.25,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
+        xaxis={"title": {"text": y_title}, "rangemode": "tozero", "tickformat": ",d"},
+        xaxis2={"title": {"text": cum_title}, "overlaying": "x", "side": "top", "range": [0, 112],
+                "ticksuffix": pct_suffix(lang), "tickmode": "array", "tickvals": [0, 20, 40, 60, 80, 100],
+                "showgrid": False, "fixedrange": True},
+        shapes=[{"type": "line", "xref": "x2", "yref": "paper", "x0": threshold * 100, "x1": threshold * 100,
+                 "y0": 0, "y1": 1, "line": {"color": NEUTRAL_COLOR, "dash": "dash", "width": 1.5}}],
     )
-    fig.add_scatter(x=xlabels, y=df["cum_share"] * 100, yaxis="y2", mode="lines+markers", name=cum_title,
-                    line=dict(color="#222222", width=3), marker=dict(size=9), hoverinfo="skip")
-    style_figure(fig, lang, height=460)
-    fig.update_layout(
-        yaxis=dict(title=y_title, rangemode="tozero", fixedrange=True),
-        yaxis2=dict(title=cum_title, overlaying="y", side="right", range=[0, 105], ticksuffix=pct_suffix(lang),
-                    showgrid=False, fixedrange=True),
-        margin=dict(l=10, r=10, t=40, b=10), bargap=0.25,
-    )
-    fig.update_xaxes(tickangle=0, fixedrange=True)
-    fig.add_hline(y=threshold * 100, yref="y2", line=dict(color=NEUTRAL_COLOR, dash="dash", width=1.5))
-    fig.add_annotation(xref="paper", x=1, yref="y2", y=threshold * 100, text=fmt_pct(threshold, lang, 0), showarrow=False,
-                       xanchor="right", yanchor="bottom", font=dict(color=NEUTRAL_COLOR, size=13))
-    return fig
+    return {"data": data, "layout": layout}
 
 
 def items_to_threshold(cum_share: pd.Series, threshold: float = 0.8) -> int:
@@ -123,26 +175,39 @@ def items_to_threshold(cum_share: pd.Series, threshold: float = 0.8) -> int:
     values = cum_share.to_numpy(dtype=float)
     if len(values) == 0 or np.isnan(values).all():
         return 0
-    return int(np.argmax(values >= threshold - 1e-9) + 1) if (values >= threshold - 1e-9).any() else len(values)
+    reached = values >= threshold - 1e-9
+    return int(np.argmax(reached) + 1) if reached.any() else len(values)
 
 
-def trend(df: pd.DataFrame, lang: str, count_title: str, rate_title: str) -> go.Figure:
+def _nice_step(top: float) -> float:
+    """A round tick step giving about five ticks up to ``top``."""
+    raw = max(top, 1e-9) / 5
+    mag = 10 ** np.floor(np.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        if raw <= m * mag:
+            return float(m * mag)
+    return float(10 * mag)
+
+
+def trend(df: pd.DataFrame, lang: str, count_title: str, rate_title: str) -> dict:
     """Monthly bars (count) with the rate as a line on a right-hand percentage axis."""
     x = [ym_label(ym, lang) for ym in df["ym"]]
-    fig = go.Figure()
-    fig.add_bar(x=x, y=df["count"], name=count_title, marker_color=LATE_COLOR,
-                customdata=np.stack([[fmt_int(v, lang) for v in df["count"]], [fmt_pct(v, lang) for v in df["rate"]]],
-                                    axis=-1),
-                hovertemplate=f"<b>%{{x}}</b><br>{count_title}: %{{customdata[0]}}<br>{rate_title}: %{{customdata[1]}}<extra></extra>")
-    fig.add_scatter(x=x, y=df["rate"] * 100, name=rate_title, yaxis="y2", mode="lines+markers",
-                    line=dict(color="#222222", width=3), marker=dict(size=8), hoverinfo="skip", connectgaps=False)
-    style_figure(fig, lang, height=340)
-    top = float(np.nanmax(df["rate"].to_numpy(dtype=float))) if df["rate"].notna().any() else 0.1
-    fig.update_layout(
-        yaxis=dict(title=count_title, rangemode="tozero", fixedrange=True),
-        yaxis2=dict(title=rate_title, overlaying="y", side="right", range=[0, max(top * 125, 1)], ticksuffix=pct_suffix(lang),
-                    showgrid=False, fixedrange=True),
-        margin=dict(l=10, r=10, t=30, b=10),
+    counts = _ints(df["count"])
+    rates = [None if pd.isna(r) else float(r) * 100 for r in df["rate"]]
+    top = max([r for r in rates if r is not None] or [1.0])
+    step = _nice_step(top * 1.15)
+    data = [
+        {"type": "bar", "x": x, "y": counts, "name": count_title, "marker": {"color": LATE_COLOR},
+         "customdata": [[fi(n, lang), fp(r, lang)] for n, r in zip(counts, df["rate"])],
+         "hovertemplate": f"<b>%{{x}}</b><br>{count_title}: %{{customdata[0]}}<br>{rate_title}: %{{customdata[1]}}<extra></extra>"},
+        {"type": "scatter", "x": x, "y": rates, "name": rate_title, "yaxis": "y2", "mode": "lines+markers",
+         "line": {"color": "#222222", "width": 3}, "marker": {"size": 8}, "hoverinfo": "skip", "connectgaps": False},
+    ]
+    layout = base_layout(
+        lang, 340, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        yaxis={"title": {"text": count_title}, "rangemode": "tozero", "tickformat": ",d"},
+        yaxis2={"title": {"text": rate_title}, "overlaying": "y", "side": "right", "range": [0, step * 5.2],
+                "tickmode": "linear", "tick0": 0, "dtick": step, "ticksuffix": pct_suffix(lang), "showgrid": False,
+                "fixedrange": True, "automargin": True},
     )
-    fig.update_xaxes(fixedrange=True)
-    return fig
+    return {"data": data, "layout": layout}

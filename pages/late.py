@@ -335,10 +335,8 @@ def _heatmap_card(c: Ctx):
 
 
 def _short_sector(sectors, code: str, lang: str) -> str:
-    row = sectors[sectors["code"] == code]
-    if row.empty:
-        return code
-    name = row.iloc[0]["name_en"] if lang == "en" and row.iloc[0]["name_en"] else row.iloc[0]["name"]
+    names = dict(zip(sectors["code"], sectors["name_en"].fillna(sectors["name"]) if lang == "en" else sectors["name"]))
+    name = names.get(code, code)
     return name.replace(" – ", "–<br>").replace(" và ", "<br>và ").replace(" and ", "<br>and ")
 
 
@@ -414,7 +412,7 @@ def _state(c: Ctx) -> dict:
             "commune": d.commune["code"] if d.commune else None}
 
 
-def _filter_from_state(state: dict) -> tuple[DossierFilter, str, str]:
+def _filter_from_state(state: dict, engine) -> tuple[DossierFilter, str, str]:
     """The store is client data: rebuild through the same validation as the URL."""
     state = state or {}
     lang = state.get("lang") if state.get("lang") in ("vi", "en") else "vi"
@@ -423,8 +421,8 @@ def _filter_from_state(state: dict) -> tuple[DossierFilter, str, str]:
     kwargs = {"lang": lang, "year": str(last // 100), "district": state.get("district"), "sector": state.get("sector"),
               "procedure": state.get("procedure"), "commune": state.get("commune"), "level": state.get("level"),
               "mode": mode, "from": f"{first // 100}-{first % 100:02d}", "to": f"{last // 100}-{last % 100:02d}"}
-    view = resolve_view({k: v for k, v in kwargs.items() if k in ("lang", "year", "district", "sector")})
-    drill = resolve_drill(kwargs, view, _reference(get_engine()))
+    view = resolve_view({k: v for k, v in kwargs.items() if k in ("lang", "year", "district", "sector")}, engine)
+    drill = resolve_drill(kwargs, view, _reference(engine))
     return drill.filter(view.filter()), drill.mode, lang
 
 
@@ -454,11 +452,15 @@ def grid_rows(request, state):
     """One page of the list: the rows asked for, and how many there are."""
     if not request:
         return no_update
-    f, mode, lang = _filter_from_state(state)
+    return rows_response(request, state, get_engine())
+
+
+def rows_response(request: dict, state: dict, engine) -> dict:
+    f, mode, lang = _filter_from_state(state, engine)
     lq = list_query(request, lang)
     start = int(request.get("startRow") or 0)
     end = int(request.get("endRow") or start + 100)
-    df, total = q.dossier_page(get_engine(), f, mode, start, end, lq, lang)
+    df, total = q.dossier_page(engine, f, mode, start, end, lq, lang)
     return grid_response(df, total, lang)
 
 
@@ -472,17 +474,23 @@ def download(n_csv, n_xlsx, request, state):
     """The current list with the page's filters and the grid's column filters in the file header."""
     if not (n_csv or n_xlsx):
         return no_update
-    f, mode, lang = _filter_from_state(state)
+    kind = "xlsx" if ctx.triggered_id == "late-download-xlsx" else "csv"
+    content, filename = build_download(kind, request, state, get_engine())
+    return dcc.send_bytes(content, filename)
+
+
+def build_download(kind: str, request: dict | None, state: dict, engine) -> tuple[bytes, str]:
+    """(file bytes, file name) of the list as the grid shows it: same filter, column filters, sort."""
+    f, mode, lang = _filter_from_state(state, engine)
     lq = list_query(request, lang)
-    engine = get_engine()
     df = q.dossier_rows(engine, f, mode, lq, lang)
     table = export_frame(df, lang)
     title = t(f"title.{mode}", lang) + " — " + period_label(f.period, lang)
     filters = _filter_rows(engine, f, mode, lang, len(table)) + describe_query(lq, lang)
     stem = f"{'tre-han' if mode == 'late' else 'qua-han'}-{period_label(f.period, lang).replace('/', '-').replace(' ', '')}"
-    if ctx.triggered_id == "late-download-xlsx":
-        return dcc.send_bytes(to_xlsx_bytes(table, title, filters, sheet=t("card.list", lang)), f"{stem}.xlsx")
-    return dcc.send_bytes(to_csv_bytes(table, title, filters), f"{stem}.csv")
+    if kind == "xlsx":
+        return to_xlsx_bytes(table, title, filters, sheet=t("card.list", lang)), f"{stem}.xlsx"
+    return to_csv_bytes(table, title, filters), f"{stem}.csv"
 
 
 def _filter_rows(engine, f: DossierFilter, mode: str, lang: str, n: int) -> list[tuple[str, str]]:

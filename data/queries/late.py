@@ -59,7 +59,10 @@ def reference_maps(engine: Engine) -> dict:
         units = pd.DataFrame(conn.execute(select(U.c.code, U.c.name, U.c.short_name, U.c.level, U.c.parent_code,
                                                  U.c.sort_order)).mappings().all(),
                              columns=["code", "name", "short_name", "level", "parent_code", "sort_order"])
-    return {"agencies": agencies, "procedures": procedures, "sectors": sectors, "units": units}
+    ref = {"agencies": agencies, "procedures": procedures, "sectors": sectors, "units": units}
+    ref["lookups"] = _build_lookups(ref)
+    ref["unit_labels"] = {lang: dict(zip(agencies["id"], _build_unit_labels(ref, lang))) for lang in ("vi", "en")}
+    return ref
 
 
 def _agency_ids(ref: dict, f: DossierFilter) -> list[int] | None:
@@ -108,8 +111,8 @@ def _sum_if(col, cond):
 
 @cached_query
 def late_cube(engine: Engine, f: DossierFilter) -> pd.DataFrame:
-    """One row per agency x procedure with late/finished counts in the period and the
-    open / open-overdue stock at its end, labelled with level, district, commune, sector."""
+    """One row per agency x procedure: finished and late counts in the period, open and
+    open-overdue stock at its end (integers only: small to cache, fast to group)."""
     ref = reference_maps(engine)
     first, last = f.period.first_ym, f.period.last_ym
     cols = ["agency_id", "procedure_id", "finished", "late", "open_end", "overdue"]
@@ -122,14 +125,30 @@ def late_cube(engine: Engine, f: DossierFilter) -> pd.DataFrame:
                    *_in(S.c.agency_id, _agency_ids(ref, f)), *_in(S.c.procedure_id, _procedure_ids(ref, f)))
             .group_by(S.c.agency_id, S.c.procedure_id))
     with engine.connect() as conn:
-        df = pd.DataFrame(conn.execute(stmt).all(), columns=cols)
-    for c in cols:
-        df[c] = pd.to_numeric(df[c]).fillna(0).astype("int64")
-    a = ref["agencies"].rename(columns={"id": "agency_id", "code": "agency_code", "name": "agency_name",
-                                        "name_en": "agency_name_en"})
-    p = ref["procedures"][["id", "code", "level", "sector_code"]].rename(
-        columns={"id": "procedure_id", "code": "procedure_code", "level": "procedure_level"})
-    return df.merge(a, on="agency_id", how="left").merge(p, on="procedure_id", how="left")
+        rows = conn.execute(stmt).all()
+    arr = np.array(rows, dtype="int64").reshape(-1, len(cols)) if rows else np.zeros((0, len(cols)), dtype="int64")
+    return pd.DataFrame(arr, columns=cols)
+
+
+def _lookups(ref: dict) -> dict:
+    return ref["lookups"]
+
+
+def _build_lookups(ref: dict) -> dict:
+    """id -> label dicts (built once per reference load)."""
+    a, p, u = ref["agencies"], ref["procedures"], ref["units"]
+    return {
+        "level": dict(zip(a["id"], a["level"])),
+        "district": dict(zip(a["id"], a["district_code"])),
+        "commune": dict(zip(a["id"], a["commune_code"])),
+        "agency_code": dict(zip(a["id"], a["code"])),
+        "agency_name": dict(zip(a["code"], a["name"])),
+        "agency_name_en": dict(zip(a["code"], a["name_en"].fillna(a["name"]))),
+        "sector": dict(zip(p["id"], p["sector_code"])),
+        "procedure_code": dict(zip(p["id"], p["code"])),
+        "unit_name": dict(zip(u["code"], u["short_name"])),
+        "unit_order": dict(zip(u["code"], u["sort_order"])),
+    }
 
 
 def _measure(mode: str) -> tuple[str, str]:
@@ -141,102 +160,102 @@ def _grouped(cube: pd.DataFrame, keys: list[str], mode: str) -> pd.DataFrame:
     count, base = _measure(mode)
     if cube.empty:
         return pd.DataFrame(columns=keys + ["count", "base", "rate"])
-    g = cube.groupby(keys, dropna=False)[[count, base]].sum().reset_index().rename(columns={count: "count", base: "base"})
-    g["rate"] = np.where(g["base"] > 0, g["count"] / g["base"].where(g["base"] > 0, 1), np.nan)
+    g = cube.groupby(keys, dropna=False, sort=False)[[count, base]].sum().reset_index()
+    g = g.rename(columns={count: "count", base: "base"})
+    c, b = g["count"].to_numpy(dtype=float), g["base"].to_numpy(dtype=float)
+    g["rate"] = np.where(b > 0, c / np.where(b > 0, b, 1), np.nan)
     return g
 
 
+@cached_query
 def totals(engine: Engine, f: DossierFilter, mode: str = "late") -> dict:
     """Count, base (finished or open) and rate for the whole filter."""
-    g = _grouped(late_cube(engine, f).assign(_all=1), ["_all"], mode)
-    if g.empty:
-        return {"count": 0, "base": 0, "rate": float("nan")}
-    row = g.iloc[0]
-    return {"count": int(row["count"]), "base": int(row["base"]), "rate": float(row["rate"])}
+    cube = late_cube(engine, f)
+    count_col, base_col = _measure(mode)
+    n, b = int(cube[count_col].sum()), int(cube[base_col].sum())
+    return {"count": n, "base": b, "rate": n / b if b else float("nan")}
 
 
+@cached_query
 def late_by_sector(engine: Engine, f: DossierFilter, mode: str = "late") -> pd.DataFrame:
     """One row per sector and level: count, base, rate; sectors ordered by their total count."""
     ref = reference_maps(engine)
-    g = _grouped(late_cube(engine, f), ["sector_code", "level"], mode)
-    s = ref["sectors"].rename(columns={"code": "sector_code", "name": "sector_name", "name_en": "sector_name_en"})
-    g = g.merge(s[["sector_code", "sector_name", "sector_name_en"]], on="sector_code", how="left")
-    order = g.groupby("sector_code")["count"].sum().sort_values(ascending=False, kind="stable")
-    g["sector_total"] = g["sector_code"].map(order)
+    lk = _lookups(ref)
+    cube = late_cube(engine, f)
+    cube = cube.assign(sector_code=cube["procedure_id"].map(lk["sector"]), level=cube["agency_id"].map(lk["level"]))
+    g = _grouped(cube, ["sector_code", "level"], mode)
+    s = ref["sectors"]
+    g["sector_name"] = g["sector_code"].map(dict(zip(s["code"], s["name"])))
+    g["sector_name_en"] = g["sector_code"].map(dict(zip(s["code"], s["name_en"])))
+    g["sector_total"] = g["sector_code"].map(g.groupby("sector_code")["count"].sum())
     g["sector_base"] = g["sector_code"].map(g.groupby("sector_code")["base"].sum())
     return g.sort_values(["sector_total", "sector_code"], ascending=[False, True]).reset_index(drop=True)
 
 
+@cached_query
 def late_by_procedure(engine: Engine, f: DossierFilter, mode: str = "late") -> pd.DataFrame:
     """Pareto table: procedures by count (descending) with the cumulative share of the count."""
     ref = reference_maps(engine)
-    g = _grouped(late_cube(engine, f), ["procedure_code"], mode)
-    p = ref["procedures"].rename(columns={"code": "procedure_code", "name": "procedure_name", "name_en": "procedure_name_en",
-                                          "level": "procedure_level"})
-    g = g.merge(p[["procedure_code", "procedure_name", "procedure_name_en", "procedure_level", "sector_code"]],
-                on="procedure_code", how="left")
+    g = _grouped(late_cube(engine, f), ["procedure_id"], mode)
+    p = ref["procedures"].rename(columns={"id": "procedure_id", "code": "procedure_code", "name": "procedure_name",
+                                          "name_en": "procedure_name_en", "level": "procedure_level"})
+    g = g.merge(p, on="procedure_id", how="left")
     g = g.sort_values(["count", "procedure_code"], ascending=[False, True]).reset_index(drop=True)
     total = g["count"].sum()
     g["cum_share"] = g["count"].cumsum() / total if total else np.nan
     return g
 
 
+@cached_query
 def late_by_unit(engine: Engine, f: DossierFilter, mode: str = "late") -> pd.DataFrame:
     """The next unit level down: district-level units (province-level agencies as themselves)
     without a district; the district's own agency and its communes with one.
 
-    Columns: unit_kind (district / commune / agency), unit_code, name, count, base, rate, sort_order."""
+    Columns: unit_kind (district / commune / agency), unit_code, name, name_en, count, base, rate, sort_order."""
     ref = reference_maps(engine)
+    lk = _lookups(ref)
     cube = late_cube(engine, f)
-    units = ref["units"].set_index("code")
     if cube.empty:
-        return pd.DataFrame(columns=["unit_kind", "unit_code", "name", "count", "base", "rate", "sort_order"])
-    cube = cube.copy()
-    if f.effective_district:
-        is_commune = cube["commune_code"].notna()
-        cube["unit_kind"] = np.where(is_commune, "commune", "agency")
-        cube["unit_code"] = np.where(is_commune, cube["commune_code"], cube["agency_code"])
-    else:
-        has_district = cube["district_code"].notna()
-        cube["unit_kind"] = np.where(has_district, "district", "agency")
-        cube["unit_code"] = np.where(has_district, cube["district_code"], cube["agency_code"])
+        return pd.DataFrame(columns=["unit_kind", "unit_code", "name", "name_en", "count", "base", "rate", "sort_order"])
+    lower = cube["agency_id"].map(lk["commune"] if f.effective_district else lk["district"])
+    has = lower.notna().to_numpy()
+    cube = cube.assign(unit_kind=np.where(has, "commune" if f.effective_district else "district", "agency"),
+                       unit_code=np.where(has, lower.astype(object), cube["agency_id"].map(lk["agency_code"])))
     g = _grouped(cube, ["unit_kind", "unit_code"], mode)
-    agency_names = ref["agencies"].set_index("code")
-
-    def name(row, lang_col):
-        if row["unit_kind"] == "agency":
-            a = agency_names.loc[row["unit_code"]]
-            return a[lang_col] if lang_col == "name" or not pd.isna(a[lang_col]) else a["name"]
-        return units.loc[row["unit_code"], "short_name"] if row["unit_code"] in units.index else row["unit_code"]
-
-    g["name"] = g.apply(lambda r: name(r, "name"), axis=1)
-    g["name_en"] = g.apply(lambda r: name(r, "name_en"), axis=1)
-    g["sort_order"] = [int(units.loc[c, "sort_order"]) if k != "agency" and c in units.index else -1
-                       for k, c in zip(g["unit_kind"], g["unit_code"])]
+    is_agency = (g["unit_kind"] == "agency").to_numpy()
+    unit_names = g["unit_code"].map(lk["unit_name"])
+    g["name"] = np.where(is_agency, g["unit_code"].map(lk["agency_name"]), unit_names.fillna(g["unit_code"]))
+    g["name_en"] = np.where(is_agency, g["unit_code"].map(lk["agency_name_en"]), unit_names.fillna(g["unit_code"]))
+    g["sort_order"] = np.where(is_agency, -1, g["unit_code"].map(lk["unit_order"]).fillna(999)).astype(int)
     return g.sort_values(["count", "sort_order"], ascending=[False, True]).reset_index(drop=True)
 
 
+@cached_query
 def late_heatmap(engine: Engine, f: DossierFilter, mode: str = "late") -> pd.DataFrame:
-    """Unit x sector: count, base and rate (units as in :func:`late_by_unit`, province-level
-    agencies together as one row ``unit_code='province'``)."""
+    """Unit x sector: count, base and rate. Rows are the district-level units (province-level
+    agencies together as ``unit_code='province'``); with a district chosen, its communes (the
+    district's own agencies as ``unit_kind='district_agency'``)."""
     ref = reference_maps(engine)
+    lk = _lookups(ref)
     cube = late_cube(engine, f)
     if cube.empty:
-        return pd.DataFrame(columns=["unit_kind", "unit_code", "sector_code", "count", "base", "rate", "sort_order"])
-    cube = cube.copy()
+        return pd.DataFrame(columns=["unit_kind", "unit_code", "sector_code", "count", "base", "rate", "sort_order",
+                                     "unit_name"])
     if f.effective_district:
-        is_commune = cube["commune_code"].notna()
-        cube["unit_kind"] = np.where(is_commune, "commune", "district_agency")
-        cube["unit_code"] = np.where(is_commune, cube["commune_code"], cube["district_code"])
+        lower = cube["agency_id"].map(lk["commune"])
+        kinds = ("commune", "district_agency")
+        fallback = f.effective_district
     else:
-        has_district = cube["district_code"].notna()
-        cube["unit_kind"] = np.where(has_district, "district", "province")
-        cube["unit_code"] = np.where(has_district, cube["district_code"], "province")
+        lower = cube["agency_id"].map(lk["district"])
+        kinds = ("district", "province")
+        fallback = "province"
+    has = lower.notna().to_numpy()
+    cube = cube.assign(unit_kind=np.where(has, kinds[0], kinds[1]), unit_code=np.where(has, lower.astype(object), fallback),
+                       sector_code=cube["procedure_id"].map(lk["sector"]))
     g = _grouped(cube, ["unit_kind", "unit_code", "sector_code"], mode)
-    units = ref["units"].set_index("code")
-    g["sort_order"] = [-1 if k in ("province", "district_agency") else int(units.loc[c, "sort_order"]) if c in units.index else 999
-                       for k, c in zip(g["unit_kind"], g["unit_code"])]
-    g["unit_name"] = [units.loc[c, "short_name"] if c in units.index else c for c in g["unit_code"]]
+    own = (g["unit_kind"] != kinds[0]).to_numpy()
+    g["sort_order"] = np.where(own, -1, g["unit_code"].map(lk["unit_order"]).fillna(999)).astype(int)
+    g["unit_name"] = g["unit_code"].map(lk["unit_name"]).fillna(g["unit_code"])
     return g
 
 
@@ -396,6 +415,11 @@ def _filter_conditions(ref: dict, q: ListQuery, lang: str) -> list:
 
 def _unit_labels(ref: dict, lang: str) -> list[str]:
     """What the grid shows as a dossier's unit, per agency (same order as ref['agencies'])."""
+    labels = ref["unit_labels"]["en" if lang == "en" else "vi"]
+    return [labels[i] for i in ref["agencies"]["id"]]
+
+
+def _build_unit_labels(ref: dict, lang: str) -> list[str]:
     units = ref["units"].set_index("code")["short_name"]
     out = []
     for _, a in ref["agencies"].iterrows():
@@ -444,10 +468,9 @@ def _finish_rows(ref: dict, df: pd.DataFrame, f: DossierFilter, mode: str, lang:
         return df.assign(procedure_code=[], procedure_name=[], unit=[], workdays_late=[])
     p = ref["procedures"].set_index("id")
     names = p["name_en"].fillna(p["name"]) if lang == "en" else p["name"]
-    a = ref["agencies"].reset_index(drop=True)
-    unit_by_agency = dict(zip(a["id"], _unit_labels(ref, lang)))
+    unit_by_agency = ref["unit_labels"]["en" if lang == "en" else "vi"]
     for c in ("received_on", "due_on", "deadline_on", "finished_on"):
-        df[c] = pd.to_datetime(df[c]).dt.date
+        df[c] = pd.Series([None if pd.isna(x) else x for x in pd.to_datetime(df[c]).dt.date], index=df.index, dtype=object)
     df["procedure_code"] = df["procedure_id"].map(p["code"])
     df["procedure_name"] = df["procedure_id"].map(names)
     df["unit"] = df["agency_id"].map(unit_by_agency)
@@ -455,7 +478,7 @@ def _finish_rows(ref: dict, df: pd.DataFrame, f: DossierFilter, mode: str, lang:
     end = f.period.end
     deadline = to_daynum(df["deadline_on"].tolist())
     if mode == "late":
-        stop = to_daynum(df["finished_on"].tolist())
+        stop = to_daynum(df["finished_on"].tolist())  # always set: finished dossiers only
     else:
         stop = np.full(len(df), to_daynum([end])[0])
     # Working days in (deadline, stop]: weekends and Vietnamese holidays not counted.
@@ -476,6 +499,7 @@ def dossier_count(engine: Engine, f: DossierFilter, mode: str = "late", q: ListQ
         return int(conn.execute(stmt).scalar_one())
 
 
+@cached_query
 def dossier_page(engine: Engine, f: DossierFilter, mode: str = "late", start: int = 0, end: int = 100,
                  q: ListQuery = ListQuery(), lang: str = "vi") -> tuple[pd.DataFrame, int]:
     """Rows ``start`` to ``end`` (exclusive) of the list in its sort order, and the list's size."""

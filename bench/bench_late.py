@@ -1,0 +1,128 @@
+"""Server-side timing of every /late drill step and of dossier-grid pages (not a test).
+
+    /work/venv/bin/python bench/bench_late.py [--url sqlite:///var/tthc-demo.sqlite] [--runs 15]
+
+For each step it prints p50 / p95 in milliseconds of
+  * data:  the queries behind the step (data.queries.late), and
+  * page:  the whole layout function (queries, figures, components),
+cold (query cache cleared before every run) and warm (cache kept). Grid pages time
+``dossier_page`` (one page of 100 rows plus the list's size), as the grid callback calls it.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+STEPS = [
+    ("entry (sectors, heatmap, trend)", dict(year="2023")),
+    ("sector: land (Pareto)", dict(year="2023", sector="DD")),
+    ("procedure: units (districts)", dict(year="2023", sector="DD", procedure="DD-X-01")),
+    ("district: communes", dict(year="2023", sector="DD", procedure="DD-X-01", district="509")),
+    ("commune: list page", dict(year="2023", sector="DD", procedure="DD-X-01", district="509", commune="20650")),
+    ("district-level procedure: list", dict(year="2023", sector="DD", procedure="DD-H-01", district="509")),
+    ("overdue entry (Jan-Nov)", dict(year="2023", mode="overdue", **{"from": "2023-01", "to": "2023-11"})),
+    ("overdue sector: land", dict(year="2023", mode="overdue", sector="DD", **{"from": "2023-01", "to": "2023-11"})),
+]
+
+
+def pct(values, p):
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, int(round(p / 100 * (len(values) - 1)))))
+    return values[k]
+
+
+def timed(fn, runs, before=None):
+    out = []
+    for _ in range(runs):
+        if before:
+            before()
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--url", default=f"sqlite:///{ROOT / 'var' / 'tthc-demo.sqlite'}")
+    ap.add_argument("--runs", type=int, default=15)
+    a = ap.parse_args()
+    os.environ["DATABASE_URL"] = a.url
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import importlib
+
+    import app  # noqa: F401  (registers the pages, configures the query cache)
+    from components.params import resolve_view
+    from components.drill import resolve_drill
+    from data.cache import cache
+    from data.db import get_engine
+    from data.queries import late as q
+
+    late_page = importlib.import_module("pages.late")
+    engine = get_engine()
+    late_page.layout(**STEPS[0][1])  # imports, plotly templates, first connection
+
+    def data_for(kwargs):
+        view = resolve_view(kwargs)
+        drill = resolve_drill(kwargs, view, late_page._reference(engine))
+        f = drill.filter(view.filter())
+        mode = drill.mode
+
+        def run():
+            q.totals(engine, f, mode)
+            step = drill.step
+            if step == "entry":
+                q.late_by_sector(engine, f, mode), q.late_heatmap(engine, f, mode), q.late_trend(engine, f, mode)
+            elif step == "sector":
+                q.late_by_procedure(engine, f, mode), q.late_trend(engine, f, mode)
+            elif step == "units":
+                q.late_by_unit(engine, f, mode), q.late_trend(engine, f, mode)
+            else:
+                q.dossier_page(engine, f, mode, 0, 100)
+        return run
+
+    print(f"database: {a.url}  runs: {a.runs}  (ms; cold = query cache cleared before each run)")
+    print(f"{'step':36s} {'data cold p50/p95':>20s} {'data warm p50/p95':>20s} {'page cold p50/p95':>20s} {'page warm p50/p95':>20s}")
+    for label, kwargs in STEPS:
+        run = data_for(kwargs)
+        dc = timed(run, a.runs, cache.clear)
+        dw = timed(run, a.runs)
+        pc = timed(lambda: late_page.layout(**kwargs), a.runs, cache.clear)
+        pw = timed(lambda: late_page.layout(**kwargs), a.runs)
+        print(f"{label:36s} " + " ".join(f"{pct(x, 50):9.1f}/{pct(x, 95):<9.1f}" + " " for x in (dc, dw, pc, pw)))
+
+    from data.filters import DossierFilter, Period
+    from components.dossier_grid import list_query
+
+    y = Period.year(2023)
+    grids = [
+        ("grid: province, all late, page 1", DossierFilter(y), {}, 0),
+        ("grid: province, all late, page 200", DossierFilter(y), {}, 19900),
+        ("grid: land sector, page 1", DossierFilter(y, sector_code="DD"), {}, 0),
+        ("grid: land, sort by received", DossierFilter(y, sector_code="DD"),
+         {"sortModel": [{"colId": "received_on", "sort": "asc"}]}, 0),
+        ("grid: DD-H-01 Quế Sơn, page 1", DossierFilter(y, sector_code="DD", procedure_code="DD-H-01", district_code="509"), {}, 0),
+        ("grid: DD-H-01, code filter", DossierFilter(y, sector_code="DD", procedure_code="DD-H-01"),
+         {"filterModel": {"code": {"filterType": "text", "type": "contains", "filter": "H509"}}}, 0),
+        ("grid: overdue at 30/11, page 1", DossierFilter(Period.months("2023-01", "2023-11")), {}, 0),
+    ]
+    print()
+    print(f"{'grid page (100 rows + count)':36s} {'cold p50/p95':>20s} {'warm p50/p95':>20s}")
+    for label, f, request, start in grids:
+        mode = "overdue" if "overdue" in label else "late"
+        lq = list_query(request, "vi")
+        fn = lambda: q.dossier_page(engine, f, mode, start, start + 100, lq, "vi")  # noqa: E731
+        cold = timed(fn, a.runs, cache.clear)
+        warm = timed(fn, a.runs)
+        print(f"{label:36s} " + " ".join(f"{pct(x, 50):9.1f}/{pct(x, 95):<9.1f}" + " " for x in (cold, warm)))
+
+
+if __name__ == "__main__":
+    main()
