@@ -354,7 +354,7 @@ def drill_section(view, districts: pd.DataFrame, communes: pd.DataFrame) -> dbc.
                                      total=fmt_int(r["procedures_total"], lang)), color="danger", className="py-2"))
     if communes.empty:
         parts.append(empty_state(t("drill.no_communes", lang)))
-        return card(t("drill.title", lang, name=name, year=view.year), parts, id="post-drill")
+        return card(t("drill.title", lang, name=name, year=view.year), parts + [html.Span(id="post-scroll-done")], id="post-drill")
     c = communes.copy()
     c["_order"] = c["has_record"].map({True: 0, False: 1})
     c["_k"] = c["short_name"].map(vn_key)
@@ -391,7 +391,7 @@ def drill_section(view, districts: pd.DataFrame, communes: pd.DataFrame) -> dbc.
     else:
         # No commune has a record: a table of dashes would only hide the one fact that matters.
         parts += [nothing_part]
-    return card(t("drill.title", lang, name=name, year=view.year), parts, id="post-drill")
+    return card(t("drill.title", lang, name=name, year=view.year), parts + [html.Span(id="post-scroll-done")], id="post-drill")
 
 
 # ---------------------------------------------------------------- over time

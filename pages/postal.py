@@ -7,7 +7,7 @@ and holds its callbacks: a click on a tile or a bar writes the district into the
 from __future__ import annotations
 
 import dash
-from dash import ALL, Input, Output, State, callback, ctx, dcc, no_update
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, no_update
 
 from components.download import to_csv_bytes, to_xlsx_bytes
 from components.params import resolve_view
@@ -62,3 +62,19 @@ def download_xlsx(n, search):
         return no_update
     frame, title, filters, view = download_frame(search)
     return dcc.send_bytes(to_xlsx_bytes(frame, title, filters, sheet="Postal"), f"postal-districts-{view.year}.xlsx")
+
+
+# The drill sits under the headline: when the URL selects a district (a click on a tile or
+# a bar, or a shared link) and the drill is out of sight, bring it into view.
+clientside_callback(
+    """function(id) {
+        var el = document.getElementById("post-drill");
+        if (el) {
+            var top = el.getBoundingClientRect().top;
+            if (top < 0 || top > window.innerHeight * 0.6) { el.scrollIntoView({block: "start"}); }
+        }
+        return "";
+    }""",
+    Output("post-scroll-done", "title"),
+    Input("post-drill", "id"),
+)
