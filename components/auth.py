@@ -18,7 +18,7 @@ import re
 import secrets
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import flask
 from flask import g, jsonify, redirect, render_template_string, request, session
@@ -51,7 +51,7 @@ STRINGS = {
 }
 tr = make_translator(STRINGS)
 
-PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico", "/healthz", "/login", "/logout")
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico", "/favicon.ico", "/healthz", "/login", "/logout")
 LOGIN_LIMITS = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;30 per hour")  # failed attempts
 USER_CACHE_SECONDS = 15.0
 
@@ -199,7 +199,7 @@ def _gate():
         return None
     if request.path.startswith("/_dash-") or request.method != "GET":
         return jsonify(error="sign-in required"), 401
-    return redirect(f"/login?next={_safe_next(request.full_path)}")
+    return redirect(f"/login?next={quote(_safe_next(request.full_path), safe='/')}")
 
 
 def _reset_scope(_exc=None):

@@ -5,11 +5,16 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
+from data.auth import active_scope
+
 from .i18n import normalise_lang, t
 from .params import GLOBAL_PARAMS, build_search, parse_search, reference_lists
 from .ui import DB_ERRORS
 
-NAV_PAGES = [("/", "nav.overview"), ("/levels", "nav.levels"), ("/late", "nav.late"), ("/postal", "nav.postal")]
+NAV_PAGES = [("/", "nav.overview"), ("/levels", "nav.levels"), ("/late", "nav.late"), ("/postal", "nav.postal"),
+             ("/report", "nav.report"),
+             ("/present", "nav.present"),
+             ("/imports", "nav.imports")]
 
 
 def navbar(lang: str) -> dbc.Navbar:
@@ -27,6 +32,8 @@ def navbar(lang: str) -> dbc.Navbar:
 
 
 def district_options(ref: dict, lang: str) -> list[dict]:
+    if active_scope() is not None:  # a district user (components.auth): their district is their whole view
+        return [{"label": d["short_name"], "value": ""} for d in ref["districts"][:1]] or [{"label": "—", "value": ""}]
     return [{"label": t("filter.district.all", lang), "value": ""}] + [
         {"label": d["short_name"], "value": d["code"]} for d in ref["districts"]]
 

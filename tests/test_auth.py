@@ -62,7 +62,7 @@ def _all_callback_responses(session, server):
 def test_auth001_strangers_are_sent_to_sign_in(auth_app):
     server, _ = auth_app
     page = requests.get(server.url + "/levels?year=2023", allow_redirects=False, timeout=10)
-    assert page.status_code == 302 and page.headers["Location"].startswith("/login?next=/levels")
+    assert page.status_code == 302 and page.headers["Location"] == "/login?next=/levels%3Fyear%3D2023"
     for path in ("/_dash-layout", "/_dash-dependencies"):
         assert requests.get(server.url + path, timeout=10).status_code == 401
     resp = requests.post(server.url + "/_dash-update-component", json={"output": "x.y"}, timeout=10)
