@@ -33,7 +33,7 @@ from .workdays import add_workdays_np, from_daynum, to_daynum, workday_array, wo
 
 YEARS = (2022, 2023, 2024)
 # Bump when the generator changes: a demo file built by an older version is rebuilt.
-DEMO_VERSION = "3"
+DEMO_VERSION = "4"
 DATA_END = dt.date(2024, 12, 31)
 
 # (received, on-time rate, online share) per level and year. 2023 is the article.
@@ -278,13 +278,28 @@ def _generate_dossiers(rng, units, sectors, procedures, agencies, postal, scale:
     late_w *= np.where(np.isin(from_daynum(r).astype("datetime64[M]").astype(int) % 12, [0, 10, 11]), 1.3, 1.0)
     late = np.zeros(n, dtype=bool)
     level_arr = df["level"].to_numpy()
+    year_arr = df["year"].to_numpy()
+    # Dossiers whose late finish would fall in a later year than an on-time one (received
+    # near a year's end, or still open when the data ends) are decided first, at their
+    # level's late rate scaled by their weight: they make the stock that is still open and
+    # already overdue at the end of a year ("overdue now").
+    crossing = (~withdrawn) & ~candidate
     for year in YEARS:
         for level, (_, rate, _) in TARGETS[year].items():
-            finishing = (level_arr == level) & (~withdrawn) & (f_year == year) & (f0 <= end)
+            sel = crossing & (level_arr == level) & (year_arr == year)
+            mean_w = late_w[(level_arr == level) & (year_arr == year)].mean()
+            late[sel] = rng.random(int(sel.sum())) < np.minimum((1 - rate) * late_w[sel] / mean_w, 0.95)
+    # Then, per level and finishing year, exactly the number of late dossiers the target
+    # rate needs, chosen among dossiers whose finishing year does not depend on it.
+    final_year = np.where(late, f1_year, f_year)
+    final_day = np.where(late, f1, f0)
+    for year in YEARS:
+        for level, (_, rate, _) in TARGETS[year].items():
+            finishing = (level_arr == level) & (~withdrawn) & (final_year == year) & (final_day <= end)
             n_finished = int(finishing.sum())
-            n_late = n_finished - int(round(n_finished * rate))
+            n_late = n_finished - int(round(n_finished * rate)) - int((finishing & late).sum())
             pool = finishing & candidate
-            late[pool] = _choose_exactly(rng, late_w[pool], n_late)
+            late[pool] = _choose_exactly(rng, late_w[pool], max(n_late, 0))
 
     finished = np.where(late, f1, f0)
     # A few late dossiers were sent back for supplements twice: late by rule whatever the dates.
@@ -299,7 +314,6 @@ def _generate_dossiers(rng, units, sectors, procedures, agencies, postal, scale:
 
     fee_sectors = np.isin(df["sector"].to_numpy(), ["DD", "XD", "KHDT", "GTVT", "CT", "TNMT", "YT"])
     online = df["channel"].to_numpy() == 2
-    year_arr = df["year"].to_numpy()
     digit_p = np.select([year_arr == 2022, year_arr == 2023], [0.45, 0.62], 0.78)
 
     order = np.lexsort((df["agency_id"].to_numpy(), r))
