@@ -16,6 +16,7 @@ COMMON: dict[str, tuple[str, str]] = {
     "nav.late": ("Hồ sơ trễ hạn", "Late dossiers"),
     "nav.postal": ("Bưu chính công ích", "Postal service"),
     "nav.report": ("Báo cáo hội nghị", "Review report"),
+    "nav.present": ("Trình chiếu", "Present"),
     "nav.imports": ("Lịch sử nhập dữ liệu", "Import history"),
     "filter.year": ("Năm", "Year"),
     "filter.district": ("Huyện / thị xã / thành phố", "District-level unit"),

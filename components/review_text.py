@@ -51,8 +51,8 @@ Paragraph = list[Seg]
 
 @dataclass
 class Section:
-    key: str  # received, on_time, online, postal, late, units, communes, not_online
-    heading: str
+    key: str  # received, on_time, online, postal, postal_full, late, units, communes, not_online
+    heading: str  # "" : continues the section before it
     paragraphs: list[Paragraph] = field(default_factory=list)
     group: str | None = None  # "weak": the weak points, under one heading
 
@@ -99,7 +99,7 @@ W: dict[str, tuple[str, str]] = {
     "received.none": ("Năm {year}, {scope} không có hồ sơ thủ tục hành chính nào{sector} được ghi nhận.",
                       "No administrative-procedure dossiers{sector} are recorded for {scope} in {year}."),
     "received": ("Năm {year}, {subject} tiếp nhận {total} hồ sơ thủ tục hành chính{sector}: {levels}.",
-                 "In {year} {subject} received {total} administrative-procedure dossiers{sector}: {levels}."),
+                 "In {year} {subject} received {total} administrative-procedure {dossiers}{sector}: {levels}."),
     "received.subject.province": ("các cơ quan, đơn vị trên địa bàn tỉnh", "the province's agencies and units"),
     "received.subject.district": ("{name} (cấp huyện và cấp xã)", "{name} (district and commune level)"),
     "received.level": ("{level} {n}", "{n} at {level}"),
@@ -110,7 +110,7 @@ W: dict[str, tuple[str, str]] = {
     "on_time.level": ("{level} {rate}", "{rate} at {level}"),
     "on_time.nothing": ("{level} chưa có hồ sơ giải quyết xong", "no dossier finished at {level}"),
     "on_time.overall": ("Tính chung, {late} trong số {finished} hồ sơ đã giải quyết bị trễ hạn; tỷ lệ đúng hạn chung {where} là {rate}.",
-                        "Overall {late} of the {finished} dossiers finished were late; the on-time rate {where} is {rate}."),
+                        "Overall {late} of {finished} finished {dossiers} {were} late; the on-time rate {where} is {rate}."),
     "where.province": ("của tỉnh", "of the province"),
     "where.district": ("của {name}", "of {name}"),
     "on_time.benchmark": ("Mức chung của toàn tỉnh là {rate}.", "The rate of the whole province is {rate}."),
@@ -120,16 +120,16 @@ W: dict[str, tuple[str, str]] = {
     "online.first": ("{level} là {rate}", "{rate} at {level}"),
     "online.level": ("{level} {rate}", "{rate} at {level}"),
     "online.lowest": ("Thấp nhất là {level}: {n} trong số {received} hồ sơ được nộp trực tuyến.",
-                      "Lowest is {level}: {n} of {received} dossiers were submitted online."),
+                      "Lowest is {level}: {n} of {received} {dossiers} {were} submitted online."),
     # Postal
     "postal.none": ("Chưa ghi nhận việc thay thế công chức tiếp nhận hồ sơ bằng nhân viên bưu chính công ích tại {scope} năm {year}.",
                     "No postal substitution recorded for {scope} in {year}."),
     "postal.level.none": ("Ở {level}, chưa ghi nhận việc thay thế bằng bưu chính công ích.",
                           "At {level}, no postal substitution is recorded."),
     "postal.level": ("Ở {level}, {staff} nhân viên bưu điện {verb} {cs} công chức {where}, tiếp nhận {moved} thủ tục hành chính, {share}.",
-                     "At {level}, {staff} postal staff {verb} {cs} civil servants {where}, receiving {moved} procedures, {share}."),
+                     "At {level}, {staff} {staff_noun} {verb} {cs} civil {servants} {where}, receiving {moved} {procedures}, {share}."),
     "postal.level.nostaff": ("Ở {level}, chưa có nhân viên bưu điện tiếp nhận hồ sơ; {moved} thủ tục được ghi nhận đã chuyển sang bưu chính công ích.",
-                             "At {level}, no postal staff receive dossiers yet; {moved} procedures are recorded as moved to the postal service."),
+                             "At {level}, no postal staff receive dossiers yet; {moved} {procedures} {are} recorded as moved to the postal service."),
     "verb.replace": ("thay thế", "replace"),
     "verb.support": ("hỗ trợ", "support"),
     "postal.share.full": ("bằng {share} tổng số thủ tục", "{share} of all procedures"),
@@ -139,15 +139,15 @@ W: dict[str, tuple[str, str]] = {
                          "{share} of the {total} procedures (more moved than in total: the record needs checking)"),
     "where.centre": ("tại {name}", "at the provincial centre ({name})"),
     "where.centre.noname": ("tại bộ phận một cửa cấp tỉnh", "at the provincial one-stop desk"),
-    "where.districts": ("tại bộ phận một cửa của {n} đơn vị cấp huyện", "at the one-stop desks of {n} district-level units"),
+    "where.districts": ("tại bộ phận một cửa của {n} đơn vị cấp huyện", "at the one-stop desks of {n} district-level {units}"),
     "where.district.one": ("tại bộ phận một cửa của {name}", "at {name}'s one-stop desk"),
-    "where.communes": ("tại {n} UBND cấp xã", "at {n} commune People's Committees"),
+    "where.communes": ("tại {n} UBND cấp xã", "at {n} commune People's {committees}"),
     "postal.full.district": ("{n} đơn vị cấp huyện đã chuyển {full} thủ tục hành chính qua dịch vụ bưu chính công ích: {names}.",
-                             "{n} district-level units have moved {full} of their procedures to the public postal service: {names}."),
+                             "{n} district-level {units} {have} moved {full} of {their} procedures to the public postal service: {names}."),
     "postal.full.district.none": ("Chưa có đơn vị cấp huyện nào chuyển {full} thủ tục hành chính qua dịch vụ bưu chính công ích.",
                                   "No district-level unit has moved {full} of its procedures to the public postal service yet."),
     "postal.full.commune": ("{n} xã của {district} đã chuyển {full} thủ tục hành chính qua dịch vụ bưu chính công ích: {names}.",
-                            "{n} communes of {district} have moved {full} of their procedures to the public postal service: {names}."),
+                            "{n} {communes} of {district} {have} moved {full} of {their} procedures to the public postal service: {names}."),
     "postal.full.commune.none": ("Chưa có xã nào của {district} chuyển {full} thủ tục hành chính qua dịch vụ bưu chính công ích.",
                                  "No commune of {district} has moved {full} of its procedures to the public postal service yet."),
     "postal.sector": ("Số liệu triển khai bưu chính công ích không tách theo lĩnh vực.",
@@ -155,7 +155,7 @@ W: dict[str, tuple[str, str]] = {
     # Late
     "late.none": ("Không có hồ sơ nào giải quyết trễ hạn trong năm {year}.", "No dossier was finished late in {year}."),
     "late": ("Tình trạng hồ sơ trễ hạn vẫn còn: {late} hồ sơ giải quyết trễ hạn, trong đó {levels}.",
-             "Late dossiers remain common: {late} dossiers were finished late, {levels}."),
+             "Late dossiers remain: {late} {dossiers} {were} finished late, {levels}."),
     "late.level": ("{level} {n}", "{n} at {level}"),
     "late.sector.top": ("Lĩnh vực {name} chiếm {n} hồ sơ ({share} số hồ sơ trễ hạn)",
                         "The {name} sector accounts for {n} of them ({share} of late dossiers)"),
@@ -167,36 +167,49 @@ W: dict[str, tuple[str, str]] = {
     "units.none": ("Chưa đủ hồ sơ đã giải quyết để so sánh tỷ lệ đúng hạn giữa các đơn vị.",
                    "Too few finished dossiers to compare units' on-time rates."),
     "units.below.district": ("{nb}/{nr} đơn vị cấp huyện (tính cả các xã trực thuộc) có tỷ lệ giải quyết đúng hạn thấp hơn mức chung {where} ({bench}): {items}.",
-                             "{nb} of {nr} district-level units (their communes included) have an on-time rate below the overall rate {where} ({bench}): {items}."),
+                             "{nb} of {nr} district-level units (their communes included) {have} an on-time rate below the overall rate {where} ({bench}): {items}."),
     "units.below.commune": ("{nb}/{nr} xã của {district} có tỷ lệ giải quyết đúng hạn thấp hơn mức chung {where} ({bench}): {items}.",
-                            "{nb} of {nr} communes of {district} have an on-time rate below the overall rate {where} ({bench}): {items}."),
+                            "{nb} of {nr} communes of {district} {have} an on-time rate below the overall rate {where} ({bench}): {items}."),
     "units.ok.district": ("Tất cả {nr} đơn vị cấp huyện (tính cả các xã trực thuộc) đạt tỷ lệ đúng hạn từ mức chung {where} ({bench}) trở lên.",
                           "All {nr} district-level units (their communes included) are at or above the overall on-time rate {where} ({bench})."),
     "units.ok.commune": ("Tất cả {nr} xã của {district} đạt tỷ lệ đúng hạn từ mức chung {where} ({bench}) trở lên.",
                          "All {nr} communes of {district} are at or above the overall on-time rate {where} ({bench})."),
     "units.item": ("{name} ({rate})", "{name} ({rate})"),
     "units.unranked": ("{k} đơn vị có dưới {min} hồ sơ đã giải quyết không được xếp hạng.",
-                       "{k} units with fewer than {min} finished dossiers are not ranked."),
+                       "{k} {units} with fewer than {min} finished dossiers {are} not ranked."),
     # Communes
     "communes": ("{n}/{total} xã chưa chuyển thủ tục hành chính nào sang bưu chính công ích{tail}.",
-                 "{n} of {total} communes have moved no procedure to the public postal service{tail}."),
+                 "{n} of {total} {communes} {have} moved no procedure to the public postal service{tail}."),
     "communes.tail.districts": ("; ở {k} đơn vị cấp huyện chưa có xã nào chuyển: {names}",
-                                "; in {k} district-level units none has: {names}"),
+                                "; in {k} district-level {units} none has: {names}"),
     "communes.district": ("{n}/{total} xã của {district} chưa chuyển thủ tục hành chính nào sang bưu chính công ích: {names}.",
                           "{n} of {total} communes of {district} have moved no procedure to the public postal service: {names}."),
     "communes.district.all": ("Cả {total} xã của {district} đều chưa chuyển thủ tục hành chính nào sang bưu chính công ích.",
-                              "None of the {total} communes of {district} has moved any procedure to the public postal service."),
+                              "None of the {total} {communes} of {district} has moved any procedure to the public postal service."),
     "communes.ok": ("Tất cả {total} xã đã chuyển ít nhất một thủ tục sang bưu chính công ích.",
                     "All {total} communes have moved at least one procedure to the public postal service."),
     # Not online
     "not_online": ("Một số thủ tục có nhiều hồ sơ chưa được cung cấp dịch vụ công trực tuyến toàn trình: {items}.",
                    "Some busy procedures are not offered as full online services: {items}."),
-    "not_online.item": ("{name} ({level}, {n} hồ sơ, {online})", "{name} ({level}, {n} dossiers, {online})"),
+    "not_online.item": ("{name} ({level}, {n} hồ sơ, {online})", "{name} ({level}, {n} {dossiers}, {online})"),
     "not_online.none": ("Tất cả thủ tục có hồ sơ trong năm đều được cung cấp dịch vụ công trực tuyến toàn trình.",
                         "Every procedure with dossiers this year is offered as a full online service."),
     "online.partial": ("trực tuyến một phần", "partly online"),
     "online.none": ("chưa trực tuyến", "not online"),
 }
+
+
+PLURALS = {  # English nouns and verbs that follow a count; Vietnamese does not inflect
+    "dossiers": ("dossier", "dossiers"), "were": ("was", "were"), "are": ("is", "are"), "have": ("has", "have"),
+    "units": ("unit", "units"), "their": ("its", "their"), "communes": ("commune", "communes"), "committees": ("Committee", "Committees"),
+    "procedures": ("procedure", "procedures"), "servants": ("servant", "servants"),
+    "staff_noun": ("postal staff member", "postal staff"),
+}
+
+
+def pl(n: int, **words: str) -> dict[str, str]:
+    """{'dossiers': 'dossier'} for n == 1: the English words a template needs for the count ``n``."""
+    return {k: PLURALS[v][0 if n == 1 else 1] for k, v in words.items()}
 
 
 def w(key: str, lang: str) -> str:
@@ -265,8 +278,10 @@ def report_text(report: Report, headings: bool = True) -> str:
         if headings and s.group and s.group != group:
             lines += [w("h." + s.group, report.lang).upper(), ""]
         group = s.group
-        if headings:
+        if headings and s.heading:
             lines.append(s.heading)
+        elif not s.heading and lines and lines[-1] == "":
+            lines.pop()  # continues the section before it
         lines += [to_text(p) for p in s.paragraphs] + [""]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -368,6 +383,7 @@ def _received(wr: Writer) -> Section:
     levels = [wr.t("received.level", level=wr.level(lv.level), n=wr.n(lv.received, "/levels", "lvl-channels", level=lv.level))
               for lv in f.levels]
     sec.paragraphs.append(wr.t("received", year=f.year, subject=subject, sector=_sector_phrase(wr),
+                               **pl(f.total_received, dossiers="dossiers"),
                                total=wr.n(f.total_received, "/levels", "lvl-channels"), levels=join(levels, lang)))
     return sec
 
@@ -400,6 +416,7 @@ def _on_time(wr: Writer) -> Section | None:
              else w("where.province", lang))
     parts = [wr.t("on_time", levels=_rate_list(wr, "on_time", "on_time_rate", "lvl-on-time", shown)),
              wr.t("on_time.overall", late=wr.n(f.total_late, "/late"), finished=wr.n(finished, "/levels", "lvl-report"),
+                  **pl(finished, dossiers="dossiers"), **pl(f.total_late, were="were"),
                   where=where, rate=wr.r(in_time / finished, "/levels", "lvl-on-time"))]
     if f.district_code and f.benchmark_rate is not None and f.benchmark_scope == "province":
         parts.append(wr.t("on_time.benchmark", rate=wr.r(f.benchmark_rate, "/levels", "lvl-on-time", district=None)))
@@ -416,7 +433,8 @@ def _online(wr: Writer) -> Section | None:
     parts = [wr.t("online", levels=_rate_list(wr, "online", "online_share", "lvl-online", shown))]
     if len(shown) > 1:
         low = min(shown, key=lambda lv: lv.online_share)
-        parts.append(wr.t("online.lowest", level=wr.level(low.level),
+        parts.append(wr.t("online.lowest", level=wr.level(low.level), **pl(low.received, dossiers="dossiers"),
+                          **pl(low.received_online, were="were"),
                           n=wr.n(low.received_online, "/levels", "lvl-online", level=low.level),
                           received=wr.n(low.received, "/levels", "lvl-channels", level=low.level)))
     sec.paragraphs.append(sentence(*parts))
@@ -447,7 +465,8 @@ def _postal(wr: Writer) -> Section:
             continue
         moved = wr.n(p.procedures_moved, "/postal", "post-headline")
         if p.postal_staff == 0:
-            sec.paragraphs.append(wr.t("postal.level.nostaff", level=level, moved=moved))
+            sec.paragraphs.append(wr.t("postal.level.nostaff", level=level, moved=moved,
+                                       **pl(p.procedures_moved, procedures="procedures", are="are")))
             continue
         full = p.procedures_total > 0 and p.procedures_moved == p.procedures_total
         if p.level == "province":
@@ -455,19 +474,32 @@ def _postal(wr: Writer) -> Section:
         elif p.level == "district" and f.district_code:
             where = wr.t("where.district.one", name=f.district_name or f.district_code)
         elif p.level == "district":
-            where = wr.t("where.districts", n=wr.n(p.units_with_staff, "/postal", "post-map"))
+            where = wr.t("where.districts", n=wr.n(p.units_with_staff, "/postal", "post-map"), **pl(p.units_with_staff, units="units"))
         else:
-            where = wr.t("where.communes", n=wr.n(p.units_with_staff, "/postal", "post-over-time"))
+            where = wr.t("where.communes", n=wr.n(p.units_with_staff, "/postal", "post-over-time"),
+                         **pl(p.units_with_staff, committees="committees"))
         sec.paragraphs.append(wr.t(
             "postal.level", level=level, staff=wr.n(p.postal_staff, "/postal", "post-headline"),
-            verb=w("verb.replace" if full else "verb.support", lang),
+            verb=w("verb.replace" if full else "verb.support", lang) + ("s" if lang == "en" and p.postal_staff == 1 else ""),
+            **pl(p.postal_staff, staff_noun="staff_noun"), **pl(p.civil_servants, servants="servants"),
+            **pl(p.procedures_moved, procedures="procedures"),
             cs=wr.n(p.civil_servants, "/postal", "post-headline"), where=where, moved=moved, share=_postal_share(wr, p)))
+    return sec
+
+
+def _postal_full(wr: Writer) -> Section | None:
+    """The units that moved all their procedures (the slide of the district-level units' shares)."""
+    f, lang = wr.facts, wr.lang
+    if not f.postal:
+        return None
+    sec = Section("postal_full", "")
     full = wr.r(1.0, "/postal", "post-map")
     if f.full_units_kind == "district":
         if f.postal_level("district") and f.postal_level("district").records:
             if f.full_units:
                 names = _names(wr, f.full_units, lambda it: wr.a(wr.name(it), "/postal", district=it.code))
                 sec.paragraphs.append(wr.t("postal.full.district", n=wr.n(len(f.full_units), "/postal", "post-map"),
+                                           **pl(len(f.full_units), units="units", have="have", their="their"),
                                            full=full, names=names))
             else:
                 sec.paragraphs.append(wr.t("postal.full.district.none", full=full))
@@ -476,12 +508,13 @@ def _postal(wr: Writer) -> Section:
         if f.full_units:
             names = _names(wr, f.full_units, lambda it: wr.a(wr.name(it), "/postal", "post-drill"))
             sec.paragraphs.append(wr.t("postal.full.commune", n=wr.n(len(f.full_units), "/postal", "post-drill"),
+                                       **pl(len(f.full_units), communes="communes", have="have", their="their"),
                                        district=district, full=full, names=names))
         else:
             sec.paragraphs.append(wr.t("postal.full.commune.none", district=district, full=full))
     if f.sector_code:
         sec.paragraphs.append(wr.t("postal.sector"))
-    return sec
+    return sec if sec.paragraphs else None
 
 
 def _late(wr: Writer) -> Section | None:
@@ -495,7 +528,7 @@ def _late(wr: Writer) -> Section | None:
         return sec
     levels = [wr.t("late.level", level=wr.level(lv.level), n=wr.n(lv.finished_late, "/late", level=lv.level))
               for lv in f.levels if lv.finished_late > 0]
-    parts = [wr.t("late", late=wr.n(total, "/late"), levels=join(levels, lang))]
+    parts = [wr.t("late", late=wr.n(total, "/late"), levels=join(levels, lang), **pl(total, dossiers="dossiers", were="were"))]
     if f.late_sectors and not f.sector_code:
         top = f.late_sectors[0]
         s = wr.t("late.sector.top", name=wr.a(wr.name(top), "/late", sector=top.code),
@@ -540,11 +573,13 @@ def _units(wr: Writer) -> Section | None:
     if below:
         items = [wr.t("units.item", name=unit_link(u, wr.name(u)), rate=unit_link(u, fmt_rate(u.rate, lang))) for u in below]
         parts = [wr.t(f"units.below.{kind}", nb=wr.n(len(below), "/levels", level=kind), nr=nr, where=where, bench=bench,
+                      **pl(len(below), have="have"),
                       district=district, items=join(items, lang))]
     else:
         parts = [wr.t(f"units.ok.{kind}", nr=nr, where=where, bench=bench, district=district)]
     if f.units_unranked:
-        parts.append(wr.t("units.unranked", k=fmt_int(f.units_unranked, lang), min=fmt_int(f.min_finished, lang)))
+        parts.append(wr.t("units.unranked", k=fmt_int(f.units_unranked, lang), min=fmt_int(f.min_finished, lang),
+                          **pl(f.units_unranked, units="units", are="are")))
     sec.paragraphs.append(sentence(*parts))
     return sec
 
@@ -560,7 +595,8 @@ def _communes(wr: Writer) -> Section | None:
     elif f.district_code:
         district = f.district_name or f.district_code
         if n == total:
-            sec.paragraphs.append(wr.t("communes.district.all", total=wr.n(total, "/postal", "post-drill"), district=district))
+            sec.paragraphs.append(wr.t("communes.district.all", total=wr.n(total, "/postal", "post-drill"), district=district,
+                                       **pl(total, communes="communes")))
         else:
             names = _names(wr, f.communes_nothing, lambda it: wr.a(wr.name(it), "/postal", "post-nothing-moved"))
             sec.paragraphs.append(wr.t("communes.district", n=wr.n(n, "/postal", "post-nothing-moved"),
@@ -570,8 +606,10 @@ def _communes(wr: Writer) -> Section | None:
         tail: Paragraph = []
         if none_moved:
             tail = wr.t("communes.tail.districts", k=wr.n(len(none_moved), "/postal", "post-map"),
+                        **pl(len(none_moved), units="units"),
                         names=_names(wr, none_moved, lambda it: wr.a(wr.name(it), "/postal", district=it.code)))
         sec.paragraphs.append(wr.t("communes", n=wr.n(n, "/postal", "post-map"), total=wr.n(total, "/postal", "post-map"),
+                                   **pl(total, communes="communes"), **pl(n, have="have"),
                                    tail=tail))
     if f.sector_code:
         sec.paragraphs.append(wr.t("postal.sector"))
@@ -588,7 +626,7 @@ def _not_online(wr: Writer) -> Section | None:
         return sec
     items = [wr.t("not_online.item", name=wr.a(wr.name(p), "/levels", "lvl-procedures-card"),
                   level=wr.level(p.extra.get("level")),
-                  n=wr.n(p.value, "/levels", "lvl-procedures-card"),
+                  n=wr.n(p.value, "/levels", "lvl-procedures-card"), **pl(p.value, dossiers="dossiers"),
                   online=w(f"online.{p.extra.get('online_level')}", lang))
              for p in f.not_online[:TOP_NOT_ONLINE]]
     sec.paragraphs.append(wr.t("not_online", items=join(items, lang)))
@@ -599,6 +637,6 @@ def build_report(facts: ReviewFacts, lang: str = "vi") -> Report:
     """The report for the facts, in ``lang`` (vi or en)."""
     lang = "en" if lang == "en" else "vi"
     wr = Writer(facts, lang)
-    sections = [s for s in (_received(wr), _on_time(wr), _online(wr), _postal(wr),
+    sections = [s for s in (_received(wr), _on_time(wr), _online(wr), _postal(wr), _postal_full(wr),
                             _late(wr), _units(wr), _communes(wr), _not_online(wr)) if s is not None]
     return Report(title=report_title(facts, lang), filters=filters_line(facts, lang), sections=sections, lang=lang)
