@@ -35,7 +35,7 @@ STRINGS = {
     "ovw.on_time.sub": ("{late} hồ sơ trễ hạn / {finished} đã giải quyết", "{late} late of {finished} finished"),
     "ovw.online": ("Tỷ lệ nộp trực tuyến", "Share submitted online"),
     "ovw.online.sub": ("{n} hồ sơ nộp trực tuyến", "{n} dossiers submitted online"),
-    "ovw.postal": ("Tỷ lệ do nhân viên bưu điện tiếp nhận", "Share received by postal staff"),
+    "ovw.postal": ("Tỷ lệ do bưu điện tiếp nhận", "Received by postal staff"),
     "ovw.postal.sub": ("= {desk} số hồ sơ không nộp trực tuyến · gửi qua bưu chính: {share}",
                        "= {desk} of dossiers not submitted online · sent by post: {share}"),
     "ovw.no_dossiers": ("Không có hồ sơ nào ở cấp này cho lựa chọn này.", "No dossiers at this level for this selection."),
