@@ -192,7 +192,9 @@ def level_card(level: str, cur: pd.Series, prev: pd.Series | None, year: int, la
                   id=f"post-{level}-staff"),
             _stat(t(f"stat.cs.{level}", lang), fmt_int(cur["civil_servants"], lang),
                   pv(lambda r: fmt_int(r["civil_servants"], lang)), id=f"post-{level}-cs"),
-            _stat(t("stat.moved", lang), [moved, html.Span(f" ({pct(cur['moved_share'], lang)})", id=f"post-{level}-share")],
+            _stat(t("stat.moved", lang), [moved, html.Span(f" ({pct(cur['moved_share'], lang)})", id=f"post-{level}-share")]
+                  + ([html.Span(" ⚠", title=t("bad.title", lang), className="text-danger", id=f"post-{level}-bad")]
+                     if cur["bad_records"] else []),
                   pv(lambda r: f"{fmt_int(r['procedures_moved'], lang)} / {fmt_int(r['procedures_total'], lang)}"),
                   id=f"post-{level}-moved"),
             _stat(t("stat.full", lang), f"{fmt_int(cur['units_full'], lang)} / {fmt_int(cur['units'], lang)}",
@@ -229,8 +231,9 @@ def _hover(r, lang) -> str:
 
 def ranked_chart(df: pd.DataFrame, view) -> go.Figure:
     lang = view.lang
-    rec = df[df["has_record"]].assign(_k=df["short_name"].map(vn_key)).sort_values(["moved_share", "_k"], ascending=[True, False])
-    missing = df[~df["has_record"]].assign(_k=df["short_name"].map(vn_key)).sort_values("_k", ascending=False)
+    keyed = df.assign(_k=df["short_name"].map(vn_key))
+    rec = keyed[keyed["has_record"]].sort_values(["moved_share", "_k"], ascending=[True, False])
+    missing = keyed[~keyed["has_record"]].sort_values("_k", ascending=False)
     # Bottom to top: units without a record, then rising share; 100 % on top.
     order = list(missing["short_name"]) + list(rec["short_name"])
     colours, texts, lines = [], [], []
@@ -405,8 +408,9 @@ def over_time(data: dict, view) -> dbc.Row:
         d = lv[lv["level"] == level]
         if d.empty:
             continue
-        fig_staff.add_bar(x=[str(y) for y in d["year"]], y=d["postal_staff"], name=level_label(level, lang),
-                          marker_color=LEVEL_COLORS[level], text=[fmt_int(v, lang) for v in d["postal_staff"]],
+        staff = [v if n else None for v, n in zip(d["postal_staff"], d["records"])]  # no record: no bar, not 0
+        fig_staff.add_bar(x=[str(y) for y in d["year"]], y=staff, name=level_label(level, lang),
+                          marker_color=LEVEL_COLORS[level], text=[fmt_int(v, lang) if v is not None else "" for v in staff],
                           textposition="outside", cliponaxis=False,
                           hovertemplate="%{x}: %{y}<extra>" + level_label(level, lang) + "</extra>")
     style_figure(fig_staff, lang, height=340)

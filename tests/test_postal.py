@@ -236,6 +236,18 @@ def test_post013_bad_district_param_falls_back(fixture_engine):
     assert any("999" in s for s in texts(tree))
 
 
+def test_post016_district_user_sees_only_their_district(fixture_engine):
+    from data.auth import request_scope
+
+    with request_scope("509"):
+        tree, view = render(fixture_engine, year=2023, district="502")
+        assert view.district == "509"
+        assert find(tree, "post-card-province") is None
+        assert text_of(tree, "post-district-staff") == "1"
+        assert tiles(tree) == {"509": "mid"}
+        assert "Quế Sơn" in text_of(tree, "post-drill")
+
+
 def test_post014_click_targets_write_the_district():
     from components.postal_view import with_district
 
@@ -287,6 +299,8 @@ def test_post020_moved_above_total_is_flagged_not_capped(bad_engine):
     bar = dict(zip(fig.data[0].y, fig.data[0].x))
     assert bar["Quế Sơn"] == pytest.approx(1.2)
     assert "⚠ 120%" in list(fig.data[0].text)
+    assert not fig.layout.annotations  # every unit has a record: no "not recorded" label anywhere
+    assert find(tree, "post-district-bad") is not None and find(tree, "post-province-bad") is None
 
 
 def test_post021_no_records_at_all(empty_engine):
