@@ -22,7 +22,7 @@ from tests.auth_server import (
     start_fixture_app,
 )
 
-PATHS = ["/", "/levels", "/late", "/postal", "/report", "/imports", "/deck", "/nope"]
+PATHS = ["/", "/levels", "/late", "/postal", "/report", "/present", "/imports", "/nope"]
 FORGED = {
     "search": "?year=2023&district=502",
     "value": "502",
