@@ -1,0 +1,150 @@
+"""The PowerPoint deck: opens with python-pptx, the expected slides, native charts whose
+series hold the query results, filters and data date in the footer, the report as notes."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from pptx import Presentation
+from pptx.enum.chart import XL_CHART_TYPE
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pptx.util import Inches
+
+from components.pptx_export import build_deck
+from components.review_text import build_report, section_text
+from components.slides import MAX_SLIDES, build_slides, kicker
+from data.filters import DossierFilter, Period
+from data.queries import levels as ql
+from data.queries import postal as qp
+from data.queries.review import MIN_FINISHED, procedures_by_late, review_facts, units_on_time
+from data.queries.summary import summary_by_level
+
+Y2023 = Period.year(2023)
+LEVELS = ["province", "district", "commune"]
+
+
+def make_deck(engine, f: DossierFilter, lang: str = "vi", **kw):
+    facts = review_facts(engine, f, **kw)
+    report = build_report(facts, lang)
+    slides = build_slides(facts, report)
+    data = build_deck(slides, report.filters, kicker(facts, lang))
+    return facts, report, slides, Presentation(io.BytesIO(data))
+
+
+def chart_of(slide):
+    charts = [s for s in slide.shapes if s.has_chart]
+    assert len(charts) == 1
+    return charts[0].chart
+
+
+def values(chart, i: int = 0) -> list:
+    return list(chart.plots[0].series[i].values)
+
+
+def texts(slide) -> list[str]:
+    return [s.text_frame.text for s in slide.shapes if s.has_text_frame]
+
+
+@pytest.fixture(scope="module")
+def demo_deck(demo_engine):
+    return make_deck(demo_engine, DossierFilter(Y2023))
+
+
+@pytest.mark.demo
+def test_ppt001_demo_deck_opens_with_expected_slides(demo_deck):
+    facts, report, slides, prs = demo_deck
+    assert prs.slide_width == Inches(13.333) and prs.slide_height == Inches(7.5)  # 16:9
+    assert [s.key for s in slides] == ["received", "on_time", "online", "postal", "moved", "late", "units", "communes", "not_online"]
+    assert len(prs.slides) == len(slides) <= MAX_SLIDES
+    for i, (spec, slide) in enumerate(zip(slides, prs.slides), start=1):
+        assert slide.shapes.title.text == spec.headline
+        footer = texts(slide)
+        assert report.filters in footer and "Số liệu cập nhật ngày" in report.filters
+        assert f"{i}/{len(slides)}" in footer
+        assert not any(s.shape_type == MSO_SHAPE_TYPE.PICTURE for s in slide.shapes)  # native charts, no pictures
+        assert slide.notes_slide.notes_text_frame.text == spec.notes
+    # The notes carry the whole report: every section's text is in some slide's notes.
+    notes = "\n".join(s.notes_slide.notes_text_frame.text for s in prs.slides)
+    for sec in report.sections:
+        assert section_text(sec) in notes, sec.key
+    assert prs.slides[0].shapes.title.text == "Năm 2023, toàn tỉnh tiếp nhận 413.659 hồ sơ; nhiều nhất ở cấp xã (187.299)"
+    assert prs.slides[1].shapes.title.text == "Cấp huyện giải quyết đúng hạn 82,92\u00a0%, thấp nhất trong các cấp"
+
+
+@pytest.mark.demo
+def test_ppt002_demo_level_charts_equal_the_summary(demo_engine, demo_deck):
+    _, _, _, prs = demo_deck
+    summary = summary_by_level(demo_engine, DossierFilter(Y2023))
+    for slide, col in zip(list(prs.slides)[:3], ("received", "on_time_rate", "online_share")):
+        chart = chart_of(slide)
+        assert chart.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
+        assert list(chart.plots[0].categories) == ["Cấp tỉnh", "Cấp huyện", "Cấp xã"]
+        assert values(chart) == pytest.approx([summary.loc[lv, col] for lv in LEVELS])
+    assert values(chart_of(prs.slides[0])) == [90010, 136350, 187299]
+
+
+@pytest.mark.demo
+def test_ppt003_demo_postal_charts_equal_the_postal_queries(demo_engine, demo_deck):
+    _, _, slides, prs = demo_deck
+    f = DossierFilter(Y2023)
+    cov = qp.level_coverage(demo_engine, f, (2023,))
+    chart = chart_of(prs.slides[3])
+    assert values(chart, 0) == list(cov["postal_staff"]) == [17, 44, 20]
+    assert values(chart, 1) == list(cov["civil_servants"]) == [24, 150, 20]
+    dist = qp.district_coverage(demo_engine, f)
+    dist = dist[dist["has_record"]].assign(order=lambda d: -d["moved_share"]).sort_values(["order", "short_name"])
+    chart = chart_of(prs.slides[4])
+    assert chart.chart_type == XL_CHART_TYPE.BAR_CLUSTERED
+    assert list(chart.plots[0].categories) == list(dist["short_name"])
+    assert values(chart) == pytest.approx(list(dist["moved_share"]))
+    assert sum(v == 1.0 for v in values(chart)) == 11
+    communes = ql.commune_postal_coverage(demo_engine, f)
+    per = communes.groupby("district_code", sort=False)["moved"].agg(["sum", "size"])
+    chart = chart_of(prs.slides[7])
+    assert chart.chart_type == XL_CHART_TYPE.BAR_STACKED
+    assert values(chart, 0) == list(per["sum"]) and values(chart, 1) == list(per["size"] - per["sum"])
+
+
+@pytest.mark.demo
+def test_ppt004_demo_weak_point_charts_equal_their_queries(demo_engine, demo_deck):
+    facts, _, _, prs = demo_deck
+    f = DossierFilter(Y2023)
+    late = procedures_by_late(demo_engine, f)
+    assert values(chart_of(prs.slides[5])) == list(late["finished_late"].head(8))
+    _, units = units_on_time(demo_engine, f)
+    ranked = units[units["finished"] >= MIN_FINISHED].sort_values(["on_time_rate", "finished_late"], ascending=[True, False])
+    chart = chart_of(prs.slides[6])
+    assert list(chart.plots[0].categories) == list(ranked["name"])
+    assert values(chart) == pytest.approx(list(ranked["on_time_rate"]))
+    busy = ql.procedures_not_full_online(demo_engine, f, 6)
+    assert values(chart_of(prs.slides[8])) == list(busy["received"])
+
+
+def test_ppt010_fixture_deck(fixture_engine):
+    """By hand (tests/fixture_data.py, 2023): received 3/7/4, on time 3/4, 2/4, 3/4, online 1/3, 1/7, 2/4;
+    postal staff 2/3/1 for 3/9/1 civil servants; late procedures DD-H-01 2, DD-T-01 1, DD-X-01 1."""
+    facts, report, slides, prs = make_deck(fixture_engine, DossierFilter(Y2023), "en", min_finished=1)
+    assert len(prs.slides) == len(slides) == 9
+    assert values(chart_of(prs.slides[0])) == [3, 7, 4]
+    assert values(chart_of(prs.slides[1])) == pytest.approx([0.75, 0.5, 0.75])
+    assert values(chart_of(prs.slides[2])) == pytest.approx([1 / 3, 1 / 7, 0.5])
+    assert values(chart_of(prs.slides[3]), 0) == [2, 3, 1] and values(chart_of(prs.slides[3]), 1) == [3, 9, 1]
+    moved = chart_of(prs.slides[4])
+    assert list(moved.plots[0].categories) == ["Tam Kỳ", "Quế Sơn"] and values(moved) == pytest.approx([1.0, 0.5])
+    assert values(chart_of(prs.slides[5])) == [2, 1, 1]
+    units = chart_of(prs.slides[6])
+    assert list(units.plots[0].categories) == ["Tam Kỳ", "Quế Sơn"] and values(units) == pytest.approx([0.5, 2 / 3])
+    assert values(chart_of(prs.slides[7]), 0) == [0, 1] and values(chart_of(prs.slides[7]), 1) == [1, 1]  # Tam Kỳ, Quế Sơn
+    assert values(chart_of(prs.slides[8])) == [5, 2, 1]
+    assert prs.slides[0].shapes.title.text == "14 dossiers received in 2023; most at district level (7)"
+    assert "2023 · Whole province (Quảng Nam) · All sectors" in texts(prs.slides[0])
+
+
+def test_ppt011_year_without_data_is_a_short_deck(fixture_engine):
+    facts, report, slides, prs = make_deck(fixture_engine, DossierFilter(Period.year(2021)))
+    assert [s.key for s in slides] == ["received", "postal"]
+    for slide in prs.slides:
+        assert not any(s.has_chart for s in slide.shapes)
+        body = " ".join(texts(slide))
+        assert "nan" not in body and "None" not in body
+    assert prs.slides[0].shapes.title.text == "Năm 2021 không có hồ sơ nào được ghi nhận"
