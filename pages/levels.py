@@ -39,9 +39,9 @@ STRINGS = {
                      "Province, district and commune level. Click a level's bar to see its units."),
     "lvl.subtitle.district": ("Cấp huyện và cấp xã thuộc {district} (cấp tỉnh không thuộc huyện nào). Bấm vào cột của một cấp để xem chi tiết.",
                               "District and commune level of {district} (the province level belongs to no district). Click a level's bar for its details."),
-    "lvl.channels": ("Hồ sơ tiếp nhận theo cấp và kênh nộp", "Dossiers received by level and channel"),
+    "lvl.channels": ("Hồ sơ tiếp nhận, theo kênh nộp", "Dossiers received, by channel"),
     "lvl.on_time": ("Tỷ lệ giải quyết đúng hạn", "On-time rate"),
-    "lvl.online": ("Tỷ lệ hồ sơ nộp trực tuyến", "Share of dossiers submitted online"),
+    "lvl.online": ("Tỷ lệ nộp trực tuyến", "Share submitted online"),
     "lvl.target": ("Mục tiêu {value}", "Target {value}"),
     "lvl.no_dossiers": ("không có hồ sơ", "no dossiers"),
     "lvl.none_finished": ("chưa có hồ sơ giải quyết xong", "nothing finished"),
@@ -69,7 +69,7 @@ STRINGS = {
     "lvl.trend.online": ("Tỷ lệ nộp trực tuyến", "Share submitted online"),
     "lvl.trend.year": ("Năm {year}", "{year}"),
     "lvl.report": ("Báo cáo tình hình giải quyết hồ sơ theo cấp", "Dossier handling by level (standard report)"),
-    "lvl.report.units": ("Theo từng đơn vị", "By unit"),
+    "lvl.report.units": ("Theo từng đơn vị ({n} đơn vị, bấm để mở)", "By unit ({n} units, click to open)"),
     "lvl.report.level": ("Cấp", "Level"),
     "lvl.report.unit": ("Đơn vị", "Unit"),
     "lvl.report.total": ("Tổng cộng", "Total"),
@@ -150,7 +150,7 @@ def fig_channels(summary: pd.DataFrame, levels: list[str], lang: str, selected: 
     fig.update_layout(barmode="stack", clickmode="event")
     fig.add_scatter(x=names, y=received, mode="text", text=[fmt_int(v, lang) for v in received], textposition="top center",
                     textfont=dict(size=16), showlegend=False, hoverinfo="skip", customdata=levels)
-    style_figure(fig, lang, height=380)
+    style_figure(fig, lang, height=350)
     fig.update_yaxes(title=t("lvl.axis.dossiers", lang), rangemode="tozero", range=[0, max(received.max(), 1) * 1.15])
     fig.update_layout(legend=dict(traceorder="normal", orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
     fig.update_yaxes(tickformat=",d")
@@ -167,7 +167,7 @@ def fig_rate(summary: pd.DataFrame, levels: list[str], measure: str, lang: str, 
         marker=dict(color=[LEVEL_COLORS[lv] for lv in levels], **_bar_style(levels, selected)),
         customdata=levels, hovertext=[f"{n}: {x}" for n, x in zip(names, text)], hovertemplate="%{hovertext}<extra></extra>",
     ))
-    style_figure(fig, lang, height=380)
+    style_figure(fig, lang, height=350)
     goal = target(measure)
     if goal is not None:
         fig.add_hline(y=goal, line=dict(color="#212529", dash="dash", width=2),
@@ -198,7 +198,7 @@ def fig_trend(monthly: pd.DataFrame, levels: list[str], measure: str, lang: str,
                         line=dict(color=LEVEL_COLORS[lv], width=3),
                         hovertext=[f"{level_label(lv, lang)} · {lab}: {s}" for lab, s in zip(labels, shown)],
                         hovertemplate="%{hovertext}<extra></extra>")
-    style_figure(fig, lang, height=320)
+    style_figure(fig, lang, height=340)
     first, last = min(years), max(years)
     fig.add_vrect(x0=dt.date(year, 1, 1), x1=dt.date(year, 12, 31), fillcolor="#ADB5BD", opacity=0.18, line_width=0,
                   annotation_text=t("lvl.trend.year", lang, year=year), annotation_position="top left",
@@ -216,7 +216,9 @@ def fig_trend(monthly: pd.DataFrame, levels: list[str], measure: str, lang: str,
         goal = target(measure)
         if goal is not None:
             fig.add_hline(y=goal, line=dict(color="#212529", dash="dash", width=1.5))
-    fig.update_layout(hovermode="closest")
+    # Legend under the axis: above the plot it collides with the toolbar on narrow screens.
+    fig.update_layout(hovermode="closest", legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
+                      margin=dict(t=30))
     return fig
 
 
@@ -228,7 +230,10 @@ def fig_breakdown(df: pd.DataFrame, measure: str, level: str, lang: str, average
              for n, (_, r) in zip(names, d.iterrows())]
     fig = go.Figure(go.Bar(
         y=list(names), x=d[measure], orientation="h", marker_color=LEVEL_COLORS[level],
-        text=[fmt_rate(v, lang) for v in d[measure]], textposition="outside", cliponaxis=False, textfont=dict(size=14),
+        # Labels inside the bar end where they fit (a phone has no room past 100 %), outside short bars.
+        text=[fmt_rate(v, lang) for v in d[measure]], textposition="auto", insidetextanchor="end", cliponaxis=False,
+        textfont=dict(size=14), insidetextfont=dict(color="#ffffff" if level != "district" else "#212529"),
+        outsidetextfont=dict(color="#212529"),
         hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
     ))
     style_figure(fig, lang, height=max(260, 30 * len(d) + 90))
@@ -236,7 +241,7 @@ def fig_breakdown(df: pd.DataFrame, measure: str, level: str, lang: str, average
         fig.add_vline(x=average, line=dict(color="#212529", dash="dot", width=2),
                       annotation=dict(text=t("lvl.breakdown.avg", lang, level=level_label(level, lang), value=fmt_rate(average, lang)),
                                       font=dict(size=13), bgcolor="rgba(255,255,255,.85)"),
-                      annotation_position="top")
+                      annotation_position="top left")  # to the left of the line: never cut off at the right edge
     goal = target(measure)
     if goal is not None:
         fig.add_vline(x=goal, line=dict(color=NEUTRAL_COLOR, dash="dash", width=1.5))
@@ -412,8 +417,10 @@ def layout(**kwargs):
     report = card(t("lvl.report", lang), [
         downloads,
         report_table(per_level, lang, "lvl-report-levels", label_title=t("lvl.report.level", lang)),
-        html.H3(t("lvl.report.units", lang), className="h6 mt-3"),
-        report_table(rows, lang, "lvl-report-units", label_title=t("lvl.report.unit", lang)),
+        # 45 rows for the whole province: folded, so the page stays short; the download holds them too.
+        html.Details([html.Summary(t("lvl.report.units", lang, n=int((rows["row_kind"] == "unit").sum())), className="h6 mt-3 rt-summary"),
+                      report_table(rows, lang, "lvl-report-units", label_title=t("lvl.report.unit", lang))],
+                     open=bool(view.district), id="lvl-report-units-details"),
     ], id="lvl-report")
     if procs.empty:
         proc_body = empty_state(t("lvl.proc.empty", lang), id="lvl-procedures-empty")
@@ -424,8 +431,8 @@ def layout(**kwargs):
         header, top,
         _breakdown_section(engine, view, summary, level),
         trend,
-        report,
         card(t("lvl.proc", lang), proc_body, id="lvl-procedures-card"),
+        report,
     ], className="levels-page")
 
 
