@@ -113,6 +113,7 @@ STRINGS = {
 t = make_translator(STRINGS)
 
 LEVEL_ORDER = {lv: i for i, lv in enumerate(LEVELS)}
+BOTTOM_LEGEND = dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0)
 
 
 def _nan(x) -> bool:
@@ -256,7 +257,7 @@ def ranked_chart(df: pd.DataFrame, view) -> go.Figure:
     style_figure(fig, lang, height=max(320, 30 * len(order) + 90))
     fig.update_layout(showlegend=False, bargap=0.25, margin=dict(l=10, r=20, t=20, b=10), clickmode="event")
     fig.update_xaxes(range=[0, top * 1.16], tickformat=".0%", title=t("rank.x", lang), fixedrange=True)
-    fig.update_yaxes(categoryorder="array", categoryarray=order, fixedrange=True, title=None)
+    fig.update_yaxes(categoryorder="array", categoryarray=order, range=[-0.6, len(order) - 0.4], fixedrange=True, title=None)
     return fig
 
 
@@ -364,7 +365,7 @@ def drill_section(view, districts: pd.DataFrame, communes: pd.DataFrame) -> dbc.
     c = c.sort_values(["_order", "moved_share", "_k"], ascending=[True, False, True])
     head = html.Thead(html.Tr([html.Th(t("drill.col.commune", lang)), html.Th(t("col.staff", lang), className="text-end"),
                                html.Th(t("col.moved", lang), className="text-end"), html.Th(t("col.share", lang), className="text-end"),
-                               html.Th(t("drill.col.dossiers", lang), className="text-end"),
+                               html.Th(t("drill.col.dossiers", lang), className="text-end d-none d-sm-table-cell"),
                                html.Th(t("drill.col.share", lang), className="text-end")]))
     body = []
     for _, r in c.iterrows():
@@ -376,7 +377,7 @@ def drill_section(view, districts: pd.DataFrame, communes: pd.DataFrame) -> dbc.
             moved, share, staff = "—", t("status.none", lang), "—"
         cls = "table-danger" if r["bad_record"] else ""
         body.append(html.Tr([html.Td(r["short_name"]), html.Td(staff, className="text-end"), html.Td(moved, className="text-end"),
-                             html.Td(share, className="text-end"), html.Td(fmt_int(r["received"], lang), className="text-end"),
+                             html.Td(share, className="text-end"), html.Td(fmt_int(r["received"], lang), className="text-end d-none d-sm-table-cell"),
                              html.Td(fmt_pct(r["postal_share"], lang), className="text-end")],
                             className=cls, **{"data-code": r["code"]}))
     table = dbc.Table([head, html.Tbody(body)], striped=True, hover=True, size="sm", responsive=True, id="post-commune-table")
@@ -414,9 +415,10 @@ def over_time(data: dict, view) -> dbc.Row:
                           textposition="outside", cliponaxis=False,
                           hovertemplate="%{x}: %{y}<extra>" + level_label(level, lang) + "</extra>")
     style_figure(fig_staff, lang, height=340)
-    fig_staff.update_layout(barmode="group", margin=dict(l=10, r=10, t=40, b=10))
-    fig_staff.update_yaxes(title=t("stat.staff", lang), rangemode="tozero")
-    fig_staff.update_xaxes(type="category")
+    # Legend under the plot: the toolbar sits on the top edge and would cover it on a phone.
+    fig_staff.update_layout(barmode="group", margin=dict(l=10, r=10, t=30, b=10), legend=BOTTOM_LEGEND)
+    fig_staff.update_yaxes(rangemode="tozero", fixedrange=True)
+    fig_staff.update_xaxes(type="category", fixedrange=True)
 
     dist = lv[lv["level"] == "district"]
     fig_full = go.Figure(go.Bar(
@@ -424,9 +426,10 @@ def over_time(data: dict, view) -> dbc.Row:
         text=[f"{fmt_int(a, lang)} / {fmt_int(b, lang)}" for a, b in zip(dist["units_full"], dist["units"])],
         textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{text}<extra></extra>"))
     style_figure(fig_full, lang, height=340)
-    fig_full.update_layout(margin=dict(l=10, r=10, t=40, b=10))
-    fig_full.update_yaxes(title=t("time.units", lang), range=[0, max(1, int(dist["units"].max() if not dist.empty else 1)) * 1.1])
-    fig_full.update_xaxes(type="category")
+    fig_full.update_layout(margin=dict(l=10, r=10, t=30, b=10))
+    fig_full.update_yaxes(title=t("time.units", lang), range=[0, max(1, int(dist["units"].max() if not dist.empty else 1)) * 1.1],
+                          fixedrange=True)
+    fig_full.update_xaxes(type="category", fixedrange=True)
 
     m = data["monthly"]
     fig_share = go.Figure()
@@ -440,9 +443,9 @@ def over_time(data: dict, view) -> dbc.Row:
             name=level_label(level, lang), line=dict(color=LEVEL_COLORS[level], width=3), customdata=labels,
             hovertemplate="%{customdata}: %{y:.1%}<extra>" + level_label(level, lang) + "</extra>")
     style_figure(fig_share, lang, height=340)
-    fig_share.update_layout(margin=dict(l=10, r=10, t=40, b=10))
-    fig_share.update_yaxes(tickformat=".0%", rangemode="tozero")
-    fig_share.update_xaxes(dtick="M6", tickformat="%m/%Y")
+    fig_share.update_layout(margin=dict(l=10, r=10, t=30, b=10), legend=BOTTOM_LEGEND)
+    fig_share.update_yaxes(tickformat=".0%", rangemode="tozero", fixedrange=True)
+    fig_share.update_xaxes(dtick="M6", tickformat="%m/%Y", fixedrange=True)
     if m.empty:
         share_part = [empty_state(t("no_data", lang))]
     else:
@@ -501,7 +504,7 @@ def build(view, engine) -> html.Div:
         parts.append(dbc.Row([
             dbc.Col(card(t("rank.title", lang, year=view.year), chart), lg=7),
             dbc.Col(card(t("map.title", lang), district_map(districts, view)), lg=5),
-        ], className="g-3"))
+        ], className="g-3", id="post-district-view"))
         frame = table_frame(districts, lang)
         parts.append(card(t("table.title", lang, year=view.year), [
             html.Div([dbc.Button(t("download.csv", lang), id="post-dl-csv-btn", color="secondary", outline=True, size="sm"),
