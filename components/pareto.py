@@ -139,7 +139,7 @@ def pareto(df: pd.DataFrame, labels: list[str], hrefs: list[str], lang: str, y_t
            hover_count: str, hover_base: str, threshold: float = 0.8) -> dict:
     """A Pareto chart laid on its side so long procedure names stay readable (projector and
     phone): bars (count, largest on top) on the bottom axis, the cumulative share as a line on
-    a 0-100 % top axis with the ``threshold`` (80 %) marked, so "3 procedures make 80 %" shows."""
+    a 0-100 % panel beside them with the ``threshold`` (80 %) marked, so "3 procedures make 80 %" shows."""
     d = df.iloc[::-1]
     ylabels = [wrap(x, 34) for x in labels][::-1]
     counts, bases = _ints(d["count"]), _ints(d["base"])
@@ -158,12 +158,12 @@ def pareto(df: pd.DataFrame, labels: list[str], hrefs: list[str], lang: str, y_t
     ]
     layout = base_layout(
         lang, max(300, BAR_PX * len(d) + 130), bargap=0.25,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
-        xaxis={"title": {"text": y_title}, "rangemode": "tozero", "tickformat": ",d"},
-        xaxis2={"title": {"text": cum_title}, "overlaying": "x", "side": "top", "range": [0, 112],
-                "ticksuffix": pct_suffix(lang), "tickmode": "array", "tickvals": [0, 20, 40, 60, 80, 100],
-                "showgrid": False, "fixedrange": True},
+        margin={"l": 10, "r": 10, "t": 20, "b": 10}, showlegend=False,
+        xaxis={"title": {"text": y_title}, "rangemode": "tozero", "tickformat": ",d", "domain": [0, 0.66],
+               "range": [0, max(counts or [1]) * 1.08]},
+        xaxis2={"title": {"text": cum_title}, "anchor": "y", "domain": [0.72, 1], "range": [0, 125],
+                "ticksuffix": pct_suffix(lang), "tickmode": "array", "tickvals": [0, 50, 80, 100],
+                "showgrid": True, "fixedrange": True, "automargin": True},
         shapes=[{"type": "line", "xref": "x2", "yref": "paper", "x0": threshold * 100, "x1": threshold * 100,
                  "y0": 0, "y1": 1, "line": {"color": NEUTRAL_COLOR, "dash": "dash", "width": 1.5}}],
     )
