@@ -138,10 +138,26 @@ def _drill(driver) -> str:
     return "nothing to click"
 
 
-def capture(base: str, pages=PAGES) -> list[Step]:
+def nav_pages(driver, base: str) -> list[tuple[str, str]]:
+    """The pages the navbar links to (what exists when the benchmark runs), else PAGES."""
+    from urllib.parse import urlsplit
+
+    driver.get(f"{base}/?year={YEAR}")
+    _collect(driver)
+    found = []
+    for a in driver.find_elements(By.CSS_SELECTOR, "#navbar a.nav-link"):
+        path = urlsplit(a.get_attribute("href") or "").path or "/"
+        name = (a.get_attribute("id") or "").removeprefix("nav-") or path.strip("/") or "overview"
+        if (path, name) not in found:
+            found.append((path, name))
+    return found or PAGES
+
+
+def capture(base: str, pages=None) -> list[Step]:
     driver = make_driver()
     steps: list[Step] = []
     try:
+        pages = pages or nav_pages(driver, base)
         for path, label in pages:
             url = f"{base}{path}?year={YEAR}"
             driver.get(url)

@@ -195,8 +195,14 @@ def main(argv=None) -> None:
     ap.add_argument("--url", required=True)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--no-reread", action="store_true")
+    ap.add_argument("--json", action="store_true", help="one JSON line (for bench.run)")
     args = ap.parse_args(argv)
     res = run(args.url, reps=args.reps, with_reread=not args.no_reread)
+    if args.json:
+        import json
+
+        print(json.dumps(res))
+        return
     for k, v in res.items():
         print(f"{k:20} {v:.1f}" if isinstance(v, float) else f"{k:20} {v}")
 

@@ -52,7 +52,7 @@ class Server:
         elif self.cache == "redis":
             env["CACHE_REDIS_URL"] = self.redis_url
         self.log_path = f"/tmp/bench-gunicorn-{self.port}.log"
-        cmd = [sys.executable, "-m", "gunicorn", "app:server", "--workers", str(self.workers), "--threads", "1",
+        cmd = [sys.executable, "-m", "gunicorn", "bench.wsgi:server", "--workers", str(self.workers), "--threads", "1",
                "--bind", f"127.0.0.1:{self.port}", "--timeout", "120", "--preload", "--log-level", "warning"]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT,
                                      start_new_session=True)
@@ -109,17 +109,33 @@ class Server:
         self.stop()
 
 
-def post(session: requests.Session, base: str, body: str) -> tuple[float, int, int]:
-    """One callback request: (milliseconds, status, response bytes)."""
+def server_timing(header: str | None) -> tuple[float, float]:
+    """(app ms, cpu ms) from the Server-Timing header that bench.wsgi adds."""
+    out = {}
+    for part in (header or "").split(","):
+        name, _, dur = part.strip().partition(";dur=")
+        try:
+            out[name] = float(dur)
+        except ValueError:
+            pass
+    return out.get("app", float("nan")), out.get("cpu", float("nan"))
+
+
+def post(session: requests.Session, base: str, body: str) -> tuple[float, int, int, float, float]:
+    """One callback request: (client ms, status, response bytes, server ms, server CPU ms)."""
     t0 = time.perf_counter()
     r = session.post(base + ENDPOINT, data=body.encode(), headers=HEADERS, timeout=120)
     content = r.content
-    return (time.perf_counter() - t0) * 1000, r.status_code, len(content)
+    client = (time.perf_counter() - t0) * 1000
+    app_ms, cpu_ms = server_timing(r.headers.get("Server-Timing"))
+    return client, r.status_code, len(content), app_ms, cpu_ms
 
 
 @dataclass
 class Samples:
-    ms: list[float] = field(default_factory=list)
+    ms: list[float] = field(default_factory=list)  # server wall time
+    cpu: list[float] = field(default_factory=list)  # server CPU time
+    client: list[float] = field(default_factory=list)  # at the client, HTTP included
     sizes: list[int] = field(default_factory=list)
     statuses: set = field(default_factory=set)
 
@@ -131,21 +147,28 @@ def replay(base: str, steps: list[dict], reps: int, prime: int = 0) -> tuple[dic
     (the sum of its requests in one pass: a page load with its callbacks one after another).
     """
     per_cb: dict[tuple, Samples] = {}
-    per_step: dict[tuple, list[float]] = {}
+    per_step: dict[tuple, Samples] = {}
     with requests.Session() as s:
         for rep in range(prime + reps):
             for st in steps:
-                total = 0.0
+                total = Samples()
                 for i, rq in enumerate(st["requests"]):
-                    ms, status, size = post(s, base, rq["body"])
-                    total += ms
+                    client, status, size, app_ms, cpu_ms = post(s, base, rq["body"])
+                    total.ms.append(app_ms)
+                    total.cpu.append(cpu_ms)
+                    total.client.append(client)
                     if rep >= prime:
                         smp = per_cb.setdefault((st["page"], st["action"], i, rq["output"]), Samples())
-                        smp.ms.append(ms)
+                        smp.ms.append(app_ms)
+                        smp.cpu.append(cpu_ms)
+                        smp.client.append(client)
                         smp.sizes.append(size)
                         smp.statuses.add(status)
                 if rep >= prime and st["requests"]:
-                    per_step.setdefault((st["page"], st["action"]), []).append(total)
+                    agg = per_step.setdefault((st["page"], st["action"]), Samples())
+                    agg.ms.append(sum(total.ms))
+                    agg.cpu.append(sum(total.cpu))
+                    agg.client.append(sum(total.client))
     return per_cb, per_step
 
 
@@ -157,7 +180,7 @@ def concurrent_load(base: str, step: dict, clients: int, reps: int) -> list[floa
     def one():
         with requests.Session() as s:
             for _ in range(reps):
-                total = sum(post(s, base, rq["body"])[0] for rq in step["requests"])
+                total = sum(post(s, base, rq["body"])[0] for rq in step["requests"])  # at the client: queueing included
                 with lock:
                     out.append(total)
 
