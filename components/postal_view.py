@@ -8,6 +8,8 @@ and coverage over time. Clicking a tile or a bar writes the district into the UR
 """
 from __future__ import annotations
 
+import functools
+import json
 import math
 
 import dash_ag_grid as dag
@@ -120,10 +122,10 @@ def _nan(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
 
 
-def graph(id, fig: go.Figure, filename: str) -> dcc.Graph:
+def graph(id, fig, filename: str) -> dcc.Graph:
     """A graph whose box is as tall as its figure (a responsive graph in a flex column
     otherwise collapses to its toolbar and the plot spills over what follows)."""
-    return dcc.Graph(id=id, figure=fig, config=graph_config(filename), style={"height": f"{fig.layout.height}px"})
+    return dcc.Graph(id=id, figure=fig, config=graph_config(filename), style={"height": f"{_graph_height(fig)}px"})
 
 
 def pct(x, lang: str) -> str:
@@ -230,35 +232,58 @@ def _hover(r, lang) -> str:
             f"{t('hover.staff', lang)}: {fmt_int(r['postal_staff'], lang)}\n{t('hover.click', lang)}")
 
 
-def ranked_chart(df: pd.DataFrame, view) -> go.Figure:
+@functools.lru_cache(maxsize=32)
+def _base_layout_json(lang: str, height: int) -> str:
+    return json.dumps(style_figure(go.Figure(), lang, height=height).layout.to_plotly_json())
+
+
+def base_layout(lang: str, height: int, **updates) -> dict:
+    """The app's figure style (theme.style_figure) as a plain dict, merged with ``updates``.
+
+    Figures here are plain dicts: plotly's object validation cost more than the SQL
+    (about half a second a chart on the shared server), and a tile click re-renders the page."""
+    return _merge(json.loads(_base_layout_json(lang, height)), updates)
+
+
+def _merge(a: dict, b: dict) -> dict:
+    for k, v in b.items():
+        a[k] = _merge(dict(a[k]), v) if isinstance(v, dict) and isinstance(a.get(k), dict) else v
+    return a
+
+
+def _graph_height(fig) -> int:
+    return fig["layout"]["height"] if isinstance(fig, dict) else fig.layout.height
+
+
+def ranked_chart(df: pd.DataFrame, view) -> dict:
     lang = view.lang
     keyed = df.assign(_k=df["short_name"].map(vn_key))
     rec = keyed[keyed["has_record"]].sort_values(["moved_share", "_k"], ascending=[True, False])
     missing = keyed[~keyed["has_record"]].sort_values("_k", ascending=False)
     # Bottom to top: units without a record, then rising share; 100 % on top.
     order = list(missing["short_name"]) + list(rec["short_name"])
-    colours, texts, lines = [], [], []
-    for _, r in rec.iterrows():
-        _, bg, _ = coverage_bin(r["moved_share"], True, r["bad_record"])
-        colours.append(bg)
+    colours, texts, lines, hovers = [], [], [], []
+    for r in rec.to_dict("records"):
+        colours.append(coverage_bin(r["moved_share"], True, r["bad_record"])[1])
         texts.append(tile_label(r["moved_share"], True, r["bad_record"], lang))
         lines.append(3 if r["code"] == view.district else 0.5)
-    fig = go.Figure(go.Bar(
-        x=rec["moved_share"], y=rec["short_name"], orientation="h", marker=dict(color=colours, line=dict(color="#212529", width=lines)),
-        text=texts, textposition="outside", cliponaxis=False, customdata=rec["code"],
-        hovertext=[_hover(r, lang).replace("\n", "<br>") for _, r in rec.iterrows()], hoverinfo="text",
-        textfont=dict(size=15), name="",
-    ))
-    for name in missing["short_name"]:
-        fig.add_annotation(x=0, y=name, text=t("rank.norecord", lang), showarrow=False, xanchor="left",
-                           font=dict(color=NEUTRAL_COLOR, size=14))
+        hovers.append(_hover(r, lang).replace("\n", "<br>"))
+    bar = dict(type="bar", x=[float(v) for v in rec["moved_share"]], y=list(rec["short_name"]), orientation="h",
+               marker=dict(color=colours, line=dict(color="#212529", width=lines)), text=texts, textposition="outside",
+               cliponaxis=False, customdata=list(rec["code"]), hovertext=hovers, hoverinfo="text",
+               textfont=dict(size=15), name="")
     top = max(1.0, float(rec["moved_share"].max()) if not rec.empty else 1.0)
-    fig.add_vline(x=1.0, line=dict(color="#212529", width=1, dash="dot"))
-    style_figure(fig, lang, height=max(320, 30 * len(order) + 90))
-    fig.update_layout(showlegend=False, bargap=0.25, margin=dict(l=10, r=20, t=20, b=10), clickmode="event")
-    fig.update_xaxes(range=[0, top * 1.16], tickformat=".0%", title=t("rank.x", lang), fixedrange=True)
-    fig.update_yaxes(categoryorder="array", categoryarray=order, range=[-0.6, len(order) - 0.4], fixedrange=True, title=None)
-    return fig
+    layout = base_layout(
+        lang, max(320, 30 * len(order) + 90),
+        showlegend=False, bargap=0.25, margin=dict(l=10, r=20, t=20, b=10), clickmode="event",
+        annotations=[dict(x=0, y=name, text=t("rank.norecord", lang), showarrow=False, xanchor="left",
+                          font=dict(color=NEUTRAL_COLOR, size=14)) for name in missing["short_name"]],
+        shapes=[dict(type="line", x0=1, x1=1, xref="x", y0=0, y1=1, yref="paper",
+                     line=dict(color="#212529", width=1, dash="dot"))],
+        xaxis=dict(range=[0, top * 1.16], tickformat=".0%", title=dict(text=t("rank.x", lang)), fixedrange=True),
+        yaxis=dict(categoryorder="array", categoryarray=order, range=[-0.6, len(order) - 0.4], fixedrange=True),
+    )
+    return {"data": [bar], "layout": layout}
 
 
 def district_map(df: pd.DataFrame, view):
@@ -400,52 +425,51 @@ def drill_section(view, districts: pd.DataFrame, communes: pd.DataFrame) -> dbc.
 
 # ---------------------------------------------------------------- over time
 
-def over_time(data: dict, view) -> dbc.Row:
+def over_time(data: dict, view) -> dbc.Card:
     lang = view.lang
     lv = data["over_time"]
     years = sorted(lv["year"].unique())
-    fig_staff = go.Figure()
+    staff_traces = []
     for level in LEVELS:
         d = lv[lv["level"] == level]
         if d.empty:
             continue
-        staff = [v if n else None for v, n in zip(d["postal_staff"], d["records"])]  # no record: no bar, not 0
-        fig_staff.add_bar(x=[str(y) for y in d["year"]], y=staff, name=level_label(level, lang),
-                          marker_color=LEVEL_COLORS[level], text=[fmt_int(v, lang) if v is not None else "" for v in staff],
-                          textposition="outside", cliponaxis=False,
-                          hovertemplate="%{x}: %{y}<extra>" + level_label(level, lang) + "</extra>")
-    style_figure(fig_staff, lang, height=340)
-    # Legend under the plot: the toolbar sits on the top edge and would cover it on a phone.
-    fig_staff.update_layout(barmode="group", margin=dict(l=10, r=10, t=30, b=10), legend=BOTTOM_LEGEND)
-    fig_staff.update_yaxes(rangemode="tozero", fixedrange=True)
-    fig_staff.update_xaxes(type="category", fixedrange=True)
+        staff = [int(v) if n else None for v, n in zip(d["postal_staff"], d["records"])]  # no record: no bar, not 0
+        name = level_label(level, lang)
+        staff_traces.append(dict(type="bar", x=[str(y) for y in d["year"]], y=staff, name=name,
+                                 marker=dict(color=LEVEL_COLORS[level]), text=[fmt_int(v, lang) if v is not None else "" for v in staff],
+                                 textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{y}<extra>" + name + "</extra>"))
+    # Legends under the plots: the toolbar sits on the top edge and would cover them on a phone.
+    fig_staff = {"data": staff_traces, "layout": base_layout(
+        lang, 340, barmode="group", margin=dict(l=10, r=10, t=30, b=10), legend=BOTTOM_LEGEND,
+        yaxis=dict(rangemode="tozero", fixedrange=True), xaxis=dict(type="category", fixedrange=True))}
 
     dist = lv[lv["level"] == "district"]
-    fig_full = go.Figure(go.Bar(
-        x=[str(y) for y in dist["year"]], y=dist["units_full"], marker_color="#08519C",
+    top_units = max(1, int(dist["units"].max()) if not dist.empty else 1)
+    fig_full = {"data": [dict(
+        type="bar", x=[str(y) for y in dist["year"]], y=[int(v) for v in dist["units_full"]], marker=dict(color="#08519C"),
         text=[f"{fmt_int(a, lang)} / {fmt_int(b, lang)}" for a, b in zip(dist["units_full"], dist["units"])],
-        textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{text}<extra></extra>"))
-    style_figure(fig_full, lang, height=340)
-    fig_full.update_layout(margin=dict(l=10, r=10, t=30, b=10))
-    fig_full.update_yaxes(title=t("time.units", lang), range=[0, max(1, int(dist["units"].max() if not dist.empty else 1)) * 1.1],
-                          fixedrange=True)
-    fig_full.update_xaxes(type="category", fixedrange=True)
+        textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{text}<extra></extra>")],
+        "layout": base_layout(lang, 340, margin=dict(l=10, r=10, t=30, b=10),
+                              yaxis=dict(title=dict(text=t("time.units", lang)), range=[0, top_units * 1.1], fixedrange=True),
+                              xaxis=dict(type="category", fixedrange=True))}
 
     m = data["monthly"]
-    fig_share = go.Figure()
+    share_traces = []
     for level in LEVELS:
         d = m[m["level"] == level]
         if d.empty:
             continue
-        labels = [ym_label(v, lang) for v in d["ym"]]
-        fig_share.add_scatter(
-            x=pd.to_datetime(d["ym"].astype(str), format="%Y%m"), y=d["postal_share"], mode="lines",
-            name=level_label(level, lang), line=dict(color=LEVEL_COLORS[level], width=3), customdata=labels,
-            hovertemplate="%{customdata}: %{y:.1%}<extra>" + level_label(level, lang) + "</extra>")
-    style_figure(fig_share, lang, height=340)
-    fig_share.update_layout(margin=dict(l=10, r=10, t=30, b=10), legend=BOTTOM_LEGEND)
-    fig_share.update_yaxes(tickformat=".0%", rangemode="tozero", fixedrange=True)
-    fig_share.update_xaxes(dtick="M6", tickformat="%m/%Y", fixedrange=True)
+        name = level_label(level, lang)
+        share_traces.append(dict(
+            type="scatter", mode="lines", x=[f"{v // 100}-{v % 100:02d}-01" for v in d["ym"]],
+            y=[None if _nan(v) else float(v) for v in d["postal_share"]], name=name,
+            line=dict(color=LEVEL_COLORS[level], width=3), customdata=[ym_label(v, lang) for v in d["ym"]],
+            hovertemplate="%{customdata}: %{y:.1%}<extra>" + name + "</extra>"))
+    fig_share = {"data": share_traces, "layout": base_layout(
+        lang, 340, margin=dict(l=10, r=10, t=30, b=10), legend=BOTTOM_LEGEND,
+        yaxis=dict(tickformat=".0%", rangemode="tozero", fixedrange=True),
+        xaxis=dict(type="date", dtick="M6", tickformat="%m/%Y", fixedrange=True))}
     if m.empty:
         share_part = [empty_state(t("no_data", lang))]
     else:

@@ -207,6 +207,18 @@ def test_post010_page_headline_fixture(fixture_engine):
     assert "năm 2022: 1" in text_of(tree, "post-card-province")
     assert tiles(tree) == {"502": "full", "509": "mid"}
     assert find(tree, "post-data-problem") is None
+    assert_valid_figures(tree, 4)
+
+
+def assert_valid_figures(tree, n):
+    """The figures are plain dicts (fast): plotly must still accept every property."""
+    import plotly.graph_objects as go
+    from dash import dcc
+
+    graphs = find_all(tree, lambda c: isinstance(c, dcc.Graph))
+    assert len(graphs) == n
+    for g in graphs:
+        go.Figure(g.figure)  # raises on any invalid property
 
 
 def test_post011_district_without_record(fixture_engine):
@@ -215,8 +227,8 @@ def test_post011_district_without_record(fixture_engine):
     assert "Chưa ghi nhận" in text_of(tree, "post-drill-none")
     assert tiles(tree) == {"502": "none", "509": "low"}
     fig = find(tree, "post-rank-chart").figure
-    assert list(fig.data[0].y) == ["Quế Sơn"]
-    assert [a.text for a in fig.layout.annotations] == ["chưa ghi nhận"]
+    assert fig["data"][0]["y"] == ["Quế Sơn"]
+    assert [a["text"] for a in fig["layout"]["annotations"]] == ["chưa ghi nhận"]
 
 
 def test_post012_drill_communes_fixture(fixture_engine):
@@ -296,10 +308,10 @@ def test_post020_moved_above_total_is_flagged_not_capped(bad_engine):
     assert "Quế Sơn (2023): reports 12 procedures moved, more than its 10 procedures in total." in problem
     assert tiles(tree)["509"] == "bad"
     fig = find(tree, "post-rank-chart").figure
-    bar = dict(zip(fig.data[0].y, fig.data[0].x))
+    bar = dict(zip(fig["data"][0]["y"], fig["data"][0]["x"]))
     assert bar["Quế Sơn"] == pytest.approx(1.2)
-    assert "⚠ 120%" in list(fig.data[0].text)
-    assert not fig.layout.annotations  # every unit has a record: no "not recorded" label anywhere
+    assert "⚠ 120%" in fig["data"][0]["text"]
+    assert not fig["layout"]["annotations"]  # every unit has a record: no "not recorded" label anywhere
     assert find(tree, "post-district-bad") is not None and find(tree, "post-province-bad") is None
 
 
@@ -339,6 +351,7 @@ def test_post030_demo_2023_article_figures(demo_engine):
     names = dict(zip(d["code"], d["short_name"]))
     assert {names[c] for c, b in tiles(tree).items() if b == "full"} == NAMED_FULL
     assert len(tiles(tree)) == 18
+    assert_valid_figures(tree, 4)
 
 
 def test_post031_demo_drill_every_district(demo_engine):
