@@ -129,11 +129,20 @@ def _levels_shown(view) -> list[str]:
 
 # ---------------------------------------------------------------- figures
 
-def _bar_style(levels: list[str], selected: str | None):
-    return dict(
-        opacity=[1.0 if selected in (None, lv) else 0.35 for lv in levels],
-        line=dict(color=["#212529" if lv == selected else "rgba(0,0,0,0)" for lv in levels], width=3),
-    )
+def _rgba(hex_color: str, alpha: float) -> str:
+    h = hex_color.lstrip("#")
+    return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{alpha})"
+
+
+def _faded(levels: list[str], selected: str | None) -> list[bool]:
+    """With a level selected, the other levels' bars are drawn pale (their labels stay dark and legible)."""
+    return [selected is not None and lv != selected for lv in levels]
+
+
+def _bar_marker(colors: list[str], levels: list[str], selected: str | None) -> dict:
+    faded = _faded(levels, selected)
+    return dict(color=[_rgba(c, 0.3) if f else c for c, f in zip(colors, faded)],
+                line=dict(color=["#212529" if lv == selected else "rgba(0,0,0,0)" for lv in levels], width=3))
 
 
 def fig_channels(summary: pd.DataFrame, levels: list[str], lang: str, selected: str | None) -> go.Figure:
@@ -144,8 +153,10 @@ def fig_channels(summary: pd.DataFrame, levels: list[str], lang: str, selected: 
         values = summary.loc[levels, col]
         hover = [t("lvl.hover.count", lang, level=n, channel=t(f"channel.{channel}", lang), n=fmt_int(v, lang),
                    share=fmt_rate(v / r if r else float("nan"), lang)) for n, v, r in zip(names, values, received)]
-        style = _bar_style(levels, selected)
-        fig.add_bar(x=names, y=values, name=t(f"channel.{channel}", lang), marker=dict(color=CHANNEL_COLORS[channel], **style),
+        fig.add_bar(x=names, y=values, name=t(f"channel.{channel}", lang),
+                    # Outline only, no fading: the legend takes its swatch from the first bar's colour.
+                    marker=_bar_marker([CHANNEL_COLORS[channel]] * len(levels), levels, None)
+                    | {"line": _bar_marker([], levels, selected)["line"]},
                     customdata=levels, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>")
     fig.update_layout(barmode="stack", clickmode="event")
     fig.add_scatter(x=names, y=received, mode="text", text=[fmt_int(v, lang) for v in received], textposition="top center",
@@ -163,19 +174,27 @@ def fig_rate(summary: pd.DataFrame, levels: list[str], measure: str, lang: str, 
     empty = "lvl.none_finished" if measure == "on_time_rate" else "lvl.no_dossiers"
     text = [fmt_rate(v, lang) if pd.notna(v) else t(empty, lang) for v in values]
     fig = go.Figure(go.Bar(
-        x=names, y=values.fillna(0), text=text, textposition="outside", textfont=dict(size=17), cliponaxis=False,
-        marker=dict(color=[LEVEL_COLORS[lv] for lv in levels], **_bar_style(levels, selected)),
+        # Labels inside the bar tops: clear of a target line crossing just above a bar.
+        x=names, y=values.fillna(0), text=text, textposition="auto", insidetextanchor="end", textfont=dict(size=17),
+        insidetextfont=dict(color=["#212529" if lv == "district" or f else "#ffffff"
+                                   for lv, f in zip(levels, _faded(levels, selected))]),
+        outsidetextfont=dict(color="#212529"), cliponaxis=False,
+        marker=_bar_marker([LEVEL_COLORS[lv] for lv in levels], levels, selected),
         customdata=levels, hovertext=[f"{n}: {x}" for n, x in zip(names, text)], hovertemplate="%{hovertext}<extra></extra>",
+        showlegend=False,
     ))
     style_figure(fig, lang, height=350)
     goal = target(measure)
     if goal is not None:
-        fig.add_hline(y=goal, line=dict(color="#212529", dash="dash", width=2),
-                      annotation=dict(text=t("lvl.target", lang, value=fmt_rate(goal, lang)), font=dict(size=14),
-                                      bgcolor="rgba(255,255,255,.85)"),
-                      annotation_position="top left")
+        # The target is named in a legend under the axis: a label on the line would cover a bar's figure.
+        line = dict(color="#212529", dash="dash", width=2)
+        fig.add_hline(y=goal, line=line)
+        fig.add_scatter(x=[None], y=[None], mode="lines", line=line, name=t("lvl.target", lang, value=fmt_rate(goal, lang)))
+        fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
     fig.update_yaxes(range=[0, 1.12], tickformat=".0%", dtick=0.2)
-    fig.update_layout(showlegend=False, clickmode="event")
+    fig.update_layout(clickmode="event")
+    if goal is None:
+        fig.update_layout(showlegend=False)
     return fig
 
 
@@ -237,16 +256,22 @@ def fig_breakdown(df: pd.DataFrame, measure: str, level: str, lang: str, average
         hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
     ))
     style_figure(fig, lang, height=max(260, 30 * len(d) + 90))
+    # Reference lines (the level's own rate, the configured target), labelled above the plot area;
+    # the lower one's label runs left of its line, the higher one's right, so they never overlap.
+    marks = []
     if pd.notna(average):
-        fig.add_vline(x=average, line=dict(color="#212529", dash="dot", width=2),
-                      annotation=dict(text=t("lvl.breakdown.avg", lang, level=level_label(level, lang), value=fmt_rate(average, lang)),
-                                      font=dict(size=13), bgcolor="rgba(255,255,255,.85)"),
-                      annotation_position="top left")  # to the left of the line: never cut off at the right edge
+        marks.append((float(average), t("lvl.breakdown.avg", lang, level=level_label(level, lang), value=fmt_rate(average, lang)),
+                      dict(color="#212529", dash="dot", width=2)))
     goal = target(measure)
     if goal is not None:
-        fig.add_vline(x=goal, line=dict(color=NEUTRAL_COLOR, dash="dash", width=1.5))
+        marks.append((goal, t("lvl.target", lang, value=fmt_rate(goal, lang)), dict(color=NEUTRAL_COLOR, dash="dash", width=2)))
+    marks.sort(key=lambda m: m[0])
+    for i, (x, label, line) in enumerate(marks):
+        fig.add_vline(x=x, line=line)
+        fig.add_annotation(x=x, y=1, yref="paper", yanchor="bottom", showarrow=False, text=label, font=dict(size=13),
+                           xanchor="right" if (i == 0 and len(marks) == 2) or (len(marks) == 1 and x > 0.5) else "left")
     fig.update_xaxes(range=[0, 1.15], tickformat=".0%", dtick=0.2)
-    fig.update_layout(showlegend=False, margin=dict(t=40))
+    fig.update_layout(showlegend=False, margin=dict(t=45))
     return fig
 
 
