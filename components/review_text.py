@@ -43,6 +43,7 @@ class Fig:
 
     text: str
     href: str
+    kind: str = "figure"  # "figure" (a number) or "name" (a unit, sector, procedure)
 
 
 Seg = str | Fig
@@ -308,7 +309,7 @@ class Writer:
         return Fig(fmt_rate(rate, self.lang), self.href(path, anchor, **params))
 
     def a(self, text: str, path: str, anchor: str | None = None, **params) -> Fig:
-        return Fig(text, self.href(path, anchor, **params))
+        return Fig(text, self.href(path, anchor, **params), "name")
 
     def t(self, key: str, **values) -> Paragraph:
         return fill(w(key, self.lang), **values)

@@ -124,6 +124,12 @@ def shorten(text: str, limit: int = LABEL_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip(" ,") + "…"
 
 
+def _proc_label(wr: Writer, item) -> str:
+    """'Đăng ký biến động quyền sử dụng… (cấp huyện)': the name shortened, the level kept."""
+    level = f" ({w('level.' + item.extra.get('level'), wr.lang)})"
+    return shorten(wr.name(item), LABEL_MAX - len(level)) + level
+
+
 def kicker(facts: ReviewFacts, lang: str) -> str:
     return s("kicker", lang, year=facts.year)
 
@@ -221,7 +227,7 @@ def build_slides(facts: ReviewFacts, report: Report) -> list[Slide]:
             else:
                 headline = s("late.one", lang, n=fmt_int(total, lang), procedure=shorten(wr.name(procs[0]), 60))
             top_code = top_sector.code if top_sector else None
-            chart = Chart("bar", [shorten(f"{wr.name(p)} ({w('level.' + p.extra.get('level'), lang)})") for p in procs],
+            chart = Chart("bar", [_proc_label(wr, p) for p in procs],
                           [Series(s("late.series", lang), [p.value for p in procs], LATE_COLOR,
                                   [LATE_COLOR if p.extra.get("sector_code") == top_code else LIGHT_COLOR for p in procs])], "int")
             out.append(Slide("late", headline, chart, sections=["late"], link=wr.href("/late")))
@@ -263,7 +269,7 @@ def build_slides(facts: ReviewFacts, report: Report) -> list[Slide]:
         procs = facts.not_online[:TOP_NOT_ONLINE]
         if procs:
             headline = s("not_online", lang, procedure=shorten(wr.name(procs[0]), 60), n=fmt_int(procs[0].value, lang))
-            chart = Chart("bar", [shorten(f"{wr.name(p)} ({w('level.' + p.extra.get('level'), lang)})") for p in procs],
+            chart = Chart("bar", [_proc_label(wr, p) for p in procs],
                           [Series(s("not_online.series", lang), [p.value for p in procs], HIGHLIGHT_COLOR,
                                   [HIGHLIGHT_COLOR if p.extra.get("online_level") == "partial" else LATE_COLOR for p in procs])],
                           "int")
@@ -298,6 +304,9 @@ def plotly_figure(chart: Chart, lang: str, font_size: int = 22) -> go.Figure:
     from .formatting import plotly_separators
 
     horizontal = chart.kind in ("bar", "bar_stacked")
+    # Many bars (18 district-level units) leave each about 20 px on a 1366x768 screen: smaller labels, all shown.
+    n = len(chart.categories)
+    label_size = font_size if n <= 9 else 16 if n <= 14 else 14
     fig = go.Figure()
     for ser in chart.series:
         values = [None if v is None else v for v in ser.values]
@@ -307,7 +316,7 @@ def plotly_figure(chart: Chart, lang: str, font_size: int = 22) -> go.Figure:
         inside = chart.kind == "bar_stacked" or (horizontal and chart.number_format == "pct")
         common = dict(name=ser.name, marker_color=ser.point_colors or ser.color, text=text, hovertext=hover,
                       hoverinfo="text", textposition="inside" if inside else "outside", insidetextanchor="end",
-                      cliponaxis=False, textfont=dict(size=font_size, color=_ink(ser.color) if inside else "#212529"))
+                      cliponaxis=False, textfont=dict(size=label_size, color=_ink(ser.color) if inside else "#212529"))
         if horizontal:
             fig.add_trace(go.Bar(y=chart.categories, x=values, orientation="h", **common))
         else:
@@ -316,7 +325,9 @@ def plotly_figure(chart: Chart, lang: str, font_size: int = 22) -> go.Figure:
                       tickfont=dict(size=font_size - 4))
     if chart.number_format == "pct":
         value_axis.update(tickformat=".0%", range=[0, 1.12])  # bars start at zero, as in the .pptx
-    cat_axis = dict(tickfont=dict(size=font_size), automargin=True)
+    else:
+        value_axis.update(tickformat=",d")
+    cat_axis = dict(tickfont=dict(size=label_size if horizontal else font_size), automargin=True, dtick=1)
     if horizontal:
         cat_axis["autorange"] = "reversed"  # the first category at the top, as read
         fig.update_layout(xaxis=value_axis, yaxis=cat_axis, bargap=0.25)
@@ -335,7 +346,7 @@ def plotly_figure(chart: Chart, lang: str, font_size: int = 22) -> go.Figure:
     fig.update_layout(
         font=dict(family=FONT_FAMILY, size=font_size, color="#212529"), separators=plotly_separators(lang),
         template="plotly_white", margin=dict(l=10, r=30, t=40 if chart.reference is not None or len(chart.series) > 1 else 10, b=10),
-        barmode="stack" if chart.kind == "bar_stacked" else "group", uniformtext=dict(minsize=font_size - 6, mode="hide"),
+        barmode="stack" if chart.kind == "bar_stacked" else "group", uniformtext=dict(minsize=min(label_size, 12), mode="hide"),
         showlegend=len(chart.series) > 1, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0, font=dict(size=font_size - 2)),
         hoverlabel=dict(font_size=font_size - 4), paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
     )

@@ -39,7 +39,8 @@ t = make_translator(STRINGS)
 
 
 def render_paragraph(segs, id: str | None = None) -> html.P:
-    children = [dcc.Link(s.text, href=s.href, className="rep-fig") if isinstance(s, Fig) else s for s in segs]
+    children = [dcc.Link(s.text, href=s.href, className="rep-fig" if s.kind == "figure" else "rep-name")
+                if isinstance(s, Fig) else s for s in segs]
     return html.P(children, className="rep-paragraph", **({"id": id} if id else {}))
 
 
