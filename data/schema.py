@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -44,6 +45,11 @@ FINISHED_STATUSES = (STATUS_PROCESSED, STATUS_RETURNED)
 WITHDRAWN_STATUSES = (STATUS_REFUSED, STATUS_WITHDRAWN, STATUS_STOPPED)
 OPEN_STATUSES = (STATUS_NEW, STATUS_RECEIVED, STATUS_IN_PROGRESS, STATUS_SUPPLEMENT, STATUS_FINANCIAL)
 ONLINE_LEVELS = ("full", "partial", "none")
+
+
+# WHERE clauses of the partial indexes on dossiers (the same expressions the late lists use).
+_LATE = "finished_on > deadline_on OR supplement_requests > 1"
+_OPEN_OR_LATE = "finished_on IS NULL OR finished_on > deadline_on"
 
 
 class Base(DeclarativeBase):
@@ -136,6 +142,12 @@ class Dossier(Base):
         Index("ix_dossiers_procedure_finished", "procedure_id", "finished_on"),
         Index("ix_dossiers_district_finished", "district_code", "finished_on"),
         Index("ix_dossiers_agency_finished", "agency_id", "finished_on"),
+        # Partial indexes for the /late lists (migration 0003): late dossiers, and those
+        # open or finished late (the candidates for "overdue at the end of a period").
+        Index("ix_dossiers_late", "finished_on", "procedure_id", "district_code", "agency_id",
+              sqlite_where=text(_LATE), postgresql_where=text(_LATE)),
+        Index("ix_dossiers_open_late", "finished_on", "deadline_on", "received_on", "procedure_id", "district_code",
+              "agency_id", sqlite_where=text(_OPEN_OR_LATE), postgresql_where=text(_OPEN_OR_LATE)),
     )
 
 

@@ -334,8 +334,11 @@ def mode_conditions(f: DossierFilter, mode: str) -> list:
         return [D.c.finished_on >= start, D.c.finished_on <= end, is_finished(), is_late()]
     # Open at the period's end and past the deadline then: the month-end snapshot of
     # data.aggregates (received by the end, not ended by the end, deadline before the end).
-    # "IS NULL OR >" rather than coalesce: both branches can use ix_dossiers_finished_on.
-    return [D.c.received_on <= end, or_(D.c.finished_on.is_(None), D.c.finished_on > end), D.c.deadline_on < end]
+    # "IS NULL OR >" rather than coalesce: both branches can use an index on finished_on.
+    # The last term follows from the others (ended after the end, deadline before it) and
+    # is written out so the partial index ix_dossiers_open_late (migration 0003) applies.
+    return [D.c.received_on <= end, or_(D.c.finished_on.is_(None), D.c.finished_on > end), D.c.deadline_on < end,
+            or_(D.c.finished_on.is_(None), D.c.finished_on > D.c.deadline_on)]
 
 
 def scope_conditions(ref: dict, f: DossierFilter) -> list:
