@@ -63,6 +63,8 @@ STRINGS = {
     "hover.moved": ("Thủ tục đã chuyển", "Procedures moved"),
     "hover.staff": ("Nhân viên bưu điện", "Postal staff"),
     "hover.click": ("Bấm để xem các xã", "Click to see its communes"),
+    "rank.laggards": ("Chưa chuyển hết: {n} / {total} đơn vị; thấp nhất {names}.", "Not all moved: {n} of {total} units; lowest {names}."),
+    "rank.all_full": ("Cả {total} đơn vị đã chuyển 100 % thủ tục.", "All {total} units have moved 100% of their procedures."),
     "map.title": ("Bản đồ ô: tỷ lệ thủ tục đã chuyển", "Tile map: share of procedures moved"),
     "map.note": ("Mỗi ô một đơn vị cấp huyện, xếp theo vị trí tương đối: miền núi phía tây, ven biển phía đông.",
                  "One equal tile per district-level unit, in rough position: mountains in the west, the coast in the east."),
@@ -284,6 +286,16 @@ def ranked_chart(df: pd.DataFrame, view) -> dict:
         yaxis=dict(categoryorder="array", categoryarray=order, range=[-0.6, len(order) - 0.4], fixedrange=True),
     )
     return {"data": [bar], "layout": layout}
+
+
+def laggards_sentence(df: pd.DataFrame, lang: str) -> str:
+    """One sentence a leader can read out: how many units are short of 100 %, and the lowest three."""
+    rec = df[df["has_record"] & ~df["bad_record"]]
+    short = rec[~rec["is_full"]].sort_values("moved_share")
+    if short.empty:
+        return t("rank.all_full", lang, total=fmt_int(len(rec), lang))
+    names = ", ".join(f"{r['short_name']} ({fmt_pct(r['moved_share'], lang, 0)})" for r in short.head(3).to_dict("records"))
+    return t("rank.laggards", lang, n=fmt_int(len(short), lang), total=fmt_int(len(df), lang), names=names)
 
 
 def district_map(df: pd.DataFrame, view):
@@ -524,7 +536,8 @@ def build(view, engine) -> html.Div:
     if view.district:
         parts.append(drill_section(view, districts, data["communes"]))
     if not districts.empty:
-        chart = graph("post-rank-chart", ranked_chart(districts, view), f"postal-share-moved-districts-{view.year}")
+        chart = [html.P(laggards_sentence(districts, lang), className="mb-1 fw-semibold", id="post-laggards"),
+                 graph("post-rank-chart", ranked_chart(districts, view), f"postal-share-moved-districts-{view.year}")]
         parts.append(dbc.Row([
             dbc.Col(card(t("rank.title", lang, year=view.year), chart), lg=7),
             dbc.Col(card(t("map.title", lang), district_map(districts, view)), lg=5),

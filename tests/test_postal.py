@@ -203,6 +203,7 @@ def test_post010_page_headline_fixture(fixture_engine):
     assert text_of(tree, "post-district-moved") == "15 / 20 (75\u00a0%)"
     assert text_of(tree, "post-district-full") == "1 / 2"
     assert text_of(tree, "post-commune-units") == "1 / 3"
+    assert text_of(tree, "post-laggards") == "Chưa chuyển hết: 1 / 2 đơn vị; thấp nhất Quế Sơn (50 %)."
     # last year beside this year's figure
     assert "năm 2022: 1" in text_of(tree, "post-card-province")
     assert tiles(tree) == {"502": "full", "509": "mid"}
@@ -345,6 +346,7 @@ def test_post030_demo_2023_article_figures(demo_engine):
     assert text_of(tree, "post-district-full") == "11 / 18"
     assert text_of(tree, "post-commune-staff") == "20"
     assert text_of(tree, "post-commune-units") == "19 / 241"
+    assert text_of(tree, "post-laggards").startswith("Chưa chuyển hết: 7 / 18 đơn vị; thấp nhất ")
     d = q.district_coverage(demo_engine, F23)
     assert len(d) == 18
     assert set(d.loc[d["is_full"], "short_name"]) == NAMED_FULL
