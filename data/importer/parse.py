@@ -59,14 +59,28 @@ def _num(text: str):
     return t
 
 
+def _map_unique(s: pd.Series, fn) -> tuple[np.ndarray, np.ndarray]:
+    """Apply ``fn(text) -> float`` (NaN = unreadable) to the distinct values; also the empty mask."""
+    codes, uniques = pd.factorize(s.to_numpy(dtype=object))
+    vals = np.array([fn(u) for u in uniques], dtype="float64")
+    empty_u = np.array([u == "" for u in uniques], dtype=bool)
+    if len(uniques) == 0:
+        return np.full(len(s), np.nan), np.zeros(len(s), dtype=bool)
+    return vals[codes], empty_u[codes]
+
+
 def parse_code(s: pd.Series, labels: dict, valid: tuple[int, ...]):
     """Portal numeric code or label -> int; (values as float with NaN, bad mask)."""
     table = dict(labels)
     table.update({str(v): v for v in valid})
-    vals = _fold_unique(s, table)
-    empty = s == ""
-    bad = vals.isna() & ~empty
-    return pd.to_numeric(vals, errors="coerce"), bad
+
+    def one(u):
+        v = table.get(fold(u), table.get(_num(u)))
+        return np.nan if v is None else float(v)
+
+    vals, empty = _map_unique(s, one)
+    bad = np.isnan(vals) & ~empty
+    return pd.Series(vals, index=s.index), pd.Series(bad, index=s.index)
 
 
 def parse_status(s: pd.Series):
@@ -104,15 +118,23 @@ def parse_dates(s: pd.Series):
 
 def parse_flags(s: pd.Series):
     """Yes/no columns: 'có', 'x', '1', 'true' / 'không', '0', '' (empty = no)."""
-    table = {w: True for w in TRUE_WORDS} | {w: False for w in FALSE_WORDS}
-    vals = _fold_unique(s, table)
-    empty = s == ""
-    bad = vals.isna() & ~empty
-    return vals.where(~empty, False).fillna(False).astype(bool), bad
+    table = {w: 1.0 for w in TRUE_WORDS} | {w: 0.0 for w in FALSE_WORDS} | {"": 0.0}
+    vals, _ = _map_unique(s, lambda u: table.get(fold(u), table.get(_num(u), np.nan)))
+    bad = np.isnan(vals)
+    return pd.Series(vals == 1.0, index=s.index), pd.Series(bad, index=s.index)
 
 
 def parse_counts(s: pd.Series, lo: int, hi: int):
     """Whole numbers in [lo, hi] (empty = 0); out of range or not a number is bad."""
-    vals = pd.to_numeric(s.where(s != "", "0"), errors="coerce")
-    bad = vals.isna() | (vals != vals.round()) | (vals < lo) | (vals > hi)
-    return vals.where(~bad, 0).astype("int64"), bad
+    def one(u):
+        if u == "":
+            return 0.0
+        try:
+            x = float(u)
+        except ValueError:
+            return np.nan
+        return x if x.is_integer() and lo <= x <= hi else np.nan
+
+    vals, _ = _map_unique(s, one)
+    bad = np.isnan(vals)
+    return pd.Series(np.where(bad, 0, vals).astype("int64"), index=s.index), pd.Series(bad, index=s.index)

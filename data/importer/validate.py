@@ -93,7 +93,7 @@ def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.Dat
         if f.name not in df.columns:
             df[f.name] = pd.Series(np.full(len(df), "", dtype=object), index=df.index, dtype=object)
     p = Problems(df)
-    empty = {c: (df[c] == "").to_numpy() for c in df.columns if not c.startswith("_")}
+    empty = {c: df[c].to_numpy(dtype=object) == "" for c in df.columns if not c.startswith("_")}
 
     for c in ("code", "procedure_code", "received_on", "due_on", "status", "channel"):
         p.add(empty[c], c, "thiếu giá trị bắt buộc", "required value missing")
@@ -144,11 +144,13 @@ def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.Dat
           "hồ sơ đang xử lý nhưng có ngày kết thúc xử lý", "in-progress status but a finish date is given")
 
     proc_id = df["procedure_code"].map(cat.procedures)
-    p.add((proc_id.isna() & ~pd.Series(empty["procedure_code"])).to_numpy(), "procedure_code",
+    p.add(proc_id.isna().to_numpy() & ~empty["procedure_code"], "procedure_code",
           "mã thủ tục chưa có trong danh mục (nhập danh mục thủ tục trước: tthc import procedures)",
           "unknown procedure code (import the procedures catalogue first: tthc import procedures)")
     # Agency: its code, else the unit's People's Committee.
-    agency_code = df["agency_code"].where(df["agency_code"] != "", df["unit_code"].map(cat.unit_agency).fillna(""))
+    agency_code = pd.Series(np.where(empty["agency_code"], df["unit_code"].map(cat.unit_agency).to_numpy(dtype=object),
+                                     df["agency_code"].to_numpy(dtype=object)), index=df.index, dtype=object)
+    agency_code = agency_code.where(agency_code.notna(), "")
     known = agency_code.isin(cat.agencies.index).to_numpy()
     has_agency = ~empty["agency_code"]
     p.add(has_agency & ~known, "agency_code", "mã cơ quan chưa có trong danh mục", "unknown agency code")
