@@ -98,3 +98,23 @@ def test_prs_b002_slide_in_url_and_report_links(dash_duo, demo_app, headlines):
     dash_duo.find_element("#rep-present-link").click()
     dash_duo.wait_for_text_to_equal("#prs-headline", headlines[0], timeout=30)
     assert_no_console_errors(dash_duo)
+
+
+def test_prs_b003_pptx_download(dash_duo, demo_app, headlines):
+    """The button on the slide downloads the same deck: its titles are the slides' headlines."""
+    import io
+    import os
+
+    from pptx import Presentation
+
+    dash_duo.start_server(demo_app)
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/present?year=2023&slide=3")
+    dash_duo.wait_for_text_to_equal("#prs-headline", headlines[2], timeout=30)
+    dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element("#prs-pptx-btn"))
+    path = os.path.join(dash_duo.download_path, "bao-cao-hoi-nghi-2023.pptx")
+    WebDriverWait(dash_duo.driver, 60).until(lambda d: os.path.exists(path) and os.path.getsize(path) > 0)
+    with open(path, "rb") as fh:
+        prs = Presentation(io.BytesIO(fh.read()))
+    assert [s.shapes.title.text.replace("\u00a0", " ") for s in prs.slides] == headlines
+    assert _slide(dash_duo.driver) == "3"  # downloading does not move the presentation
+    assert_no_console_errors(dash_duo)
