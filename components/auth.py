@@ -199,7 +199,8 @@ def _gate():
         return None
     if request.path.startswith("/_dash-") or request.method != "GET":
         return jsonify(error="sign-in required"), 401
-    return redirect(f"/login?next={quote(_safe_next(request.full_path), safe='/')}")
+    lang = "&lang=en" if normalise_lang(request.args.get("lang")) == "en" else ""
+    return redirect(f"/login?next={quote(_safe_next(request.full_path), safe='/')}{lang}")
 
 
 def _reset_scope(_exc=None):
@@ -308,6 +309,21 @@ def logout_view():
     return redirect("/login")
 
 
+def _user_label(lang: str) -> str:
+    row = current_user_row()
+    if not row:
+        return ""
+    where = row["district_code"] if row["role"] == "district" else tr(f"role.{row['role']}", lang)
+    if row["role"] == "district":
+        try:
+            from components.params import reference_lists
+
+            where = next((d["short_name"] for d in reference_lists()["districts"] if d["code"] == row["district_code"]), where)
+        except Exception:  # noqa: BLE001 - a name is a nicety; the code will do
+            pass
+    return f"{tr('user.signed_in', lang)} {row['display_name'] or row['username']} ({where})"
+
+
 def user_bar():
     """'Signed in: bob (Quế Sơn) · Sign out' above the navbar; nothing when sign-in is off."""
     from dash import dcc, html
@@ -317,17 +333,9 @@ def user_bar():
     row = current_user_row()
     if not row:
         return None
-    lang = normalise_lang(flask.request.args.get("lang")) if flask.has_request_context() else "vi"
-    where = row["district_code"] if row["role"] == "district" else tr(f"role.{row['role']}", lang)
-    if row["role"] == "district":
-        try:
-            from components.params import reference_lists
-
-            where = next((d["short_name"] for d in reference_lists()["districts"] if d["code"] == row["district_code"]), where)
-        except Exception:  # noqa: BLE001 - a name is a nicety; the code will do
-            pass
+    lang = "vi"
     return html.Form([
-        html.Span(f"{tr('user.signed_in', lang)} {row['display_name'] or row['username']} ({where})", id="user-name"),
+        html.Span(_user_label(lang), id="user-name"),
         dcc.Input(type="hidden", name="csrf", value=_csrf_token(), id="user-csrf"),
         html.Button(tr("user.logout", lang), type="submit", id="user-logout", className="btn btn-link btn-sm py-0"),
     ], action="/logout", method="POST", id="user-bar", className="user-bar small text-end px-3")
@@ -364,6 +372,17 @@ def init_auth(app) -> str:
             return _login_page(normalise_lang(request.args.get("lang")), tr("login.limited", request.args.get("lang") or "vi"),
                                "warning", 429, request.form.get("next", "/"))
         return jsonify(error="too many requests"), 429
+
+    if mode == "on":
+        from dash import Input, Output
+
+        @app.callback(Output("user-name", "children"), Output("user-logout", "children"), Input("url", "search"))
+        def translate_user_bar(search):
+            """The user bar speaks the page's language (the layout is built before the URL is known)."""
+            from .params import parse_search
+
+            lang = normalise_lang(parse_search(search).get("lang"))
+            return _user_label(lang), tr("user.logout", lang)
 
     server.before_request(_gate)
     server.teardown_request(_reset_scope)
