@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sqlalchemy import (
-    Boolean, Column, Date, Integer, MetaData, SmallInteger, String, Table, and_, case, exists, func, insert,
+    Boolean, Column, Date, Integer, MetaData, SmallInteger, String, Table, case, exists, func, insert,
     literal, or_, select, text, update,
 )
 from sqlalchemy.engine import Connection, Engine
 
-from ..aggregates import refresh_aggregates_for, ym_of
+from ..aggregates import refresh_aggregates_for
 from ..schema import Dossier, ImportRun
 from .readers import ImportFileError, open_table
 from .report import RejectWriter, report_path_for

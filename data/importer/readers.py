@@ -325,6 +325,3 @@ def _frame(buf, lines, positions, matched, fields, sheet):
     df["_where"] = where
     return df
 
-
-def file_label(path) -> str:
-    return os.path.basename(str(path))
