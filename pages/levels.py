@@ -43,8 +43,8 @@ STRINGS = {
     "lvl.on_time": ("Tỷ lệ giải quyết đúng hạn", "On-time rate"),
     "lvl.online": ("Tỷ lệ nộp trực tuyến", "Share submitted online"),
     "lvl.target": ("Mục tiêu {value}", "Target {value}"),
-    "lvl.no_dossiers": ("không có hồ sơ", "no dossiers"),
-    "lvl.none_finished": ("chưa có hồ sơ giải quyết xong", "nothing finished"),
+    "lvl.no_dossiers": ("không có<br>hồ sơ", "no<br>dossiers"),
+    "lvl.none_finished": ("chưa có hồ sơ<br>giải quyết xong", "nothing<br>finished"),
     "lvl.hover.count": ("{level}<br>{channel}: {n} ({share})", "{level}<br>{channel}: {n} ({share})"),
     "lvl.total_label": ("Tổng", "Total"),
     "lvl.breakdown": ("{level} theo {unit}", "{level} by {unit}"),
@@ -171,19 +171,23 @@ def fig_channels(summary: pd.DataFrame, levels: list[str], lang: str, selected: 
 def fig_rate(summary: pd.DataFrame, levels: list[str], measure: str, lang: str, selected: str | None) -> go.Figure:
     names = [level_label(lv, lang) for lv in levels]
     values = summary.loc[levels, measure]
-    empty = "lvl.none_finished" if measure == "on_time_rate" else "lvl.no_dossiers"
-    text = [fmt_rate(v, lang) if pd.notna(v) else t(empty, lang) for v in values]
+    received = summary.loc[levels, "received"]
+    empty = ["lvl.none_finished" if measure == "on_time_rate" and r > 0 else "lvl.no_dossiers" for r in received]
+    text = [fmt_rate(v, lang) if pd.notna(v) else t(e, lang) for v, e in zip(values, empty)]
     fig = go.Figure(go.Bar(
         # Labels inside the bar tops: clear of a target line crossing just above a bar.
-        x=names, y=values.fillna(0), text=text, textposition="auto", insidetextanchor="end", textfont=dict(size=17),
+        x=names, y=values.fillna(0), text=[x if pd.notna(v) else "" for x, v in zip(text, values)], textposition="auto", insidetextanchor="end", textfont=dict(size=17),
         insidetextfont=dict(color=["#212529" if lv == "district" or f else "#ffffff"
                                    for lv, f in zip(levels, _faded(levels, selected))]),
         outsidetextfont=dict(color="#212529"), cliponaxis=False,
         marker=_bar_marker([LEVEL_COLORS[lv] for lv in levels], levels, selected),
-        customdata=levels, hovertext=[f"{n}: {x}" for n, x in zip(names, text)], hovertemplate="%{hovertext}<extra></extra>",
-        showlegend=False,
+        customdata=levels, hovertext=[f"{n}: {x.replace('<br>', ' ')}" for n, x in zip(names, text)],
+        hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
     ))
     style_figure(fig, lang, height=350)
+    for name, v, label in zip(names, values, text):
+        if pd.isna(v):  # no bar to carry the words: say it on the axis instead of leaving a gap
+            fig.add_annotation(x=name, y=0, yanchor="bottom", text=label, showarrow=False, font=dict(size=14, color=NEUTRAL_COLOR))
     goal = target(measure)
     if goal is not None:
         # The target is named in a legend under the axis: a label on the line would cover a bar's figure.
