@@ -419,3 +419,32 @@ def test_imp018_header_fold():
     assert fold("Ngày kết thúc xử lý") == "ngay_ket_thuc_xu_ly"
     assert fold(unicodedata.normalize("NFD", "Đơn vị")) == "don_vi"
     assert set(EXPORT_DOSSIER_FIELDS) <= {f.name for f in DOSSIER_FIELDS}
+
+
+def test_imp019_cached_answers_follow_an_import(empty_engine, tmp_path, monkeypatch):
+    """The app caches query results by data version; an import changes it, so the next
+    request after the version check (every few seconds) sees the new data without a restart."""
+    import flask
+
+    import data.cache as cache
+    from data.queries.imports import import_history
+
+    monkeypatch.setattr(cache, "_configured", False)
+    cache.init_cache(flask.Flask("imp019"))
+    cache.reset_version()
+    try:
+        load_catalogs(empty_engine)
+        write_csv(tmp_path / "one.csv", BASE_HEADER, [row("A")])
+        import_dossiers(empty_engine, tmp_path / "one.csv", report_dir=tmp_path)
+        assert import_history(empty_engine)[1] == 1
+        write_csv(tmp_path / "two.csv", BASE_HEADER, [row("B"), row("C")])
+        import_dossiers(empty_engine, tmp_path / "two.csv", report_dir=tmp_path)
+        monkeypatch.setattr(cache, "VERSION_TTL", 3600.0)
+        assert import_history(empty_engine)[1] == 1  # cached, version not checked again yet
+        monkeypatch.setattr(cache, "VERSION_TTL", 0.0)
+        history, total = import_history(empty_engine)
+        assert total == 2 and history["added"].tolist() == [2, 1]
+    finally:
+        cache.cache.clear()
+        cache.reset_version()
+        monkeypatch.setattr(cache, "_configured", False)
