@@ -109,6 +109,11 @@ S: dict[str, tuple[str, str]] = {
     "not_online": ("Thủ tục đông hồ sơ nhất chưa trực tuyến toàn trình: {procedure} ({n} hồ sơ)",
                    "Busiest procedure not fully online: {procedure} ({n} dossiers)"),
     "not_online.none": ("Tất cả thủ tục có hồ sơ đều trực tuyến toàn trình", "Every procedure with dossiers is fully online"),
+    "lvl.province": ("cấp tỉnh", "province"),
+    "lvl.district": ("cấp huyện", "district"),
+    "lvl.commune": ("cấp xã", "commune"),
+    "online.partial": ("một phần", "partly online"),
+    "online.none": ("chưa trực tuyến", "not online"),
     "not_online.series": ("Hồ sơ tiếp nhận", "Dossiers received"),
     "kicker": ("Tổng kết công tác giải quyết thủ tục hành chính năm {year}", "Administrative procedures: the year {year} in review"),
 }
@@ -124,10 +129,14 @@ def shorten(text: str, limit: int = LABEL_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip(" ,") + "…"
 
 
-def _proc_label(wr: Writer, item) -> str:
-    """'Đăng ký biến động quyền sử dụng… (cấp huyện)': the name shortened, the level kept."""
-    level = f" ({w('level.' + item.extra.get('level'), wr.lang)})"
-    return shorten(wr.name(item), LABEL_MAX - len(level)) + level
+def _proc_label(wr: Writer, item, online: bool = False) -> str:
+    """'Đăng ký biến động quyền sử dụng… (cấp huyện)': the name shortened, the level kept
+    (and with ``online`` how far it is online: 'một phần' / 'chưa trực tuyến')."""
+    tail = s("lvl." + item.extra.get("level"), wr.lang)
+    if online:
+        tail += " · " + s("online." + item.extra.get("online_level"), wr.lang)
+    tail = f" ({tail})"
+    return shorten(wr.name(item), LABEL_MAX + (12 if online else 0) - len(tail)) + tail
 
 
 def kicker(facts: ReviewFacts, lang: str) -> str:
@@ -269,10 +278,8 @@ def build_slides(facts: ReviewFacts, report: Report) -> list[Slide]:
         procs = facts.not_online[:TOP_NOT_ONLINE]
         if procs:
             headline = s("not_online", lang, procedure=shorten(wr.name(procs[0]), 60), n=fmt_int(procs[0].value, lang))
-            chart = Chart("bar", [_proc_label(wr, p) for p in procs],
-                          [Series(s("not_online.series", lang), [p.value for p in procs], HIGHLIGHT_COLOR,
-                                  [HIGHLIGHT_COLOR if p.extra.get("online_level") == "partial" else LATE_COLOR for p in procs])],
-                          "int")
+            chart = Chart("bar", [_proc_label(wr, p, online=True) for p in procs],
+                          [Series(s("not_online.series", lang), [p.value for p in procs], HIGHLIGHT_COLOR)], "int")
             out.append(Slide("not_online", headline, chart, sections=["not_online"], link=wr.href("/levels", "lvl-procedures-card")))
         else:
             out.append(Slide("not_online", s("not_online.none", lang), message=section_text(report.section("not_online")),
