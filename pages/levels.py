@@ -260,6 +260,9 @@ def fig_breakdown(df: pd.DataFrame, measure: str, level: str, lang: str, average
         hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
     ))
     style_figure(fig, lang, height=max(260, 30 * len(d) + 90))
+    for name, v in zip(names, d[measure]):
+        if v == 0:  # Plotly writes no label on a zero-length bar: a missing label would read as missing data
+            fig.add_annotation(x=0, y=name, xanchor="left", text=fmt_rate(0.0, lang), showarrow=False, font=dict(size=14))
     # Reference lines (the level's own rate, the configured target), labelled above the plot area;
     # the lower one's label runs left of its line, the higher one's right, so they never overlap.
     marks = []
