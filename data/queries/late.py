@@ -43,21 +43,25 @@ EXPORT_MAX = 100_000  # the most rows a download carries
 
 # ---------------------------------------------------------------- reference (small, cached)
 
+def _tuples(conn, stmt) -> list[tuple]:
+    return [tuple(r) for r in conn.execute(stmt)]
+
+
 @cached_query
 def reference_maps(engine: Engine) -> dict:
     """Agencies, procedures, sectors and units as DataFrames (a few hundred rows)."""
     with engine.connect() as conn:
-        agencies = pd.DataFrame(conn.execute(select(A.c.id, A.c.code, A.c.name, A.c.name_en, A.c.level, A.c.district_code,
-                                                    A.c.commune_code)).mappings().all(),
+        agencies = pd.DataFrame(_tuples(conn, select(A.c.id, A.c.code, A.c.name, A.c.name_en, A.c.level, A.c.district_code,
+                                                    A.c.commune_code)),
                                 columns=["id", "code", "name", "name_en", "level", "district_code", "commune_code"])
-        procedures = pd.DataFrame(conn.execute(
+        procedures = pd.DataFrame(_tuples(conn,
             select(P.c.id, P.c.code, P.c.name, P.c.name_en, P.c.level, SE.c.code.label("sector_code"))
-            .join(SE, SE.c.id == P.c.sector_id)).mappings().all(),
+            .join(SE, SE.c.id == P.c.sector_id)),
             columns=["id", "code", "name", "name_en", "level", "sector_code"])
-        sectors = pd.DataFrame(conn.execute(select(SE.c.id, SE.c.code, SE.c.name, SE.c.name_en).order_by(SE.c.id))
-                               .mappings().all(), columns=["id", "code", "name", "name_en"])
-        units = pd.DataFrame(conn.execute(select(U.c.code, U.c.name, U.c.short_name, U.c.level, U.c.parent_code,
-                                                 U.c.sort_order)).mappings().all(),
+        sectors = pd.DataFrame(_tuples(conn, select(SE.c.id, SE.c.code, SE.c.name, SE.c.name_en).order_by(SE.c.id)),
+                               columns=["id", "code", "name", "name_en"])
+        units = pd.DataFrame(_tuples(conn, select(U.c.code, U.c.name, U.c.short_name, U.c.level, U.c.parent_code,
+                                                 U.c.sort_order)),
                              columns=["code", "name", "short_name", "level", "parent_code", "sort_order"])
     ref = {"agencies": agencies, "procedures": procedures, "sectors": sectors, "units": units}
     ref["lookups"] = _build_lookups(ref)
@@ -126,7 +130,8 @@ def late_cube(engine: Engine, f: DossierFilter) -> pd.DataFrame:
             .group_by(S.c.agency_id, S.c.procedure_id))
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
-    arr = np.array(rows, dtype="int64").reshape(-1, len(cols)) if rows else np.zeros((0, len(cols)), dtype="int64")
+    # Plain tuples: numpy probing SQLAlchemy Row objects costs more than the query.
+    arr = (np.array([tuple(r) for r in rows], dtype="int64") if rows else np.zeros((0, len(cols)), dtype="int64"))
     return pd.DataFrame(arr, columns=cols)
 
 
@@ -282,7 +287,7 @@ def late_trend(engine: Engine, f: DossierFilter, mode: str = "late") -> pd.DataF
                    *_in(S.c.agency_id, _agency_ids(ref, f)), *_in(S.c.procedure_id, _procedure_ids(ref, f)))
             .group_by(S.c.ym))
     with engine.connect() as conn:
-        df = pd.DataFrame(conn.execute(stmt).all(), columns=["ym", "finished", "late", "open_end", "overdue"])
+        df = pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=["ym", "finished", "late", "open_end", "overdue"])
     df["ym"] = pd.to_numeric(df["ym"]).astype("int64")
     df = _month_frame(f).merge(df, on="ym", how="left").fillna(0)
     count, base = _measure(mode)
@@ -423,16 +428,17 @@ def _unit_labels(ref: dict, lang: str) -> list[str]:
 
 
 def _build_unit_labels(ref: dict, lang: str) -> list[str]:
-    units = ref["units"].set_index("code")["short_name"]
+    units = dict(zip(ref["units"]["code"], ref["units"]["short_name"]))
+    a = ref["agencies"]
     out = []
-    for _, a in ref["agencies"].iterrows():
-        if a["commune_code"] and a["commune_code"] in units.index:
-            district = units.get(a["district_code"], "")
-            out.append(f"{units[a['commune_code']]} ({district})" if district else units[a["commune_code"]])
-        elif a["level"] == "district" and a["district_code"] in units.index:
-            out.append(units[a["district_code"]] + (" (cấp huyện)" if lang == "vi" else " (district level)"))
+    for commune, district, level, name, name_en in zip(a["commune_code"], a["district_code"], a["level"], a["name"],
+                                                        a["name_en"]):
+        if isinstance(commune, str) and commune in units:
+            out.append(f"{units[commune]} ({units[district]})" if district in units else units[commune])
+        elif level == "district" and district in units:
+            out.append(units[district] + (" (cấp huyện)" if lang == "vi" else " (district level)"))
         else:
-            out.append(a["name_en"] if lang == "en" and a["name_en"] else a["name"])
+            out.append(name_en if lang == "en" and isinstance(name_en, str) and name_en else name)
     return out
 
 
@@ -513,7 +519,7 @@ def dossier_page(engine: Engine, f: DossierFilter, mode: str = "late", start: in
     stmt, ref = _list_select(engine, f, mode, q, lang, LIST_COLUMNS)
     stmt = stmt.order_by(*_order_by(q, mode)).limit(end - start).offset(start)
     with engine.connect() as conn:
-        df = pd.DataFrame(conn.execute(stmt).all(), columns=[c.name for c in LIST_COLUMNS])
+        df = pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=[c.name for c in LIST_COLUMNS])
     return _finish_rows(ref, df, f, mode, lang), dossier_count(engine, f, mode, q, lang)
 
 
@@ -523,5 +529,5 @@ def dossier_rows(engine: Engine, f: DossierFilter, mode: str = "late", q: ListQu
     stmt, ref = _list_select(engine, f, mode, q, lang, LIST_COLUMNS)
     stmt = stmt.order_by(*_order_by(q, mode)).limit(limit)
     with engine.connect() as conn:
-        df = pd.DataFrame(conn.execute(stmt).all(), columns=[c.name for c in LIST_COLUMNS])
+        df = pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=[c.name for c in LIST_COLUMNS])
     return _finish_rows(ref, df, f, mode, lang)
