@@ -15,6 +15,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from components.i18n import make_translator
 from components.params import parse_search, resolve_view
 from components.pptx_export import download_deck
+from components.report_pdf import PdfUnavailable, available as pdf_available, report_pdf
 from components.review_text import Fig, build_report, report_text
 from components.ui import card, empty_state, guard_layout, page_header
 from data.db import get_engine
@@ -28,6 +29,7 @@ STRINGS = {
     "rep.pptx": ("Tải PowerPoint (.pptx)", "Download PowerPoint (.pptx)"),
     "rep.txt": ("Tải văn bản (.txt)", "Download text (.txt)"),
     "rep.print": ("In báo cáo", "Print"),
+    "rep.pdf": ("Tải PDF để in", "Download PDF for print"),
     "rep.hint": ("Mỗi con số dẫn tới biểu đồ thể hiện nó. Báo cáo được tạo tự động từ cơ sở dữ liệu theo bộ lọc đang chọn.",
                  "Every figure links to the chart that shows it. The report is written from the database for the chosen filters."),
     "rep.rule": ("Tỷ lệ được làm tròn đến hai chữ số thập phân và bỏ số 0 ở cuối (99,80 % viết là 99,8 %); "
@@ -71,8 +73,9 @@ def layout(**kwargs):
         dcc.Link(t("rep.present", lang), href=view.href("/present"), className="btn btn-primary", id="rep-present-link"),
         dbc.Button(t("rep.pptx", lang), id="rep-pptx-btn", color="secondary", outline=True),
         dbc.Button(t("rep.txt", lang), id="rep-txt-btn", color="secondary", outline=True),
+        *([dbc.Button(t("rep.pdf", lang), id="rep-pdf-btn", color="secondary", outline=True)] if pdf_available() else []),
         dbc.Button(t("rep.print", lang), id="rep-print-btn", color="secondary", outline=True),
-        dcc.Download(id="rep-pptx"), dcc.Download(id="rep-txt"),
+        dcc.Download(id="rep-pptx"), dcc.Download(id="rep-txt"), dcc.Download(id="rep-pdf"),
     ], className="rep-actions d-flex flex-wrap gap-2 mb-3")
     return html.Div([
         page_header(report.title, report.filters, notes=view.notes, id_prefix="rep-"),
@@ -90,14 +93,30 @@ def download_pptx(n, search):
     return download_deck(search)
 
 
+def _report_for(search):
+    view = resolve_view(parse_search(search))
+    facts = review_facts(get_engine(), view.filter())
+    name = ("review" if view.lang == "en" else "bao-cao-hoi-nghi") + f"-{facts.year}" + (f"-{facts.district_code}" if facts.district_code else "")
+    return build_report(facts, view.lang), name
+
+
 @callback(Output("rep-txt", "data"), Input("rep-txt-btn", "n_clicks"), State("url", "search"), prevent_initial_call=True)
 def download_txt(n, search):
     if not n:
         return no_update
-    view = resolve_view(parse_search(search))
-    facts = review_facts(get_engine(), view.filter())
-    name = ("review" if view.lang == "en" else "bao-cao-hoi-nghi") + f"-{facts.year}" + (f"-{facts.district_code}" if facts.district_code else "")
-    return dict(content=report_text(build_report(facts, view.lang)), filename=name + ".txt")
+    report, name = _report_for(search)
+    return dict(content=report_text(report), filename=name + ".txt")
+
+
+@callback(Output("rep-pdf", "data"), Input("rep-pdf-btn", "n_clicks"), State("url", "search"), prevent_initial_call=True)
+def download_pdf(n, search):
+    if not n:
+        return no_update
+    report, name = _report_for(search)
+    try:
+        return dcc.send_bytes(report_pdf(report), name + ".pdf")
+    except PdfUnavailable:
+        return no_update
 
 
 dash.clientside_callback(
