@@ -6,8 +6,8 @@
   its own message) and leaves the outputs as they were; any other error is logged
   with its traceback and the outputs stay as they were: never a 500 with a traceback.
   :func:`guard_callback` does the same for a single callback, for use outside this app.
-- Both banners carry an interval; while it ticks, a callback asks the database
-  whether it is back and, when it is, reloads the page (``#db-reload``).
+- Both banners carry an interval; while it ticks, the browser asks ``/healthz``
+  whether the database is back and, when it is, reloads the page.
 - A request to ``/_dash-update-component`` that is not a well-formed callback call
   for a known callback gets a 400.
 - ``/healthz``: JSON with the app's and the database's state; 200 or 503.
@@ -20,7 +20,7 @@ import time
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, dcc, html
 from flask import jsonify, request
 from sqlalchemy import func, select
 
@@ -39,6 +39,15 @@ STRINGS = {
 }
 tr = make_translator(STRINGS)
 RETRY_MS = 2000
+RELOAD_JS = """function (n) {
+    if (n) {
+        fetch('/healthz?soft=1', {cache: 'no-store', credentials: 'same-origin'})
+            .then(function (r) { return r.json(); })
+            .then(function (h) { if (h.status === 'ok') { window.location.reload(); } })
+            .catch(function () {});
+    }
+    return window.dash_clientside.no_update;
+}"""
 CALLBACK_PATH = "/_dash-update-component"
 
 
@@ -116,7 +125,8 @@ def healthz():
     body = {"status": "ok" if db["status"] == "ok" else "unavailable", "app": "ok", "database": db,
             "auth": current_app.config.get("TTHC_AUTH", "unknown"), "read_only": True}
     resp = jsonify(body)
-    resp.status_code = 200 if db["status"] == "ok" else 503
+    # ?soft=1 (the banner's poll): always 200, the state in the body, so the browser logs no error.
+    resp.status_code = 200 if db["status"] == "ok" or request.args.get("soft") else 503
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
@@ -191,20 +201,12 @@ def init_faults(app) -> None:
 
     def layout_with_fault_slots():
         body = inner() if callable(inner) else inner
-        return html.Div([html.Div(id="db-status"), dcc.Location(id="db-reload", refresh=True), body])
+        return html.Div([html.Div(id="db-status"), dcc.Store(id="db-reload"), body])
 
     app.layout = layout_with_fault_slots
 
-    def _reload_when_back(interval_id):
-        def reload_when_back(n, href):
-            """While a database banner shows: reload the page once the database answers again."""
-            if not n or not href:
-                return no_update
-            return href if database_state()["status"] == "ok" else no_update
-
-        reload_when_back.__name__ = f"reload_when_back_{interval_id.replace('-', '_')}"
-        app.callback(Output("db-reload", "href", allow_duplicate=True), Input(interval_id, "n_intervals"),
-                     State("url", "href"), prevent_initial_call=True)(reload_when_back)
-
-    _reload_when_back("db-retry-interval")  # the banner of components.ui.guard_layout
-    _reload_when_back("db-retry-interval-cb")  # the banner of callback_error
+    # While a banner shows, its interval ticks; the browser asks /healthz and reloads the page
+    # once the database answers (a clientside callback: Dash adds its hash to the CSP).
+    for interval_id in ("db-retry-interval", "db-retry-interval-cb"):  # guard_layout's banner, callback_error's
+        app.clientside_callback(RELOAD_JS, Output("db-reload", "data", allow_duplicate=True),
+                                Input(interval_id, "n_intervals"), prevent_initial_call=True)
