@@ -234,7 +234,7 @@ def build_slides(facts: ReviewFacts, report: Report) -> list[Slide]:
             if top_sector and not facts.sector_code:
                 headline = s("late", lang, sector=wr.name(top_sector), share=fmt_rate(top_sector.value / total, lang))
             else:
-                headline = s("late.one", lang, n=fmt_int(total, lang), procedure=shorten(wr.name(procs[0]), 60))
+                headline = s("late.one", lang, n=fmt_int(total, lang), procedure=shorten(wr.name(procs[0]), 40))
             top_code = top_sector.code if top_sector else None
             chart = Chart("bar", [_proc_label(wr, p) for p in procs],
                           [Series(s("late.series", lang), [p.value for p in procs], LATE_COLOR,
@@ -277,7 +277,7 @@ def build_slides(facts: ReviewFacts, report: Report) -> list[Slide]:
     if facts.has_data and report.section("not_online"):
         procs = facts.not_online[:TOP_NOT_ONLINE]
         if procs:
-            headline = s("not_online", lang, procedure=shorten(wr.name(procs[0]), 60), n=fmt_int(procs[0].value, lang))
+            headline = s("not_online", lang, procedure=shorten(wr.name(procs[0]), 40), n=fmt_int(procs[0].value, lang))
             chart = Chart("bar", [_proc_label(wr, p, online=True) for p in procs],
                           [Series(s("not_online.series", lang), [p.value for p in procs], HIGHLIGHT_COLOR)], "int")
             out.append(Slide("not_online", headline, chart, sections=["not_online"], link=wr.href("/levels", "lvl-procedures-card")))
