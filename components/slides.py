@@ -323,7 +323,8 @@ def plotly_figure(chart: Chart, lang: str, font_size: int = 22) -> go.Figure:
         inside = chart.kind == "bar_stacked" or (horizontal and chart.number_format == "pct")
         common = dict(name=ser.name, marker_color=ser.point_colors or ser.color, text=text, hovertext=hover,
                       hoverinfo="text", textposition="inside" if inside else "outside", insidetextanchor="end",
-                      cliponaxis=False, textfont=dict(size=label_size, color=_ink(ser.color) if inside else "#212529"))
+                      cliponaxis=False, textfont=dict(size=label_size, color=([_ink(c) for c in ser.point_colors] if ser.point_colors else _ink(ser.color))
+                                    if inside else "#212529"))
         if horizontal:
             fig.add_trace(go.Bar(y=chart.categories, x=values, orientation="h", **common))
         else:
