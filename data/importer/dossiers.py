@@ -102,7 +102,8 @@ def _load_staging(conn: Connection, good: pd.DataFrame) -> None:
     n = len(good)
     if n == 0:
         return
-    cols: dict[str, np.ndarray] = {"line": good["_line"].to_numpy(), "line_label": good["_where"].to_numpy()}
+    # "line" is the row's position in the whole file (sheets one after another): it orders rows and numbers new ids.
+    cols: dict[str, np.ndarray] = {"line": good["_seq"].to_numpy(), "line_label": good["_where"].to_numpy()}
     pg = conn.dialect.name == "postgresql"
     for c in DB_COLUMNS:
         v = good[c]
@@ -156,6 +157,7 @@ def import_dossiers(engine: Engine, path, *, mapping: dict | None = None, comman
             st.drop(conn, checkfirst=True)
             st.create(conn)
             for chunk in reader.chunks():
+                chunk["_seq"] = np.arange(result.rows_read + 1, result.rows_read + len(chunk) + 1)
                 result.rows_read += len(chunk)
                 good, rejects, n_bad = validate_chunk(chunk, cat)
                 report.write(rejects)
@@ -191,20 +193,21 @@ def import_dossiers(engine: Engine, path, *, mapping: dict | None = None, comman
 def _reject_duplicates(conn: Connection, st: Table, report: RejectWriter) -> int:
     """A dossier code may appear once per file: every occurrence of a repeated code is rejected."""
     dup_codes = select(st.c.code).group_by(st.c.code).having(func.count() > 1)
-    rows = conn.execute(select(st.c.code, st.c.line_label).where(st.c.code.in_(dup_codes)).order_by(st.c.code, st.c.line)).all()
+    rows = conn.execute(select(st.c.code, st.c.line_label, st.c.line).where(st.c.code.in_(dup_codes))
+                        .order_by(st.c.code, st.c.line)).all()
     if not rows:
         return 0
     by_code: dict[str, list[str]] = {}
-    for code, where in rows:
+    for code, where, _ in rows:
         by_code.setdefault(code, []).append(where)
     out = []
-    for code, wheres in by_code.items():
+    for code, where, seq in rows:
+        wheres = by_code[code]
         shown = ", ".join(wheres[:5]) + (" …" if len(wheres) > 5 else "")
-        for w in wheres:
-            out.append((w, "Mã hồ sơ", code, f"mã hồ sơ trùng trong tệp (dòng {shown})",
-                        f"dossier code repeated in the file (lines {shown})"))
+        out.append((seq, where, "Mã hồ sơ", code, f"mã hồ sơ trùng trong tệp (dòng {shown})",
+                    f"dossier code repeated in the file (lines {shown})"))
     out.sort(key=lambda r: r[0])
-    report.write(out)
+    report.write([r[1:] for r in out])
     conn.execute(st.delete().where(st.c.code.in_(select(st.c.code).group_by(st.c.code).having(func.count() > 1))))
     return len(rows)
 
@@ -256,8 +259,8 @@ def _upsert(conn: Connection, st: Table, fields: set[str], result: ImportResult)
         max_id, existing = conn.execute(select(func.coalesce(func.max(D.c.id), 0), func.count()).select_from(D)).one()
         # A large load (a first import) is faster with the secondary indexes built once afterwards.
         rebuild = _secondary_indexes(conn) if result.added > max(BULK_ROWS, existing) else []
-        sel = select((literal(int(max_id)) + func.row_number().over(order_by=st.c.line)).label("id"),
-                     *[st.c[c] for c in DB_COLUMNS])
+        # New ids: after the largest, in file order (gaps where rows were rejected or matched).
+        sel = select((literal(int(max_id)) + st.c.line).label("id"), *[st.c[c] for c in DB_COLUMNS])
         if rebuild:
             # Leave only the new rows in staging while the code index still answers, then load without it.
             if matched:

@@ -78,7 +78,8 @@ class Problems:
         self.parts.append(pd.DataFrame({
             "where": sub["_where"].to_numpy(), "column": LABEL.get(column, column or ""),
             "value": np.asarray(value, dtype=object) if not isinstance(value, str) else value,
-            "reason_vi": vi, "reason_en": en, "_line": sub["_line"].to_numpy()}))
+            "reason_vi": vi, "reason_en": en,
+            "_line": (sub["_seq"] if "_seq" in sub.columns else sub["_line"]).to_numpy()}))
 
     def frame(self) -> pd.DataFrame:
         if not self.parts:
@@ -168,7 +169,7 @@ def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.Dat
     ok = ~p.bad
     good = df.loc[ok]
     if not ok.any():
-        return pd.DataFrame(columns=[*DB_COLUMNS, "_line", "_where"]), rejects, int(p.bad.sum())
+        return pd.DataFrame(columns=[*DB_COLUMNS, "_line", "_where", "_seq"]), rejects, int(p.bad.sum())
     ag = cat.agencies.loc[agency_code[ok].to_numpy()]
     due_days = due[ok].to_numpy().astype("datetime64[D]")
     epoch = np.datetime64("1970-01-01", "D")
@@ -193,5 +194,6 @@ def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.Dat
         **{c: flags[c][ok].to_numpy() for c in FLAG_FIELDS if c != "by_postal_staff"},
         "_line": good["_line"].to_numpy(),
         "_where": good["_where"].to_numpy(),
+        "_seq": good["_seq"].to_numpy() if "_seq" in good else good["_line"].to_numpy(),
     })
     return out, rejects, int(p.bad.sum())
