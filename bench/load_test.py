@@ -168,6 +168,11 @@ def main(argv=None) -> int:
     env_cache = args.cache_redis or ("(the running app's)" if args.url else "in-process SimpleCache per worker")
     server = None
     if not args.url:
+        import socket
+
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", args.port)) == 0:
+                raise SystemExit(f"port {args.port} is in use: stop that server or pass --port / --url")
         env = {**os.environ}
         env.pop("DATABASE_URL", None)  # the demo database
         env.pop("CACHE_REDIS_URL", None)
