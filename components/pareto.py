@@ -109,6 +109,7 @@ def ranked_bars_by_level(df: pd.DataFrame, category: str, labels: dict, hrefs: d
                  "text": [f"  {fi(int(c), lang)} · {fp(r, lang)}" for c, r in zip(tot["count"], _rate(tot["count"], tot["base"]))]})
     top = float(tot["count"].max() or 1)
     layout = base_layout(lang, max(260, BAR_PX * len(order) + 90), barmode="stack", clickmode="event",
+                         legend={"traceorder": "normal"},
                          margin={"l": 10, "r": 30, "t": 40, "b": 10},
                          xaxis={"title": {"text": x_title}, "range": [0, top * 1.35], "tickformat": ",d"})
     return {"data": data, "layout": layout}

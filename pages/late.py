@@ -76,8 +76,7 @@ STRINGS = {
     "no_late": ("Không có hồ sơ trễ hạn cho lựa chọn này.", "No late dossiers for this selection."),
     "no_overdue": ("Không có hồ sơ quá hạn đang giải quyết tại {date} cho lựa chọn này.",
                    "No overdue dossiers still open on {date} for this selection."),
-    "try_overdue_month": ("Số liệu cuối năm được chốt khi đã giải quyết hết hồ sơ; hãy chọn một khoảng tháng, ví dụ {link}.",
-                          "Year-end figures are closed once every dossier is settled; pick a month range, e.g. {link}."),
+    "try_overdue_month": ("Xem thời điểm khác, ví dụ", "Look at another date, e.g."),
     "table.name": ("Tên", "Name"),
     "download.filters.mode": ("Loại danh sách", "List"),
     "download.filters.period": ("Kỳ báo cáo", "Period"),
@@ -172,7 +171,7 @@ def layout(**kwargs):
     children = [
         page_header(title, subtitle=_subtitle(c), notes=view.notes + drill.notes, id_prefix="late-"),
         _controls(c),
-        breadcrumb(crumbs(drill, view, PATH, lang), lang, id="late-breadcrumb"),
+        _breadcrumb(drill, view),
         html.P(_kpi_text(c, totals), className="late-kpi", id="late-kpi"),
     ]
     if totals["count"] == 0:
@@ -188,6 +187,14 @@ def layout(**kwargs):
     children.append(dcc.Store(id="late-state", data=_state(c)))
     children.append(dcc.Download(id="late-download"))
     return html.Div(children, className="late-page")
+
+
+def _breadcrumb(drill: Drill, view):
+    """The path once there is one (at the top, a lone "all sectors" would look like a text box)."""
+    items = crumbs(drill, view, PATH, view.lang)
+    if len(items) < 2:
+        return html.Div(id="late-breadcrumb", className="d-none")
+    return breadcrumb(items, view.lang, id="late-breadcrumb")
 
 
 def _subtitle(c: Ctx) -> str:
@@ -230,14 +237,17 @@ def _nothing(c: Ctx):
     if c.f.period.is_whole_year:
         y = c.f.period.first_ym // 100
         href = c.href(**{"from": f"{y}-01", "to": f"{y}-11"})
-        action = html.P([t("try_overdue_month", c.lang, link="").rstrip(" .:"), " ",
+        action = html.P([t("try_overdue_month", c.lang), " ",
                          dcc.Link(period_label(Period.months(f"{y}-01", f"{y}-11"), c.lang), href=href, id="late-try-range")])
     return empty_state(t("no_overdue", c.lang, date=date), action=action, id="late-empty")
 
 
-def _graph(id: str, fig, filename: str):
-    return dcc.Graph(id={"type": "late-drill-graph", "name": id}, figure=fig, config=graph_config(filename),
-                     className="late-graph")
+def _graph(id: str, fig, filename: str, scroll: str | None = None):
+    """A clickable figure. ``scroll``: 'wide' / 'medium' keep a minimum width on phones, where the
+    figure scrolls sideways instead of squeezing its labels into nothing."""
+    graph = dcc.Graph(id={"type": "late-drill-graph", "name": id}, figure=fig, config=graph_config(filename),
+                      className="late-graph")
+    return html.Div(graph, className=f"late-scroll late-scroll-{scroll}") if scroll else graph
 
 
 def _link_table(rows: list[dict], c: Ctx, id: str, show_base: bool = True) -> html.Table:
@@ -268,6 +278,7 @@ def _trend_card(c: Ctx):
 def _entry(c: Ctx, totals: dict) -> list:
     lang = c.lang
     by_sector = q.late_by_sector(c.engine, c.f, c.mode)
+    by_sector = by_sector[by_sector["sector_total"] > 0]  # sectors with nothing to show stay off the chart
     names = {r.sector_code: (r.sector_name_en if lang == "en" and r.sector_name_en else r.sector_name)
              for r in by_sector.itertuples()}
     hrefs = {code: build_search(_query(c, sector=code)) for code in names}
@@ -283,7 +294,7 @@ def _entry(c: Ctx, totals: dict) -> list:
                       share=fmt_pct(lead["count"] / totals["count"], lang)) if lead else "")
     sectors_card = card(c.word("card.sectors"), [
         html.P(finding, className="late-finding", id="late-finding"),
-        dbc.Row([dbc.Col(_graph("sectors", fig, c.filename("by-sector")), lg=8),
+        dbc.Row([dbc.Col(_graph("sectors", fig, c.filename("by-sector")), lg=8, className="d-none d-sm-block"),
                  dbc.Col(_link_table(rows, c, "late-sector-table"), lg=4)]),
         html.P(t("click_hint", lang), className="text-muted small mb-0"),
     ], id="late-sectors-card")
@@ -330,7 +341,7 @@ def _heatmap_card(c: Ctx):
     fig = rate_heatmap(df, rows, cols, lang, hrefs,
                        {"count": c.count_label, "base": c.base_label, "rate": c.rate_label}, t("few", lang))
     hint = c.word("heat_hint", n=MIN_BASE)
-    return card(c.word("card.heatmap"), [_graph("heatmap", fig, c.filename("heatmap")),
+    return card(c.word("card.heatmap"), [_graph("heatmap", fig, c.filename("heatmap"), scroll="wide"),
                                          html.P(hint, className="text-muted small mb-0")], id="late-heatmap-card")
 
 
@@ -353,7 +364,7 @@ def _sector_step(c: Ctx) -> list:
     rows = [{"label": lab, "href": PATH + h, "count": r.count, "rate": r.rate}
             for lab, h, r in zip(labels, hrefs, df.itertuples())]
     body = [html.P(finding, className="late-finding", id="late-finding"),
-            dbc.Row([dbc.Col(_graph("pareto", fig, c.filename("pareto")), lg=8),
+            dbc.Row([dbc.Col(_graph("pareto", fig, c.filename("pareto"), scroll="medium"), lg=8),
                      dbc.Col(_link_table(rows, c, "late-procedure-table"), lg=4)]),
             html.P(t("click_hint", lang), className="text-muted small mb-0")]
     return [card(c.word("card.pareto", sector=_name(c.drill.sector, lang)), body, id="late-pareto-card"),
@@ -381,7 +392,7 @@ def _units_step(c: Ctx) -> list:
     title = t("card.units", lang, procedure=_name(c.drill.procedure, lang))
     if c.drill.district:
         title += " — " + t("unit.commune_breakdown", lang, district=c.drill.district["short_name"])
-    body = [dbc.Row([dbc.Col(_graph("units", fig, c.filename("units")), lg=8),
+    body = [dbc.Row([dbc.Col(_graph("units", fig, c.filename("units")), lg=8, className="d-none d-sm-block"),
                      dbc.Col(_link_table(rows, c, "late-unit-table"), lg=4)]),
             html.P(t("click_hint", lang), className="text-muted small mb-0")]
     return [card(title, body, id="late-units-card"), _trend_card(c), _list_button(c, int(df["count"].sum()))]
