@@ -4,7 +4,7 @@ PowerPoint deck are all written from.
 Most facts come from the other query modules (``summary.summary_by_level``, the levels
 page's rankings, the postal page's coverage); this module adds what none of them gives:
 
-* :func:`procedures_by_late`: procedures ranked by late dossiers (with their sector);
+* :func:`procedures_by_late`: the late page's procedure ranking, with sector names;
 * :func:`units_on_time`: the on-time rate of each district-level unit's whole territory
   (its own desk and its communes), or of each commune of one district;
 * :func:`data_as_of`: the date the data was last loaded;
@@ -47,17 +47,20 @@ MIN_FINISHED = ql.MIN_FINISHED_FOR_RANKING
 
 @cached_query
 def procedures_by_late(engine: Engine, f: DossierFilter, limit: int = TOP_PROCEDURES) -> pd.DataFrame:
-    """Procedures ranked by dossiers finished late in the period (most first), with sector
-    names; only procedures with at least one late dossier."""
-    df = standard_report(engine, f, "procedure")
-    df = df[df["finished_late"] > 0]
-    df = df.sort_values(["finished_late", "procedure_code"], ascending=[False, True]).head(limit)
-    if df.empty:
-        return df.reset_index(drop=True)
-    with engine.connect() as conn:
-        names = pd.DataFrame(conn.execute(select(SE.c.code, SE.c.name, SE.c.name_en)).all(),
-                             columns=["sector_code", "sector_name", "sector_name_en"])
-    return df.merge(names, on="sector_code", how="left").reset_index(drop=True)
+    """Procedures ranked by dossiers finished late in the period (most first), from the late
+    page's Pareto query (:func:`data.queries.late.late_by_procedure`), named for the review:
+    procedure_code, procedure_name(_en), level, sector_code, sector_name(_en), finished_late,
+    finished, on_time_rate. Only procedures with at least one late dossier."""
+    from . import late as qlate
+
+    df = qlate.late_by_procedure(engine, f, "late")
+    df = df[df["count"] > 0].head(limit)
+    sectors = qlate.reference_maps(engine)["sectors"].rename(
+        columns={"code": "sector_code", "name": "sector_name", "name_en": "sector_name_en"})
+    df = df.merge(sectors[["sector_code", "sector_name", "sector_name_en"]], on="sector_code", how="left")
+    df = df.rename(columns={"count": "finished_late", "base": "finished", "procedure_level": "level"})
+    df["on_time_rate"] = 1 - df["rate"]
+    return df.reset_index(drop=True)
 
 
 @cached_query
