@@ -132,7 +132,8 @@ def _attention(engine, view, summary) -> html.Div:
         kind, ranked = q.level_breakdown(engine, f, "commune")
         ranked = ranked[ranked["finished"] >= q.MIN_FINISHED_FOR_RANKING].sort_values("on_time_rate")
         head = t("ovw.att.communes_low", lang, district=view.district_name, avg=fmt_rate(summary.loc["commune", "on_time_rate"], lang))
-        links = [(r["name"], fmt_rate(r["on_time_rate"], lang), view.href("/late", level="commune")) for _, r in ranked.head(LOWEST_N).iterrows()]
+        links = [(r["name"], fmt_rate(r["on_time_rate"], lang), view.href("/late", level="commune", commune=r["key"]))
+                 for _, r in ranked.head(LOWEST_N).iterrows()]
     else:
         ranked = q.districts_by_on_time(engine, f)
         head = t("ovw.att.districts", lang, avg=fmt_rate(summary.loc["district", "on_time_rate"], lang))

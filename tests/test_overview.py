@@ -98,6 +98,8 @@ def test_ovw003_district_filter_narrows_levels(pages, demo_engine):
     assert by_id(tree, "ovw-kpi-district-received-value").children == fmt_int(expect.loc["district", "received"])
     assert by_id(tree, "ovw-kpi-commune-received-value").children == fmt_int(expect.loc["commune", "received"])
     assert "Quế Sơn" in text_of(by_id(tree, "ovw-att-units"))  # its communes, not the 18 units
+    links = [n.href for n in walk(by_id(tree, "ovw-att-units")) if getattr(n, "href", None)]
+    assert links and all(h.startswith("/late?year=2023&district=509&level=commune&commune=") for h in links)
 
 
 def test_ovw004_first_year_and_bad_input(pages):
