@@ -194,7 +194,7 @@ def _gate():
     if not auth_enabled():
         return None
     user = current_user if current_user.is_authenticated else None
-    g.tthc_scope_token = users.set_scope(users.scope_for(user.row if user else None))
+    g.tthc_scope_token = users.set_scope(users.scope_for(user.row if user else None), user.role if user else None)
     if user is not None or _is_public(request.path):
         return None
     if request.path.startswith("/_dash-") or request.method != "GET":

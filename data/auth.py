@@ -38,6 +38,8 @@ DENY_ALL = "-"  # a scope no unit has: queries return nothing
 
 # The district the current request may see (None: no limit). Set by components.auth.
 _scope: contextvars.ContextVar[str | None] = contextvars.ContextVar("tthc_scope", default=None)
+# The signed-in user's role (None: sign-in off or nobody signed in). Set by components.auth.
+_role: contextvars.ContextVar[str | None] = contextvars.ContextVar("tthc_role", default=None)
 
 
 class User(Base):
@@ -78,13 +80,22 @@ def request_scope(district_code: str | None):
         _scope.reset(token)
 
 
-def set_scope(district_code: str | None):
-    """Set the scope for the rest of this context; returns the token for :func:`reset_scope`."""
-    return _scope.set(district_code)
+def set_scope(district_code: str | None, role: str | None = None):
+    """Set the scope (and role) for the rest of this context; returns the token for :func:`reset_scope`."""
+    return _scope.set(district_code), _role.set(role)
 
 
 def reset_scope(token) -> None:
-    _scope.reset(token)
+    scope_token, role_token = token
+    _role.reset(role_token)
+    _scope.reset(scope_token)
+
+
+def access_key() -> str:
+    """Everything about the current request that changes what a page may show (scope and
+    role): part of the key of any cache of rendered output. The admin and province roles
+    see the same data but not the same pages (import history), so the role is in it."""
+    return f"{_scope.get()!r}|{_role.get()!r}"
 
 
 def scope_for(user: dict | None) -> str | None:

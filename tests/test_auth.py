@@ -150,6 +150,24 @@ def test_auth007_logout_ends_the_session(auth_app):
     assert requests.get(server.url + "/_dash-layout", timeout=10).status_code == 401
 
 
+def test_auth008_admin_pages_not_shared_through_caches(auth_app):
+    """Import history is for admins: the province user, who has the same data scope,
+    gets the page without it, even right after an admin opened it (any cache of
+    rendered pages must key on data.auth.access_key(), not the scope alone)."""
+    server, _ = auth_app
+    admin, province = login(server, "admin"), login(server, "tinh")
+
+    def imports_page(session):
+        deps = dependencies(session, server)
+        cb = [c for c in deps if c["output"].startswith(".._pages_content")][0]
+        return decoded(post_callback(session, server, cb, {"pathname": "/imports", "search": "?year=2023"}))
+
+    as_admin = imports_page(admin)
+    as_province = imports_page(province)
+    assert as_admin != as_province
+    assert imports_page(admin) == as_admin
+
+
 def test_auth009_failed_sign_ins_are_rate_limited(auth_app):
     """Runs last in the module: it uses up the failure allowance of 127.0.0.1."""
     server, _ = auth_app

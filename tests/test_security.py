@@ -169,3 +169,14 @@ def test_sec009_password_policy_errors_name_no_secret():
         hash_password("abc")
     assert "abc" not in str(err.value)
     assert PASSWORDS["tinh"] not in hash_password(PASSWORDS["tinh"])
+
+
+def test_sec010_access_key_names_scope_and_role():
+    from data.auth import access_key, reset_scope, set_scope
+
+    keys = set()
+    for scope, role in [(None, None), (None, "province"), (None, "admin"), ("509", "district"), ("502", "district")]:
+        token = set_scope(scope, role)
+        keys.add(access_key())
+        reset_scope(token)
+    assert len(keys) == 5
