@@ -6,7 +6,7 @@ page's rankings, the postal page's coverage); this module adds what none of them
 
 * :func:`procedures_by_late`: the late page's procedure ranking, with sector names;
 * :func:`units_on_time`: the on-time rate of each district-level unit's whole territory
-  (its own desk and its communes), or of each commune of one district;
+  (its own desk and its communes), or of each commune of one district (the late page's split);
 * :func:`data_as_of`: the date the data was last loaded;
 * :func:`review_facts`: everything above turned into plain Python values (no pandas),
   so the text and slide builders are pure functions that tests can feed by hand.
@@ -21,6 +21,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -30,7 +31,7 @@ from ..filters import DossierFilter
 from ..schema import LEVELS, ImportRun, PostalDeployment, Sector, Unit
 from . import levels as ql
 from . import postal as qp
-from .summary import standard_report, summary_by_level
+from .summary import summary_by_level
 
 U = Unit.__table__
 PD = PostalDeployment.__table__
@@ -65,28 +66,24 @@ def procedures_by_late(engine: Engine, f: DossierFilter, limit: int = TOP_PROCED
 
 @cached_query
 def units_on_time(engine: Engine, f: DossierFilter) -> tuple[str, pd.DataFrame]:
-    """(unit kind, frame): the on-time rate of each unit one step below the filter's place.
+    """(unit kind, frame): the on-time rate of each unit one step below the filter's place,
+    from the late page's unit split (:func:`data.queries.late.late_by_unit`).
 
     Whole province: each district-level unit's territory (its own desk and its communes
     together: ``kind='district'``). With a district: each of its communes (``'commune'``).
-    Columns: code, name, name_en, district_code, finished, finished_late, on_time_rate."""
-    district = f.effective_district
+    Columns: code, name, name_en, district_code, finished, finished_late, on_time_rate,
+    in the units' official order."""
+    from . import late as qlate
+
+    kind = "commune" if f.effective_district else "district"
     cols = ["code", "name", "name_en", "district_code", "finished", "finished_late", "on_time_rate"]
-    if district:
-        kind = "commune"
-        df = standard_report(engine, f.with_(level="commune"), "agency")
-        with engine.connect() as conn:
-            names = dict(conn.execute(select(U.c.code, U.c.short_name).where(U.c.parent_code == district)).all())
-        df = df.assign(code=df["commune_code"], name=df["commune_code"].map(names).fillna(df["agency_name"]))
-        df["name_en"] = df["name"]
-    else:
-        kind = "district"
-        df = standard_report(engine, f.with_(level=None), "district")
-        df = df[df["district_code"].notna()]
-        df = df.assign(code=df["district_code"], name=df["district_name"], name_en=df["district_name"])
-        df = df.sort_values("district_order")
+    df = qlate.late_by_unit(engine, f.with_(level=None), "late")
+    df = df[df["unit_kind"] == kind].sort_values(["sort_order", "unit_code"])
     if df.empty:
         return kind, pd.DataFrame(columns=cols)
+    df = df.rename(columns={"unit_code": "code", "count": "finished_late", "base": "finished"})
+    df["district_code"] = f.effective_district if kind == "commune" else df["code"]
+    df["on_time_rate"] = np.where(df["finished"] > 0, 1 - df["rate"].astype(float), np.nan)
     return kind, df[cols].reset_index(drop=True)
 
 
