@@ -1,13 +1,15 @@
 """The facts of the yearly review conference: one object the report, the slides and the
 PowerPoint deck are all written from.
 
-Most facts come from the other query modules (``summary.summary_by_level``, the levels
-page's rankings, the postal page's coverage); this module adds what none of them gives:
+Every figure comes from the other query modules (``summary.summary_by_level``, the levels
+page's rankings, the postal page's coverage, the late page's Pareto and unit split); this
+module only reshapes them and adds the two small things none of them gives:
 
-* :func:`procedures_by_late`: the late page's procedure ranking, with sector names;
-* :func:`units_on_time`: the on-time rate of each district-level unit's whole territory
-  (its own desk and its communes), or of each commune of one district (the late page's split);
-* :func:`data_as_of`: the date the data was last loaded;
+* :func:`procedures_by_late` and :func:`units_on_time`: the late page's rankings, named for
+  the review (sector names; on-time rate of each district-level unit's whole territory, its
+  own desk and its communes, or of each commune of one district);
+* :func:`data_as_of` (the date the data was last loaded) and the provincial centre's name
+  as its postal deployment record notes it;
 * :func:`review_facts`: everything above turned into plain Python values (no pandas),
   so the text and slide builders are pure functions that tests can feed by hand.
 
