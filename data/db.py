@@ -62,7 +62,7 @@ def make_engine(url: str | None = None, read_only: bool = False, statement_timeo
             if statement_timeout_ms:
                 deadline = record.info.setdefault("deadline", [None])
                 dbapi_conn.set_progress_handler(
-                    lambda: 1 if deadline[0] is not None and time.monotonic() > deadline[0] else 0, 20000)
+                    lambda: 1 if deadline[0] is not None and time.monotonic() > deadline[0] else 0, 100000)
 
         if read_only and path and path != ":memory:":
             @event.listens_for(engine, "checkout")
