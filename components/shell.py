@@ -46,20 +46,23 @@ def sector_options(ref: dict, lang: str) -> list[dict]:
 def filter_bar(ref: dict, lang: str) -> html.Div:
     year_options = [{"label": str(y), "value": str(y)} for y in ref["years"]]
 
-    def field(label_id, label, control, width):
+    def field(label_id, label, control, width, xs=12):
         return dbc.Col([dbc.Label(label, html_for=control.id, id=label_id, className="filter-label"), control],
-                       xs=12, sm=6, lg=width, className="mb-1")
+                       xs=xs, sm=6, lg=width, className="mb-1")
 
+    year = field("filter-year-label", t("filter.year", lang),
+                 dcc.Dropdown(id="filter-year", options=year_options, clearable=False, searchable=False), 2, xs=5)
+    district = field("filter-district-label", t("filter.district", lang),
+                     dcc.Dropdown(id="filter-district", options=district_options(ref, lang), clearable=False), 4)
+    sector = field("filter-sector-label", t("filter.sector", lang),
+                   dcc.Dropdown(id="filter-sector", options=sector_options(ref, lang), clearable=False), 4)
+    language = field("filter-lang-label", t("filter.lang", lang),
+                     dbc.RadioItems(id="filter-lang", options=[{"label": "Tiếng Việt", "value": "vi"}, {"label": "English", "value": "en"}],
+                                    inline=True, className="lang-switch"), 2, xs=7)
+    # On a phone, year and language share the first line; on wider screens language goes last.
+    language.className += " order-sm-last"
     return html.Div(dbc.Row([
-        field("filter-year-label", t("filter.year", lang),
-              dcc.Dropdown(id="filter-year", options=year_options, clearable=False, searchable=False), 2),
-        field("filter-district-label", t("filter.district", lang),
-              dcc.Dropdown(id="filter-district", options=district_options(ref, lang), clearable=False), 4),
-        field("filter-sector-label", t("filter.sector", lang),
-              dcc.Dropdown(id="filter-sector", options=sector_options(ref, lang), clearable=False), 4),
-        field("filter-lang-label", t("filter.lang", lang),
-              dbc.RadioItems(id="filter-lang", options=[{"label": "Tiếng Việt", "value": "vi"}, {"label": "English", "value": "en"}],
-                             inline=True, className="lang-switch"), 2),
+        year, language, district, sector,
     ], className="g-2 align-items-end"), className="filter-bar container-fluid", id="filter-bar")
 
 
