@@ -51,7 +51,10 @@ class AppServer:
 
     def start(self, timeout: float = 60) -> "AppServer":
         fh = open(self.log_path, "w")
-        self.proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=self.env, stdout=fh, stderr=subprocess.STDOUT)
+        # Imported and run like app.py's __main__, without "app.py" on the command line, so that
+        # a `pkill -f app.py` elsewhere on a shared machine does not take the test's server down.
+        code = "import os, app; app.app.run(host='127.0.0.1', port=int(os.environ['PORT']), debug=False)"
+        self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=self.env, stdout=fh, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -150,11 +153,41 @@ def post_callback(session: requests.Session, server: AppServer, cb: dict, values
 
 
 def decoded(resp) -> str:
-    """The response as text with non-ASCII characters unescaped (Dash escapes them in JSON)."""
+    """The response as text with non-ASCII characters unescaped (Dash escapes them in JSON),
+    plus the text inside any download it carries (base64 CSV, or XLSX cell values)."""
     try:
-        return json.dumps(resp.json(), ensure_ascii=False)
+        body = resp.json()
     except ValueError:
         return resp.text
+    extra = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("base64") and isinstance(node.get("content"), str):
+                extra.append(_download_text(node["content"]))
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(body)
+    return json.dumps(body, ensure_ascii=False) + "\n".join(extra)
+
+
+def _download_text(content_b64: str) -> str:
+    import base64
+    import io
+
+    import re
+    import zipfile
+
+    raw = base64.b64decode(content_b64)
+    if raw[:2] == b"PK":  # XLSX, PPTX...: the text of every XML part, tags removed
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            parts = [z.read(n).decode("utf-8", errors="replace") for n in z.namelist() if n.endswith(".xml")]
+        return "\n".join(re.sub(r"<[^>]+>", " ", p) for p in parts)
+    return raw.decode("utf-8", errors="replace")
 
 
 def make_reader_role(admin_engine, schema: str) -> str:

@@ -89,8 +89,11 @@ def test_auth003_province_user_does_see_it(auth_app):
     """The control: the same forged requests from the province user return Tam Kỳ."""
     server, _ = auth_app
     s = login(server, "tinh")
-    bodies = [decoded(r) for _, _, r in _all_callback_responses(s, server)]
+    responses = _all_callback_responses(s, server)
+    bodies = [decoded(r) for _, _, r in responses]
     assert any("Tam Kỳ" in b for b in bodies)
+    downloads = [decoded(r) for o, _, r in responses if o.endswith(".data") and r.status_code == 200]
+    assert downloads and any("Tam Kỳ" in d for d in downloads), "a forged download for 502 should carry Tam Kỳ"
     levels_page = [b for b in bodies if "_pages_content" in b and "Tam Kỳ" in b]
     assert levels_page, "the province user's forged /levels?district=502 should show Tam Kỳ"
 
