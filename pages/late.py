@@ -7,6 +7,8 @@ the dossiers still open and past due at the period's end), so a view is a link.
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
@@ -319,24 +321,30 @@ def _heatmap_card(c: Ctx):
     order = hm.groupby("sector_code")["count"].sum().sort_values(ascending=False, kind="stable").index
     cols = [(code, _short_sector(sectors, code, lang)) for code in order if code in present]
     rows_df = hm[["unit_kind", "unit_code", "unit_name", "sort_order"]].drop_duplicates().sort_values(["sort_order", "unit_code"])
+    # One query string per cell (~200): the fixed part encoded once, the cell's codes appended.
+    fixed = {k: v for k, v in _query(c).items() if k not in ("sector", "district", "commune", "level", "view")}
+    prefix = build_search(fixed)
+    level = c.drill.level
+
+    def cell(**params) -> str:
+        params = {"level": level, **params}
+        tail = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+        return f"{prefix}&{tail}" if prefix else f"?{tail}"
+
+    district = c.drill.district["code"] if c.drill.district else None
     rows, hrefs = [], {}
-    for r in rows_df.itertuples():
-        if r.unit_kind == "province":
-            label = t("province_row", lang)
-        elif r.unit_kind == "district_agency":
-            label = t("district_agency_row", lang)
-        else:
-            label = r.unit_name
-        rows.append((r.unit_code, label))
+    for kind, unit, name in zip(rows_df["unit_kind"], rows_df["unit_code"], rows_df["unit_name"]):
+        label = {"province": t("province_row", lang), "district_agency": t("district_agency_row", lang)}.get(kind, name)
+        rows.append((unit, label))
         for code, _ in cols:
-            if r.unit_kind == "district":
-                hrefs[(r.unit_code, code)] = build_search(_query(c, sector=code, district=r.unit_code))
-            elif r.unit_kind == "commune":
-                hrefs[(r.unit_code, code)] = build_search(_query(c, sector=code, commune=r.unit_code, view="list"))
-            elif r.unit_kind == "province":
-                hrefs[(r.unit_code, code)] = build_search(_query(c, sector=code, level="province"))
+            if kind == "district":
+                hrefs[(unit, code)] = cell(sector=code, district=unit)
+            elif kind == "commune":
+                hrefs[(unit, code)] = cell(sector=code, district=district, commune=unit, view="list")
+            elif kind == "province":
+                hrefs[(unit, code)] = cell(sector=code, level="province")
             else:
-                hrefs[(r.unit_code, code)] = build_search(_query(c, sector=code, level="district"))
+                hrefs[(unit, code)] = cell(sector=code, district=district, level="district")
     df = hm.rename(columns={"unit_code": "row_key", "sector_code": "col_key"})
     fig = rate_heatmap(df, rows, cols, lang, hrefs,
                        {"count": c.count_label, "base": c.base_label, "rate": c.rate_label}, t("few", lang))
