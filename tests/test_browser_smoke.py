@@ -3,14 +3,14 @@ import pytest
 
 from tests.conftest import assert_no_console_errors
 
-PAGES = ["/", "/levels", "/late", "/postal"]
+PAGES = ["/", "/levels", "/late", "/postal", "/report", "/present", "/imports"]
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_smk001_page_loads(dash_duo, demo_app, path):
     dash_duo.start_server(demo_app)
     dash_duo.wait_for_page(url=dash_duo.server_url + path + "?year=2023")
-    dash_duo.wait_for_element(".page-title", timeout=10)
+    dash_duo.wait_for_element("#_pages_content h1, #_pages_content h2", timeout=30)
     assert dash_duo.find_element("#filter-year").text.strip().startswith("2023")
     assert_no_console_errors(dash_duo)
 
