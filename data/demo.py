@@ -596,11 +596,21 @@ def demo_is_current(url: str) -> bool:
             with engine.connect() as conn:
                 cmd = conn.execute(select(ImportRun.command).where(ImportRun.kind == "demo")
                                    .order_by(ImportRun.id.desc())).scalar()
+                schema_rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         finally:
             engine.dispose()
     except Exception:
         return False
-    return cmd is not None and f"(demo v{DEMO_VERSION})" in cmd
+    # A demo built before the latest migration lacks its tables or indexes: rebuild it.
+    return cmd is not None and f"(demo v{DEMO_VERSION})" in cmd and schema_rev == _schema_head()
+
+
+def _schema_head() -> str:
+    from alembic.script import ScriptDirectory
+
+    from .db import alembic_config
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
 def ensure_demo(url: str, progress=lambda msg: None) -> BuildReport | None:
