@@ -43,7 +43,7 @@ class Server:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 90) -> "Server":
+    def start(self, timeout: float = 240) -> "Server":
         env = dict(os.environ, DATABASE_URL=self.database_url, LOG_LEVEL="WARNING")
         env.pop("CACHE_REDIS_URL", None)
         env.pop("TTHC_CACHE", None)
@@ -140,19 +140,26 @@ class Samples:
     statuses: set = field(default_factory=set)
 
 
-def replay(base: str, steps: list[dict], reps: int, prime: int = 0) -> tuple[dict, dict]:
-    """Replay every step's requests in order, ``reps`` times (after ``prime`` unrecorded passes).
+def replay(base: str, steps: list[dict], reps: int, prime: int = 0, budget_s: float | None = None,
+           before_request=None) -> tuple[dict, dict]:
+    """Replay every step's requests in order, ``reps`` times (after ``prime`` unrecorded passes);
+    with ``budget_s``, stop after the repetition that passes the budget (at least two).
 
     Returns per-callback samples keyed by (page, action, output) and per-step totals
     (the sum of its requests in one pass: a page load with its callbacks one after another).
     """
     per_cb: dict[tuple, Samples] = {}
     per_step: dict[tuple, Samples] = {}
+    t_start = time.monotonic()
     with requests.Session() as s:
         for rep in range(prime + reps):
+            if budget_s and rep >= prime + 2 and time.monotonic() - t_start > budget_s:
+                break
             for st in steps:
                 total = Samples()
                 for i, rq in enumerate(st["requests"]):
+                    if before_request:
+                        before_request()  # e.g. empty the shared cache: every request starts cold
                     client, status, size, app_ms, cpu_ms = post(s, base, rq["body"])
                     total.ms.append(app_ms)
                     total.cpu.append(cpu_ms)

@@ -6,8 +6,8 @@
 1. Records the real browser requests of each page (page load, filter changes, a drill
    click) with headless Chromium against the app under gunicorn (:mod:`bench.capture`).
 2. For each database: starts gunicorn (``--workers``, sync) and replays them, in a bounded
-   loop, with the query cache off (cold: every callback queries) and on (warm: Redis,
-   shared by the workers, primed by one pass); prints per callback p50/p95 and response
+   loop, with a cold cache (the shared Redis cache emptied before every request) and a
+   warm one (primed by one pass); prints per callback p50/p95 and response
    sizes, page loads (a step's callbacks one after another), the workers' peak RSS, and
    a review-conference burst (many clients loading one page at once).
 3. The naive baseline (:mod:`bench.naive_baseline`) on the same database, in its own process.
@@ -99,13 +99,21 @@ def db_info(url: str) -> dict | None:
         return {"error": str(exc).splitlines()[0][:200]}
 
 
-def do_capture(port: int, out: Path) -> list[dict]:
+def do_capture(port: int, out: Path, pages: str | None = None) -> list[dict]:
     from dataclasses import asdict
 
-    from .capture import capture
+    from .capture import capture, nav_pages, make_driver
 
+    base = f"http://127.0.0.1:{port}"
     with rp.Server(DEMO_DB_URL, port=port, workers=2, cache="on"):
-        steps = capture(f"http://127.0.0.1:{port}")
+        chosen = None
+        if pages:
+            driver = make_driver()
+            try:
+                chosen = [p for p in nav_pages(driver, base) if p[1] in pages.split(",")]
+            finally:
+                driver.quit()
+        steps = capture(base, chosen)
     data = [asdict(s) for s in steps]
     out.write_text(json.dumps(data, ensure_ascii=False, indent=1))
     return data
@@ -129,28 +137,33 @@ def summarize_steps(per_step: dict) -> dict:
 
 
 def bench_db(name: str, url: str, steps: list[dict], args) -> dict:
-    res: dict = {"name": name, "url": url.split("?")[0] + ("?" + url.split("?")[1] if "?" in url else "")}
+    reps = args.reps_10x if "10x" in name and args.reps_10x else args.reps
+    res: dict = {"reps": reps, "name": name, "url": url.split("?")[0] + ("?" + url.split("?")[1] if "?" in url else "")}
     env_auth = os.environ.get("AUTH_DISABLED")
     os.environ["AUTH_DISABLED"] = "1"  # the benchmark measures the dashboards, not sign-in
     try:
-        # cold: the query cache off, every callback queries
-        with rp.Server(url, port=args.port, workers=args.workers, cache="off") as srv:
-            per_cb, per_step = rp.replay(srv.base, steps, reps=args.reps, prime=1)
-            res["cold"] = summarize(per_cb, steps)
-            res["cold_steps"] = summarize_steps(per_step)
-            res["rss_cold"] = sorted(srv.peak_rss.values())
-        # warm: Redis, shared by the workers, primed by one pass per worker
+        # cold: the shared cache emptied before every request (within a request, a value
+        # computed once is reused, as after an import or a restart)
         r = redis.Redis.from_url(args.redis)
         r.flushdb()
         with rp.Server(url, port=args.port, workers=args.workers, cache="redis", redis_url=args.redis) as srv:
-            per_cb, per_step = rp.replay(srv.base, steps, reps=args.reps, prime=1)
+            per_cb, per_step = rp.replay(srv.base, steps, reps=reps, prime=1, budget_s=args.budget,
+                                         before_request=r.flushdb)
+            res["cold"] = summarize(per_cb, steps)
+            res["cold_steps"] = summarize_steps(per_step)
+            res["rss_cold"] = sorted(srv.peak_rss.values())
+        # warm: the same Redis cache, primed by one pass
+        r.flushdb()
+        with rp.Server(url, port=args.port, workers=args.workers, cache="redis", redis_url=args.redis) as srv:
+            per_cb, per_step = rp.replay(srv.base, steps, reps=reps, prime=1, budget_s=args.budget)
             res["warm"] = summarize(per_cb, steps)
             res["warm_steps"] = summarize_steps(per_step)
-            load = next((s for s in steps if s["page"] == "levels" and s["action"] == "load" and s["requests"]), None)
+            load = next((s for s in steps if s["page"] == "levels" and s["action"] == "load"), None) or next(
+                (s for s in steps if s["action"] == "load"), None)
             if load and args.clients:
                 t0 = time.perf_counter()
                 burst = rp.concurrent_load(srv.base, load, clients=args.clients, reps=2)
-                res["conference"] = {"clients": args.clients, "page": "levels", "p50": rp.pct(burst, 50),
+                res["conference"] = {"clients": args.clients, "page": load["page"], "p50": rp.pct(burst, 50),
                                      "p95": rp.pct(burst, 95), "seconds": time.perf_counter() - t0}
             res["rss_warm"] = sorted(srv.peak_rss.values())
         r.flushdb()
@@ -179,13 +192,16 @@ def fmt(ms: float) -> str:
 
 def report(results: list[dict], meta: dict) -> str:
     lines = [f"Benchmark {meta['when']} · {meta['machine']} · load average {meta.get('load', '?')} · gunicorn "
-             f"{meta['workers']} sync workers · {meta['reps']} repetitions per request. Cold = query cache off "
-             "(every callback queries), warm = Redis cache primed by one pass. Times are the server's (Server-Timing): "
+             f"{meta['workers']} sync workers. Cold = the shared Redis cache emptied "
+             "before every request, warm = Redis cache primed by one pass. Times are the server's (Server-Timing): "
              "wall ms p50/p95, and CPU ms p95 (steady when the shared machine is busy).", ""]
-    lines += ["| database | dossiers | aggregate rows | size |", "| --- | ---: | ---: | ---: |"]
+    lines += ["| database | dossiers | aggregate rows | size | repetitions per request (cold, warm) |",
+              "| --- | ---: | ---: | ---: | ---: |"]
     for r in results:
         i = r["info"]
-        lines.append(f"| {r['name']} | {i['dossiers']:,} | {i['aggregate_rows']:,} | {i['bytes'] / 2**20:,.0f} MB |")
+        n_c = max((v["n"] for v in r["cold"].values()), default=0)
+        n_w = max((v["n"] for v in r["warm"].values()), default=0)
+        lines.append(f"| {r['name']} | {i['dossiers']:,} | {i['aggregate_rows']:,} | {i['bytes'] / 2**20:,.0f} MB | {n_c}, {n_w} |")
     lines.append("")
     for r in results:
         lines += [f"**{r['name']}** — page loads and user actions (all the step's callbacks, one after another):", "",
@@ -245,6 +261,9 @@ def main(argv=None) -> None:
     ap.add_argument("--dbs", default=None, help="comma-separated: " + ",".join(DATABASES))
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--reps", type=int, default=None)
+    ap.add_argument("--reps-10x", type=int, default=None, help="repetitions on the ten-times databases")
+    ap.add_argument("--budget", type=float, default=None, help="seconds per database and cache mode, then stop repeating")
+    ap.add_argument("--pages", default=None, help="comma-separated page names to record (default: every page in the navbar)")
     ap.add_argument("--port", type=int, default=8067)
     ap.add_argument("--capture-port", type=int, default=8068)
     ap.add_argument("--requests", default=None, help="replay this capture instead of recording a new one")
@@ -261,7 +280,8 @@ def main(argv=None) -> None:
         steps = json.loads(Path(args.requests).read_text())
     else:
         print("recording the browser's requests…", flush=True)
-        steps = do_capture(args.capture_port, BENCH_DATA / f"requests-{stamp}.json")
+        steps = do_capture(args.capture_port, BENCH_DATA / f"requests-{stamp}.json", args.pages)
+    steps = [s for s in steps if s["requests"]]
     for s in steps:
         print(f"  {s['page']:9} {s['action']:16} {len(s['requests']):2} requests {s.get('note') or ''}")
     results = []

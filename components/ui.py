@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from data.cache import cached_layout
 from data.db import DatabaseUnavailable
 
 from .i18n import t
@@ -66,11 +67,15 @@ def guard_layout(layout_fn):
     """A page layout that shows a banner, not a traceback, when the database is down;
     the banner page polls and reloads itself when the database is back."""
 
+    # Pages' layouts are pure functions of the URL, the access scope and the data: cached
+    # whole (data.cache.cached_layout), a warm page costs a JSON load instead of its figures.
+    cached = cached_layout(layout_fn)
+
     @functools.wraps(layout_fn)
     def wrapper(**kwargs):
         lang = kwargs.get("lang") if kwargs.get("lang") in ("vi", "en") else "vi"
         try:
-            return layout_fn(**kwargs)
+            return cached(**kwargs)
         except DB_ERRORS as exc:
             log.warning("database unavailable while rendering %s: %s", layout_fn.__module__, exc)
             return html.Div([db_down_alert(lang), dcc.Interval(id="db-retry-interval", interval=3000)])

@@ -6,6 +6,7 @@ which changes when an import lands, so new data shows without a restart.
 """
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 import os
@@ -24,7 +25,7 @@ def init_cache(server) -> None:
     turns it off (every request queries: what the benchmark calls a cold cache)."""
     global _configured
     redis_url = os.environ.get("CACHE_REDIS_URL")
-    if os.environ.get("TTHC_CACHE", "").lower() in ("off", "0", "none", "no"):
+    if _cache_off():
         config = {"CACHE_TYPE": "NullCache"}
     elif redis_url:
         config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_DEFAULT_TIMEOUT": 3600,
@@ -78,3 +79,77 @@ def cached_query(fn):
 
     wrapper.uncached = fn
     return wrapper
+
+
+def cached_layout(layout_fn):
+    """Memoise a page's ``layout(**url_params)`` as JSON, for pages whose layout is a pure
+    function of the URL, the user's access (scope and role: data.auth.access_key) and the data (no per-session tokens, no
+    clock). A hit is a dict tree that Dash sends as is: no figure is rebuilt, no component
+    re-validated (unpickling component objects costs more than building some of them).
+
+    Use under ``@guard_layout``: an error is raised, not cached.
+    """
+
+    @functools.wraps(layout_fn)
+    def wrapper(**kwargs):
+        if not _configured:
+            return layout_fn(**kwargs)
+        import json
+
+        from plotly.io.json import to_json_plotly
+
+        from .auth import access_key
+        from .db import get_engine
+
+        try:
+            engine = get_engine()
+            raw = (f"layout|{layout_fn.__module__}.{layout_fn.__qualname__}|{engine.url!r}|{data_version(engine)}"
+                   f"|{access_key()}|{sorted(kwargs.items())!r}")
+        except Exception:  # the database is down: let the layout show its own message
+            return layout_fn(**kwargs)
+        key = "layout:" + hashlib.sha1(raw.encode()).hexdigest()
+        hit = _layout_get(key)
+        if hit is not None:
+            return json.loads(hit)
+        value = layout_fn(**kwargs)
+        _layout_set(key, to_json_plotly(value))
+        return value
+
+    wrapper.uncached = layout_fn
+    return wrapper
+
+
+# Layouts are large (up to a few hundred KB of JSON): in Redis they share its memory limit;
+# in-process they get a small LRU of their own, so a worker's memory stays bounded.
+LAYOUT_LRU_SIZE = 64
+_layout_lru: "collections.OrderedDict[str, str]" = collections.OrderedDict()
+
+
+def _shared_backend() -> bool:
+    return os.environ.get("CACHE_REDIS_URL") is not None and not _cache_off()
+
+
+def _cache_off() -> bool:
+    return os.environ.get("TTHC_CACHE", "").lower() in ("off", "0", "none", "no")
+
+
+def _layout_get(key: str):
+    if _cache_off():
+        return None
+    if _shared_backend():
+        return cache.get(key)
+    hit = _layout_lru.get(key)
+    if hit is not None:
+        _layout_lru.move_to_end(key)
+    return hit
+
+
+def _layout_set(key: str, value: str) -> None:
+    if _cache_off():
+        return
+    if _shared_backend():
+        cache.set(key, value)
+        return
+    _layout_lru[key] = value
+    while len(_layout_lru) > LAYOUT_LRU_SIZE:
+        _layout_lru.popitem(last=False)
