@@ -153,6 +153,10 @@ def import_dossiers(engine: Engine, path, *, mapping: dict | None = None, comman
     st = staging_table()
     try:
         with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # For this transaction only: sorts, hashes and index builds in memory, not spilled to disk.
+                conn.execute(text("SET LOCAL work_mem = '128MB'"))
+                conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
             cat = Catalog.load(conn)
             st.drop(conn, checkfirst=True)
             st.create(conn)
