@@ -19,6 +19,7 @@ from .i18n import level_label
 from .kpi import fmt_rate
 from .review_text import Report, Writer, section_text, w
 from .theme import (
+    LIGHT_TEMPLATE,
     FONT_FAMILY,
     HIGHLIGHT_COLOR,
     LATE_COLOR,
@@ -353,7 +354,7 @@ def plotly_figure(chart: Chart, lang: str, font_size: int = 22) -> go.Figure:
                            font=dict(size=font_size - 2, color="#212529"), bgcolor="rgba(255,255,255,.85)")
     fig.update_layout(
         font=dict(family=FONT_FAMILY, size=font_size, color="#212529"), separators=plotly_separators(lang),
-        template="plotly_white", margin=dict(l=10, r=30, t=40 if chart.reference is not None or len(chart.series) > 1 else 10, b=10),
+        template=LIGHT_TEMPLATE, margin=dict(l=10, r=30, t=40 if chart.reference is not None or len(chart.series) > 1 else 10, b=10),
         barmode="stack" if chart.kind == "bar_stacked" else "group", uniformtext=dict(minsize=min(label_size, 12), mode="hide"),
         showlegend=len(chart.series) > 1, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0, font=dict(size=font_size - 2)),
         hoverlabel=dict(font_size=font_size - 4), paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",

