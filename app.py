@@ -63,7 +63,8 @@ def serve_layout():
     except DB_ERRORS as exc:
         log.warning("database unavailable: %s", exc)
         ref = {"years": [], "districts": [], "sectors": []}
-        banner, bar = db_down_alert(lang), filter_bar(ref, lang)
+        # The page below shows its own banner too (with the self-reload); CSS shows only one.
+        banner, bar = db_down_alert(lang, id="shell-db-down-banner"), filter_bar(ref, lang)
     return html.Div([
         dcc.Location(id="url", refresh="callback-nav"),
         navbar(lang),

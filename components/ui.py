@@ -50,9 +50,9 @@ def empty_state(message: str, action=None, id: str | None = None) -> html.Div:
     return html.Div(children, className="empty-state text-muted", **kwargs)
 
 
-def db_down_alert(lang: str) -> dbc.Alert:
+def db_down_alert(lang: str, id: str = "db-down-banner") -> dbc.Alert:
     return dbc.Alert([html.H4(t("db.down.title", lang), className="alert-heading"), html.P(t("db.down.body", lang), className="mb-0")],
-                     color="danger", className="db-down", id="db-down-banner")
+                     color="danger", className="db-down", id=id)
 
 
 def no_data_alert(lang: str) -> dbc.Alert:
@@ -77,6 +77,13 @@ def guard_layout(layout_fn):
         try:
             return cached(**kwargs)
         except DB_ERRORS as exc:
+            from data.db import is_timeout
+
+            if is_timeout(exc):  # the database is there but the question took too long
+                from .faults import timeout_alert
+
+                log.warning("query timed out while rendering %s: %s", layout_fn.__module__, exc)
+                return timeout_alert(lang)
             log.warning("database unavailable while rendering %s: %s", layout_fn.__module__, exc)
             return html.Div([db_down_alert(lang), dcc.Interval(id="db-retry-interval", interval=3000)])
 
