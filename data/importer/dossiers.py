@@ -10,6 +10,8 @@ is committed unless all of that succeeds; nothing valid means nothing written.
 from __future__ import annotations
 
 import datetime as dt
+import queue
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,15 +162,13 @@ def import_dossiers(engine: Engine, path, *, mapping: dict | None = None, comman
             cat = Catalog.load(conn)
             st.drop(conn, checkfirst=True)
             st.create(conn)
-            for chunk in reader.chunks():
-                chunk["_seq"] = np.arange(result.rows_read + 1, result.rows_read + len(chunk) + 1)
-                result.rows_read += len(chunk)
-                good, rejects, n_bad = validate_chunk(chunk, cat)
+            for n_rows, good, rejects, n_bad in _validated_chunks(reader, cat):
+                result.rows_read += n_rows
                 report.write(rejects)
                 result.rejected += n_bad
                 _load_staging(conn, good)
                 if progress:
-                    progress(len(chunk))
+                    progress(n_rows)
             if result.rows_read == 0:
                 raise ImportFileError(path.name, "chỉ có dòng tiêu đề, không có dữ liệu", "only a header row, no data rows")
             result.timings["read, validate, stage"] = time.perf_counter() - t0
@@ -192,6 +192,47 @@ def import_dossiers(engine: Engine, path, *, mapping: dict | None = None, comman
         report.close()
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _validated_chunks(reader, cat: Catalog):
+    """Read and validate the next chunk in a thread while the database loads this one
+    (pandas parsing and SQLite/psycopg both release the GIL). At most one chunk waits,
+    so memory stays bounded; an error in the reader is raised here."""
+    q: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    done = object()
+
+    def produce():
+        seq = 0
+        try:
+            for chunk in reader.chunks():
+                if stop.is_set():
+                    return
+                chunk["_seq"] = np.arange(seq + 1, seq + len(chunk) + 1)
+                seq += len(chunk)
+                q.put((len(chunk), *validate_chunk(chunk, cat)))
+            q.put(done)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            q.put(exc)
+
+    worker = threading.Thread(target=produce, name="import-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                q.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        worker.join()
 
 
 def _reject_duplicates(conn: Connection, st: Table, report: RejectWriter) -> int:
