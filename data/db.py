@@ -110,11 +110,20 @@ def statement_timeout_ms() -> int:
         return 15000
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
     """The app's engine, one per URL per process (engines own connection pools):
-    read-only, with a statement timeout. Writers use :func:`make_engine`."""
-    return make_engine(url or database_url(), read_only=True, statement_timeout_ms=statement_timeout_ms())
+    read-only, with a statement timeout. Writers use :func:`make_engine`.
+
+    The URL is resolved before the cache, so a changed DATABASE_URL gets its own engine."""
+    return _app_engine(url or database_url())
+
+
+@lru_cache(maxsize=8)
+def _app_engine(url: str) -> Engine:
+    return make_engine(url, read_only=True, statement_timeout_ms=statement_timeout_ms())
+
+
+get_engine.cache_clear = _app_engine.cache_clear  # tests reset engines between databases
 
 
 def alembic_config(url: str):

@@ -527,11 +527,15 @@ def write_aggregates(engine: Engine, agg: pd.DataFrame) -> int:
 
 def reset_schema(url: str) -> None:
     """Empty database at the latest schema: SQLite file removed, PostgreSQL tables dropped."""
+    from sqlalchemy import MetaData
+
     engine = make_engine(url)
     with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
+        # Reflect rather than trust the models: every table migrations made (users too) goes.
+        existing = MetaData()
+        existing.reflect(conn)
+        for table in reversed(existing.sorted_tables):
             conn.execute(text(f"DROP TABLE IF EXISTS {table.name}" + (" CASCADE" if engine.dialect.name == "postgresql" else "")))
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
     upgrade(url)
 
