@@ -51,17 +51,26 @@ def pg_schema_factory():
     admin.dispose()
 
 
+def insert_fixture(conn, dossiers: bool = True, deployments=fx.POSTAL_DEPLOYMENTS) -> None:
+    """Write the hand-built fixture's rows: the catalogues always, the dossiers (and their
+    aggregates) and postal deployments unless told otherwise (tests vary those two)."""
+    conn.execute(insert(Unit), fx.UNITS)
+    conn.execute(insert(Sector), fx.SECTORS)
+    conn.execute(insert(Procedure), fx.PROCEDURES)
+    conn.execute(insert(Agency), fx.AGENCIES)
+    if dossiers:
+        conn.execute(insert(Dossier), [dict(d, id=i + 1) for i, d in enumerate(fx.DOSSIERS)])
+    if deployments:
+        conn.execute(insert(PostalDeployment), list(deployments))
+    if dossiers:
+        refresh_aggregates(conn)
+
+
 def load_fixture(url: str):
     upgrade(url)
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(insert(Unit), fx.UNITS)
-        conn.execute(insert(Sector), fx.SECTORS)
-        conn.execute(insert(Procedure), fx.PROCEDURES)
-        conn.execute(insert(Agency), fx.AGENCIES)
-        conn.execute(insert(Dossier), [dict(d, id=i + 1) for i, d in enumerate(fx.DOSSIERS)])
-        conn.execute(insert(PostalDeployment), fx.POSTAL_DEPLOYMENTS)
-        refresh_aggregates(conn)
+        insert_fixture(conn)
     return engine
 
 

@@ -12,18 +12,14 @@ from data import cache as qcache
 from data.aggregates import refresh_aggregates
 from data.filters import DossierFilter, Period
 from data.queries.summary import standard_report
-from data.schema import Agency, Dossier, ImportRun, Procedure, Sector, Unit
+from data.schema import Dossier, ImportRun
 from tests import fixture_data as fx
+from tests.conftest import insert_fixture
 
 
 def _load(engine) -> None:
     with engine.begin() as conn:
-        conn.execute(insert(Unit), fx.UNITS)
-        conn.execute(insert(Sector), fx.SECTORS)
-        conn.execute(insert(Procedure), fx.PROCEDURES)
-        conn.execute(insert(Agency), fx.AGENCIES)
-        conn.execute(insert(Dossier), [dict(d, id=i + 1) for i, d in enumerate(fx.DOSSIERS)])
-        refresh_aggregates(conn)
+        insert_fixture(conn, deployments=())
         conn.execute(insert(ImportRun), [_run("first")])
 
 

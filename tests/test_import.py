@@ -14,15 +14,16 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from data.aggregates import refresh_aggregates
 from data.importer import ImportFileError, NothingValid, import_catalog, import_dossiers
 from data.importer.columns import DOSSIER_FIELDS, fold
 from data.importer.export import EXPORT_DOSSIER_FIELDS, export_catalog, export_dossiers
 from data.importer.report import read_report
-from data.schema import Agency, Dossier, DossierMonthStats, ImportRun, PostalDeployment, Procedure, Sector, Unit
+from data.schema import Agency, Dossier, DossierMonthStats, ImportRun, PostalDeployment, Procedure, Sector
 from tests import fixture_data as fx
+from tests.conftest import insert_fixture
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 HEADERS = {f.name: f.label for f in DOSSIER_FIELDS}
@@ -31,10 +32,7 @@ D = Dossier.__table__
 
 def load_catalogs(engine):
     with engine.begin() as conn:
-        conn.execute(insert(Unit), fx.UNITS)
-        conn.execute(insert(Sector), fx.SECTORS)
-        conn.execute(insert(Procedure), fx.PROCEDURES)
-        conn.execute(insert(Agency), fx.AGENCIES)
+        insert_fixture(conn, dossiers=False, deployments=())
 
 
 def dossiers_by_code(engine) -> pd.DataFrame:

@@ -17,16 +17,13 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
 import pytest
-from sqlalchemy import insert
 
 from components.params import resolve_view
-from data.aggregates import refresh_aggregates
 from data.filters import DossierFilter, Period
 from data.queries import postal as q
-from data.schema import Agency, Dossier, PostalDeployment, Procedure, Sector, Unit
 from tests import fixture_data as fx
+from tests.conftest import insert_fixture
 
 F23 = DossierFilter(period=Period.year(2023))
 F22 = DossierFilter(period=Period.year(2022))
@@ -288,13 +285,7 @@ def bad_engine(empty_engine):
     deployments = [dict(d, procedures_moved=12) if (d["unit_code"], d["year"]) == ("509", 2023) else d
                    for d in fx.POSTAL_DEPLOYMENTS]
     with empty_engine.begin() as conn:
-        conn.execute(insert(Unit), fx.UNITS)
-        conn.execute(insert(Sector), fx.SECTORS)
-        conn.execute(insert(Procedure), fx.PROCEDURES)
-        conn.execute(insert(Agency), fx.AGENCIES)
-        conn.execute(insert(Dossier), [dict(d, id=i + 1) for i, d in enumerate(fx.DOSSIERS)])
-        conn.execute(insert(PostalDeployment), deployments)
-        refresh_aggregates(conn)
+        insert_fixture(conn, deployments=deployments)
     return empty_engine
 
 
@@ -319,12 +310,7 @@ def test_post020_moved_above_total_is_flagged_not_capped(bad_engine):
 def test_post021_no_records_at_all(empty_engine):
     """Dossiers but no deployment record: say so, draw nothing."""
     with empty_engine.begin() as conn:
-        conn.execute(insert(Unit), fx.UNITS)
-        conn.execute(insert(Sector), fx.SECTORS)
-        conn.execute(insert(Procedure), fx.PROCEDURES)
-        conn.execute(insert(Agency), fx.AGENCIES)
-        conn.execute(insert(Dossier), [dict(d, id=i + 1) for i, d in enumerate(fx.DOSSIERS)])
-        refresh_aggregates(conn)
+        insert_fixture(conn, deployments=())
     tree, _ = render(empty_engine, year=2023)
     assert "Chưa ghi nhận" in text_of(tree, "post-none")
     assert find(tree, "post-rank-chart") is None and find(tree, "post-headline") is None

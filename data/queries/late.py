@@ -69,34 +69,25 @@ def reference_maps(engine: Engine) -> dict:
     return ref
 
 
+def _ids_kept(frame: pd.DataFrame, conditions: list[tuple[str, object]]) -> list[int] | None:
+    """Ids of the rows matching every (column, value) whose value is set (None: no condition set)."""
+    active = [(col, value) for col, value in conditions if value]
+    if not active:
+        return None
+    keep = pd.Series(True, index=frame.index)
+    for col, value in active:
+        keep &= frame[col] == value
+    return [int(i) for i in frame.loc[keep, "id"]]
+
+
 def _agency_ids(ref: dict, f: DossierFilter) -> list[int] | None:
     """Agencies the filter keeps (None: all of them)."""
-    a = ref["agencies"]
-    keep = pd.Series(True, index=a.index)
-    narrowed = False
-    if f.level:
-        keep &= a["level"] == f.level
-        narrowed = True
-    if f.effective_district:
-        keep &= a["district_code"] == f.effective_district
-        narrowed = True
-    if f.commune_code:
-        keep &= a["commune_code"] == f.commune_code
-        narrowed = True
-    return [int(i) for i in a.loc[keep, "id"]] if narrowed else None
+    return _ids_kept(ref["agencies"], [("level", f.level), ("district_code", f.effective_district),
+                                       ("commune_code", f.commune_code)])
 
 
 def _procedure_ids(ref: dict, f: DossierFilter) -> list[int] | None:
-    p = ref["procedures"]
-    keep = pd.Series(True, index=p.index)
-    narrowed = False
-    if f.sector_code:
-        keep &= p["sector_code"] == f.sector_code
-        narrowed = True
-    if f.procedure_code:
-        keep &= p["code"] == f.procedure_code
-        narrowed = True
-    return [int(i) for i in p.loc[keep, "id"]] if narrowed else None
+    return _ids_kept(ref["procedures"], [("sector_code", f.sector_code), ("code", f.procedure_code)])
 
 
 def _in(col, ids: list[int] | None):

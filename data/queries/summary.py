@@ -67,15 +67,14 @@ def standard_report(engine: Engine, f: DossierFilter, by: str | list[str] = "lev
     in_period = and_(S.c.ym >= period.first_ym, S.c.ym <= period.last_ym)
     monthly = "month" in groups
     if monthly:
-        carried = _sum_if(S.c.open_end, literal(False))  # filled below from the previous month
+        carried = literal(0)  # filled below from the previous month's stock
         at_end_open = func.sum(S.c.open_end)
         at_end_overdue = func.sum(S.c.open_overdue_end)
-        lo = period.before_first_ym
     else:
         carried = _sum_if(S.c.open_end, S.c.ym == period.before_first_ym)
         at_end_open = _sum_if(S.c.open_end, S.c.ym == period.last_ym)
         at_end_overdue = _sum_if(S.c.open_overdue_end, S.c.ym == period.last_ym)
-        lo = period.before_first_ym
+    lo = period.before_first_ym  # the month before the period holds the carried-over stock
     flows = {m: _sum_if(S.c[m], in_period) for m in (
         "received", "received_online", "received_in_person", "received_by_post", "received_postal_staff",
         "finished_early", "finished_on_time", "finished_late", "withdrawn",
