@@ -1,8 +1,8 @@
 """Load test: a conference room opening pages and changing filters.
 
-    /work/venv/bin/python bench/load_test.py                 # gunicorn, 4 workers, demo DB, 100 users, 2 min
-    /work/venv/bin/python bench/load_test.py --users 20 --time 30s --port 8065
-    /work/venv/bin/python bench/load_test.py --url http://127.0.0.1:8050   # an app that is already running
+    .venv/bin/python bench/load_test.py --locust /tmp/lv/bin/locust   # gunicorn, 4 workers, demo DB, 100 users, 2 min
+    .venv/bin/python bench/load_test.py --users 20 --time 30s --port 8065
+    .venv/bin/python bench/load_test.py --url http://127.0.0.1:8050   # an app that is already running
 
 It starts ``gunicorn -w 4 app:server`` on loopback (unless ``--url``), then runs
 locust headless with this file as the locustfile, and prints throughput,
@@ -152,6 +152,23 @@ def _summary(csv_prefix: Path) -> dict:
     return out
 
 
+def _locust_command(given: str | None) -> str:
+    import shutil
+
+    if given:
+        return given
+    beside = Path(sys.executable).parent / "locust"
+    if beside.exists():
+        check = subprocess.run([str(beside), "--version"], capture_output=True, text=True)
+        if check.returncode == 0:
+            return str(beside)
+    found = shutil.which("locust")
+    if found:
+        return found
+    raise SystemExit("locust is not installed (or cannot import beside dash[testing]'s urllib3): "
+                     "python3 -m venv /tmp/lv && /tmp/lv/bin/pip install locust, then pass --locust /tmp/lv/bin/locust")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--users", type=int, default=100)
@@ -161,6 +178,9 @@ def main(argv=None) -> int:
     ap.add_argument("--port", type=int, default=8065)
     ap.add_argument("--url", default=None, help="test an app already running there instead of starting gunicorn")
     ap.add_argument("--warm", action="store_true", help="open every page once before measuring (a warmed cache)")
+    ap.add_argument("--locust", default=os.environ.get("LOCUST"),
+                    help="the locust command (default: beside this Python, else on PATH). dash[testing] pins an old "
+                         "urllib3 that locust cannot import, so locust usually lives in a venv of its own")
     ap.add_argument("--cache-redis", default=None, help="CACHE_REDIS_URL for the workers (one cache shared by the 4 workers)")
     args = ap.parse_args(argv)
 
@@ -193,7 +213,7 @@ def main(argv=None) -> int:
         out_dir.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
         prefix = Path("/tmp") / f"tthc-load-{stamp}"
-        cmd = [str(Path(sys.executable).parent / "locust"), "-f", str(Path(__file__).resolve()), "--headless",
+        cmd = [_locust_command(args.locust), "-f", str(Path(__file__).resolve()), "--headless",
                "-u", str(args.users), "-r", str(args.spawn_rate), "-t", args.time, "--host", url, "--csv", str(prefix),
                "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"]
         print("running:", " ".join(cmd), flush=True)
