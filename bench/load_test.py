@@ -39,9 +39,13 @@ SECTORS = ["", "", "", "DD", "TP", "KHDT", "XD"]
 # ---------------------------------------------------------------- the locustfile part
 
 try:
-    from locust import HttpUser, between, events, task
+    # FastHttpUser: the load generator shares the server's two cores, so it should spend as
+    # little CPU per request as it can (locust's docs: several times less than HttpUser).
+    from locust import between, events, task
+    from locust.contrib.fasthttp import FastHttpUser as HttpUser
 except ImportError:  # the runner part works without locust importable in this interpreter
     HttpUser = object  # type: ignore[assignment,misc]
+    events = None
 
     def between(a, b):  # type: ignore[no-redef]
         return None
@@ -54,6 +58,29 @@ def _outputs(output: str):
     parts = output[2:-2].split("...") if output.startswith("..") and output.endswith("..") else [output]
     out = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
     return out if output.startswith("..") else out[0]
+
+
+# Server CPU per request kind, read from bench.wsgi's Server-Timing header (the server runs
+# bench.wsgi:server, app.server plus that header); written for the runner at the end.
+_SERVER_CPU: dict[str, list[float]] = {}
+
+
+def _record_cpu(name: str, response) -> None:
+    header = response.headers.get("Server-Timing") if response is not None else None
+    if header and "cpu;dur=" in header:
+        _SERVER_CPU.setdefault(name, []).append(float(header.split("cpu;dur=")[1].split(",")[0]))
+
+
+if events is not None:
+    @events.request.add_listener
+    def _on_request(request_type, name, response_time, response_length, response=None, **kwargs):
+        _record_cpu(name, response)
+
+    @events.quitting.add_listener
+    def _on_quit(environment, **kwargs):
+        out = os.environ.get("TTHC_LOAD_CPU_FILE")
+        if out:
+            Path(out).write_text(json.dumps(_SERVER_CPU))
 
 
 class ConferenceUser(HttpUser):  # type: ignore[misc,valid-type]
@@ -152,6 +179,22 @@ def _summary(csv_prefix: Path) -> dict:
     return out
 
 
+def _cpu_summary(path: Path, seconds: float) -> dict:
+    """Server CPU per request kind: p50/p95 ms, seconds in all and share of the total."""
+    if not path.exists():
+        return {}
+    import statistics
+
+    raw = json.loads(path.read_text())
+    total = sum(sum(v) for v in raw.values()) / 1000 or 1.0
+    by = {}
+    for name, values in raw.items():
+        values = sorted(values)
+        by[name] = {"p50_ms": round(statistics.median(values), 1), "p95_ms": round(values[int(0.95 * (len(values) - 1))], 1),
+                    "cpu_s": round(sum(values) / 1000, 1), "share": round(sum(values) / 1000 / total, 3)}
+    return {"cpu_s": round(total, 1), "cores_busy": round(total / seconds, 2), "by_request": by}
+
+
 def _locust_command(given: str | None) -> str:
     import shutil
 
@@ -198,8 +241,9 @@ def main(argv=None) -> int:
         env.pop("CACHE_REDIS_URL", None)
         if args.cache_redis:
             env["CACHE_REDIS_URL"] = args.cache_redis
+        # bench.wsgi:server is app.server plus a Server-Timing header (the server's CPU per request)
         cmd = [str(Path(sys.executable).parent / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{args.port}",
-               "--timeout", "60", "--log-level", "warning", "app:server"]
+               "--timeout", "60", "--log-level", "warning", "bench.wsgi:server"]
         print("starting:", " ".join(cmd), flush=True)
         server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open("/tmp/load-test-gunicorn.log", "w"))
     try:
@@ -219,17 +263,24 @@ def main(argv=None) -> int:
         print("running:", " ".join(cmd), flush=True)
         t0 = time.monotonic()
         load_before = list(os.getloadavg())  # other work on the machine skews the figures: recorded with them
-        subprocess.run(cmd, cwd=ROOT, check=False)
+        cpu_file = Path(f"{prefix}_server_cpu.json")
+        subprocess.run(cmd, cwd=ROOT, check=False, env={**os.environ, "TTHC_LOAD_CPU_FILE": str(cpu_file)})
         seconds = time.monotonic() - t0
         stats = _summary(prefix)
         total = stats.get("Aggregated", {})
-        report = {"load_average_before_after": [load_before, list(os.getloadavg())], "cache": env_cache, "date": stamp, "users": args.users, "duration": args.time, "workers": args.workers, "url": url,
+        server_cpu = _cpu_summary(cpu_file, seconds)
+        report = {"server_cpu": server_cpu, "load_average_before_after": [load_before, list(os.getloadavg())], "cache": env_cache, "date": stamp, "users": args.users, "duration": args.time, "workers": args.workers, "url": url,
                   "seconds": round(seconds), "cpus": os.cpu_count(), "total": total,
                   "by_request": {k: v for k, v in stats.items() if k != "Aggregated"}}
         (out_dir / f"load-{stamp}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
         print(f"\n{'request':<34}{'count':>8}{'fail':>6}{'rps':>8}{'p50':>8}{'p95':>8}{'p99':>8}")
         for name, s in sorted(stats.items(), key=lambda kv: kv[0] == "Aggregated"):
             print(f"{name[:33]:<34}{s['requests']:>8}{s['failures']:>6}{s['rps']:>8}{s['p50_ms']:>8.0f}{s['p95_ms']:>8.0f}{s['p99_ms']:>8.0f}")
+        if server_cpu:
+            print(f"\nserver CPU per request (Server-Timing), ms{'':<6}{'p50':>8}{'p95':>8}{'CPU s':>8}{'share':>8}")
+            for name, c in sorted(server_cpu["by_request"].items(), key=lambda kv: -kv[1]["cpu_s"]):
+                print(f"{name[:40]:<46}{c['p50_ms']:>8.1f}{c['p95_ms']:>8.1f}{c['cpu_s']:>8.1f}{c['share']:>8.0%}")
+            print(f"server CPU in all: {server_cpu['cpu_s']:.0f} s in {seconds:.0f} s = {server_cpu['cores_busy']:.2f} of {os.cpu_count()} cores")
         print(f"\nwritten: bench/results/load-{stamp}.json")
         return 0 if total.get("failures", 1) == 0 else 1
     finally:
