@@ -3,6 +3,7 @@
     tthc demo [--scale 10] [--seed 2114]   build the demo database at DATABASE_URL
     tthc db upgrade                         apply schema migrations to DATABASE_URL
     tthc summary --year 2023 --json         the per-level summary (Biểu 06 measures)
+    tthc warm [--watch]                     fill the shared cache with every page's views
 
 Errors (no database, unknown year) print one clear line and exit non-zero.
 """
@@ -106,6 +107,57 @@ def summary(year: int, as_json: bool) -> None:
         def pct(x):
             return "—" if x is None else f"{x * 100:.2f}%"
         click.echo(f"{level:<10}{v['received']:>12,}{pct(v['on_time_rate']):>10}{pct(v['online_share']):>10}{pct(v['post_share']):>10}")
+
+
+@main.command()
+@click.option("--langs", default="vi,en", show_default=True, help="Languages to render, comma-separated.")
+@click.option("--max-seconds", type=float, default=None, help="Stop after this long (the most useful views come first).")
+@click.option("--watch", is_flag=True, help="Keep running: warm again whenever an import changes the data (a sidecar next to gunicorn).")
+@click.option("--force", is_flag=True, help="Warm even if another process holds this data version's warm-up lock.")
+def warm(langs: str, max_seconds: float | None, watch: bool, force: bool) -> None:
+    """Fill the shared cache (CACHE_REDIS_URL) with every page for every filter view."""
+    import os
+    import time
+
+    if not os.environ.get("CACHE_REDIS_URL"):
+        raise CliError("CACHE_REDIS_URL is not set: only a cache shared with the app's workers (Redis) keeps a warm-up")
+    wanted = tuple(x.strip() for x in langs.split(",") if x.strip())
+    if not wanted or any(x not in ("vi", "en") for x in wanted):
+        raise CliError(f"--langs takes vi and/or en, not {langs!r}")
+    try:
+        from app import server  # the Dash app: its pages and its cache configuration
+    except Exception as exc:  # noqa: BLE001
+        raise CliError(f"cannot start the app to warm it: {_friendly(exc)}") from exc
+    from components.warmup import claim_warmup, warm_cache
+    from data.cache import data_version, reset_version
+    from data.db import get_engine
+
+    while True:
+        try:
+            version = data_version(get_engine())
+        except Exception as exc:  # noqa: BLE001 — the database is down: say so, retry when watching
+            if not watch:
+                raise CliError(f"the database is unavailable: {_friendly(exc)}") from exc
+            time.sleep(30)
+            continue
+        if force or claim_warmup(version):
+            report = warm_cache(server, langs=wanted, max_seconds=max_seconds,
+                                progress=lambda done, total: done % 300 < 6 and click.echo(f"  {done:,} / {total:,} views", err=True))
+            click.echo(f"warmed {report.views:,} views in {report.seconds:.0f} s ({report.cpu_seconds:.0f} s CPU)"
+                       + (f", stopped: {report.stopped}" if report.stopped else "")
+                       + (f", {len(report.errors)} failed (first: {report.errors[0]})" if report.errors else ""))
+        elif not watch:
+            click.echo(f"data version {version} is already being warmed (or was): nothing to do; --force to warm again")
+        if not watch:
+            return
+        while True:  # wait for an import to change the data
+            time.sleep(10)
+            reset_version()
+            try:
+                if data_version(get_engine()) != version:
+                    break
+            except Exception:  # noqa: BLE001
+                continue
 
 
 def _safe_url(url: str) -> str:

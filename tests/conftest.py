@@ -51,6 +51,27 @@ def pg_schema_factory():
     admin.dispose()
 
 
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """The shared cache's tests need a Redis they may flush (a database number of their own)."""
+    if not REDIS_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the Redis tests: TEST_REDIS_URL is not set")
+        pytest.skip("Redis not configured: set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15); .ci/run sets it")
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the Redis tests: {REDIS_URL} does not answer ({exc})")
+        pytest.skip(f"Redis at {REDIS_URL} does not answer: {exc}")
+    return REDIS_URL
+
+
 def insert_fixture(conn, dossiers: bool = True, deployments=fx.POSTAL_DEPLOYMENTS) -> None:
     """Write the hand-built fixture's rows: the catalogues always, the dossiers (and their
     aggregates) and postal deployments unless told otherwise (tests vary those two)."""
