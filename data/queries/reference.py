@@ -2,20 +2,33 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Engine
 
 from ..schema import Agency, DossierMonthStats, Procedure, Sector, Unit
 
 U = Unit.__table__
 S = DossierMonthStats.__table__
+_NO_BOUND = 10**9  # above any ym (YYYYMM)
 
 
 def years_with_data(engine: Engine) -> list[int]:
-    """Years in which dossiers were received, newest first."""
-    stmt = select(S.c.year).where(S.c.received > 0).group_by(S.c.year).order_by(S.c.year.desc())
+    """Years in which dossiers were received, newest first.
+
+    Walks back year by year: the latest month before a bound with dossiers received,
+    read backwards along the primary key (ym first), so each step stops at its first
+    match instead of the whole table being grouped.
+    """
+    before = bindparam("before")
+    latest = select(func.max(S.c.ym)).where(S.c.ym < before, S.c.received > 0)
+    years, bound = [], None
     with engine.connect() as conn:
-        return [int(y) for y in conn.execute(stmt).scalars()]
+        while True:
+            ym = conn.execute(latest, {"before": bound if bound is not None else _NO_BOUND}).scalar()
+            if ym is None:
+                return years
+            years.append(int(ym) // 100)
+            bound = (int(ym) // 100) * 100  # below January of that year
 
 
 def latest_complete_year(engine: Engine) -> int | None:

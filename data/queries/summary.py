@@ -10,13 +10,14 @@ applicant's supplement time, at most one supplement request.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import BigInteger, bindparam, case, cast, func, literal, select, union_all
 from sqlalchemy.engine import Engine
 
 from ..filters import A, P, S, SE, DossierFilter, stats_from
-from ..filters import agency_conditions, procedure_conditions
 from ..schema import LEVELS, Unit
 
 U = Unit.__table__
@@ -47,8 +48,90 @@ GROUPINGS = {
 }
 
 
-def _sum_if(col, cond):
-    return func.coalesce(func.sum(case((cond, col), else_=0)), 0)
+# The flows summed over the period, in the order the report's frames keep them.
+FLOW_COLUMNS = [
+    "received", "received_online", "received_in_person", "received_by_post", "received_postal_staff",
+    "finished_early", "finished_on_time", "finished_late", "withdrawn",
+    "finished_postal_staff", "finished_in_time_postal_staff",
+]
+STOCK_COLUMNS = ["carried_over", "in_progress", "in_progress_overdue"]
+RESULT_COLUMNS = FLOW_COLUMNS + STOCK_COLUMNS
+
+# Filter values are bound parameters, so one statement per grouping and filter shape is
+# built once and reused (SQLAlchemy caches the compiled SQL; building the expression is
+# what each call would otherwise pay for).
+_AGENCY_PARAMS = [("level", A.c.level), ("district", A.c.district_code), ("commune", A.c.commune_code)]
+_PROCEDURE_PARAMS = [("sector", SE.c.code), ("procedure", P.c.code)]
+
+
+def _filter_params(f: DossierFilter) -> dict:
+    """The filter's set values, named as the statements' parameters (see agency_conditions
+    and procedure_conditions in data.filters: the same conditions, bound)."""
+    values = {"level": f.level, "district": f.effective_district, "commune": f.commune_code,
+              "sector": f.sector_code, "procedure": f.procedure_code}
+    return {k: v for k, v in values.items() if v}
+
+
+def _coalesced_sum(expr):
+    # Cast: PostgreSQL sums a bigint into numeric, which would come back as Decimal.
+    return cast(func.coalesce(func.sum(expr), 0), BigInteger)
+
+
+@functools.lru_cache(maxsize=256)
+def _report_statement(groups: tuple[str, ...], filtered: frozenset):
+    """The Biểu 06 statement for a grouping and the set of filter values used.
+
+    Flows are plain sums over the period's months and the stocks (carried over, open at
+    the end) sums over the two snapshot months, in two grouped branches added up by an
+    outer GROUP BY: cheaper than one scan with a CASE per column (no CASE for the flows,
+    and the snapshot branch reads two months only). By month, every month's stock is
+    wanted: one scan of the period and the month before it, the latter dropped after
+    its stock is carried over (see _monthly_stocks).
+    """
+    keys, labels = [], []
+    for g in groups:
+        k, lab = GROUPINGS[g]
+        keys += k
+        labels += lab
+    source = stats_from(None)
+    if "district" in groups:
+        source = source.outerjoin(U, U.c.code == A.c.district_code)
+    conds = [col == bindparam(name) for name, col in _AGENCY_PARAMS + _PROCEDURE_PARAMS if name in filtered]
+    lo, first, last = bindparam("lo"), bindparam("first"), bindparam("last")
+    grouping = keys + labels
+
+    def branch(measures: dict, *where):
+        return (select(*grouping, *[measures.get(m, literal(0)).label(m) for m in RESULT_COLUMNS])
+                .select_from(source).where(*where, *conds).group_by(*grouping))
+
+    flows = {m: func.coalesce(func.sum(S.c[m]), 0) for m in FLOW_COLUMNS}
+    if "month" in groups:
+        stocks = {"in_progress": func.coalesce(func.sum(S.c.open_end), 0),
+                  "in_progress_overdue": func.coalesce(func.sum(S.c.open_overdue_end), 0)}
+        # The month before the period only carries its stock over: its flows are dropped with it.
+        return branch({**flows, **stocks}, S.c.ym >= lo, S.c.ym <= last)
+    stocks = {"carried_over": func.sum(case((S.c.ym == lo, S.c.open_end), else_=0)),
+              "in_progress": func.sum(case((S.c.ym == last, S.c.open_end), else_=0)),
+              "in_progress_overdue": func.sum(case((S.c.ym == last, S.c.open_overdue_end), else_=0))}
+    both = union_all(branch(flows, S.c.ym >= first, S.c.ym <= last),
+                     branch(stocks, S.c.ym.in_([lo, last]))).subquery("parts")
+    outer_keys = [both.c[c.name] for c in grouping]
+    return (select(*outer_keys, *[_coalesced_sum(both.c[m]).label(m) for m in RESULT_COLUMNS])
+            .group_by(*outer_keys))
+
+
+def _group_columns(groups: list[str]) -> list[str]:
+    """Every grouping's keys, then every grouping's labels (the statement's order)."""
+    return [c.name for part in (0, 1) for g in groups for c in GROUPINGS[g][part]]
+
+
+def _report_rows(engine: Engine, f: DossierFilter, groups: list[str]) -> list:
+    period = f.period
+    params = _filter_params(f)
+    stmt = _report_statement(tuple(groups), frozenset(params))
+    params.update(lo=period.before_first_ym, first=period.first_ym, last=period.last_ym)
+    with engine.connect() as conn:
+        return conn.execute(stmt, params).all()
 
 
 def standard_report(engine: Engine, f: DossierFilter, by: str | list[str] = "level") -> pd.DataFrame:
@@ -58,48 +141,20 @@ def standard_report(engine: Engine, f: DossierFilter, by: str | list[str] = "lev
     With ``by="month"`` carried-over and in-progress stocks are those of each month.
     """
     groups = [by] if isinstance(by, str) else list(by)
-    keys, labels = [], []
-    for g in groups:
-        k, lab = GROUPINGS[g]
-        keys += k
-        labels += lab
-    period = f.period
-    in_period = and_(S.c.ym >= period.first_ym, S.c.ym <= period.last_ym)
-    monthly = "month" in groups
-    if monthly:
-        carried = literal(0)  # filled below from the previous month's stock
-        at_end_open = func.sum(S.c.open_end)
-        at_end_overdue = func.sum(S.c.open_overdue_end)
-    else:
-        carried = _sum_if(S.c.open_end, S.c.ym == period.before_first_ym)
-        at_end_open = _sum_if(S.c.open_end, S.c.ym == period.last_ym)
-        at_end_overdue = _sum_if(S.c.open_overdue_end, S.c.ym == period.last_ym)
-    lo = period.before_first_ym  # the month before the period holds the carried-over stock
-    flows = {m: _sum_if(S.c[m], in_period) for m in (
-        "received", "received_online", "received_in_person", "received_by_post", "received_postal_staff",
-        "finished_early", "finished_on_time", "finished_late", "withdrawn",
-        "finished_postal_staff", "finished_in_time_postal_staff")}
-    source = stats_from(f)
-    if "district" in groups:
-        source = source.outerjoin(U, U.c.code == A.c.district_code)
-    stmt = (
-        select(*keys, *labels,
-               *[v.label(k) for k, v in flows.items()],
-               carried.label("carried_over"), at_end_open.label("in_progress"),
-               at_end_overdue.label("in_progress_overdue"))
-        .select_from(source)
-        .where(S.c.ym >= lo, S.c.ym <= period.last_ym, *agency_conditions(f), *procedure_conditions(f))
-        .group_by(*keys, *labels)
-    )
-    with engine.connect() as conn:
-        df = pd.DataFrame(conn.execute(stmt).mappings().all())
-    if df.empty:
-        df = pd.DataFrame(columns=[k.name for k in keys] + [lab.name for lab in labels] + COUNT_COLUMNS)
-    if monthly:
-        df = _monthly_stocks(df, groups, period)
-    for c in COUNT_COLUMNS:
-        df[c] = pd.to_numeric(df[c]).fillna(0).astype("int64")
-    return add_rates(df)
+    rows = _report_rows(engine, f, groups)
+    names = _group_columns(groups)
+    columns = list(zip(*rows)) if rows else [()] * (len(names) + len(RESULT_COLUMNS))
+    data = {name: list(col) for name, col in zip(names, columns)}
+    counts = {m: np.array(col, dtype="int64") for m, col in zip(RESULT_COLUMNS, columns[len(names):])}
+    if "month" in groups:
+        df = _monthly_stocks(pd.DataFrame({**data, **counts}), groups, f.period)
+        counts = {m: df[m].to_numpy(dtype="int64") for m in RESULT_COLUMNS}
+        data = {name: df[name] for name in names}
+    # An empty report keeps the columns in the order COUNT_COLUMNS lists them (as it always has).
+    order = RESULT_COLUMNS if rows else COUNT_COLUMNS
+    if not rows:
+        data = {name: pd.Series([], dtype=object) for name in names}
+    return pd.DataFrame({**data, **{m: counts[m] for m in order}, **_derived(counts)})
 
 
 def _monthly_stocks(df: pd.DataFrame, groups: list[str], period) -> pd.DataFrame:
@@ -119,27 +174,49 @@ def _ratio(num, den):
         return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
 
 
+def _derived(c) -> dict[str, np.ndarray]:
+    """The derived columns and rates from the counts (a mapping of column -> int64 array), in one pass."""
+    finished_in_time = c["finished_early"] + c["finished_on_time"]
+    finished = finished_in_time + c["finished_late"]
+    received = c["received"]
+    return {
+        "received_in_person_or_post": c["received_in_person"] + c["received_by_post"],
+        "finished": finished,
+        "finished_in_time": finished_in_time,
+        "in_progress_within": c["in_progress"] - c["in_progress_overdue"],
+        "handled": received + c["carried_over"],
+        "on_time_rate": _ratio(finished_in_time, finished),
+        "late_rate": _ratio(c["finished_late"], finished),
+        "online_share": _ratio(c["received_online"], received),
+        "post_share": _ratio(c["received_by_post"], received),
+        "postal_staff_share": _ratio(c["received_postal_staff"], received),
+    }
+
+
 def add_rates(df: pd.DataFrame) -> pd.DataFrame:
-    df["received_in_person_or_post"] = df["received_in_person"] + df["received_by_post"]
-    df["finished"] = df["finished_early"] + df["finished_on_time"] + df["finished_late"]
-    df["finished_in_time"] = df["finished_early"] + df["finished_on_time"]
-    df["in_progress_within"] = df["in_progress"] - df["in_progress_overdue"]
-    df["handled"] = df["received"] + df["carried_over"]
-    df["on_time_rate"] = _ratio(df["finished_in_time"], df["finished"])
-    df["late_rate"] = _ratio(df["finished_late"], df["finished"])
-    df["online_share"] = _ratio(df["received_online"], df["received"])
-    df["post_share"] = _ratio(df["received_by_post"], df["received"])
-    df["postal_staff_share"] = _ratio(df["received_postal_staff"], df["received"])
-    return df
+    """``df`` with the derived columns and rates (re)computed from its count columns."""
+    derived = _derived({c: df[c].to_numpy() for c in COUNT_COLUMNS})
+    if any(c in df.columns for c in derived):
+        for c, values in derived.items():
+            df[c] = values
+        return df
+    return pd.concat([df, pd.DataFrame(derived, index=df.index)], axis=1)
 
 
 def summary_by_level(engine: Engine, f: DossierFilter) -> pd.DataFrame:
     """One row per level (province, district, commune), always all three, indexed by level."""
-    df = standard_report(engine, f, "level").set_index("level")
-    df = df.reindex(list(LEVELS))
-    for c in COUNT_COLUMNS:
-        df[c] = df[c].fillna(0).astype("int64")
-    return add_rates(df.rename_axis("level"))
+    rows = _report_rows(engine, f, ["level"])
+    at = {level: i for i, level in enumerate(LEVELS)}
+    counts = {m: np.zeros(len(LEVELS), dtype="int64") for m in RESULT_COLUMNS}
+    for row in rows:
+        i = at.get(row[0])
+        if i is None:
+            continue  # an agency of no known level: not a row of the report
+        for m, v in zip(RESULT_COLUMNS, row[1:]):
+            counts[m][i] = v
+    index = pd.Index(list(LEVELS), name="level")
+    order = RESULT_COLUMNS if rows else COUNT_COLUMNS
+    return pd.DataFrame({**{m: counts[m] for m in order}, **_derived(counts)}, index=index)
 
 
 def summary_json(engine: Engine, year: int) -> dict:
