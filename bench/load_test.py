@@ -220,7 +220,9 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--port", type=int, default=8065)
     ap.add_argument("--url", default=None, help="test an app already running there instead of starting gunicorn")
-    ap.add_argument("--warm", action="store_true", help="open every page once before measuring (a warmed cache)")
+    ap.add_argument("--warm", action="store_true",
+                    help="with --cache-redis: run `tthc warm` (every page for every filter view) before measuring; "
+                         "without: open every page once")
     ap.add_argument("--locust", default=os.environ.get("LOCUST"),
                     help="the locust command (default: beside this Python, else on PATH). dash[testing] pins an old "
                          "urllib3 that locust cannot import, so locust usually lives in a venv of its own")
@@ -248,7 +250,18 @@ def main(argv=None) -> int:
         server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open("/tmp/load-test-gunicorn.log", "w"))
     try:
         _wait_for(url)
-        if args.warm:
+        if args.cache_redis and not args.url:
+            import redis
+
+            redis.Redis.from_url(args.cache_redis).flushdb()  # the run starts from an empty cache (its own db number)
+        if args.warm and args.cache_redis:
+            tthc = str(Path(sys.executable).parent / "tthc")
+            t_warm = time.monotonic()
+            done = subprocess.run([tthc, "warm", "--force"], cwd=ROOT, capture_output=True, text=True,
+                                  env={**env, "CACHE_REDIS_URL": args.cache_redis} if not args.url else None)
+            print(done.stdout.strip() or done.stderr.strip()[-500:], f"({time.monotonic() - t_warm:.0f} s)", flush=True)
+            env_cache += f", warmed by `tthc warm`: {done.stdout.strip()}"
+        elif args.warm:
             import urllib.request
 
             for p in PAGES:

@@ -29,7 +29,9 @@ def init_cache(server) -> None:
     if _cache_off():
         config = {"CACHE_TYPE": "NullCache"}
     elif redis_url:
-        config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_DEFAULT_TIMEOUT": 3600,
+        # A week: keys carry the data version, so an entry is never served for other data;
+        # Redis (allkeys-lru) evicts what is not used. Long enough that a warm-up (tthc warm) lasts.
+        config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_DEFAULT_TIMEOUT": 7 * 24 * 3600,
                   "CACHE_KEY_PREFIX": "tthc:"}
     else:
         config = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 3600, "CACHE_THRESHOLD": 5000}
@@ -49,7 +51,9 @@ def data_version(engine) -> str:
 
         with engine.connect() as conn:
             latest = conn.execute(select(func.max(ImportRun.id))).scalar()
-        value = str(latest)
+            # with its time: a rebuilt database restarts the ids at 1 but not the clock
+            started = conn.execute(select(ImportRun.started_at).where(ImportRun.id == latest)).scalar() if latest else None
+        value = f"{latest}@{started}"
         _versions[url] = (value, now)
     return value
 
