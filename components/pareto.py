@@ -3,7 +3,7 @@ a Pareto chart (bars plus cumulative share), and a monthly count-and-rate trend.
 
 Figures are plain dicts (what dcc.Graph sends to the browser anyway): building them
 through plotly.graph_objects validation costs ~100 ms a figure, too slow for a drill
-step that must answer in 50 ms. They look like ``components.theme.style_figure``'s.
+step that must answer in 50 ms. Their layout is ``components.theme.base_layout``.
 
 Every bar carries ``customdata[0]`` = the URL query string of the view one level down, so
 a page can turn a click into navigation with one small callback.
@@ -16,8 +16,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .formatting import fmt_int, fmt_pct, plotly_separators, ym_label
-from .theme import FONT_FAMILY, LATE_COLOR, LEVEL_COLORS, NEUTRAL_COLOR
+from . import theme
+from .formatting import fmt_int, fmt_pct, ym_label
+from .theme import LATE_COLOR, LEVEL_COLORS, NEUTRAL_COLOR
 
 BAR_PX = 44  # height per bar on horizontal charts: readable on a projector, tappable on a phone
 
@@ -29,32 +30,11 @@ def fp(x, lang: str, digits: int = 1) -> str:
     return _fp(None if x is None or (isinstance(x, float) and np.isnan(x)) else round(float(x), 6), lang, digits)
 
 
-@lru_cache(maxsize=1)
-def _template_layout() -> dict:
-    import plotly.io as pio
-
-    return {"layout": pio.templates["plotly_white"].to_plotly_json()["layout"]}
-
-
 def base_layout(lang: str, height: int, **extra) -> dict:
-    """theme.style_figure as a dict: large type, the language's separators, white template."""
-    layout = {
-        "template": _template_layout(),
-        "font": {"family": FONT_FAMILY, "size": 15, "color": "#212529"},
-        "separators": plotly_separators(lang),
-        "height": height,
-        "margin": {"l": 10, "r": 10, "t": 20, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
-        "hoverlabel": {"font": {"size": 15}},
-        "xaxis": {"automargin": True, "fixedrange": True},
-        "yaxis": {"automargin": True, "fixedrange": True},
-    }
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(layout.get(key), dict):
-            layout[key] = {**layout[key], **value}
-        else:
-            layout[key] = value
-    return layout
+    """theme.base_layout with fixed (unzoomable) axes and plotly's full white template, whose
+    axis-title spacing, hover alignment and strict number typing these charts were drawn with."""
+    return theme.base_layout(lang, height, template=theme.plotly_white_template(),
+                             **theme.merge({"xaxis": {"fixedrange": True}, "yaxis": {"fixedrange": True}}, extra))
 
 
 def pct_suffix(lang: str) -> str:

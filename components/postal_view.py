@@ -5,23 +5,23 @@ Headline per level (with last year beside it), the 18 district-level units as a 
 chart and a schematic tile map, a sortable and downloadable district table, the drill
 into one district (the URL's ``district``: its communes, and those with nothing moved),
 and coverage over time. Clicking a tile or a bar writes the district into the URL.
+
+Figures are plain dicts laid out by theme.base_layout: plotly's object validation cost more
+than the SQL (about half a second a chart on the shared server), and a tile click re-renders the page.
 """
 from __future__ import annotations
 
-import functools
-import json
 import math
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from components.formatting import fmt_int, fmt_pct, ym_label
 from components.i18n import level_label, make_translator
 from components.params import build_search, parse_search, resolve_view
-from components.theme import LEVEL_COLORS, NEUTRAL_COLOR, graph_config, style_figure
+from components.theme import LEVEL_COLORS, NEUTRAL_COLOR, base_layout, graph_config
 from components.tilemap import coverage_bin, coverage_legend, tile_label, tile_map
 from components.ui import card, empty_state, page_header
 from data.db import get_engine
@@ -232,25 +232,6 @@ def _hover(r, lang) -> str:
     return (f"{r['short_name']}\n{t('hover.moved', lang)}: {fmt_int(r['procedures_moved'], lang)} / "
             f"{fmt_int(r['procedures_total'], lang)} ({fmt_pct(r['moved_share'], lang)})\n"
             f"{t('hover.staff', lang)}: {fmt_int(r['postal_staff'], lang)}\n{t('hover.click', lang)}")
-
-
-@functools.lru_cache(maxsize=32)
-def _base_layout_json(lang: str, height: int) -> str:
-    return json.dumps(style_figure(go.Figure(), lang, height=height).layout.to_plotly_json())
-
-
-def base_layout(lang: str, height: int, **updates) -> dict:
-    """The app's figure style (theme.style_figure) as a plain dict, merged with ``updates``.
-
-    Figures here are plain dicts: plotly's object validation cost more than the SQL
-    (about half a second a chart on the shared server), and a tile click re-renders the page."""
-    return _merge(json.loads(_base_layout_json(lang, height)), updates)
-
-
-def _merge(a: dict, b: dict) -> dict:
-    for k, v in b.items():
-        a[k] = _merge(dict(a[k]), v) if isinstance(v, dict) and isinstance(a.get(k), dict) else v
-    return a
 
 
 def _graph_height(fig) -> int:

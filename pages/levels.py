@@ -14,7 +14,6 @@ import math
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from components.download import to_csv_bytes, to_xlsx_bytes
@@ -24,7 +23,7 @@ from components.kpi import fmt_rate, scope_title, sector_name
 from components.params import build_search, parse_search, reference_lists, resolve_view
 from components.report_table import report_frame, report_table
 from components.targets import target
-from components.theme import CHANNEL_COLORS, LEVEL_COLORS, NEUTRAL_COLOR, style_figure
+from components.theme import CHANNEL_COLORS, LEVEL_COLORS, NEUTRAL_COLOR, base_layout
 from components.ui import card, empty_state, guard_layout, page_header
 from components.ui import graph as _graph
 from data.db import get_engine
@@ -128,6 +127,13 @@ def _levels_shown(view) -> list[str]:
 
 
 # ---------------------------------------------------------------- figures
+# Plain dicts laid out by theme.base_layout: building these seven charts as plotly
+# go.Figure objects (which validate every property) cost ~125 ms CPU a page view, ~160 ms
+# with a level's breakdown; as dicts ~15 ms.
+
+LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0)
+HOVER_TEXT = "%{hovertext}<extra></extra>"
+
 
 def _rgba(hex_color: str, alpha: float) -> str:
     h = hex_color.lstrip("#")
@@ -139,130 +145,150 @@ def _faded(levels: list[str], selected: str | None) -> list[bool]:
     return [selected is not None and lv != selected for lv in levels]
 
 
+def _outline(levels: list[str], selected: str | None) -> dict:
+    return dict(color=["#212529" if lv == selected else "rgba(0,0,0,0)" for lv in levels], width=3)
+
+
 def _bar_marker(colors: list[str], levels: list[str], selected: str | None) -> dict:
     faded = _faded(levels, selected)
-    return dict(color=[_rgba(c, 0.3) if f else c for c, f in zip(colors, faded)],
-                line=dict(color=["#212529" if lv == selected else "rgba(0,0,0,0)" for lv in levels], width=3))
+    return dict(color=[_rgba(c, 0.3) if f else c for c, f in zip(colors, faded)], line=_outline(levels, selected))
 
 
-def fig_channels(summary: pd.DataFrame, levels: list[str], lang: str, selected: str | None) -> go.Figure:
+def _hline(y: float, line: dict) -> dict:
+    """A horizontal line across the plot at ``y`` (what plotly's add_hline draws)."""
+    return dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=y, y1=y, line=line)
+
+
+def _vline(x: float, line: dict) -> dict:
+    return dict(type="line", xref="x", x0=x, x1=x, yref="y domain", y0=0, y1=1, line=line)
+
+
+def _values(series: pd.Series) -> list:
+    """A column as plain Python values, missing ones as None."""
+    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in series.tolist()]
+
+
+def fig_channels(summary: pd.DataFrame, levels: list[str], lang: str, selected: str | None) -> dict:
     names = [level_label(lv, lang) for lv in levels]
-    fig = go.Figure()
-    received = summary.loc[levels, "received"]
+    received = summary.loc[levels, "received"].tolist()
+    data = []
     for channel, col in CHANNEL_COLUMNS:
-        values = summary.loc[levels, col]
-        hover = [t("lvl.hover.count", lang, level=n, channel=t(f"channel.{channel}", lang), n=fmt_int(v, lang),
+        values = summary.loc[levels, col].tolist()
+        channel_name = t(f"channel.{channel}", lang)
+        hover = [t("lvl.hover.count", lang, level=n, channel=channel_name, n=fmt_int(v, lang),
                    share=fmt_rate(v / r if r else float("nan"), lang)) for n, v, r in zip(names, values, received)]
-        fig.add_bar(x=names, y=values, name=t(f"channel.{channel}", lang),
-                    # Outline only, no fading: the legend takes its swatch from the first bar's colour.
-                    marker=_bar_marker([CHANNEL_COLORS[channel]] * len(levels), levels, None)
-                    | {"line": _bar_marker([], levels, selected)["line"]},
-                    customdata=levels, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>")
-    fig.update_layout(barmode="stack", clickmode="event")
-    fig.add_scatter(x=names, y=received, mode="text", text=[fmt_int(v, lang) for v in received], textposition="top center",
-                    textfont=dict(size=16), showlegend=False, hoverinfo="skip", customdata=levels)
-    style_figure(fig, lang, height=350)
-    fig.update_yaxes(title=t("lvl.axis.dossiers", lang), rangemode="tozero", range=[0, max(received.max(), 1) * 1.15])
-    fig.update_layout(legend=dict(traceorder="normal", orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
-    fig.update_yaxes(tickformat=",d")
-    return fig
+        data.append(dict(type="bar", x=names, y=values, name=channel_name,
+                         # Outline only, no fading: the legend takes its swatch from the first bar's colour.
+                         marker=dict(color=[CHANNEL_COLORS[channel]] * len(levels), line=_outline(levels, selected)),
+                         customdata=levels, hovertext=hover, hovertemplate=HOVER_TEXT))
+    data.append(dict(type="scatter", x=names, y=received, mode="text", text=[fmt_int(v, lang) for v in received],
+                     textposition="top center", textfont=dict(size=16), showlegend=False, hoverinfo="skip", customdata=levels))
+    layout = base_layout(lang, 350, barmode="stack", clickmode="event", legend=dict(LEGEND_BELOW, traceorder="normal"),
+                         yaxis=dict(title=dict(text=t("lvl.axis.dossiers", lang)), rangemode="tozero",
+                                    range=[0, max(max(received), 1) * 1.15], tickformat=",d"))
+    return {"data": data, "layout": layout}
 
 
-def fig_rate(summary: pd.DataFrame, levels: list[str], measure: str, lang: str, selected: str | None) -> go.Figure:
+def fig_rate(summary: pd.DataFrame, levels: list[str], measure: str, lang: str, selected: str | None) -> dict:
     names = [level_label(lv, lang) for lv in levels]
-    values = summary.loc[levels, measure]
-    received = summary.loc[levels, "received"]
+    values = _values(summary.loc[levels, measure])
+    received = summary.loc[levels, "received"].tolist()
     empty = ["lvl.none_finished" if measure == "on_time_rate" and r > 0 else "lvl.no_dossiers" for r in received]
-    text = [fmt_rate(v, lang) if pd.notna(v) else t(e, lang) for v, e in zip(values, empty)]
-    fig = go.Figure(go.Bar(
+    text = [fmt_rate(v, lang) if v is not None else t(e, lang) for v, e in zip(values, empty)]
+    data = [dict(
+        type="bar", x=names, y=[0.0 if v is None else v for v in values],
         # Labels inside the bar tops: clear of a target line crossing just above a bar.
-        x=names, y=values.fillna(0), text=[x if pd.notna(v) else "" for x, v in zip(text, values)], textposition="auto", insidetextanchor="end", textfont=dict(size=17),
+        text=[x if v is not None else "" for x, v in zip(text, values)], textposition="auto", insidetextanchor="end",
+        textfont=dict(size=17),
         insidetextfont=dict(color=["#212529" if lv == "district" or f else "#ffffff"
                                    for lv, f in zip(levels, _faded(levels, selected))]),
         outsidetextfont=dict(color="#212529"), cliponaxis=False,
         marker=_bar_marker([LEVEL_COLORS[lv] for lv in levels], levels, selected),
         customdata=levels, hovertext=[f"{n}: {x.replace('<br>', ' ')}" for n, x in zip(names, text)],
-        hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
-    ))
-    style_figure(fig, lang, height=350)
-    for name, v, label in zip(names, values, text):
-        if pd.isna(v):  # no bar to carry the words: say it on the axis instead of leaving a gap
-            fig.add_annotation(x=name, y=0, yanchor="bottom", text=label, showarrow=False, font=dict(size=14, color=NEUTRAL_COLOR))
+        hovertemplate=HOVER_TEXT, showlegend=False,
+    )]
+    layout = base_layout(lang, 350, clickmode="event", showlegend=False,
+                         yaxis=dict(range=[0, 1.12], tickformat=".0%", dtick=0.2))
+    # No bar to carry the words: say it on the axis instead of leaving a gap.
+    notes = [dict(x=name, y=0, yanchor="bottom", text=label, showarrow=False, font=dict(size=14, color=NEUTRAL_COLOR))
+             for name, v, label in zip(names, values, text) if v is None]
+    if notes:
+        layout["annotations"] = notes
     goal = target(measure)
     if goal is not None:
         # The target is named in a legend under the axis: a label on the line would cover a bar's figure.
         line = dict(color="#212529", dash="dash", width=2)
-        fig.add_hline(y=goal, line=line)
-        fig.add_scatter(x=[None], y=[None], mode="lines", line=line, name=t("lvl.target", lang, value=fmt_rate(goal, lang)))
-        fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
-    fig.update_yaxes(range=[0, 1.12], tickformat=".0%", dtick=0.2)
-    fig.update_layout(clickmode="event")
-    if goal is None:
-        fig.update_layout(showlegend=False)
-    return fig
+        layout["shapes"] = [_hline(goal, line)]
+        data.append(dict(type="scatter", x=[None], y=[None], mode="lines", line=line,
+                         name=t("lvl.target", lang, value=fmt_rate(goal, lang))))
+        layout.update(showlegend=True, legend=dict(layout["legend"], **LEGEND_BELOW))
+    return {"data": data, "layout": layout}
 
 
-def _month_dates(yms) -> list[dt.date]:
-    return [dt.date(int(ym) // 100, int(ym) % 100, 1) for ym in yms]
+def _month_date(ym: int) -> str:
+    return f"{int(ym) // 100:04d}-{int(ym) % 100:02d}-01"
 
 
-def fig_trend(monthly: pd.DataFrame, levels: list[str], measure: str, lang: str, year: int, years: list[int]) -> go.Figure:
-    fig = go.Figure()
+def fig_trend(monthly: pd.DataFrame, levels: list[str], measure: str, lang: str, year: int, years: list[int]) -> dict:
+    fmt = fmt_int if measure == "received" else fmt_rate
+    data = []
     for lv in levels:
         part = monthly[monthly["level"] == lv]
         if part.empty:
             continue
-        labels = [ym_label(ym, lang) for ym in part["ym"]]
-        if measure == "received":
-            shown = [fmt_int(v, lang) for v in part[measure]]
-        else:
-            shown = [fmt_rate(v, lang) for v in part[measure]]
-        fig.add_scatter(x=_month_dates(part["ym"]), y=part[measure], mode="lines", name=level_label(lv, lang),
-                        line=dict(color=LEVEL_COLORS[lv], width=3),
-                        hovertext=[f"{level_label(lv, lang)} · {lab}: {s}" for lab, s in zip(labels, shown)],
-                        hovertemplate="%{hovertext}<extra></extra>")
-    style_figure(fig, lang, height=340)
+        yms, values = part["ym"].tolist(), _values(part[measure])
+        name = level_label(lv, lang)
+        data.append(dict(type="scatter", x=[_month_date(ym) for ym in yms], y=values, mode="lines", name=name,
+                         line=dict(color=LEVEL_COLORS[lv], width=3),
+                         hovertext=[f"{name} · {ym_label(ym, lang)}: {fmt(v, lang)}" for ym, v in zip(yms, values)],
+                         hovertemplate=HOVER_TEXT))
     first, last = min(years), max(years)
-    fig.add_vrect(x0=dt.date(year, 1, 1), x1=dt.date(year, 12, 31), fillcolor="#ADB5BD", opacity=0.18, line_width=0,
-                  annotation_text=t("lvl.trend.year", lang, year=year), annotation_position="top left",
-                  annotation_font_size=13)
-    ticks = [dt.date(y, m, 1) for y in range(first, last + 1) for m in (1, 7)]
-    fig.update_xaxes(tickvals=ticks, ticktext=[ym_label(d.year * 100 + d.month, lang) for d in ticks],
-                     range=[dt.date(first, 1, 1) - dt.timedelta(days=10), dt.date(last, 12, 31) + dt.timedelta(days=10)])
+    ticks = [y * 100 + m for y in range(first, last + 1) for m in (1, 7)]
+    layout = base_layout(
+        lang, 340, hovermode="closest",
+        # Legend under the axis: above the plot it collides with the toolbar on narrow screens.
+        legend=dict(LEGEND_BELOW, y=-0.22), margin=dict(t=30),
+        xaxis=dict(tickvals=[_month_date(ym) for ym in ticks], ticktext=[ym_label(ym, lang) for ym in ticks],
+                   range=[(dt.date(first, 1, 1) - dt.timedelta(days=10)).isoformat(),
+                          (dt.date(last, 12, 31) + dt.timedelta(days=10)).isoformat()]),
+        # The selected year shaded and named.
+        shapes=[dict(type="rect", xref="x", x0=f"{year:04d}-01-01", x1=f"{year:04d}-12-31", yref="y domain", y0=0, y1=1,
+                     fillcolor="#ADB5BD", opacity=0.18, line=dict(width=0))],
+        annotations=[dict(text=t("lvl.trend.year", lang, year=year), xref="x", x=f"{year:04d}-01-01", xanchor="left",
+                          yref="y domain", y=1, yanchor="top", showarrow=False, font=dict(size=13))],
+    )
     if measure == "received":
-        fig.update_yaxes(rangemode="tozero", title=None, tickformat=",d")
+        layout["yaxis"].update(rangemode="tozero", tickformat=",d")
     else:
         # Lines encode by position, not length: start the axis near the lowest month so changes show.
         low = monthly.loc[monthly["level"].isin(levels), measure].min()
         floor = 0.0 if pd.isna(low) else max(0.0, math.floor((low - 0.05) * 10) / 10)
-        fig.update_yaxes(tickformat=".0%", range=[floor, 1.03])
+        layout["yaxis"].update(tickformat=".0%", range=[floor, 1.03])
         goal = target(measure)
         if goal is not None:
-            fig.add_hline(y=goal, line=dict(color="#212529", dash="dash", width=1.5))
-    # Legend under the axis: above the plot it collides with the toolbar on narrow screens.
-    fig.update_layout(hovermode="closest", legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
-                      margin=dict(t=30))
-    return fig
+            layout["shapes"].append(_hline(goal, dict(color="#212529", dash="dash", width=1.5)))
+    return {"data": data, "layout": layout}
 
 
-def fig_breakdown(df: pd.DataFrame, measure: str, level: str, lang: str, average) -> go.Figure:
+def fig_breakdown(df: pd.DataFrame, measure: str, level: str, lang: str, average) -> dict:
     d = df[df[measure].notna()].sort_values([measure, "received"], ascending=[True, True])
-    names = d["name"] if lang == "vi" else d["name_en"].fillna(d["name"])
-    hover = [t("lvl.hover.unit", lang, name=n, received=fmt_int(r["received"], lang), rate=fmt_rate(r["on_time_rate"], lang),
-               late=fmt_int(r["finished_late"], lang), online=fmt_rate(r["online_share"], lang))
-             for n, (_, r) in zip(names, d.iterrows())]
-    fig = go.Figure(go.Bar(
-        y=list(names), x=d[measure], orientation="h", marker_color=LEVEL_COLORS[level],
+    names = (d["name"] if lang == "vi" else d["name_en"].fillna(d["name"])).tolist()
+    values = d[measure].tolist()
+    hover = [t("lvl.hover.unit", lang, name=n, received=fmt_int(r, lang), rate=fmt_rate(o, lang),
+               late=fmt_int(late, lang), online=fmt_rate(s, lang))
+             for n, r, o, late, s in zip(names, d["received"].tolist(), d["on_time_rate"].tolist(),
+                                         d["finished_late"].tolist(), d["online_share"].tolist())]
+    data = [dict(
+        type="bar", y=names, x=values, orientation="h", marker=dict(color=LEVEL_COLORS[level]),
         # Labels inside the bar end where they fit (a phone has no room past 100 %), outside short bars.
-        text=[fmt_rate(v, lang) for v in d[measure]], textposition="auto", insidetextanchor="end", cliponaxis=False,
+        text=[fmt_rate(v, lang) for v in values], textposition="auto", insidetextanchor="end", cliponaxis=False,
         textfont=dict(size=14), insidetextfont=dict(color="#ffffff" if level != "district" else "#212529"),
         outsidetextfont=dict(color="#212529"),
-        hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
-    ))
-    style_figure(fig, lang, height=max(260, 30 * len(d) + 90))
-    for name, v in zip(names, d[measure]):
-        if v == 0:  # Plotly writes no label on a zero-length bar: a missing label would read as missing data
-            fig.add_annotation(x=0, y=name, xanchor="left", text=fmt_rate(0.0, lang), showarrow=False, font=dict(size=14))
+        hovertext=hover, hovertemplate=HOVER_TEXT,
+    )]
+    # Plotly writes no label on a zero-length bar: a missing label would read as missing data.
+    notes = [dict(x=0, y=name, xanchor="left", text=fmt_rate(0.0, lang), showarrow=False, font=dict(size=14))
+             for name, v in zip(names, values) if v == 0]
     # Reference lines (the level's own rate, the configured target), labelled above the plot area;
     # the lower one's label runs left of its line, the higher one's right, so they never overlap.
     marks = []
@@ -273,45 +299,50 @@ def fig_breakdown(df: pd.DataFrame, measure: str, level: str, lang: str, average
     if goal is not None:
         marks.append((goal, t("lvl.target", lang, value=fmt_rate(goal, lang)), dict(color=NEUTRAL_COLOR, dash="dash", width=2)))
     marks.sort(key=lambda m: m[0])
+    lines = []
     for i, (x, label, line) in enumerate(marks):
-        fig.add_vline(x=x, line=line)
-        fig.add_annotation(x=x, y=1, yref="paper", yanchor="bottom", showarrow=False, text=label, font=dict(size=13),
-                           xanchor="right" if (i == 0 and len(marks) == 2) or (len(marks) == 1 and x > 0.5) else "left")
-    fig.update_xaxes(range=[0, 1.15], tickformat=".0%", dtick=0.2)
-    fig.update_layout(showlegend=False, margin=dict(t=45))
-    return fig
+        lines.append(_vline(x, line))
+        notes.append(dict(x=x, y=1, yref="paper", yanchor="bottom", showarrow=False, text=label, font=dict(size=13),
+                          xanchor="right" if (i == 0 and len(marks) == 2) or (len(marks) == 1 and x > 0.5) else "left"))
+    layout = base_layout(lang, max(260, 30 * len(d) + 90), showlegend=False, margin=dict(t=45),
+                         xaxis=dict(range=[0, 1.15], tickformat=".0%", dtick=0.2))
+    if notes:
+        layout["annotations"] = notes
+    if lines:
+        layout["shapes"] = lines
+    return {"data": data, "layout": layout}
 
 
-def fig_procedures(df: pd.DataFrame, lang: str, sectors: dict) -> go.Figure:
-    d = df.iloc[::-1]
-    names = d["procedure_name"] if lang == "vi" else d["procedure_name_en"].fillna(d["procedure_name"])
+def fig_procedures(df: pd.DataFrame, lang: str, sectors: dict) -> dict:
+    rows = df.iloc[::-1].to_dict("records")
+    names = [r["procedure_name_en"] if lang != "vi" and not pd.isna(r["procedure_name_en"]) else r["procedure_name"] for r in rows]
     short = [n if len(n) <= 48 else n[:46] + "…" for n in names]
     # The same procedure name at two levels (certified copies) must stay two bars.
     dup = {s for s in short if short.count(s) > 1}
-    short = [f"{s} ({level_label(lv, lang).lower()})" if s in dup else s for s, lv in zip(short, d["level"])]
-    fig = go.Figure()
+    short = [f"{s} ({level_label(r['level'], lang).lower()})" if s in dup else s for s, r in zip(short, rows)]
+    data = []
     for lv in LEVELS:
-        mask = (d["level"] == lv).to_numpy()
-        if not mask.any():
+        mine = [i for i, r in enumerate(rows) if r["level"] == lv]
+        if not mine:
             continue
-        part = d[mask]
-        fig.add_bar(
-            y=[s for s, m in zip(short, mask) if m], x=part["received"], orientation="h", name=level_label(lv, lang),
-            marker_color=LEVEL_COLORS[lv],
-            text=[t("lvl.proc.text", lang, n=fmt_int(r["received"], lang), online=fmt_rate(r["online_share"], lang),
-                    kind=t(f"online.{r['online_level']}", lang))
-                  for _, r in part.iterrows()],
+        level_name = level_label(lv, lang)
+        data.append(dict(
+            type="bar", y=[short[i] for i in mine], x=[rows[i]["received"] for i in mine], orientation="h", name=level_name,
+            marker=dict(color=LEVEL_COLORS[lv]),
+            text=[t("lvl.proc.text", lang, n=fmt_int(rows[i]["received"], lang), online=fmt_rate(rows[i]["online_share"], lang),
+                    kind=t(f"online.{rows[i]['online_level']}", lang)) for i in mine],
             textposition="outside", cliponaxis=False, textfont=dict(size=13),
-            hovertext=[t("lvl.proc.hover", lang, name=n, level=level_label(lv, lang), sector=sectors.get(r["sector_code"], r["sector_code"]),
-                         received=fmt_int(r["received"], lang), online=fmt_rate(r["online_share"], lang))
-                       for n, (_, r) in zip([n for n, m in zip(names, mask) if m], part.iterrows())],
-            hovertemplate="%{hovertext}<extra></extra>",
-        )
-    style_figure(fig, lang, height=max(300, 38 * len(d) + 90))
-    fig.update_yaxes(categoryorder="array", categoryarray=short)
-    fig.update_xaxes(title=t("lvl.axis.dossiers", lang), range=[0, d["received"].max() * 1.6], tickformat=",d")
-    fig.update_layout(barmode="overlay")
-    return fig
+            hovertext=[t("lvl.proc.hover", lang, name=names[i], level=level_name,
+                         sector=sectors.get(rows[i]["sector_code"], rows[i]["sector_code"]),
+                         received=fmt_int(rows[i]["received"], lang), online=fmt_rate(rows[i]["online_share"], lang))
+                       for i in mine],
+            hovertemplate=HOVER_TEXT,
+        ))
+    layout = base_layout(lang, max(300, 38 * len(rows) + 90), barmode="overlay",
+                         yaxis=dict(categoryorder="array", categoryarray=short),
+                         xaxis=dict(title=dict(text=t("lvl.axis.dossiers", lang)),
+                                    range=[0, max(r["received"] for r in rows) * 1.6], tickformat=",d"))
+    return {"data": data, "layout": layout}
 
 
 # ---------------------------------------------------------------- report table

@@ -131,9 +131,32 @@ def test_ovw006_levels_drill_and_tables(pages, demo_engine):
     tree = render(levels, year="2023", level="commune")
     assert "Cấp xã theo đơn vị cấp huyện" in text_of(by_id(tree, "lvl-breakdown"))
     fig = by_id(tree, "lvl-breakdown-on-time").figure
-    assert len(fig.data[0].y) == 18
+    assert len(fig["data"][0]["y"]) == 18
     table = text_of(by_id(tree, "lvl-report-levels"))
     assert "90.010" in table and "136.350" in table and "187.299" in table and "82,92\u00a0%" in table
+
+
+def test_ovw006b_level_charts_click_data_and_target_line(pages, monkeypatch):
+    """The charts are plain dicts: a bar click carries its level, a configured target is a dashed
+    line across the plot named in the legend, and a selected level's bar is outlined."""
+    _, levels = pages
+    monkeypatch.setenv("TARGET_ON_TIME_RATE", "95%")
+    monkeypatch.delenv("TARGET_ONLINE_SHARE", raising=False)
+    tree = render(levels, year="2023", level="district")
+    on_time = by_id(tree, "lvl-on-time").figure
+    bar = on_time["data"][0]
+    assert bar["customdata"] == ["province", "district", "commune"]
+    assert bar["text"] == ["99,8\u00a0%", "82,92\u00a0%", "97,5\u00a0%"]
+    assert bar["marker"]["line"]["color"] == ["rgba(0,0,0,0)", "#212529", "rgba(0,0,0,0)"]
+    assert on_time["layout"]["shapes"] == [{"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y",
+                                            "y0": 0.95, "y1": 0.95, "line": {"color": "#212529", "dash": "dash", "width": 2}}]
+    assert on_time["data"][1]["name"] == "Mục tiêu 95\u00a0%" and on_time["layout"]["showlegend"] is True
+    online = by_id(tree, "lvl-online").figure
+    assert "shapes" not in online["layout"] and online["layout"]["showlegend"] is False
+    channels = by_id(tree, "lvl-channels").figure
+    assert [t["customdata"] for t in channels["data"]] == [["province", "district", "commune"]] * 4
+    assert channels["data"][3]["text"] == ["90.010", "136.350", "187.299"]
+    assert channels["layout"]["separators"] == ",." and channels["layout"]["yaxis"]["tickformat"] == ",d"
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
