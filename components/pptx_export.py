@@ -8,15 +8,20 @@ the report's text for the slide as the speaker notes. 16:9.
 from __future__ import annotations
 
 import io
+import math
 
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_LABEL_POSITION
+from pptx.enum.dml import MSO_LINE_DASH_STYLE
+from pptx.enum.shapes import MSO_CONNECTOR
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-from pptx.util import Inches, Pt
+from pptx.oxml import parse_xml
+from pptx.oxml.ns import nsdecls, qn
+from pptx.util import Emu, Inches, Pt
 
-from .slides import Chart, Slide
+from .slides import Chart, Slide, ink
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
@@ -30,6 +35,10 @@ LABEL_FORMATS = {"int": "#,##0;-#,##0;", "pct": "0.0#%"}  # a zero count gets no
 TEXT_COLOR = RGBColor(0x21, 0x25, 0x29)
 MUTED_COLOR = RGBColor(0x6C, 0x75, 0x7D)
 FONT = "Arial"
+REFERENCE_LINE = "Reference line"  # shape names, so a reader (or a test) can find them
+REFERENCE_LABEL = "Reference label"
+REFERENCE_SIZE = 14  # pt, the label's type
+CHAR_WIDTH = 0.58  # an Arial character's width in em, generous, to reserve room for axis labels
 
 
 def _rgb(hex_color: str) -> RGBColor:
@@ -52,6 +61,98 @@ def _text_box(slide, left, top, width, height, text: str, size: int, color=TEXT_
     return box
 
 
+def _value_bounds(chart: Chart) -> tuple[float, float | None]:
+    """The value axis's range: rates 0-100 %; counts from zero, their top fixed (a round number
+    above the longest bar) only when a reference line needs the scale to be known."""
+    if chart.number_format == "pct":
+        return 0.0, 1.0
+    if chart.reference is None:
+        return 0.0, None
+    ends = [sum(v or 0 for v in col) for col in zip(*(ser.values for ser in chart.series))] if chart.kind == "bar_stacked" \
+        else [v for ser in chart.series for v in ser.values if v is not None]
+    top = max(ends + [chart.reference]) * 1.05 or 1
+    step = 10 ** math.floor(math.log10(top))
+    return 0.0, next(m * step for m in (1, 2, 5, 10) if m * step >= top)
+
+
+def _text_width(text: str, size: int):
+    return Pt(len(text) * CHAR_WIDTH * size)
+
+
+def _plot_box(chart: Chart, width, height) -> tuple[float, float, float, float]:
+    """The plot area's inner rectangle (the axes' box, tick labels outside it) as fractions
+    (x, y, w, h) of the chart frame, room left around it for the tick labels, the data labels
+    and the reference's label above (the values sit inside the bars). PowerPoint and LibreOffice both
+    honour it, so a shape drawn over the chart lands on the value it stands for."""
+    top = Pt(REFERENCE_SIZE * 2)
+    right = _text_width("100 %", 12)  # half the last tick label, with room to spare
+    if chart.kind == "column":
+        left = _text_width("100%", 12) + Inches(0.15)
+        bottom = Pt(14 * 3.5)  # category labels, up to two lines
+    else:
+        left = _text_width(max(chart.categories, key=len), 12) + Inches(0.15)
+        bottom = Pt(12 * 2.2)  # the value axis's tick labels
+    x, y = min(left / width, 0.45), top / height
+    # Rounded as the chart's XML holds them, so the shapes use the very numbers the chart does.
+    return tuple(round(v, 5) for v in (x, y, 1 - x - right / width, 1 - y - bottom / height))
+
+
+def _fix_plot_area(ch, box: tuple[float, float, float, float]) -> None:
+    x, y, w, h = box
+    plot_area = ch._chartSpace.chart.plotArea
+    for old in plot_area.findall(qn("c:layout")):
+        plot_area.remove(old)
+    plot_area.insert(0, parse_xml(
+        f'<c:layout {nsdecls("c")}><c:manualLayout><c:layoutTarget val="inner"/>'
+        f'<c:xMode val="edge"/><c:yMode val="edge"/><c:x val="{x}"/><c:y val="{y}"/>'
+        f'<c:w val="{w}"/><c:h val="{h}"/></c:manualLayout></c:layout>'))
+
+
+def add_reference(slide, chart: Chart, frame, box: tuple[float, float, float, float], bounds: tuple[float, float]):
+    """The reference value (the province's rate) as a dashed line across the bars, with its
+    label, drawn over the chart: python-pptx has no combo charts, and a line shape at the
+    position the fixed axis scale and plot area give looks the same in PowerPoint and LibreOffice."""
+    x, y, w, h = box
+    low, high = bounds
+    at = (chart.reference - low) / (high - low)
+    left, top, width, height = frame.left, frame.top, frame.width, frame.height
+    plot_left, plot_top = left + width * x, top + height * y
+    plot_right, plot_bottom = left + width * (x + w), top + height * (y + h)
+    label_w, label_h = _text_width(chart.reference_label, REFERENCE_SIZE) + Pt(8), Pt(REFERENCE_SIZE * 1.7)
+    if chart.kind == "column":  # a horizontal line; the label above its right end
+        y_at = plot_bottom - (plot_bottom - plot_top) * at
+        ends = (plot_left, y_at, plot_right, y_at)
+        label_at, align = (plot_right - label_w, y_at - label_h), PP_ALIGN.RIGHT
+    else:  # a vertical line; the label above the plot, on the side with room
+        x_at = plot_left + (plot_right - plot_left) * at
+        ends = (x_at, plot_top, x_at, plot_bottom)
+        gap = Pt(4)
+        label_at, align = ((x_at - label_w - gap, plot_top - label_h), PP_ALIGN.RIGHT) if at > 0.5 \
+            else ((x_at + gap, plot_top - label_h), PP_ALIGN.LEFT)
+    line = slide.shapes.add_connector(MSO_CONNECTOR.STRAIGHT, *(Emu(round(v)) for v in ends))
+    line.name = REFERENCE_LINE
+    line.line.color.rgb = TEXT_COLOR
+    line.line.width = Pt(2.25)
+    line.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+    label = _text_box(slide, Emu(round(label_at[0])), Emu(round(label_at[1])), Emu(round(label_w)), Emu(round(label_h)),
+                      chart.reference_label, REFERENCE_SIZE, bold=True, align=align, anchor=MSO_ANCHOR.BOTTOM)
+    label.name = REFERENCE_LABEL
+    label.text_frame.word_wrap = False
+    return line, label
+
+
+def _ink_label(point, color: str, labels, size: int) -> None:
+    """The point's value label in white or black, whichever reads on its bar. A point's label
+    replaces the series' (LibreOffice inherits nothing), so it repeats position and format."""
+    label = point.data_label
+    label.font.size = Pt(size)
+    label.font.color.rgb = _rgb(ink(color))
+    label.position = labels.position
+    label._dLbl.insert_element_before(
+        parse_xml(f'<c:numFmt {nsdecls("c")} formatCode="{labels.number_format}" sourceLinked="0"/>'),
+        "c:spPr", "c:txPr", "c:dLblPos", "c:showLegendKey")
+
+
 def add_chart(slide, chart: Chart, left, top, width, height):
     """A native chart: one series per :class:`components.slides.Series`, values as given."""
     data = CategoryChartData(number_format=NUMBER_FORMATS[chart.number_format])
@@ -72,7 +173,11 @@ def add_chart(slide, chart: Chart, left, top, width, height):
     labels.number_format = LABEL_FORMATS[chart.number_format]
     labels.number_format_is_linked = False
     labels.font.size = Pt(14)
-    labels.position = XL_LABEL_POSITION.CENTER if chart.kind == "bar_stacked" else XL_LABEL_POSITION.OUTSIDE_END
+    # A reference line crosses the bars' ends: the values then sit at the bars' base, clear of it.
+    labels.position = XL_LABEL_POSITION.CENTER if chart.kind == "bar_stacked" else \
+        XL_LABEL_POSITION.INSIDE_BASE if chart.reference is not None else XL_LABEL_POSITION.OUTSIDE_END
+    if chart.reference is not None:
+        labels.font.color.rgb = _rgb(ink(chart.series[0].color))
     for ser, spec in zip(plot.series, chart.series):
         ser.format.fill.solid()
         ser.format.fill.fore_color.rgb = _rgb(spec.color)
@@ -81,24 +186,32 @@ def add_chart(slide, chart: Chart, left, top, width, height):
                 point = ser.points[i]
                 point.format.fill.solid()
                 point.format.fill.fore_color.rgb = _rgb(color)
+                if chart.reference is not None:
+                    _ink_label(point, color, labels, 14 if len(chart.categories) <= 12 else 12)  # inside thin bars
     values = ch.value_axis
     values.has_major_gridlines = True
     values.major_gridlines.format.line.color.rgb = RGBColor(0xE0, 0xE0, 0xE0)
     values.tick_labels.number_format = "0%" if chart.number_format == "pct" else "#,##0"
     values.tick_labels.number_format_is_linked = False
     values.tick_labels.font.size = Pt(12)
-    values.minimum_scale = 0
-    if chart.number_format == "pct":
-        values.maximum_scale = 1.0
+    bounds = _value_bounds(chart)
+    values.minimum_scale, values.maximum_scale = bounds
     cats = ch.category_axis
     cats.tick_labels.font.size = Pt(14 if chart.kind == "column" else 12)
     if chart.kind in ("bar", "bar_stacked"):
         cats.reverse_order = True  # the first category at the top, as on the screen
+        # and the value axis below the bars, as on the screen: it crosses the reversed category
+        # axis at its last category (python-pptx sets only the other direction, ValueAxis.crosses)
+        values._element.find(qn("c:crosses")).set("val", "max")
     ch.has_legend = len(chart.series) > 1
     if ch.has_legend:
         ch.legend.position = XL_LEGEND_POSITION.TOP
         ch.legend.include_in_layout = False
         ch.legend.font.size = Pt(14)
+    if chart.reference is not None:
+        box = _plot_box(chart, width, height)
+        _fix_plot_area(ch, box)
+        add_reference(slide, chart, frame, box, bounds)
     return frame
 
 

@@ -301,7 +301,7 @@ def _labels(values, fmt: str, lang: str) -> list[str]:
     return ["" if v is None else fmt_rate(v, lang) if fmt == "pct" else fmt_int(v, lang) for v in values]
 
 
-def _ink(background: str) -> str:
+def ink(background: str) -> str:
     """White or near-black text, whichever reads better on the colour."""
     r, g, b = (int(background.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
     return "#212529" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#FFFFFF"
@@ -324,7 +324,7 @@ def plotly_figure(chart: Chart, lang: str, font_size: int = 22) -> go.Figure:
         inside = chart.kind == "bar_stacked" or (horizontal and chart.number_format == "pct")
         common = dict(name=ser.name, marker_color=ser.point_colors or ser.color, text=text, hovertext=hover,
                       hoverinfo="text", textposition="inside" if inside else "outside", insidetextanchor="end",
-                      cliponaxis=False, textfont=dict(size=label_size, color=([_ink(c) for c in ser.point_colors] if ser.point_colors else _ink(ser.color))
+                      cliponaxis=False, textfont=dict(size=label_size, color=([ink(c) for c in ser.point_colors] if ser.point_colors else ink(ser.color))
                                     if inside else "#212529"))
         if horizontal:
             fig.add_trace(go.Bar(y=chart.categories, x=values, orientation="h", **common))

@@ -8,9 +8,10 @@ import pytest
 from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pptx.oxml.ns import qn
 from pptx.util import Inches
 
-from components.pptx_export import build_deck
+from components.pptx_export import REFERENCE_LABEL, REFERENCE_LINE, build_deck
 from components.review_text import build_report, section_text
 from components.slides import MAX_SLIDES, build_slides, kicker
 from data.filters import DossierFilter, Period
@@ -43,6 +44,40 @@ def values(chart, i: int = 0) -> list:
 
 def texts(slide) -> list[str]:
     return [s.text_frame.text for s in slide.shapes if s.has_text_frame]
+
+
+def named(slide, name: str) -> list:
+    return [s for s in slide.shapes if s.name == name]
+
+
+def plot_box(slide) -> tuple[float, float, float, float]:
+    """The chart's inner plot area on the slide, in EMU: (left, top, right, bottom), from
+    the chart's manual layout (fractions of its frame) - what PowerPoint draws the axes in."""
+    frame = next(s for s in slide.shapes if s.has_chart)
+    layout = frame.chart._chartSpace.chart.plotArea.find(qn("c:layout")).find(qn("c:manualLayout"))
+    assert layout.find(qn("c:layoutTarget")).get("val") == "inner"
+    assert layout.find(qn("c:xMode")).get("val") == layout.find(qn("c:yMode")).get("val") == "edge"
+    x, y, w, h = (float(layout.find(qn(f"c:{k}")).get("val")) for k in "xywh")
+    return (frame.left + frame.width * x, frame.top + frame.height * y,
+            frame.left + frame.width * (x + w), frame.top + frame.height * (y + h))
+
+
+def assert_reference_line(slide, rate: float, label: str) -> None:
+    """A dashed vertical line over the horizontal bars at ``rate`` on the 0-100 % value axis,
+    from the plot's top to its bottom, and its label just above the plot, ending at the line."""
+    chart = chart_of(slide)
+    assert chart.chart_type == XL_CHART_TYPE.BAR_CLUSTERED
+    assert (chart.value_axis.minimum_scale, chart.value_axis.maximum_scale) == (0, 1)
+    left, top, right, bottom = plot_box(slide)
+    assert 0 < left < right and top < bottom
+    [line] = named(slide, REFERENCE_LINE)
+    assert line.shape_type == MSO_SHAPE_TYPE.LINE
+    x = left + (right - left) * rate
+    assert line.begin_x == line.end_x == pytest.approx(x, abs=2)  # EMU: 1/12700 pt
+    assert (line.begin_y, line.end_y) == (pytest.approx(top, abs=2), pytest.approx(bottom, abs=2))
+    [box] = named(slide, REFERENCE_LABEL)
+    assert box.text_frame.text == label
+    assert box.top + box.height == pytest.approx(top, abs=2) and box.left + box.width < x  # rate > 50 %: left of the line
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +155,20 @@ def test_ppt004_demo_weak_point_charts_equal_their_queries(demo_engine, demo_dec
     assert values(chart_of(prs.slides[8])) == list(busy["received"])
 
 
+@pytest.mark.demo
+def test_ppt005_demo_units_chart_has_the_province_rate_line(demo_engine, demo_deck):
+    """The units slide draws the province's on-time rate (all levels) where the axis puts it."""
+    facts, _, _, prs = demo_deck
+    summary = summary_by_level(demo_engine, DossierFilter(Y2023))
+    rate = summary["finished_in_time"].sum() / summary["finished"].sum()
+    assert facts.benchmark_rate == pytest.approx(rate) and rate == pytest.approx(0.932, abs=5e-4)
+    assert_reference_line(prs.slides[6], rate, "Mức chung 93,2\u00a0%")
+    assert prs.slides[6].shapes.title.text.endswith("(93,2\u00a0%)")  # the headline says the same rate
+    for i, slide in enumerate(prs.slides):
+        if i != 6:
+            assert not named(slide, REFERENCE_LINE) and not named(slide, REFERENCE_LABEL)
+
+
 def test_ppt010_fixture_deck(fixture_engine):
     """By hand (tests/fixture_data.py, 2023): received 3/7/4, on time 3/4, 2/4, 3/4, online 1/3, 1/7, 2/4;
     postal staff 2/3/1 for 3/9/1 civil servants; late procedures DD-H-01 2, DD-T-01 1, DD-X-01 1."""
@@ -134,6 +183,9 @@ def test_ppt010_fixture_deck(fixture_engine):
     assert values(chart_of(prs.slides[5])) == [2, 1, 1]
     units = chart_of(prs.slides[6])
     assert list(units.plots[0].categories) == ["Tam Kỳ", "Quế Sơn"] and values(units) == pytest.approx([0.5, 2 / 3])
+    # The province's rate over all levels: (3 + 2 + 3) / (4 + 4 + 4) on time.
+    assert facts.benchmark_rate == pytest.approx(8 / 12)
+    assert_reference_line(prs.slides[6], 8 / 12, "Overall 66.67%")
     assert values(chart_of(prs.slides[7]), 0) == [0, 1] and values(chart_of(prs.slides[7]), 1) == [1, 1]  # Tam Kỳ, Quế Sơn
     assert values(chart_of(prs.slides[8])) == [5, 2, 1]
     assert prs.slides[0].shapes.title.text == "14 dossiers received in 2023; most at district level (7)"
