@@ -83,3 +83,21 @@ def test_sum007_json_shape(fixture_engine):
     assert out["levels"]["province"]["received"] == 3
     assert out["levels"]["district"]["on_time_rate"] == 0.5
     assert out["levels"]["commune"]["online_share"] == 0.5
+
+
+def test_sum008_groups_from_the_snapshot_month_and_dtypes(fixture_engine):
+    # January 2023: STP carries P4 over from December and finishes it early.
+    jan = standard_report(fixture_engine, DossierFilter(Period.months("2023-01", "2023-01")), "agency").set_index("agency_code")
+    assert (jan.loc["STP", "carried_over"], jan.loc["STP", "finished_early"], jan.loc["STP", "received"]) == (1, 1, 0)
+    assert jan.loc["STP", "on_time_rate"] == 1.0
+    # February 2023: H509 moved nothing, but its January row (the carried-over month) still
+    # makes it a group, with zero counts and no rate rather than 0 %.
+    feb = standard_report(fixture_engine, DossierFilter(Period.months("2023-02", "2023-02")), "agency").set_index("agency_code")
+    assert "H509" in feb.index and "X20641" in feb.index
+    assert feb.loc["H509", ["received", "finished", "carried_over", "in_progress"]].tolist() == [0, 0, 0, 0]
+    assert math.isnan(feb.loc["H509", "on_time_rate"])
+    assert feb.loc["X20641", "finished"] == 2  # C1, C2
+    for df in (jan, feb, summary_by_level(fixture_engine, DossierFilter(Y2023)),
+               summary_by_level(fixture_engine, DossierFilter(Period.year(2031)))):
+        assert {str(df[c].dtype) for c in ("received", "carried_over", "in_progress", "finished", "handled")} == {"int64"}
+        assert {str(df[c].dtype) for c in ("on_time_rate", "late_rate", "online_share")} == {"float64"}

@@ -22,6 +22,8 @@ PD = PostalDeployment.__table__
 # Below this many finished dossiers a unit's on-time rate says little: it is not ranked.
 MIN_FINISHED_FOR_RANKING = 20
 
+_INT_COUNTS = dict.fromkeys(COUNT_COLUMNS, "int64")  # one astype for all the counts
+
 
 @cached_query
 def level_summary(engine: Engine, f: DossierFilter) -> pd.DataFrame:
@@ -124,9 +126,7 @@ def report_by_unit(engine: Engine, f: DossierFilter) -> pd.DataFrame:
     df = pd.concat([p[cols] for p in parts if not p.empty], ignore_index=True) if any(not p.empty for p in parts) \
         else pd.DataFrame(columns=cols)
     df = df[(df[COUNT_COLUMNS].sum(axis=1) > 0)].reset_index(drop=True)
-    for c in COUNT_COLUMNS:
-        df[c] = pd.to_numeric(df[c]).astype("int64")
-    return add_rates(df)
+    return add_rates(df.astype(_INT_COUNTS))
 
 
 def with_totals(df: pd.DataFrame) -> pd.DataFrame:
@@ -147,10 +147,7 @@ def with_totals(df: pd.DataFrame) -> pd.DataFrame:
     total = df[COUNT_COLUMNS].sum().to_frame().T
     total["level"], total["key"], total["name"], total["name_en"], total["row_kind"] = "", "", "", "", "total"
     out.append(total)
-    res = pd.concat(out, ignore_index=True)
-    for c in COUNT_COLUMNS:
-        res[c] = pd.to_numeric(res[c]).astype("int64")
-    return add_rates(res)
+    return add_rates(pd.concat(out, ignore_index=True).astype(_INT_COUNTS))
 
 
 @cached_query

@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import BigInteger, bindparam, case, cast, func, literal, select, union_all
 from sqlalchemy.engine import Engine
 
-from ..filters import A, P, S, SE, DossierFilter, stats_from
+from ..filters import A, P, S, SE, DossierFilter
 from ..schema import LEVELS, Unit
 
 U = Unit.__table__
@@ -44,7 +44,7 @@ GROUPINGS = {
     "procedure": ([P.c.code.label("procedure_code")], [P.c.name.label("procedure_name"), P.c.name_en.label("procedure_name_en"),
                                                       P.c.online_level.label("online_level"), P.c.level.label("level"),
                                                       SE.c.code.label("sector_code")]),
-    "month": ([S.c.ym.label("ym")], []),
+    "month": ([S.c.ym.label("ym")], []),  # read from the summed rows (see _report_statement)
 }
 
 
@@ -77,47 +77,81 @@ def _coalesced_sum(expr):
     return cast(func.coalesce(func.sum(expr), 0), BigInteger)
 
 
+# The column of dossier_month_stats each grouping's keys and labels hang from: the big
+# scan groups by these (small integers, already in primary-key order for ym), and the
+# names and codes are joined to the few hundred summed rows, not to every row.
+_GROUP_IDS = {"level": "agency_id", "district": "agency_id", "agency": "agency_id",
+              "sector": "procedure_id", "procedure": "procedure_id", "month": "ym"}
+
+
+def _scanned(filtered: frozenset):
+    """dossier_month_stats joined to what the filter reads (nothing else: every aggregate row
+    has its agency and procedure, the dossiers' foreign keys, so no join drops a row)."""
+    source = S
+    if {"level", "district", "commune"} & filtered:
+        source = source.join(A, A.c.id == S.c.agency_id)
+    if {"sector", "procedure"} & filtered:
+        source = source.join(P, P.c.id == S.c.procedure_id).join(SE, SE.c.id == P.c.sector_id)
+    return source
+
+
+def _labelled(parts, groups: tuple[str, ...]):
+    """The summed rows joined to the tables their keys and labels come from."""
+    ids = {_GROUP_IDS[g] for g in groups}
+    source = parts
+    if "agency_id" in ids:
+        source = source.join(A, A.c.id == parts.c.agency_id)
+    if "procedure_id" in ids:
+        source = source.join(P, P.c.id == parts.c.procedure_id).join(SE, SE.c.id == P.c.sector_id)
+    if "district" in groups:
+        source = source.outerjoin(U, U.c.code == A.c.district_code)
+    return source
+
+
 @functools.lru_cache(maxsize=256)
 def _report_statement(groups: tuple[str, ...], filtered: frozenset):
     """The Biểu 06 statement for a grouping and the set of filter values used.
 
-    Flows are plain sums over the period's months and the stocks (carried over, open at
-    the end) sums over the two snapshot months, in two grouped branches added up by an
-    outer GROUP BY: cheaper than one scan with a CASE per column (no CASE for the flows,
-    and the snapshot branch reads two months only). By month, every month's stock is
-    wanted: one scan of the period and the month before it, the latter dropped after
-    its stock is carried over (see _monthly_stocks).
+    Inner part: sums grouped by the stats' own ids (``_GROUP_IDS``). Flows are plain sums
+    over the period's months and the stocks (carried over, open at the end) sums over the
+    two snapshot months, in two branches: cheaper than one scan with a CASE per column.
+    By month every month's stock is wanted: one branch over the period and the month
+    before it, the latter dropped once its stock is carried over (see _monthly_stocks).
+    Outer part: keys and labels joined to the summed rows, which are added up per group
+    (keys and labels depend on the ids only, so the groups are those of grouping the
+    joined rows directly, as this query did before).
     """
+    # In primary-key order (ym, agency_id, procedure_id): grouping by ym and agency_id then
+    # follows the index the scan reads, with no sort.
+    wanted = {_GROUP_IDS[g] for g in groups}
+    ids = [S.c[c] for c in ("ym", "agency_id", "procedure_id") if c in wanted]
+    conds = [col == bindparam(name) for name, col in _AGENCY_PARAMS + _PROCEDURE_PARAMS if name in filtered]
+    lo, first, last = bindparam("lo"), bindparam("first"), bindparam("last")
+    scanned = _scanned(filtered)
+
+    def branch(measures: dict, *where):
+        return (select(*ids, *[measures.get(m, literal(0)).label(m) for m in RESULT_COLUMNS])
+                .select_from(scanned).where(*where, *conds).group_by(*ids))
+
+    flows = {m: func.sum(S.c[m]) for m in FLOW_COLUMNS}
+    if "month" in groups:
+        # The month before the period only carries its stock over: its flows are dropped with it.
+        parts = branch({**flows, "in_progress": func.sum(S.c.open_end),
+                        "in_progress_overdue": func.sum(S.c.open_overdue_end)},
+                       S.c.ym >= lo, S.c.ym <= last).subquery("parts")
+    else:
+        stocks = {"carried_over": func.sum(case((S.c.ym == lo, S.c.open_end), else_=0)),
+                  "in_progress": func.sum(case((S.c.ym == last, S.c.open_end), else_=0)),
+                  "in_progress_overdue": func.sum(case((S.c.ym == last, S.c.open_overdue_end), else_=0))}
+        parts = union_all(branch(flows, S.c.ym >= first, S.c.ym <= last),
+                          branch(stocks, S.c.ym.in_([lo, last]))).subquery("parts")
     keys, labels = [], []
     for g in groups:
         k, lab = GROUPINGS[g]
-        keys += k
+        keys += [parts.c.ym.label("ym")] if g == "month" else k  # the summed rows' own month
         labels += lab
-    source = stats_from(None)
-    if "district" in groups:
-        source = source.outerjoin(U, U.c.code == A.c.district_code)
-    conds = [col == bindparam(name) for name, col in _AGENCY_PARAMS + _PROCEDURE_PARAMS if name in filtered]
-    lo, first, last = bindparam("lo"), bindparam("first"), bindparam("last")
-    grouping = keys + labels
-
-    def branch(measures: dict, *where):
-        return (select(*grouping, *[measures.get(m, literal(0)).label(m) for m in RESULT_COLUMNS])
-                .select_from(source).where(*where, *conds).group_by(*grouping))
-
-    flows = {m: func.coalesce(func.sum(S.c[m]), 0) for m in FLOW_COLUMNS}
-    if "month" in groups:
-        stocks = {"in_progress": func.coalesce(func.sum(S.c.open_end), 0),
-                  "in_progress_overdue": func.coalesce(func.sum(S.c.open_overdue_end), 0)}
-        # The month before the period only carries its stock over: its flows are dropped with it.
-        return branch({**flows, **stocks}, S.c.ym >= lo, S.c.ym <= last)
-    stocks = {"carried_over": func.sum(case((S.c.ym == lo, S.c.open_end), else_=0)),
-              "in_progress": func.sum(case((S.c.ym == last, S.c.open_end), else_=0)),
-              "in_progress_overdue": func.sum(case((S.c.ym == last, S.c.open_overdue_end), else_=0))}
-    both = union_all(branch(flows, S.c.ym >= first, S.c.ym <= last),
-                     branch(stocks, S.c.ym.in_([lo, last]))).subquery("parts")
-    outer_keys = [both.c[c.name] for c in grouping]
-    return (select(*outer_keys, *[_coalesced_sum(both.c[m]).label(m) for m in RESULT_COLUMNS])
-            .group_by(*outer_keys))
+    return (select(*keys, *labels, *[_coalesced_sum(parts.c[m]).label(m) for m in RESULT_COLUMNS])
+            .select_from(_labelled(parts, groups)).group_by(*keys, *labels))
 
 
 def _group_columns(groups: list[str]) -> list[str]:
