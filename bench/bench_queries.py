@@ -8,11 +8,17 @@ land sector DD in 2024); functions under ``@cached_query`` are called through
 ``.uncached``, and the app's query cache is never configured, so what they call is
 uncached too. Printed: p50 CPU ms (``time.process_time``: the process's own work, the
 better figure on a shared, loaded machine) per function and filter, the sum per function,
-and the total of the p50s.
+and the total of the p50s. The late and review functions load ``late.reference_maps``
+again on every call here (a cache hit in service). With PostgreSQL the server's own work
+is not in these figures.
+
+bench/results/queries-before.txt and queries-after.txt: the run before and after the
+Biểu 06 query rework (same machine, minutes apart).
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import sys
@@ -21,6 +27,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+def _report_by(by, engine, f):
+    from data.queries import summary
+
+    return summary.standard_report(engine, f, by)
 
 
 def _plain(fn):
@@ -34,7 +46,7 @@ def cases():
     def drill_level(level):
         return lambda e, f: _plain(levels.level_breakdown)(e, f, level)
 
-    out = [("summary", f"standard_report by {by}", (lambda by: lambda e, f: summary.standard_report(e, f, by))(by))
+    out = [("summary", f"standard_report by {by}", functools.partial(_report_by, by))
            for by in ("level", "district", "agency", "sector", "procedure", "month")]
     out += [
         ("summary", "summary_by_level", summary.summary_by_level),
@@ -104,7 +116,7 @@ def main() -> None:
     print(f"{'function':44s} " + " ".join(f"{label:>18s}" for label, _ in fs) + f" {'sum':>9s}")
     total, per_module = 0.0, {}
     for module, label, fn in todo:
-        ms = [cpu_ms((lambda f: lambda: fn(engine, f))(f), a.runs) for _, f in fs]
+        ms = [cpu_ms(functools.partial(fn, engine, f), a.runs) for _, f in fs]
         total += sum(ms)
         per_module[module] = per_module.get(module, 0.0) + sum(ms)
         print(f"{module + '.' + label:44s} " + " ".join(f"{m:18.1f}" for m in ms) + f" {sum(ms):9.1f}")
