@@ -76,7 +76,9 @@ def test_lvl003_district_filter_drills_into_communes_and_sectors(fixture_engine)
 def test_lvl004_report_by_unit_totals_equal_summary(fixture_engine):
     units = q.report_by_unit(fixture_engine, Y2023)
     assert list(units["level"]) == ["province", "province", "district", "district", "commune", "commune"]
-    # District-level units in official order (Tam Kỳ sort 1, Quế Sơn sort 8)
+    # Departments by code, district-level units in official order (Tam Kỳ sort 1, Quế Sơn sort 8):
+    # the same rows in the same order on every database
+    assert list(units.loc[units["level"] == "province", "key"]) == ["STNMT", "STP"]
     assert list(units.loc[units["level"] == "district", "key"]) == ["502", "509"]
     rows = q.with_totals(units)
     assert list(rows["row_kind"]) == ["level_total", "unit", "unit", "level_total", "unit", "unit",

@@ -105,7 +105,7 @@ def report_by_unit(engine: Engine, f: DossierFilter) -> pd.DataFrame:
     if not f.effective_district:
         prov = _label(standard_report(engine, f.with_(level="province"), "agency"), "agency_code", "agency_name", "agency_name_en")
         prov["level"] = "province"
-        parts.append(prov)
+        parts.append(prov.sort_values("key"))  # by department code: the same order on every database
     dist = _label(standard_report(engine, f.with_(level="district"), "district"), "district_code", "district_name")
     dist["level"] = "district"
     dist = dist.sort_values("district_order")
