@@ -446,3 +446,72 @@ def test_imp019_cached_answers_follow_an_import(empty_engine, tmp_path, monkeypa
         cache.cache.clear()
         cache.reset_version()
         monkeypatch.setattr(cache, "_configured", False)
+
+
+# ---------------------------------------------------------------- rows with more fields than the header
+
+GOOD_LINE = "{code},TP-X-01,X20641,01/02/2023,0{due}/02/2023,02/02/2023,10,Trực tiếp"
+
+
+def test_imp020_row_longer_than_the_header_is_rejected_with_its_line(empty_engine, tmp_path):
+    """An unquoted separator adds a field: the row is rejected, not cut to the header's width (its first
+    eight values would pass every check); one, two or more extra fields; the other rows keep their values."""
+    load_catalogs(empty_engine)
+    lines = [",".join(BASE_HEADER),
+             GOOD_LINE.format(code="A1", due=2),                        # 2
+             GOOD_LINE.format(code="S1", due=2) + ",1",                 # 3: 9 fields, passes every check when cut
+             GOOD_LINE.format(code="A2", due=3),                        # 4
+             GOOD_LINE.format(code="S2", due=2) + ",,Quế Sơn",          # 5: 10 fields, the first extra one empty
+             "",                                                        # 6: blank, skipped
+             GOOD_LINE.format(code="S3", due=2) + ",a,b,c",             # 7: 11 fields
+             '"Q,1",TP-X-01,X20641,01/02/2023,04/02/2023,02/02/2023,10,"Trực tiếp"',  # 8: quoted comma: one field
+             GOOD_LINE.format(code="S4", due=2) + ",x,y"]               # 9: 10 fields, the last line
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for chunk_rows in (100_000, 2):  # the same whether the long rows fall inside, at the edge of or after a chunk
+        r = import_dossiers(empty_engine, path, report_dir=tmp_path, chunk_rows=chunk_rows)
+        assert (r.rows_read, r.rejected) == (7, 4)
+        rep = read_report(r.report_path)
+        assert rep["Dòng / Line"].tolist() == ["3", "5", "7", "9"]
+        assert rep["Reason"].tolist() == [f"the row has more fields than the header ({n} > 8): a value containing the "
+                                          "separator , must be quoted" for n in (9, 10, 11, 10)]
+        assert rep["Lý do"][0] == ("dòng có nhiều cột hơn tiêu đề (9 > 8): giá trị chứa dấu phân cách , "
+                                   "phải đặt trong ngoặc kép")
+        assert rep["Giá trị / Value"][0] == "1"
+    got = dossiers_by_code(empty_engine).set_index("code")
+    assert sorted(got.index) == ["A1", "A2", "Q,1"]
+    assert got.loc["A2", "due_on"] == dt.date(2023, 2, 3) and got.loc["Q,1", "due_on"] == dt.date(2023, 2, 4)
+    assert got.loc["Q,1", "channel"] == 1 and got.loc["A1", "agency_code"] == "X20641"
+
+
+def test_imp021_trailing_separator_on_every_line_imports_fully(empty_engine, tmp_path):
+    """Some exports end every line with the separator: one empty field more than the header, not an error.
+    Also when only the data lines have it, and with ; as separator."""
+    load_catalogs(empty_engine)
+    for sep, header_too in ((",", True), (",", False), (";", False)):
+        rows = [GOOD_LINE.format(code=f"T{i}", due=2 + i).replace(",", sep) + sep for i in range(3)]
+        head = sep.join(BASE_HEADER) + (sep if header_too else "")
+        path = tmp_path / f"trailing{len(sep)}{header_too}.csv"
+        path.write_text("\n".join([head, *rows]) + "\n", encoding="utf-8")
+        r = import_dossiers(empty_engine, path, report_dir=tmp_path)
+        assert (r.rows_read, r.rejected, r.report_path) == (3, 0, None), (sep, header_too)
+    got = dossiers_by_code(empty_engine).set_index("code")
+    assert [got.loc[f"T{i}", "due_on"] for i in range(3)] == [dt.date(2023, 2, 2 + i) for i in range(3)]
+    assert (got["channel"] == 1).all()
+
+
+def test_imp022_catalogue_row_longer_than_the_header(empty_engine, tmp_path):
+    """Catalogues go through the same reader: the long row rejected with its line, the others imported."""
+    load_catalogs(empty_engine)
+    path = tmp_path / "agencies.csv"
+    path.write_text("Mã cơ quan,Tên cơ quan,Mã đơn vị\n"
+                    "SYT,Sở Y tế,49\n"
+                    "SCT,Sở Công Thương, Quảng Nam,49\n"
+                    "\"SXD\",\"Sở Xây dựng, Quảng Nam\",49\n", encoding="utf-8")
+    r = import_catalog(empty_engine, "agencies", path, report_dir=tmp_path)
+    assert (r.rows_read, r.added, r.rejected) == (3, 2, 1)
+    rep = read_report(r.report_path)
+    assert rep["Dòng / Line"].tolist() == ["3"] and "(4 > 3)" in rep["Reason"][0] and rep["Giá trị / Value"][0] == "49"
+    with empty_engine.connect() as conn:
+        names = dict(conn.execute(select(Agency.code, Agency.name).where(Agency.code.in_(["SYT", "SCT", "SXD"]))).all())
+    assert names == {"SYT": "Sở Y tế", "SXD": "Sở Xây dựng, Quảng Nam"}

@@ -19,7 +19,7 @@ from ..schema import Agency, ImportRun, PostalDeployment, Procedure, Sector, Uni
 from .columns import FIELDS, fold
 from .dossiers import ImportResult, NothingValid
 from .parse import parse_dates
-from .readers import ImportFileError, open_table
+from .readers import ImportFileError, open_table, split_rejected
 from .report import RejectWriter, report_path_for
 
 LEVELS = {"province": "province", "tinh": "province", "cap_tinh": "province", "district": "district", "huyen": "district",
@@ -145,12 +145,14 @@ def import_catalog(engine: Engine, kind: str, path, *, mapping=None, command=Non
     labels = {f.name: f.label for f in FIELDS[kind]}
     result = ImportResult(kind, path.name, notes=list(reader.notes))
     report = RejectWriter(report_path_for(path, report_dir))
-    rows = []
+    rows, shape_problems = [], []
     for chunk in reader.chunks():
-        for rec in chunk.to_dict("records"):
-            rows.append(rec)
-    result.rows_read = len(rows)
-    if not rows:
+        chunk, rejected = split_rejected(chunk)
+        shape_problems += [(r.line, r.where, r.column, r.value, r.reason_vi, r.reason_en)
+                           for r in rejected.rename(columns={"_line": "line"}).itertuples(index=False)]
+        rows += chunk.to_dict("records")
+    result.rows_read = len(rows) + len(shape_problems)
+    if not result.rows_read:
         raise ImportFileError(path.name, "chỉ có dòng tiêu đề, không có dữ liệu", "only a header row, no data rows")
     try:
         with engine.begin() as conn:
@@ -158,7 +160,7 @@ def import_catalog(engine: Engine, kind: str, path, *, mapping=None, command=Non
             if kind == "units":
                 ctx["file_units"] = {r.get("code") for r in rows}
                 rows.sort(key=lambda r: LEVEL_ORDER.get(LEVELS.get(fold(r.get("level", "")), ""), 3))
-            parsed, problems = {}, []
+            parsed, problems = {}, list(shape_problems)
             seen: dict = {}
             for r in rows:
                 try:

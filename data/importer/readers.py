@@ -7,15 +7,19 @@ columns; header rows split over two lines by merged cells are combined.
 
 Each chunk is a DataFrame of stripped strings, one column per recognised field,
 plus ``_line`` (the row number the user sees in a text editor or Excel) and ``_where``
-(``"12"`` or ``"Sheet2!12"``) used by the rejected-rows report.
+(``"12"`` or ``"Sheet2!12"``) used by the rejected-rows report. A CSV row with more fields
+than the header comes with a reason in ``_reject_vi``/``_reject_en`` (see ``split_rejected``).
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import os
+import re
 import unicodedata
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,37 +209,138 @@ def _open_csv(path: Path, kind, mapping, chunk_rows, size, head) -> TableReader:
     est_rows = max(1, (size - len("\n".join(lines[:header_line]).encode("utf-8", errors="replace"))) // avg)
     ncols = len(rows[h])
     positions = [p for p in sorted(matched) if matched[p] not in INFO_FIELDS or kind != "dossiers"]
-    names = [f"c{i}" for i in range(ncols)]
+    # One name more than the header: a row with one field too many puts it there (empty when the
+    # line merely ends with a delimiter); rows with more are dropped by the parser with a warning.
+    # Without usecols: with it pandas silently cuts long rows, and a name no row reaches is an error.
+    names = [f"c{i}" for i in range(ncols + 1)]
+    beyond = f"c{ncols}"
+    nfc = encoding == "cp1258"
 
     def chunks():
         line = header_line + 1
+        pending: dict[int, int] = {}  # line -> number of fields, for rows the parser dropped
         try:
             reader = pd.read_csv(path, sep=delimiter, encoding=encoding, header=None, names=names, skiprows=header_line,
                                  dtype=object, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                                 chunksize=chunk_rows, usecols=positions, quotechar='"', engine="c",
-                                 index_col=False)
-            for raw in reader:
+                                 chunksize=chunk_rows, quotechar='"', engine="c", index_col=False, on_bad_lines="warn")
+            while True:
+                with _dropped_rows(pending):
+                    raw = next(reader, None)
+                if raw is None:
+                    break
                 n = len(raw)
-                df = pd.DataFrame({matched[p]: _strip(raw[f"c{p}"].to_numpy(), encoding == "cp1258") for p in positions},
-                                  dtype=object)
-                keep = np.zeros(n, dtype=bool)
+                lines, line = _row_lines(line, n, pending)
+                df = pd.DataFrame({matched[p]: _strip(raw[f"c{p}"].to_numpy(), nfc) for p in positions}, dtype=object)
+                extra = raw[beyond].to_numpy()
+                over = extra != ""  # a value past the header (most rows: none, "")
+                if over.any():
+                    extra = _strip(extra, nfc)
+                    over = extra != ""
+                keep = over.copy()
                 for c in df.columns:
                     keep |= (df[c] != "").to_numpy()
-                df["_line"] = np.arange(line, line + n)
-                line += n
+                df["_line"] = lines
                 df = df[keep]
+                dropped = sorted(s for s in pending if s < line)
+                if over.any() or dropped:
+                    df = _with_overlong(df, over[keep], extra[keep], ncols + 1,
+                                        {s: pending.pop(s) for s in dropped}, ncols, delimiter)
+                df["_where"] = df["_line"].astype(str).astype(object)
+                yield df
+            if pending:  # dropped rows after the last row read (the end of the file)
+                df = _with_overlong(pd.DataFrame({matched[p]: pd.Series(dtype=object) for p in positions}
+                                                 | {"_line": pd.Series(dtype="int64")}),
+                                    np.zeros(0, dtype=bool), np.zeros(0, dtype=object), ncols + 1,
+                                    dict(pending), ncols, delimiter)
                 df["_where"] = df["_line"].astype(str).astype(object)
                 yield df
         except pd.errors.ParserError as exc:
             msg = str(exc).strip().splitlines()[-1]
-            raise ImportFileError(name, f"cấu trúc CSV lỗi (số cột không khớp): {msg}",
-                                  f"malformed CSV (wrong number of fields): {msg}") from exc
+            # Rows with too many fields are rejected one by one (above); what is left is e.g. an unclosed quote.
+            raise ImportFileError(name, f"cấu trúc CSV lỗi: {msg}", f"malformed CSV: {msg}") from exc
         except UnicodeDecodeError as exc:
             raise ImportFileError(name, f"mã hóa ký tự không hợp lệ ({encoding}) gần byte {exc.start}",
                                   f"invalid {encoding} text near byte {exc.start}") from exc
 
     return TableReader(path, kind, [matched[p] for p in positions], size, est_rows, encoding=encoding,
                        delimiter=delimiter, _chunks=chunks)
+
+
+# ---------------------------------------------------------------- rows longer than the header
+
+# The reader rejects a row whose shape is wrong (more fields than the header: usually an
+# unquoted separator inside a value, which shifts every later value) with these columns;
+# the importers report them like any other rejected row and never read their values.
+REJECT_COLUMNS = ("_reject_vi", "_reject_en", "_reject_value")
+_DROPPED = re.compile(r"Skipping line (\d+): expected \d+ fields, saw (\d+)")
+
+
+@contextlib.contextmanager
+def _dropped_rows(found: dict[int, int]):
+    """Collect pandas' "Skipping line N: expected M fields, saw K" warnings into ``found`` (line -> K);
+    other warnings are passed on. The C parser reports dropped rows only this way. catch_warnings is
+    process-wide, so it is held only while one chunk is parsed."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        yield
+    for w in caught:
+        hits = _DROPPED.findall(str(w.message)) if issubclass(w.category, pd.errors.ParserWarning) else []
+        for ln, fields in hits:
+            found[int(ln)] = int(fields)
+        if not hits:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def _row_lines(start: int, n: int, dropped: dict[int, int]) -> tuple[np.ndarray, int]:
+    """Line numbers of the n rows read from ``start`` on (the parser's rows follow each other
+    but for the lines it dropped), and the line after the last."""
+    skip = np.array(sorted(s for s in dropped if s >= start), dtype=np.int64)
+    end = start + n
+    while start + n + np.count_nonzero(skip < end) != end:
+        end = start + n + np.count_nonzero(skip < end)
+    lines = np.arange(start, end, dtype=np.int64)
+    return (lines[~np.isin(lines, skip)] if len(skip) else lines), end
+
+
+def _overlong_reason(fields: int, header_fields: int, delimiter: str) -> tuple[str, str]:
+    shown = {"\t": "tab", ",": ",", ";": ";", "|": "|"}.get(delimiter, delimiter)
+    vi = f"dòng có nhiều cột hơn tiêu đề ({fields} > {header_fields}): giá trị chứa dấu phân cách {shown} phải đặt trong ngoặc kép"
+    en = f"the row has more fields than the header ({fields} > {header_fields}): a value containing the separator {shown} must be quoted"
+    return vi, en
+
+
+def _with_overlong(df: pd.DataFrame, over: np.ndarray, extra: np.ndarray, over_fields: int,
+                   dropped: dict[int, int], header_fields: int, delimiter: str) -> pd.DataFrame:
+    """The chunk with its over-long rows marked: ``over`` rows were read (their first value past
+    the header is ``extra``), ``dropped`` rows were not (line -> number of fields)."""
+    df = df.copy()
+    vi, en = np.full(len(df), "", dtype=object), np.full(len(df), "", dtype=object)
+    if over.any():
+        vi[over], en[over] = _overlong_reason(over_fields, header_fields, delimiter)
+    value = np.where(over, extra, "").astype(object)
+    df["_reject_vi"], df["_reject_en"], df["_reject_value"] = vi, en, value
+    if dropped:
+        lost = pd.DataFrame({c: pd.Series([""] * len(dropped), dtype=object) for c in df.columns if not c.startswith("_")})
+        lost["_line"] = np.array(list(dropped), dtype=np.int64)
+        reasons = [_overlong_reason(k, header_fields, delimiter) for k in dropped.values()]
+        lost["_reject_vi"] = [r[0] for r in reasons]
+        lost["_reject_en"] = [r[1] for r in reasons]
+        lost["_reject_value"] = ""
+        df = pd.concat([df, lost], ignore_index=True).sort_values("_line", kind="stable", ignore_index=True)
+    return df
+
+
+def split_rejected(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows to validate, report entries of the rows the reader rejected for their shape)."""
+    if "_reject_vi" not in df.columns:
+        return df, pd.DataFrame(columns=["where", "column", "value", "reason_vi", "reason_en", "_line"])
+    bad = (df["_reject_vi"] != "").to_numpy()
+    sub = df.loc[bad]
+    order = sub["_seq"] if "_seq" in sub.columns else sub["_line"]
+    rejects = pd.DataFrame({"where": sub["_where"].to_numpy(), "column": "", "value": sub["_reject_value"].to_numpy(),
+                            "reason_vi": sub["_reject_vi"].to_numpy(), "reason_en": sub["_reject_en"].to_numpy(),
+                            "_line": order.to_numpy()})
+    return df.loc[~bad].drop(columns=list(REJECT_COLUMNS)), rejects
 
 
 # ---------------------------------------------------------------- XLSX

@@ -17,6 +17,7 @@ from ..schema import FINISHED_STATUSES, OPEN_STATUSES, Agency, Procedure
 from ..workdays import add_workdays_np
 from .columns import DOSSIER_FIELDS
 from .parse import parse_channel, parse_counts, parse_dates, parse_flags, parse_status
+from .readers import split_rejected
 
 LABEL = {f.name: f.label for f in DOSSIER_FIELDS}
 MAX_DUE_DAYS = 2 * 366  # an appointment more than two years after receipt is absurd
@@ -89,6 +90,8 @@ class Problems:
 
 def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """(database rows of the valid rows, report entries, number of rejected rows)."""
+    # Rows the reader already rejected (more fields than the header) hold shifted values: not checked further.
+    df, shape_rejects = split_rejected(df)
     df = df.reset_index(drop=True)
     for f in DOSSIER_FIELDS:
         if f.name not in df.columns:
@@ -166,10 +169,13 @@ def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.Dat
         p.add(mismatch, "unit_code", "cơ quan không thuộc đơn vị này", "the agency does not belong to this unit")
 
     rejects = p.frame()
+    n_bad = int(p.bad.sum()) + len(shape_rejects)
+    if len(shape_rejects):
+        rejects = pd.concat([shape_rejects, rejects], ignore_index=True).sort_values("_line", kind="stable")
     ok = ~p.bad
     good = df.loc[ok]
     if not ok.any():
-        return pd.DataFrame(columns=[*DB_COLUMNS, "_line", "_where", "_seq"]), rejects, int(p.bad.sum())
+        return pd.DataFrame(columns=[*DB_COLUMNS, "_line", "_where", "_seq"]), rejects, n_bad
     ag = cat.agencies.loc[agency_code[ok].to_numpy()]
     due_days = due[ok].to_numpy().astype("datetime64[D]")
     epoch = np.datetime64("1970-01-01", "D")
@@ -196,4 +202,4 @@ def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.Dat
         "_where": good["_where"].to_numpy(),
         "_seq": good["_seq"].to_numpy() if "_seq" in good else good["_line"].to_numpy(),
     })
-    return out, rejects, int(p.bad.sum())
+    return out, rejects, n_bad
