@@ -427,10 +427,27 @@ def _write_dossiers(engine: Engine, df: pd.DataFrame) -> None:
         raw = engine.raw_connection()
         try:
             cur = raw.cursor()
+            # As on SQLite: secondary indexes and foreign keys off during the COPY, then built
+            # and checked once (per-row index upkeep and FK triggers made the ten-times build crawl).
+            cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                        "AND tablename = 'dossiers' AND indexname NOT IN "
+                        "(SELECT conname FROM pg_constraint WHERE conrelid = 'dossiers'::regclass)")
+            indexes = cur.fetchall()
+            cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                        "WHERE conrelid = 'dossiers'::regclass AND contype = 'f'")
+            foreign_keys = cur.fetchall()
+            for name, _ in foreign_keys:
+                cur.execute(f'ALTER TABLE dossiers DROP CONSTRAINT "{name}"')
+            for name, _ in indexes:
+                cur.execute(f'DROP INDEX "{name}"')
             with cur.copy(f"COPY dossiers ({', '.join(COLUMNS)}) FROM STDIN") as copy:
                 for rows in _chunks(df, bool_as_int=False):
                     for row in rows:
                         copy.write_row(row)
+            for _, sql in indexes:
+                cur.execute(sql)
+            for name, definition in foreign_keys:
+                cur.execute(f'ALTER TABLE dossiers ADD CONSTRAINT "{name}" {definition}')
             raw.commit()
         finally:
             raw.close()
