@@ -71,7 +71,8 @@ def column_defs(lang: str, mode: str) -> list[dict]:
         {"field": "due_on", "headerName": t("col.due_on", lang), "minWidth": 130, **date_filter,
          "tooltipField": "due_note"},
         {"field": "finished_on", "headerName": t("col.finished_on", lang), "minWidth": 140, **date_filter},
-        {"field": "workdays_late", "headerName": late_header, "minWidth": 120, "sortable": False, "filter": False,
+        # Sorted in SQL (data.queries.late.workdays_late): "the most late first".
+        {"field": "workdays_late", "headerName": late_header, "minWidth": 120, "filter": False,
          "type": "rightAligned", "headerTooltip": late_header, "cellClass": "late-days"},
         {"field": "channel", "headerName": t("col.channel", lang), "minWidth": 150, **text_filter},
         {"field": "by_postal_staff", "headerName": t("col.by_postal_staff", lang), "minWidth": 150, **text_filter},

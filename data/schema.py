@@ -178,6 +178,19 @@ class CalendarMonth(Base):
     month_end: Mapped[dt.date] = mapped_column(Date, index=True)
 
 
+class WorkCalendar(Base):
+    """One row per day of the working-day calendar (data/workdays.py, 2015-2035).
+
+    ``workday_no`` counts working days from the calendar's first day up to and including
+    ``day``, so SQL counts working days in (a, b] as the difference of two numbers: what
+    ``data.workdays.workdays_late`` computes, available to ORDER BY. Filled by migration 0004.
+    """
+
+    __tablename__ = "work_calendar"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    workday_no: Mapped[int] = mapped_column(Integer)
+
+
 class DossierMonthStats(Base):
     """Pre-aggregated counts per month x agency x procedure.
 

@@ -44,6 +44,16 @@ def add_workdays_np(day: np.ndarray, n: np.ndarray) -> np.ndarray:
     return np.where(n <= 0, day, out)
 
 
+def workday_numbers() -> tuple[np.ndarray, np.ndarray]:
+    """Every day of the calendar (day numbers) and how many working days fall on or before it.
+
+    The ``work_calendar`` table (migration 0004) holds these, so that SQL counts working
+    days in (start, end] as ``number(end) - number(start)``, as :func:`workdays_between_np`
+    does; a weekend or holiday carries the number of the working day before it."""
+    days = np.arange(to_daynum([f"{FIRST_YEAR}-01-01"])[0], to_daynum([f"{LAST_YEAR + 1}-01-01"])[0], dtype="int64")
+    return days, np.searchsorted(workday_array(), days, side="right").astype("int64")
+
+
 def workdays_between_np(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     """Working days in (start, end]: how many working days ``end`` is after ``start``."""
     wd = workday_array()

@@ -180,3 +180,41 @@ def test_late013_empty_selection(fixture_engine):
     df, total = q.dossier_page(fixture_engine, f, "late", 0, 100)
     assert total == 0 and df.empty
     assert q.late_by_unit(fixture_engine, DossierFilter(Period.year(2031)), "late").empty
+
+
+def test_late014_sql_working_days_agree_with_workdays(fixture_engine):
+    """Working days late come from SQL (work_calendar); data.workdays is the same definition."""
+    from data.queries.late import dossier_page
+
+    seen = {}
+    periods = [Period.year(y) for y in (2022, 2023, 2024)] + [Period.months(f"2023-{m:02d}", f"2023-{m:02d}") for m in range(1, 13)]
+    for period in periods:
+        for mode in q.MODES:
+            df, _ = dossier_page(fixture_engine, DossierFilter(period), mode, 0, 100)
+            for r in df.itertuples():
+                stop = r.finished_on if mode == "late" else period.end
+                assert r.workdays_late == workdays_late(r.deadline_on, stop), (period, mode, r.code)
+                seen[(r.code, mode)] = r.workdays_late
+    # The hand-computed values: Tết not counted (D1), late by supplement requests (D4), the
+    # weekend after a Thursday deadline (D5 open at 31/12), C6 late in 2022.
+    assert seen == {("P3", "late"): 3, ("D1", "late"): 2, ("D4", "late"): 0, ("C3", "late"): 2,
+                    ("C6", "late"): 1, ("D5", "overdue"): 1}
+
+
+def test_late015_sort_by_working_days_late(fixture_engine):
+    """'The most late first': the grid sorts by working days late in SQL (ties: the later id first)."""
+    from components.dossier_grid import column_defs, list_query
+
+    def page(direction, mode="late", start=0, end=100):
+        request = {"sortModel": [{"colId": "workdays_late", "sort": direction}]}
+        df, total = q.dossier_page(fixture_engine, F, mode, start, end, list_query(request, "vi"), "vi")
+        return codes(df), list(df["workdays_late"])
+
+    assert page("desc") == (["P3", "C3", "D1", "D4"], [3, 2, 2, 0])
+    assert page("asc") == (["D4", "C3", "D1", "P3"], [0, 2, 2, 3])
+    assert page("desc", start=1, end=3) == (["C3", "D1"], [2, 2])  # paging keeps the sorted order
+    assert page("desc", "overdue") == (["D5"], [1])
+    rows = q.dossier_rows(fixture_engine, F, "late", list_query({"sortModel": [{"colId": "workdays_late", "sort": "desc"}]}, "vi"))
+    assert codes(rows) == ["P3", "C3", "D1", "D4"]  # the download follows the grid's order
+    late_col = next(c for c in column_defs("vi", "late") if c["field"] == "workdays_late")
+    assert late_col.get("sortable", True) is True
