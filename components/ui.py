@@ -41,6 +41,12 @@ def graph(id, figure, filename: str, className: str = ""):
     return dcc.Graph(id=id, figure=figure, config=graph_config(filename), className=className)
 
 
+def by_screen(wide: str, phone: str) -> list:
+    """Words that differ on a phone (below Bootstrap's ``sm``, 576 px: where pages hide charts
+    with ``d-none d-sm-block``), e.g. a hint to click bars that a phone does not show."""
+    return [html.Span(wide, className="d-none d-sm-inline"), html.Span(phone, className="d-sm-none")]
+
+
 def empty_state(message: str, action=None, id: str | None = None) -> html.Div:
     """Words instead of empty axes."""
     children = [html.P(message, className="mb-1")]

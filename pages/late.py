@@ -22,7 +22,7 @@ from components.i18n import make_translator
 from components.params import build_search, reference_lists, resolve_view
 from components.pareto import items_to_threshold, pareto, ranked_bars, ranked_bars_by_level, trend
 from components.theme import graph_config
-from components.ui import card, empty_state, guard_layout, page_header
+from components.ui import by_screen, card, empty_state, guard_layout, page_header
 from data.db import get_engine
 from data.filters import DossierFilter, Period
 from data.queries import late as q
@@ -67,6 +67,8 @@ STRINGS = {
                         "Most overdue dossiers: {sector} ({n}, {share} of all)."),
     "click_hint": ("Bấm vào một cột (hoặc một tên trong bảng) để xem chi tiết.",
                    "Click a bar (or a name in the table) to see what is behind it."),
+    # Phones show the table instead of the bar chart (d-none d-sm-block on the chart).
+    "tap_hint": ("Chạm vào một tên trong bảng để xem chi tiết.", "Tap a name in the table to see what is behind it."),
     "heat_hint": ("Ô xám: dưới {n} hồ sơ đã giải quyết, tỷ lệ không có ý nghĩa. Bấm vào một ô để xem lĩnh vực tại đơn vị đó.",
                   "Grey cells: fewer than {n} finished dossiers, too few for a rate. Click a cell for that sector in that unit."),
     "heat_hint.overdue": ("Ô xám: dưới {n} hồ sơ đang giải quyết, tỷ lệ không có ý nghĩa.",
@@ -252,6 +254,11 @@ def _graph(id: str, fig, filename: str, scroll: str | None = None):
     return html.Div(graph, className=f"late-scroll late-scroll-{scroll}") if scroll else graph
 
 
+def _table_only_hint(lang: str) -> html.P:
+    """The hint under a chart that phones replace by its table: no bars to click there."""
+    return html.P(by_screen(t("click_hint", lang), t("tap_hint", lang)), className="text-muted small mb-0 late-hint")
+
+
 def _link_table(rows: list[dict], c: Ctx, id: str, show_base: bool = True) -> html.Table:
     """The chart's numbers as a table whose names are links one level down (keyboard and phone friendly)."""
     head = html.Thead(html.Tr([html.Th(t("table.name", c.lang)), html.Th(c.count_label, className="text-end"),
@@ -298,7 +305,7 @@ def _entry(c: Ctx, totals: dict) -> list:
         html.P(finding, className="late-finding", id="late-finding"),
         dbc.Row([dbc.Col(_graph("sectors", fig, c.filename("by-sector")), lg=8, className="d-none d-sm-block"),
                  dbc.Col(_link_table(rows, c, "late-sector-table"), lg=4)]),
-        html.P(t("click_hint", lang), className="text-muted small mb-0"),
+        _table_only_hint(lang),
     ], id="late-sectors-card")
     return [sectors_card, _heatmap_card(c), _trend_card(c), _list_button(c, totals["count"])]
 
@@ -402,7 +409,7 @@ def _units_step(c: Ctx) -> list:
         title += " — " + t("unit.commune_breakdown", lang, district=c.drill.district["short_name"])
     body = [dbc.Row([dbc.Col(_graph("units", fig, c.filename("units")), lg=8, className="d-none d-sm-block"),
                      dbc.Col(_link_table(rows, c, "late-unit-table"), lg=4)]),
-            html.P(t("click_hint", lang), className="text-muted small mb-0")]
+            _table_only_hint(lang)]
     return [card(title, body, id="late-units-card"), _trend_card(c), _list_button(c, int(df["count"].sum()))]
 
 

@@ -75,6 +75,22 @@ def test_blate001_land_to_dossier_list(dash_duo, demo_app, demo_engine):
              for r in dash_duo.find_elements("#late-grid .ag-pinned-left-cols-container .ag-row")}
     assert shown and all(page["code"].iloc[i] == code for i, code in shown.items())
 
+    # "The most late first": the header sorts by working days late in SQL (one click ascending, two descending).
+    from components.dossier_grid import list_query
+
+    def sorted_page(direction):
+        df, _ = q.dossier_page(demo_engine, f, "late", 0, 100,
+                               list_query({"sortModel": [{"colId": "workdays_late", "sort": direction}]}, "vi"))
+        return df
+
+    least, most = sorted_page("asc"), sorted_page("desc")
+    assert most["workdays_late"].is_monotonic_decreasing and least["workdays_late"].iloc[0] < most["workdays_late"].iloc[0]
+    first_row = '#late-grid .ag-pinned-left-cols-container .ag-row[row-index="0"]'
+    header = dash_duo.find_element('#late-grid .ag-header-cell[col-id="workdays_late"] .ag-header-cell-label')
+    for expected_first in (least["code"].iloc[0], most["code"].iloc[0]):
+        _click(dash_duo, header)
+        dash_duo.wait_for_text_to_equal(first_row, expected_first, timeout=30)
+
     # The breadcrumb goes back up: to the sector.
     _click(dash_duo, dash_duo.find_element("#late-breadcrumb-1"))
     dash_duo.wait_for_element("#late-procedure-table", timeout=30)
@@ -97,4 +113,19 @@ def test_blate002_bad_codes_and_overdue(dash_duo, demo_app):
     dash_duo.wait_for_page(url=dash_duo.server_url + "/late?year=2023&sector=GD&level=commune")
     dash_duo.wait_for_text_to_equal("#late-empty p", "Không có hồ sơ trễ hạn cho lựa chọn này.", timeout=30)
     assert not dash_duo.find_elements(".late-graph")
+    assert_no_console_errors(dash_duo)
+
+
+def test_blate003_phone_hint_names_what_a_phone_shows(dash_duo, demo_app):
+    """On a 390 px phone the sector chart gives way to its table: the hint says to tap a name, not a bar."""
+    dash_duo.start_server(demo_app)
+    dash_duo.driver.set_window_size(390, 844)
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/late?year=2023")
+    dash_duo.wait_for_element("#late-sector-table", timeout=30)
+    hint = dash_duo.find_element("#late-sectors-card .late-hint")
+    assert hint.text == "Chạm vào một tên trong bảng để xem chi tiết."
+    assert not dash_duo.find_element("#late-sectors-card .late-graph").is_displayed()
+    dash_duo.driver.set_window_size(1366, 900)
+    dash_duo.wait_for_text_to_equal("#late-sectors-card .late-hint",
+                                    "Bấm vào một cột (hoặc một tên trong bảng) để xem chi tiết.", timeout=10)
     assert_no_console_errors(dash_duo)
