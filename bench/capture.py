@@ -122,9 +122,13 @@ def _drill(driver) -> str:
     """Click what a user clicks to drill down: the first bar/point of the first chart, else a drill link."""
     pts = driver.find_elements(By.CSS_SELECTOR, "#_pages_content .js-plotly-plot .plot .points path, "
                                                 "#_pages_content .js-plotly-plot .plot .point path")
+    from selenium.webdriver.common.action_chains import ActionChains
+
     for p in pts[:5]:
         try:
-            p.click()
+            # as a mouse does (the browser tests too): a plain element click on an SVG path is
+            # refused when plotly's drag layer lies on top of it
+            ActionChains(driver).move_to_element(p).click().perform()
             return "clicked a chart point"
         except Exception:  # noqa: BLE001 - hidden or covered: try the next one
             continue
