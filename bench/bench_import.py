@@ -7,7 +7,7 @@ first import (all rows added) and a re-import (all unchanged). Reported per run:
 wall time, the child's CPU time and its peak memory (what "memory bounded" means),
 and the machine's load average (the 2 cores are shared; wall time suffers under load).
 
-    /work/venv/bin/python bench/bench_import.py [--rows 1000000] [--pg postgresql+psycopg://...] [--skip-sqlite]
+    .venv/bin/python bench/bench_import.py [--rows 1000000] [--pg postgresql+psycopg://...] [--skip-sqlite]
 """
 from __future__ import annotations
 
