@@ -13,7 +13,7 @@ import math
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_LABEL_POSITION
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.shapes import MSO_CONNECTOR
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
@@ -21,7 +21,7 @@ from pptx.oxml import parse_xml
 from pptx.oxml.ns import nsdecls, qn
 from pptx.util import Emu, Inches, Pt
 
-from .slides import Chart, Slide, ink
+from .slides import Chart, Slide, ink, value_labels
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
@@ -30,8 +30,11 @@ CHART_TYPES = {
     "bar": XL_CHART_TYPE.BAR_CLUSTERED,
     "bar_stacked": XL_CHART_TYPE.BAR_STACKED,
 }
-NUMBER_FORMATS = {"int": "#,##0", "pct": "0.0#%"}
-LABEL_FORMATS = {"int": "#,##0;-#,##0;", "pct": "0.0#%"}  # a zero count gets no label (stacked bars)
+NUMBER_FORMATS = {"int": "#,##0", "pct": "0.0#%"}  # the values as the sheet behind the chart shows them
+# A number format's separators are the viewer's locale's, not the deck's: a Vietnamese deck on an
+# English laptop would read 87.11%. So the bars' labels are written text (value_labels), and the
+# only number format shown is the rate axis's, whole percentages, which have no separator at all.
+RATE_AXIS_FORMATS = {"vi": '0"\u00a0"%', "en": "0%"}  # 90 % / 90%; the % sign still scales by 100
 TEXT_COLOR = RGBColor(0x21, 0x25, 0x29)
 MUTED_COLOR = RGBColor(0x6C, 0x75, 0x7D)
 FONT = "Arial"
@@ -141,20 +144,36 @@ def add_reference(slide, chart: Chart, frame, box: tuple[float, float, float, fl
     return line, label
 
 
-def _ink_label(point, color: str, labels, size: int) -> None:
-    """The point's value label in white or black, whichever reads on its bar. A point's label
-    replaces the series' (LibreOffice inherits nothing), so it repeats position and format."""
+def _write_label(point, text: str, size: int, color: RGBColor, position) -> None:
+    """The point's value label as the app writes it, in the deck's language. A point's label
+    replaces the series' (LibreOffice inherits nothing), so it repeats position, size and colour."""
     label = point.data_label
-    label.font.size = Pt(size)
-    label.font.color.rgb = _rgb(ink(color))
-    label.position = labels.position
-    label._dLbl.insert_element_before(
-        parse_xml(f'<c:numFmt {nsdecls("c")} formatCode="{labels.number_format}" sourceLinked="0"/>'),
-        "c:spPr", "c:txPr", "c:dLblPos", "c:showLegendKey")
+    label.position = position
+    label.font.size, label.font.color.rgb = Pt(size), color
+    frame = label.text_frame
+    frame.text = text
+    for run in frame.paragraphs[0].runs:
+        run.font.size, run.font.name = Pt(size), FONT
+        run.font.color.rgb = color
 
 
-def add_chart(slide, chart: Chart, left, top, width, height):
-    """A native chart: one series per :class:`components.slides.Series`, values as given."""
+def _label_points(ser, spec, chart: Chart, lang: str, position) -> None:
+    """Every bar's value as text: white or black on a bar coloured point by point (the values sit
+    inside the bars where a reference line crosses their ends), near-black otherwise. No label
+    where there is no bar: a missing value, a zero slice of a stacked bar."""
+    inside = chart.reference is not None
+    size = 14 if not inside or len(chart.categories) <= 12 else 12  # inside thin bars
+    for i, (value, text) in enumerate(zip(spec.values, value_labels(spec.values, chart.number_format, lang))):
+        if value is None or (chart.kind == "bar_stacked" and value == 0):
+            continue
+        background = spec.point_colors[i] if spec.point_colors and len(chart.series) == 1 else spec.color
+        color = _rgb(ink(background)) if inside else TEXT_COLOR
+        _write_label(ser.points[i], text, size, color, position)
+
+
+def add_chart(slide, chart: Chart, left, top, width, height, lang: str):
+    """A native chart: one series per :class:`components.slides.Series`, values as given,
+    labelled as ``/present`` labels them in ``lang``."""
     data = CategoryChartData(number_format=NUMBER_FORMATS[chart.number_format])
     data.categories = chart.categories
     for ser in chart.series:
@@ -168,16 +187,9 @@ def add_chart(slide, chart: Chart, left, top, width, height):
     plot.gap_width = 60
     if chart.kind == "bar_stacked":
         plot.overlap = 100
-    plot.has_data_labels = True
-    labels = plot.data_labels
-    labels.number_format = LABEL_FORMATS[chart.number_format]
-    labels.number_format_is_linked = False
-    labels.font.size = Pt(14)
     # A reference line crosses the bars' ends: the values then sit at the bars' base, clear of it.
-    labels.position = XL_LABEL_POSITION.CENTER if chart.kind == "bar_stacked" else \
+    position = XL_LABEL_POSITION.CENTER if chart.kind == "bar_stacked" else \
         XL_LABEL_POSITION.INSIDE_BASE if chart.reference is not None else XL_LABEL_POSITION.OUTSIDE_END
-    if chart.reference is not None:
-        labels.font.color.rgb = _rgb(ink(chart.series[0].color))
     for ser, spec in zip(plot.series, chart.series):
         ser.format.fill.solid()
         ser.format.fill.fore_color.rgb = _rgb(spec.color)
@@ -186,14 +198,19 @@ def add_chart(slide, chart: Chart, left, top, width, height):
                 point = ser.points[i]
                 point.format.fill.solid()
                 point.format.fill.fore_color.rgb = _rgb(color)
-                if chart.reference is not None:
-                    _ink_label(point, color, labels, 14 if len(chart.categories) <= 12 else 12)  # inside thin bars
+        _label_points(ser, spec, chart, lang, position)
     values = ch.value_axis
-    values.has_major_gridlines = True
-    values.major_gridlines.format.line.color.rgb = RGBColor(0xE0, 0xE0, 0xE0)
-    values.tick_labels.number_format = "0%" if chart.number_format == "pct" else "#,##0"
-    values.tick_labels.number_format_is_linked = False
-    values.tick_labels.font.size = Pt(12)
+    if chart.number_format == "pct":
+        values.has_major_gridlines = True
+        values.major_gridlines.format.line.color.rgb = RGBColor(0xE0, 0xE0, 0xE0)
+        values.tick_labels.number_format = RATE_AXIS_FORMATS[lang]
+        values.tick_labels.number_format_is_linked = False
+        values.tick_labels.font.size = Pt(12)
+    else:
+        # Counts: every bar carries its number, and "#,##0" ticks would show the viewer's
+        # thousands separator (200,000 in a Vietnamese deck): no count axis, as on a poster.
+        values.visible = False
+        values.has_major_gridlines = False  # lines without numbers say nothing
     bounds = _value_bounds(chart)
     values.minimum_scale, values.maximum_scale = bounds
     cats = ch.category_axis
@@ -215,8 +232,9 @@ def add_chart(slide, chart: Chart, left, top, width, height):
     return frame
 
 
-def build_deck(slides: list[Slide], footer: str, kicker: str) -> bytes:
-    """The .pptx file's bytes: one slide per :class:`Slide`, footer = filters and data date."""
+def build_deck(slides: list[Slide], footer: str, kicker: str, lang: str) -> bytes:
+    """The .pptx file's bytes: one slide per :class:`Slide`, footer = filters and data date,
+    the charts' numbers written in ``lang`` (the slides' language)."""
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
     layout = prs.slide_layouts[5]  # "Title Only": the headline is the slide's real title
@@ -237,7 +255,7 @@ def build_deck(slides: list[Slide], footer: str, kicker: str) -> bytes:
                 run.font.color.rgb = TEXT_COLOR
         body_top, body_height = Inches(2.0), Inches(4.7)
         if spec.chart is not None:
-            add_chart(slide, spec.chart, MARGIN, body_top, WIDTH - 2 * MARGIN, body_height)
+            add_chart(slide, spec.chart, MARGIN, body_top, WIDTH - 2 * MARGIN, body_height, lang)
         else:
             _text_box(slide, MARGIN, body_top, WIDTH - 2 * MARGIN, body_height, spec.message or "", 24,
                       anchor=MSO_ANCHOR.MIDDLE)
@@ -267,7 +285,7 @@ def deck_for_view(view, engine=None) -> tuple[str, bytes]:
 
     facts = review_facts(engine or get_engine(), view.filter())
     report = build_report(facts, view.lang)
-    deck = build_deck(build_slides(facts, report), report.filters, kicker(facts, view.lang))
+    deck = build_deck(build_slides(facts, report), report.filters, kicker(facts, view.lang), view.lang)
     return deck_filename(facts.year, facts.district_code, view.lang), deck
 
 

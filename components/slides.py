@@ -297,7 +297,8 @@ def build_slides(facts: ReviewFacts, report: Report) -> list[Slide]:
 
 # ---------------------------------------------------------------- Plotly (the /present screen)
 
-def _labels(values, fmt: str, lang: str) -> list[str]:
+def value_labels(values, fmt: str, lang: str) -> list[str]:
+    """The text written on each bar, the same on the screen and in the .pptx ('' for no value)."""
     return ["" if v is None else fmt_rate(v, lang) if fmt == "pct" else fmt_int(v, lang) for v in values]
 
 
@@ -318,7 +319,7 @@ def plotly_figure(chart: Chart, lang: str, font_size: int = 22) -> go.Figure:
     fig = go.Figure()
     for ser in chart.series:
         values = [None if v is None else v for v in ser.values]
-        text = _labels(values, chart.number_format, lang)
+        text = value_labels(values, chart.number_format, lang)
         hover = [f"{c}: {t}" for c, t in zip(chart.categories, text)]
         # Rates on horizontal bars sit inside the bar's end (they are all long bars); counts outside.
         inside = chart.kind == "bar_stacked" or (horizontal and chart.number_format == "pct")

@@ -28,7 +28,7 @@ def make_deck(engine, f: DossierFilter, lang: str = "vi", **kw):
     facts = review_facts(engine, f, **kw)
     report = build_report(facts, lang)
     slides = build_slides(facts, report)
-    data = build_deck(slides, report.filters, kicker(facts, lang))
+    data = build_deck(slides, report.filters, kicker(facts, lang), lang)
     return facts, report, slides, Presentation(io.BytesIO(data))
 
 
@@ -40,6 +40,12 @@ def chart_of(slide):
 
 def values(chart, i: int = 0) -> list:
     return list(chart.plots[0].series[i].values)
+
+
+def labels(chart, i: int = 0) -> list:
+    """The text written on each bar of series ``i`` (None: no label of its own)."""
+    return [p.data_label.text_frame.text if p.data_label.has_text_frame else None
+            for p in chart.plots[0].series[i].points]
 
 
 def texts(slide) -> list[str]:
@@ -155,6 +161,39 @@ def test_ppt004_demo_weak_point_charts_equal_their_queries(demo_engine, demo_dec
     assert values(chart_of(prs.slides[8])) == list(busy["received"])
 
 
+@pytest.fixture(scope="module")
+def demo_deck_en(demo_engine):
+    return make_deck(demo_engine, DossierFilter(Y2023), "en")
+
+
+@pytest.mark.demo
+def test_ppt006_demo_bar_labels_are_written_in_the_deck_language(demo_engine, demo_deck, demo_deck_en):
+    """The labels are text, as /present writes them, not a number format (whose separators would
+    be the viewer's locale's): 90.010 and 87,11 % in Vietnamese on any laptop, 90,010 and 87.11% in English."""
+    summary = summary_by_level(demo_engine, DossierFilter(Y2023))
+    assert list(summary.loc[LEVELS, "received"]) == [90010, 136350, 187299]
+    rates = list(summary.loc[LEVELS, "on_time_rate"])
+    assert rates == pytest.approx([0.998, 0.8292, 0.975], abs=5e-5)  # to the labels' two decimals
+    _, units = units_on_time(demo_engine, DossierFilter(Y2023))
+    lowest = units[units["finished"] >= MIN_FINISHED]["on_time_rate"].min()
+    assert lowest == pytest.approx(0.8711, abs=5e-5)
+    late = procedures_by_late(demo_engine, DossierFilter(Y2023))
+    assert list(late["finished_late"].head(2)) == [8304, 4328]
+    for (_, _, _, prs), expected in ((demo_deck, {
+        0: ["90.010", "136.350", "187.299"], 1: ["99,8\u00a0%", "82,92\u00a0%", "97,5\u00a0%"], 6: ["87,11\u00a0%"], 5: ["8.304", "4.328"],
+    }), (demo_deck_en, {
+        0: ["90,010", "136,350", "187,299"], 1: ["99.8%", "82.92%", "97.5%"], 6: ["87.11%"], 5: ["8,304", "4,328"],
+    })):
+        for i, want in expected.items():
+            assert labels(chart_of(prs.slides[i]))[:len(want)] == want, i
+        # The count axis would show the viewer's thousands separator: hidden, the bars carry the numbers;
+        # the rate axis shows whole percentages, no separator, a space before % in Vietnamese.
+        assert not chart_of(prs.slides[0]).value_axis.visible
+        assert chart_of(prs.slides[1]).value_axis.visible
+    assert chart_of(demo_deck[3].slides[1]).value_axis.tick_labels.number_format == '0"\u00a0"%'
+    assert chart_of(demo_deck_en[3].slides[1]).value_axis.tick_labels.number_format == "0%"
+
+
 @pytest.mark.demo
 def test_ppt005_demo_units_chart_has_the_province_rate_line(demo_engine, demo_deck):
     """The units slide draws the province's on-time rate (all levels) where the axis puts it."""
@@ -188,8 +227,23 @@ def test_ppt010_fixture_deck(fixture_engine):
     assert_reference_line(prs.slides[6], 8 / 12, "Overall 66.67%")
     assert values(chart_of(prs.slides[7]), 0) == [0, 1] and values(chart_of(prs.slides[7]), 1) == [1, 1]  # Tam Kỳ, Quế Sơn
     assert values(chart_of(prs.slides[8])) == [5, 2, 1]
+    # Each bar's label is the text /present writes (English): online 1/3, 1/7, 2/4 of received.
+    assert labels(chart_of(prs.slides[2])) == ["33.33%", "14.29%", "50%"]
+    assert labels(chart_of(prs.slides[0])) == ["3", "7", "4"]
+    assert labels(chart_of(prs.slides[6])) == ["50%", "66.67%"]
+    # Tam Kỳ's one commune moved nothing: the stacked bar's empty 'moved' slice has no label.
+    assert labels(chart_of(prs.slides[7]), 0) == [None, "1"] and labels(chart_of(prs.slides[7]), 1) == ["1", "1"]
     assert prs.slides[0].shapes.title.text == "14 dossiers received in 2023; most at district level (7)"
     assert "2023 · Whole province (Quảng Nam) · All sectors" in texts(prs.slides[0])
+
+
+def test_ppt012_fixture_deck_in_vietnamese_writes_vietnamese_numbers(fixture_engine):
+    """The same fixture in Vietnamese: comma decimals and a space before % on the bars."""
+    _, _, _, prs = make_deck(fixture_engine, DossierFilter(Y2023), "vi", min_finished=1)
+    assert labels(chart_of(prs.slides[2])) == ["33,33\u00a0%", "14,29\u00a0%", "50\u00a0%"]
+    assert labels(chart_of(prs.slides[4])) == ["100\u00a0%", "50\u00a0%"]  # Tam Kỳ, Quế Sơn: procedures moved
+    assert labels(chart_of(prs.slides[6])) == ["50\u00a0%", "66,67\u00a0%"]
+    assert labels(chart_of(prs.slides[5])) == ["2", "1", "1"]
 
 
 def test_ppt011_year_without_data_is_a_short_deck(fixture_engine):
