@@ -141,8 +141,15 @@ def warm(langs: str, max_seconds: float | None, watch: bool, force: bool) -> Non
             time.sleep(30)
             continue
         if force or claim_warmup(version):
-            report = warm_cache(server, langs=wanted, max_seconds=max_seconds,
-                                progress=lambda done, total: done % 300 < 6 and click.echo(f"  {done:,} / {total:,} views", err=True))
+            shown = set()
+
+            def progress(done: int, total: int) -> None:
+                tenth = done * 10 // max(total, 1)
+                if tenth not in shown:  # one line per tenth done
+                    shown.add(tenth)
+                    click.echo(f"  {done:,} / {total:,} page views", err=True)
+
+            report = warm_cache(server, langs=wanted, max_seconds=max_seconds, progress=progress)
             click.echo(f"warmed {report.views:,} views in {report.seconds:.0f} s ({report.cpu_seconds:.0f} s CPU)"
                        + (f", stopped: {report.stopped}" if report.stopped else "")
                        + (f", {len(report.errors)} failed (first: {report.errors[0]})" if report.errors else ""))

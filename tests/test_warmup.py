@@ -123,3 +123,13 @@ def test_warm004_stops_when_an_import_lands(redis_app, empty_engine):
     report = warm_cache(redis_app, langs=("vi",), pages=("/postal",), progress=an_import_lands_after_the_first_view)
     assert report.stopped == "the data changed (an import landed)"
     assert report.views == 1
+
+
+def test_warm005_cli_warms_once_per_data_version(redis_app):
+    """`tthc warm` fills every page's views; a second run for the same data finds the lock."""
+    first = CliRunner().invoke(tthc, ["warm", "--langs", "vi"])
+    assert first.exit_code == 0, first.output
+    # 1 bare URL + 2 years × 3 places × 3 sector choices = 19 views × 6 pages
+    assert "warmed 114 views" in first.output and "failed" not in first.output
+    second = CliRunner().invoke(tthc, ["warm", "--langs", "vi"])
+    assert second.exit_code == 0 and "already being warmed" in second.output
