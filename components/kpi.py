@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import math
 
-from babel.numbers import format_decimal
 from dash import html
 
-from .formatting import LOCALES, NO_VALUE, fmt_change, fmt_int
+from .formatting import NO_VALUE, fmt_change, fmt_int, format_decimal
 
 GOOD_COLOR = "#00734F"  # darker Okabe-Ito green: readable as text on white
 BAD_COLOR = "#B34700"  # darker vermillion
@@ -31,7 +30,7 @@ def _pct_number(fraction: float, lang: str, pattern: str = "#,##0.##") -> str:
         v = 99.99
     elif v <= 0 and fraction > 0:
         v = 0.01
-    return format_decimal(v, format=pattern, locale=LOCALES[lang])
+    return format_decimal(v, pattern, lang)
 
 
 def fmt_rate(fraction, lang: str = "vi") -> str:
@@ -56,7 +55,7 @@ def fmt_rate_points(delta, lang: str = "vi") -> str:
         return NO_VALUE
     v = round(abs(float(delta)) * 100, 2)
     sign = "+" if v > 0 and delta > 0 else "−" if v > 0 else "±"
-    body = format_decimal(v, format="#,##0.##", locale=LOCALES[lang])
+    body = format_decimal(v, "#,##0.##", lang)
     return f"{sign}{body} điểm %" if lang == "vi" else f"{sign}{body} pts"
 
 
@@ -83,7 +82,7 @@ def delta_line(delta, kind: str, lang: str, versus: str, good_when_up: bool | No
         text = fmt_change(delta, lang)
         if previous:
             rel = delta / previous
-            text += f" ({'+' if rel > 0 else '−' if rel < 0 else '±'}{format_decimal(round(abs(rel) * 100, 1), format='#,##0.#', locale=LOCALES[lang])}{chr(160) + '%' if lang == 'vi' else '%'})"
+            text += f" ({'+' if rel > 0 else '−' if rel < 0 else '±'}{format_decimal(round(abs(rel) * 100, 1), '#,##0.#', lang)}{chr(160) + '%' if lang == 'vi' else '%'})"
     if good_when_up is None or direction == 0:
         color = FLAT_COLOR
     else:
