@@ -1,8 +1,11 @@
-"""Maintain ``dossier_month_stats``, the pre-aggregated table every chart reads.
+"""Maintain ``dossier_month_stats``, the pre-aggregated table every chart reads, and its
+rollup ``dossier_month_agency_stats`` (the same counts summed over procedures).
 
 Written in SQLAlchemy Core so that one definition compiles to SQLite and to
 PostgreSQL. The demo builder and the importer call :func:`refresh_aggregates`
-after writing dossiers; an import can limit it to the months it touched.
+after writing dossiers; an import can limit it to the months it touched. Every path
+that rewrites months of the detail table rewrites the same months of the rollup with
+:func:`refresh_agency_rollup`, in the same transaction, so the two never disagree.
 """
 from __future__ import annotations
 
@@ -20,12 +23,14 @@ from .schema import (
     WITHDRAWN_STATUSES,
     CalendarMonth,
     Dossier,
+    DossierMonthAgencyStats,
     DossierMonthStats,
 )
 
 D = Dossier.__table__
 C = CalendarMonth.__table__
 S = DossierMonthStats.__table__
+R = DossierMonthAgencyStats.__table__
 
 FAR_FUTURE = dt.date(9999, 12, 31)
 
@@ -137,6 +142,7 @@ def refresh_aggregates(conn: Connection) -> int:
     ).group_by(ev.c.ym, ev.c.agency_id, ev.c.procedure_id)
     conn.execute(insert(S).from_select(
         ["ym", "agency_id", "procedure_id", "year", "month", *MEASURES], grouped))
+    refresh_agency_rollup(conn)
     return conn.execute(select(func.count()).select_from(S)).scalar_one()
 
 
@@ -162,4 +168,18 @@ def refresh_aggregates_for(conn: Connection, months) -> int:
     ).where(ev.c.ym >= first).group_by(ev.c.ym, ev.c.agency_id, ev.c.procedure_id)
     conn.execute(insert(S).from_select(
         ["ym", "agency_id", "procedure_id", "year", "month", *MEASURES], grouped))
+    refresh_agency_rollup(conn, first)
     return conn.execute(select(func.count()).select_from(S).where(S.c.ym >= first)).scalar_one()
+
+
+def refresh_agency_rollup(conn: Connection, first: int | None = None) -> None:
+    """Rewrite dossier_month_agency_stats from dossier_month_stats: every month, or the
+    months from ``first`` (a ym) on. Call it in the transaction that rewrote those months
+    of the detail table (the demo builder, both refreshes above)."""
+    since = (lambda table: [table.c.ym >= first]) if first is not None else (lambda table: [])
+    conn.execute(delete(R).where(*since(R)))
+    grouped = select(
+        S.c.ym, S.c.agency_id, (S.c.ym // 100).label("year"), (S.c.ym % 100).label("month"),
+        *[func.sum(S.c[m]).label(m) for m in MEASURES],
+    ).where(*since(S)).group_by(S.c.ym, S.c.agency_id)
+    conn.execute(insert(R).from_select(["ym", "agency_id", "year", "month", *MEASURES], grouped))

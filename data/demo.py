@@ -27,7 +27,7 @@ from sqlalchemy import delete, insert, text
 from sqlalchemy.engine import Engine
 
 from . import catalog
-from .aggregates import MEASURES, ensure_calendar
+from .aggregates import MEASURES, ensure_calendar, refresh_agency_rollup
 from .db import make_engine, upgrade
 from .schema import (FINISHED_STATUSES, WITHDRAWN_STATUSES, Agency, Base, DossierMonthStats, ImportRun,
                      PostalDeployment, Procedure, Sector, Unit)
@@ -539,6 +539,7 @@ def write_aggregates(engine: Engine, agg: pd.DataFrame) -> int:
         records = [{k: int(v) for k, v in row.items()} for row in agg.to_dict("records")]
         for start in range(0, len(records), 20_000):
             conn.execute(insert(DossierMonthStats.__table__), records[start:start + 20_000])
+        refresh_agency_rollup(conn)
     return len(agg)
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import uuid
 
+import pandas as pd
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 
 from data import demo
 from data.aggregates import refresh_aggregates
 from data.db import make_engine, upgrade
-from data.schema import Agency, Dossier, PostalDeployment, Procedure, Sector, Unit
+from data.schema import Agency, Dossier, DossierMonthAgencyStats, DossierMonthStats, PostalDeployment, Procedure, Sector, Unit
 from tests import fixture_data as fx
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -85,6 +86,23 @@ def insert_fixture(conn, dossiers: bool = True, deployments=fx.POSTAL_DEPLOYMENT
         conn.execute(insert(PostalDeployment), list(deployments))
     if dossiers:
         refresh_aggregates(conn)
+
+
+def rollup_and_regrouped(engine):
+    """(dossier_month_agency_stats, dossier_month_stats summed by month and agency in pandas):
+    two frames that must be equal whenever the aggregates are in step."""
+    R, S = DossierMonthAgencyStats.__table__, DossierMonthStats.__table__
+    cols = [c.name for c in R.c]
+    with engine.connect() as conn:
+        rollup = pd.DataFrame(conn.execute(select(R)).all(), columns=cols)
+        detail = pd.DataFrame(conn.execute(select(S)).all(), columns=[c.name for c in S.c])
+    regrouped = detail.drop(columns="procedure_id").groupby(["ym", "agency_id"], as_index=False).sum()
+    regrouped["year"], regrouped["month"] = regrouped["ym"] // 100, regrouped["ym"] % 100
+
+    def tidy(df):
+        return df[cols].astype("int64").sort_values(["ym", "agency_id"]).reset_index(drop=True)
+
+    return tidy(rollup), tidy(regrouped)
 
 
 def load_fixture(url: str):

@@ -23,7 +23,7 @@ from data.importer.export import EXPORT_DOSSIER_FIELDS, export_catalog, export_d
 from data.importer.report import read_report
 from data.schema import Agency, Dossier, DossierMonthStats, ImportRun, PostalDeployment, Procedure, Sector
 from tests import fixture_data as fx
-from tests.conftest import insert_fixture
+from tests.conftest import insert_fixture, rollup_and_regrouped
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 HEADERS = {f.name: f.label for f in DOSSIER_FIELDS}
@@ -134,11 +134,16 @@ def test_imp003_update_export_finishes_an_open_dossier(fixture_engine, empty_eng
     assert got.loc["D5", "finished_on"] == dt.date(2024, 1, 3)
     assert got.loc["D5", "returned_on"] == dt.date(2024, 1, 4)
     assert got.loc["D5", "status"] == 10
-    # The incremental refresh equals a full rebuild.
+    # The incremental refresh equals a full rebuild, and left the month x agency rollup
+    # equal to the detail rows summed again (D5 moved from December's stock to January's late).
     incremental = stats_by_code(empty_engine)
+    rollup, regrouped = rollup_and_regrouped(empty_engine)
+    pd.testing.assert_frame_equal(rollup, regrouped)
+    assert rollup[(rollup.ym == 202401)].finished_late.sum() == 2
     with empty_engine.begin() as conn:
         refresh_aggregates(conn)
     pd.testing.assert_frame_equal(incremental, stats_by_code(empty_engine))
+    pd.testing.assert_frame_equal(rollup, rollup_and_regrouped(empty_engine)[0])
     # D5 was open and overdue at the end of December 2023 and still counts there; January 2024 has it late.
     jan = incremental[(incremental.ym == 202401) & (incremental.a == "H502")]
     assert jan.finished_late.sum() == 2 and jan.received.sum() == 0

@@ -1,12 +1,14 @@
 """Migrations create exactly the schema the code declares, on SQLite and PostgreSQL."""
 import datetime as dt
 
+import pandas as pd
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
-from data.db import make_engine, upgrade
+from data.db import alembic_config, make_engine, upgrade
 from data.schema import Base, WorkCalendar
 from data.workdays import from_daynum, workday_numbers
 
@@ -32,19 +34,30 @@ def test_mig002_work_calendar_is_data_workdays(empty_engine):
     assert by_day[dt.date(2023, 1, 30)] - by_day[dt.date(2023, 1, 19)] == 2
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url_at_0003(request, tmp_path, pg_schema_factory_lazy):
-    """A database migrated to 0003 (before work_calendar) holding the fixture's dossiers."""
-    from tests.conftest import insert_fixture
+def _fixture_at(url: str, revision: str) -> str:
+    """The fixture's rows written at the latest schema (the aggregates code writes every
+    aggregate table it knows), then the schema taken down to ``revision``: a database as
+    it was before the later migrations, holding data they must carry."""
+    from tests.conftest import load_fixture
 
-    url = f"sqlite:///{tmp_path / 'old.sqlite'}" if request.param == "sqlite" else pg_schema_factory_lazy()("old")
-    upgrade(url, "0003")
-    engine = make_engine(url)
-    assert not inspect(engine).has_table("work_calendar")
-    with engine.begin() as conn:
-        insert_fixture(conn)
-    engine.dispose()
+    load_fixture(url).dispose()
+    command.downgrade(alembic_config(url), revision)
     return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def old_url(request, tmp_path, pg_schema_factory_lazy):
+    return f"sqlite:///{tmp_path / 'old.sqlite'}" if request.param == "sqlite" else pg_schema_factory_lazy()("old")
+
+
+@pytest.fixture
+def url_at_0003(old_url):
+    """A database migrated to 0003 (before work_calendar) holding the fixture's dossiers."""
+    _fixture_at(old_url, "0003")
+    engine = make_engine(old_url)
+    assert not inspect(engine).has_table("work_calendar")
+    engine.dispose()
+    return old_url
 
 
 def test_mig003_upgrade_from_0003_adds_the_calendar(url_at_0003):
@@ -55,10 +68,32 @@ def test_mig003_upgrade_from_0003_adds_the_calendar(url_at_0003):
     engine = make_engine(url_at_0003)
     try:
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
             assert conn.execute(select(WorkCalendar.workday_no).where(WorkCalendar.day == dt.date(2035, 12, 31))).scalar() \
                 == workday_numbers()[1][-1]
         df, total = q.dossier_page(engine, DossierFilter(Period.year(2023)), "late", 0, 100)
         assert total == 4 and dict(zip(df["code"], df["workdays_late"])) == {"D4": 0, "C3": 2, "P3": 3, "D1": 2}
+    finally:
+        engine.dispose()
+
+
+def test_mig004_upgrade_from_0004_fills_the_agency_rollup(old_url):
+    """An existing database (dossier_month_stats filled, no rollup) upgrades with the rollup
+    equal to the detail rows summed by month and agency, so the reports answer as before."""
+    from data.filters import S, DossierFilter, Period
+    from data.queries.summary import standard_report
+    from tests.conftest import rollup_and_regrouped
+
+    _fixture_at(old_url, "0004")
+    engine = make_engine(old_url)
+    try:
+        assert not inspect(engine).has_table("dossier_month_agency_stats")
+        upgrade(old_url)
+        rollup, regrouped = rollup_and_regrouped(engine)
+        assert len(rollup) > 10 and rollup["open_end"].sum() > 0
+        pd.testing.assert_frame_equal(rollup, regrouped)
+        f = DossierFilter(Period.year(2023))
+        pd.testing.assert_frame_equal(standard_report(engine, f, "agency").sort_values("agency_id").reset_index(drop=True),
+                                      standard_report(engine, f, "agency", stats=S).sort_values("agency_id").reset_index(drop=True))
     finally:
         engine.dispose()
