@@ -89,6 +89,22 @@ def test_late006_trend_every_month(fixture_engine):
     assert over.loc[202312, "count"] == 1 and over.loc[202312, "base"] == 2
 
 
+@pytest.mark.parametrize("f", [F, DossierFilter(Y2023, district_code="509"), DossierFilter(Y2023, sector_code="DD")],
+                         ids=["province", "district", "sector"])
+def test_late006b_trend_equals_the_detail_tables_months(fixture_engine, f):
+    """Without a sector the trend reads the month x agency rollup: the same counts per month
+    as Biểu 06 by month from dossier_month_stats (with the sector, the detail table itself)."""
+    from data.filters import S
+    from data.queries.summary import standard_report
+
+    want = standard_report(fixture_engine, f, "month", stats=S).set_index("ym")
+    for mode, count, base in (("late", "finished_late", "finished"), ("overdue", "in_progress_overdue", "in_progress")):
+        got = q.late_trend(fixture_engine, f, mode).set_index("ym")
+        assert got["count"].to_dict() == want[count].reindex(got.index, fill_value=0).to_dict()
+        assert got["base"].to_dict() == want[base].reindex(got.index, fill_value=0).to_dict()
+    assert got["base"].sum() > 0
+
+
 def test_late007_dossier_list_and_working_days(fixture_engine):
     df, total = q.dossier_page(fixture_engine, F, "late", 0, 100)
     assert total == 4

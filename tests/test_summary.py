@@ -1,9 +1,10 @@
 """The standard report (Biểu 06) on the hand-built fixture: every answer computed by hand."""
 import math
 
+import pandas as pd
 import pytest
 
-from data.filters import DossierFilter, Period
+from data.filters import R, S, DossierFilter, Period, stats_table_for
 from data.queries.summary import standard_report, summary_by_level, summary_json
 
 Y2023 = Period.year(2023)
@@ -101,3 +102,42 @@ def test_sum008_groups_from_the_snapshot_month_and_dtypes(fixture_engine):
                summary_by_level(fixture_engine, DossierFilter(Period.year(2031)))):
         assert {str(df[c].dtype) for c in ("received", "carried_over", "in_progress", "finished", "handled")} == {"int64"}
         assert {str(df[c].dtype) for c in ("on_time_rate", "late_rate", "online_share")} == {"float64"}
+
+
+# Filters with no sector or procedure: the pages' default views, which read the rollup.
+ROLLUP_FILTERS = [
+    DossierFilter(Y2023),
+    DossierFilter(Period.year(2022)),
+    DossierFilter(Y2023, district_code="509"),
+    DossierFilter(Period.months("2022-11", "2023-03")),  # a month range across a year boundary
+    DossierFilter(Y2023, scope_district_code="502"),  # a signed-in district user
+    DossierFilter(Y2023, level="commune", district_code="502"),
+]
+ROLLUP_GROUPINGS = ["level", "district", "agency", "month", ["level", "month"], ["district", "agency"]]
+
+
+def _by_keys(df):
+    keys = [c for c in df.columns if c in ("level", "district_code", "agency_id", "ym")]
+    return df.sort_values(keys).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("by", ROLLUP_GROUPINGS, ids=str)
+@pytest.mark.parametrize("f", ROLLUP_FILTERS, ids=lambda f: repr(f)[:70])
+def test_sum009_rollup_answers_what_the_detail_table_answers(fixture_engine, f, by):
+    """With no sector or procedure the report reads dossier_month_agency_stats: the very
+    frame (keys, labels, counts, rates, dtypes) the detail table gives."""
+    assert stats_table_for(f, [by] if isinstance(by, str) else by) is R
+    got = standard_report(fixture_engine, f, by)
+    want = standard_report(fixture_engine, f, by, stats=S)
+    assert len(want) > 0 and want["received"].sum() + want["carried_over"].sum() > 0
+    pd.testing.assert_frame_equal(_by_keys(got), _by_keys(want))
+
+
+def test_sum010_sector_or_procedure_reads_the_detail_table():
+    """The rule in one place: a sector or procedure in the filter or the grouping needs
+    the procedure grain, anything else is a property of the agency or the month."""
+    assert stats_table_for(DossierFilter(Y2023, district_code="509"), ["district", "month"]) is R
+    assert stats_table_for(DossierFilter(Y2023, sector_code="DD"), ["level"]) is S
+    assert stats_table_for(DossierFilter(Y2023, procedure_code="DD-H-01")) is S
+    assert stats_table_for(DossierFilter(Y2023), ["sector"]) is S
+    assert stats_table_for(DossierFilter(Y2023), ["level", "procedure"]) is S

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 
 from ..aggregates import D, is_finished, is_late
 from ..cache import cached_query
-from ..filters import DossierFilter
+from ..filters import DossierFilter, stats_table_for
 from ..schema import Agency, DossierMonthStats, Procedure, Sector, Unit, WorkCalendar
 
 S = DossierMonthStats.__table__
@@ -270,14 +270,17 @@ def late_trend(engine: Engine, f: DossierFilter, mode: str = "late") -> pd.DataF
     """Per month of the period: count (late finished in the month, or open and overdue at its
     end), base (finished in the month, or open at its end) and rate; every month present."""
     ref = reference_maps(engine)
-    stmt = (select(S.c.ym,
-                   func.sum(S.c.finished_early + S.c.finished_on_time + S.c.finished_late).label("finished"),
-                   func.sum(S.c.finished_late).label("late"),
-                   func.sum(S.c.open_end).label("open_end"),
-                   func.sum(S.c.open_overdue_end).label("overdue"))
-            .where(S.c.ym >= f.period.first_ym, S.c.ym <= f.period.last_ym,
-                   *_in(S.c.agency_id, _agency_ids(ref, f)), *_in(S.c.procedure_id, _procedure_ids(ref, f)))
-            .group_by(S.c.ym))
+    T = stats_table_for(f, ["month"]).c
+    # Procedure ids are set only with a sector or procedure filter, and then T is S itself.
+    procedures = _in(S.c.procedure_id, _procedure_ids(ref, f))
+    stmt = (select(T.ym,
+                   func.sum(T.finished_early + T.finished_on_time + T.finished_late).label("finished"),
+                   func.sum(T.finished_late).label("late"),
+                   func.sum(T.open_end).label("open_end"),
+                   func.sum(T.open_overdue_end).label("overdue"))
+            .where(T.ym >= f.period.first_ym, T.ym <= f.period.last_ym,
+                   *_in(T.agency_id, _agency_ids(ref, f)), *procedures)
+            .group_by(T.ym))
     with engine.connect() as conn:
         df = pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=["ym", "finished", "late", "open_end", "overdue"])
     df["ym"] = pd.to_numeric(df["ym"]).astype("int64")

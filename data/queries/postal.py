@@ -20,7 +20,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Engine
 
 from ..cache import cached_query
-from ..filters import A, S, DossierFilter, base_stats_select
+from ..filters import A, DossierFilter, base_stats_select, stats_table_for
 from ..schema import LEVELS, PostalDeployment, Unit
 
 U = Unit.__table__
@@ -107,15 +107,18 @@ def level_coverage(engine: Engine, f: DossierFilter, years: tuple[int, ...]) -> 
 
 def _dossier_measures(engine: Engine, f: DossierFilter, key) -> pd.DataFrame:
     """Dossiers received / finished, by postal staff or not, grouped by ``key`` (an agencies column)."""
-    in_time = S.c.finished_early + S.c.finished_on_time
+    stats = stats_table_for(f)
+    T = stats.c
+    in_time = T.finished_early + T.finished_on_time
     stmt = base_stats_select(
         f, key.label("code"),
-        func.coalesce(func.sum(S.c.received), 0).label("received"),
-        func.coalesce(func.sum(S.c.received_postal_staff), 0).label("received_postal_staff"),
-        func.coalesce(func.sum(in_time + S.c.finished_late), 0).label("finished"),
+        func.coalesce(func.sum(T.received), 0).label("received"),
+        func.coalesce(func.sum(T.received_postal_staff), 0).label("received_postal_staff"),
+        func.coalesce(func.sum(in_time + T.finished_late), 0).label("finished"),
         func.coalesce(func.sum(in_time), 0).label("finished_in_time"),
-        func.coalesce(func.sum(S.c.finished_postal_staff), 0).label("finished_postal_staff"),
-        func.coalesce(func.sum(S.c.finished_in_time_postal_staff), 0).label("finished_in_time_postal_staff"),
+        func.coalesce(func.sum(T.finished_postal_staff), 0).label("finished_postal_staff"),
+        func.coalesce(func.sum(T.finished_in_time_postal_staff), 0).label("finished_in_time_postal_staff"),
+        table=stats,
     ).group_by(key)
     with engine.connect() as conn:
         df = pd.DataFrame(conn.execute(stmt).mappings().all())
@@ -215,11 +218,14 @@ def commune_coverage(engine: Engine, f: DossierFilter, district_code: str) -> pd
 @cached_query
 def monthly_postal_share(engine: Engine, f: DossierFilter) -> pd.DataFrame:
     """Per level and month of ``f.period``: dossiers received, received by postal staff, share."""
+    stats = stats_table_for(f, ["level", "month"])
+    T = stats.c
     stmt = base_stats_select(
-        f, A.c.level.label("level"), S.c.ym.label("ym"),
-        func.coalesce(func.sum(S.c.received), 0).label("received"),
-        func.coalesce(func.sum(S.c.received_postal_staff), 0).label("received_postal_staff"),
-    ).group_by(A.c.level, S.c.ym).order_by(A.c.level, S.c.ym)
+        f, A.c.level.label("level"), T.ym.label("ym"),
+        func.coalesce(func.sum(T.received), 0).label("received"),
+        func.coalesce(func.sum(T.received_postal_staff), 0).label("received_postal_staff"),
+        table=stats,
+    ).group_by(A.c.level, T.ym).order_by(A.c.level, T.ym)
     with engine.connect() as conn:
         df = pd.DataFrame(conn.execute(stmt).mappings().all(), columns=["level", "ym", "received", "received_postal_staff"])
     for c in ("ym", "received", "received_postal_staff"):

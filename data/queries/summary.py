@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import BigInteger, bindparam, case, cast, func, literal, select, union_all
 from sqlalchemy.engine import Engine
 
-from ..filters import A, P, S, SE, DossierFilter
+from ..filters import A, P, S, SE, DossierFilter, stats_table_for
 from ..schema import LEVELS, Unit
 
 U = Unit.__table__
@@ -84,14 +84,15 @@ _GROUP_IDS = {"level": "agency_id", "district": "agency_id", "agency": "agency_i
               "sector": "procedure_id", "procedure": "procedure_id", "month": "ym"}
 
 
-def _scanned(filtered: frozenset):
-    """dossier_month_stats joined to what the filter reads (nothing else: every aggregate row
-    has its agency and procedure, the dossiers' foreign keys, so no join drops a row)."""
-    source = S
+def _scanned(filtered: frozenset, stats):
+    """The stats table joined to what the filter reads (nothing else: every aggregate row
+    has its agency and procedure, the dossiers' foreign keys, so no join drops a row).
+    Sector and procedure filters come only with the detail table (``stats_table_for``)."""
+    source = stats
     if {"level", "district", "commune"} & filtered:
-        source = source.join(A, A.c.id == S.c.agency_id)
+        source = source.join(A, A.c.id == stats.c.agency_id)
     if {"sector", "procedure"} & filtered:
-        source = source.join(P, P.c.id == S.c.procedure_id).join(SE, SE.c.id == P.c.sector_id)
+        source = source.join(P, P.c.id == stats.c.procedure_id).join(SE, SE.c.id == P.c.sector_id)
     return source
 
 
@@ -109,8 +110,9 @@ def _labelled(parts, groups: tuple[str, ...]):
 
 
 @functools.lru_cache(maxsize=256)
-def _report_statement(groups: tuple[str, ...], filtered: frozenset):
-    """The Biểu 06 statement for a grouping and the set of filter values used.
+def _report_statement(groups: tuple[str, ...], filtered: frozenset, stats=S):
+    """The Biểu 06 statement for a grouping and the set of filter values used, over
+    ``stats``: dossier_month_stats or its month x agency rollup (``stats_table_for``).
 
     Inner part: sums grouped by the stats' own ids (``_GROUP_IDS``). Flows are plain sums
     over the period's months and the stocks (carried over, open at the end) sums over the
@@ -124,27 +126,28 @@ def _report_statement(groups: tuple[str, ...], filtered: frozenset):
     # In primary-key order (ym, agency_id, procedure_id): grouping by ym and agency_id then
     # follows the index the scan reads, with no sort.
     wanted = {_GROUP_IDS[g] for g in groups}
-    ids = [S.c[c] for c in ("ym", "agency_id", "procedure_id") if c in wanted]
+    ids = [stats.c[c] for c in ("ym", "agency_id", "procedure_id") if c in wanted]
     conds = [col == bindparam(name) for name, col in _AGENCY_PARAMS + _PROCEDURE_PARAMS if name in filtered]
     lo, first, last = bindparam("lo"), bindparam("first"), bindparam("last")
-    scanned = _scanned(filtered)
+    scanned = _scanned(filtered, stats)
+    T = stats.c
 
     def branch(measures: dict, *where):
         return (select(*ids, *[measures.get(m, literal(0)).label(m) for m in RESULT_COLUMNS])
                 .select_from(scanned).where(*where, *conds).group_by(*ids))
 
-    flows = {m: func.sum(S.c[m]) for m in FLOW_COLUMNS}
+    flows = {m: func.sum(T[m]) for m in FLOW_COLUMNS}
     if "month" in groups:
         # The month before the period only carries its stock over: its flows are dropped with it.
-        parts = branch({**flows, "in_progress": func.sum(S.c.open_end),
-                        "in_progress_overdue": func.sum(S.c.open_overdue_end)},
-                       S.c.ym >= lo, S.c.ym <= last).subquery("parts")
+        parts = branch({**flows, "in_progress": func.sum(T.open_end),
+                        "in_progress_overdue": func.sum(T.open_overdue_end)},
+                       T.ym >= lo, T.ym <= last).subquery("parts")
     else:
-        stocks = {"carried_over": func.sum(case((S.c.ym == lo, S.c.open_end), else_=0)),
-                  "in_progress": func.sum(case((S.c.ym == last, S.c.open_end), else_=0)),
-                  "in_progress_overdue": func.sum(case((S.c.ym == last, S.c.open_overdue_end), else_=0))}
-        parts = union_all(branch(flows, S.c.ym >= first, S.c.ym <= last),
-                          branch(stocks, S.c.ym.in_([lo, last]))).subquery("parts")
+        stocks = {"carried_over": func.sum(case((T.ym == lo, T.open_end), else_=0)),
+                  "in_progress": func.sum(case((T.ym == last, T.open_end), else_=0)),
+                  "in_progress_overdue": func.sum(case((T.ym == last, T.open_overdue_end), else_=0))}
+        parts = union_all(branch(flows, T.ym >= first, T.ym <= last),
+                          branch(stocks, T.ym.in_([lo, last]))).subquery("parts")
     keys, labels = [], []
     for g in groups:
         k, lab = GROUPINGS[g]
@@ -159,23 +162,26 @@ def _group_columns(groups: list[str]) -> list[str]:
     return [c.name for part in (0, 1) for g in groups for c in GROUPINGS[g][part]]
 
 
-def _report_rows(engine: Engine, f: DossierFilter, groups: list[str]) -> list:
+def _report_rows(engine: Engine, f: DossierFilter, groups: list[str], stats=None) -> list:
     period = f.period
     params = _filter_params(f)
-    stmt = _report_statement(tuple(groups), frozenset(params))
+    stats = stats_table_for(f, groups) if stats is None else stats
+    stmt = _report_statement(tuple(groups), frozenset(params), stats)
     params.update(lo=period.before_first_ym, first=period.first_ym, last=period.last_ym)
     with engine.connect() as conn:
         return conn.execute(stmt, params).all()
 
 
-def standard_report(engine: Engine, f: DossierFilter, by: str | list[str] = "level") -> pd.DataFrame:
+def standard_report(engine: Engine, f: DossierFilter, by: str | list[str] = "level", stats=None) -> pd.DataFrame:
     """Biểu 06 measures for the filter, one row per group of ``by`` (level, district,
     agency, sector, procedure, month, or a list of them).
 
     With ``by="month"`` carried-over and in-progress stocks are those of each month.
+    ``stats``: the table read; by default ``stats_table_for(f, by)`` chooses (tests pass
+    dossier_month_stats to hold the rollup's answers to the detail table's).
     """
     groups = [by] if isinstance(by, str) else list(by)
-    rows = _report_rows(engine, f, groups)
+    rows = _report_rows(engine, f, groups, stats)
     names = _group_columns(groups)
     columns = list(zip(*rows)) if rows else [()] * (len(names) + len(RESULT_COLUMNS))
     data = {name: list(col) for name, col in zip(names, columns)}
