@@ -8,6 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
+import data.auth  # noqa: F401  (registers the users table on Base.metadata, as the app does)
 from data.db import alembic_config, make_engine, upgrade
 from data.schema import Base, WorkCalendar
 from data.workdays import from_daynum, workday_numbers
