@@ -86,6 +86,34 @@ def cached_query(fn):
     return wrapper
 
 
+def cached_reference(fn):
+    """``cached_query`` for small reference data (units, agencies, procedures and the label
+    maps built from them) that every request of a page reads several times: kept in the
+    worker's memory per data version as well, so a request neither recomputes nor unpickles
+    it from Redis each time. Callers must only read what it returns (it is shared)."""
+    shared = cached_query(fn)
+    memo: dict[tuple, object] = {}
+
+    @functools.wraps(fn)
+    def wrapper(engine, *args):
+        if not _configured or _cache_off():
+            return shared(engine, *args)
+        try:
+            key = (str(engine.url), data_version(engine), args)
+        except Exception:  # the database is down: let the query raise its own error
+            return fn(engine, *args)
+        hit = memo.get(key)
+        if hit is None:
+            hit = shared(engine, *args)
+            if len(memo) >= 8:  # a new data version or database: forget the old ones
+                memo.clear()
+            memo[key] = hit
+        return hit
+
+    wrapper.uncached = fn
+    return wrapper
+
+
 def cached_layout(layout_fn):
     """Memoise a page's ``layout(**url_params)`` as JSON, for pages whose layout is a pure
     function of the URL, the user's access (scope and role: data.auth.access_key) and the data (no per-session tokens, no

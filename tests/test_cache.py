@@ -12,7 +12,7 @@ from data import cache as qcache
 from data.aggregates import refresh_aggregates
 from data.filters import DossierFilter, Period
 from data.queries.summary import standard_report
-from data.schema import Dossier, ImportRun
+from data.schema import Agency, Dossier, ImportRun
 from tests import fixture_data as fx
 from tests.conftest import insert_fixture
 
@@ -112,3 +112,21 @@ def test_cache002_import_then_page_request_shows_new_year(empty_engine, cached_a
     _import(empty_engine, 2025, 3)
     assert 2025 in years_offered()
     get_engine.cache_clear()
+
+
+def test_cache003_reference_kept_per_data_version(empty_engine, cached_app):
+    """Reference maps are kept in the worker per data version: the same object until an
+    import lands, then read again (a new agency shows)."""
+    from data.queries.late import reference_maps
+
+    _load(empty_engine)
+    first = reference_maps(empty_engine)
+    assert reference_maps(empty_engine) is first  # no recompute, no unpickling
+    assert len(first["agencies"]) == 7
+    with empty_engine.begin() as conn:
+        conn.execute(insert(Agency), [dict(id=8, code="X99", name="UBND mới", name_en="New", level="commune",
+                                           unit_code="20335", district_code="502", commune_code="20335")])
+    assert len(reference_maps(empty_engine)["agencies"]) == 7  # same data version: still the kept maps
+    _import(empty_engine, 2023, 1)
+    again = reference_maps(empty_engine)
+    assert again is not first and len(again["agencies"]) == 8

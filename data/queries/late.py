@@ -26,7 +26,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Engine
 
 from ..aggregates import D, is_finished, is_late
-from ..cache import cached_query
+from ..cache import cached_query, cached_reference
 from ..filters import DossierFilter, stats_table_for
 from ..schema import Agency, DossierMonthStats, Procedure, Sector, Unit, WorkCalendar
 
@@ -48,7 +48,7 @@ def _tuples(conn, stmt) -> list[tuple]:
     return [tuple(r) for r in conn.execute(stmt)]
 
 
-@cached_query
+@cached_reference
 def reference_maps(engine: Engine) -> dict:
     """Agencies, procedures, sectors and units as DataFrames (a few hundred rows)."""
     with engine.connect() as conn:
