@@ -33,7 +33,7 @@ from pathlib import Path
 
 import psutil
 import redis
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from data.config import DEMO_DB_URL
 from data.db import make_engine

@@ -57,15 +57,6 @@ def fmt_pct(fraction, lang: str = "vi", digits: int = 1) -> str:
     return f"{body}\u00a0%" if lang == "vi" else f"{body}%"
 
 
-def fmt_points(delta, lang: str = "vi", digits: int = 1) -> str:
-    """A change of a rate, in percentage points, with its sign: '+1,2 điểm' / '+1.2 pts'."""
-    if _missing(delta):
-        return NO_VALUE
-    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
-    body = fmt_number(abs(delta) * 100, lang, digits)
-    return f"{sign}{body} điểm %" if lang == "vi" else f"{sign}{body} pts"
-
-
 def fmt_change(delta, lang: str = "vi") -> str:
     """A change of a count with its sign: '+8.150' / '+8,150'."""
     if _missing(delta):

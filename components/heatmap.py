@@ -2,7 +2,6 @@
 labelled rather than shown as 0 % or 100 %. A plain-dict figure (see components.pareto)."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .pareto import base_layout, fi, fp

@@ -490,7 +490,7 @@ def _postal(wr: Writer) -> Section:
 
 def _postal_full(wr: Writer) -> Section | None:
     """The units that moved all their procedures (the slide of the district-level units' shares)."""
-    f, lang = wr.facts, wr.lang
+    f = wr.facts
     if not f.postal:
         return None
     sec = Section("postal_full", "")

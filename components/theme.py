@@ -69,14 +69,6 @@ def base_layout(lang: str, height: int, title: str | None = None, template=None,
     return merge(layout, extra)
 
 
-def style_figure(fig: go.Figure, lang: str, title: str | None = None, height: int = 380) -> go.Figure:
-    """``base_layout`` applied to a plotly figure object."""
-    # The template as an object: a dict would be merged into plotly's default template, not replace it.
-    fig.update_layout(base_layout(lang, height, title, template=LIGHT_TEMPLATE))
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
-    return fig
-
 
 def graph_config(filename: str) -> dict:
     """Toolbar with a high-resolution PNG export named for what the chart shows."""

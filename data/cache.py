@@ -45,15 +45,14 @@ def data_version(engine) -> str:
     url = str(engine.url)
     value, checked = _versions.get(url, (None, 0.0))
     if value is None or now - checked > VERSION_TTL:
-        from sqlalchemy import func, select
+        from sqlalchemy import select
 
         from .schema import ImportRun
 
         with engine.connect() as conn:
-            latest = conn.execute(select(func.max(ImportRun.id))).scalar()
             # with its time: a rebuilt database restarts the ids at 1 but not the clock
-            started = conn.execute(select(ImportRun.started_at).where(ImportRun.id == latest)).scalar() if latest else None
-        value = f"{latest}@{started}"
+            latest = conn.execute(select(ImportRun.id, ImportRun.started_at).order_by(ImportRun.id.desc()).limit(1)).first()
+        value = f"{latest[0]}@{latest[1]}" if latest else "None@None"
         _versions[url] = (value, now)
     return value
 

@@ -1,5 +1,4 @@
 """The print-ready PDF of the report: Chromium prints the standalone A4 page."""
-import io
 import shutil
 import subprocess
 

@@ -16,7 +16,6 @@ import contextlib
 import csv
 import datetime as dt
 import io
-import os
 import re
 import unicodedata
 import warnings

@@ -322,10 +322,6 @@ class ListQuery:
         return bool(self.filters)
 
 
-def period_end(f: DossierFilter) -> dt.date:
-    return f.period.end
-
-
 def mode_conditions(f: DossierFilter, mode: str) -> list:
     """The dossiers of a mode in the period (the list's definition; the aggregates agree)."""
     start, end = f.period.start, f.period.end
