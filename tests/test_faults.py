@@ -176,7 +176,7 @@ VALUES = st.one_of(st.text(max_size=30), st.integers(-10**12, 10**12).map(str), 
 SEARCHES = st.lists(st.tuples(PARAM_NAMES, VALUES), max_size=5).map(
     lambda pairs: "?" + "&".join(f"{requests.utils.quote(k)}={requests.utils.quote(v)}" for k, v in pairs))
 PATHS = st.sampled_from(["/", "/levels", "/late", "/postal", "/report", "/imports", "/x/../levels", "/%ff"])
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
                     lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=8), c, max_size=3), max_leaves=8)
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 
