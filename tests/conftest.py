@@ -179,6 +179,23 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
+def _spread_dash_ports() -> None:
+    """dash_duo numbers its servers from 58050 in every run: two suites on one machine (two
+    checkouts) would fight over the port. Start each session at a free port picked by the OS."""
+    import socket
+
+    from dash.testing.application_runners import BaseDashRunner
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        base = sock.getsockname()[1]
+    # Leave room for a few hundred servers above the base within the port range.
+    BaseDashRunner._next_port = base if base < 64000 else 20000 + base % 20000
+
+
+_spread_dash_ports()
+
+
 def pytest_setup_options():
     """dash_duo's Chrome: Debian's Chromium, flags that keep it off the closed network."""
     from selenium.webdriver.chrome.options import Options
