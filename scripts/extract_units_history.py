@@ -42,11 +42,11 @@ VAU = ("vietnamadminunits==1.0.4", "vietnamadminunits", "1.0.4")
 OLD_PROVINCE, NEW_PROVINCE = "49", "48"
 # Dates on which each structure took over (cited in data/units_history.py ACTS).
 REARRANGEMENT_2023_2025 = "2025-01-01"  # 1241/NQ-UBTVQH15
-TWO_TIERS = "2025-07-01"  # 202/2025/QH15, 1659/NQ-UBTVQH15, 72/2025/QH15
+TWO_TIERS = "2025-07-01"  # 202/2025/QH15, 1659/NQ-UBTVQH15, 203/2025/QH15
 ACT_2025_01 = "1241/NQ-UBTVQH15"
 ACT_COMMUNES_2025_07 = "1659/NQ-UBTVQH15"
 ACT_PROVINCE_2025_07 = "202/2025/QH15"
-ACT_DISTRICTS_2025_07 = "72/2025/QH15"
+ACT_DISTRICTS_2025_07 = "203/2025/QH15"  # district-level units end (two tiers)
 
 # vietnam-provinces 0.6.0 (data 2025-01-04) lists one Quảng Nam commune that no other
 # source has: Xã Quế Phước (20674) in Quế Sơn. Resolution 1241/NQ-UBTVQH15 leaves Quế Sơn
