@@ -211,10 +211,12 @@ def build(work: Path) -> dict:
                 raise SystemExit(f"{code} {old['name']}: {len(absorbers)} candidate successors")
             link(code, absorbers[0]["wardCode"], REARRANGEMENT_2023_2025, "merged_into", VAU[0], ACT_2025_01)
 
-    # Positions and the other spellings of units that keep their 2023 record.
+    # Positions and other spellings of the 2023 communes that kept their territory through
+    # 2025-01-01 (all but those merged away or renamed by a merger).
+    renamed = {l["from_code"] for l in links if l["from_code"] == l["to_code"] and l["relation"] == "merged_into"}
     attributes_2023 = {}
     for code, w in c23.items():
-        if code in leg and not any(u["code"] == code for u in units):
+        if code in leg and code not in renamed:
             x = leg[code]
             lat, lon = ward_position(x)
             attributes_2023[code] = dict(latitude=lat, longitude=lon,

@@ -269,3 +269,13 @@ def test_uh016_broken_catalogues_are_refused():
         UnitsHistory(units, links + [_l("B", "X", on=D(2025, 1, 1))])
     with pytest.raises(ValueError, match="unknown relation"):
         UnitsHistory(units, links[:2] + [_l("B", "Y", relation="vanished")])
+
+
+def test_uh017_each_new_commune_comes_from_one_former_district(cat):
+    # What a former district's users will see after July 2025 (part 2's access scope) is a
+    # partition of the 78: no new commune took communes of two districts.
+    seen = []
+    for d in cat.units_in_force(LAST_THREE_TIER_DAY, "district"):
+        seen += codes(cat.communes_formed_from_district(d.code))
+    assert sorted(seen) == codes(cat.units_in_force(D(2025, 7, 1), "commune"))
+    assert len(cat.communes_formed_from_district("508")) == 4  # Duy Xuyên
