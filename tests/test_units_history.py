@@ -269,6 +269,8 @@ def test_uh016_broken_catalogues_are_refused():
         UnitsHistory(units, links + [_l("B", "X", on=D(2025, 1, 1))])
     with pytest.raises(ValueError, match="unknown relation"):
         UnitsHistory(units, links[:2] + [_l("B", "Y", relation="vanished")])
+    with pytest.raises(ValueError, match="versions of B overlap"):  # a new B with no link ending the old
+        UnitsHistory(units + [_u("B", "B2", valid_from=D(2025, 1, 1))], links)
 
 
 def test_uh017_each_new_commune_comes_from_one_former_district(cat):
