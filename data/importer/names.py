@@ -33,7 +33,8 @@ SHOWN = 3  # candidates listed in a report
 
 # Unit-type words, longest first (folded, words joined by "_").
 UNIT_TYPES = ("thanh_pho", "thi_tran", "thi_xa", "huyen", "quan", "phuong", "tinh", "xa")
-PREFIXES = ("uy_ban_nhan_dan", "ubnd", "thu_tuc_hanh_chinh", "thu_tuc", "linh_vuc", "tthc")
+PREFIXES = ("uy_ban_nhan_dan", "ubnd", "bo_phan_tiep_nhan_va_tra_ket_qua", "bo_phan_mot_cua", "bo_phan_tiep_nhan",
+            "thu_tuc_hanh_chinh", "thu_tuc", "linh_vuc", "tthc")
 _DIGITS = re.compile(r"\d+")
 
 
