@@ -233,8 +233,7 @@ def _open_csv(path: Path, kind, mapping, chunk_rows, size, head) -> TableReader:
     rows = list(csv.reader(io.StringIO("\n".join(lines[:HEADER_SCAN_ROWS])), delimiter=delimiter))
     rows = [[unicodedata.normalize("NFC", c) for c in r] for r in rows]
     h, matched = _best_header(kind, rows, mapping)
-    context = [" ".join(dict.fromkeys(c.strip() for c in r if c.strip())) for r in rows[:max(h, 0)]]
-    context = [c for c in context if c]
+    context = list(dict.fromkeys(c.strip() for r in rows[:max(h, 0)] for c in r if c.strip()))
     _check_header(name, kind, matched, rows[max(h, 0)] if rows else [], f"dòng/line {max(h, 0) + 1}",
                   agency_from_title=kind == "dossiers" and bool(context))
     header_line = h + 1  # 1-based line of the header (the lower row of a two-row header)

@@ -48,5 +48,6 @@ def nondossier_mask(df: pd.DataFrame) -> np.ndarray:
     if not no_dates.any():
         return no_dates
     codes, uniq = pd.factorize(code)
-    odd = np.array([u == "" or bool(_COLNUM.match(u)) or _is_word(u) for u in uniq], dtype=bool)
+    # No code, a column number, a word, or words ("3 hồ sơ"): dossier codes have no spaces.
+    odd = np.array([u == "" or bool(_COLNUM.match(u)) or _is_word(u) or " " in u.strip() for u in uniq], dtype=bool)
     return no_dates & odd[codes]

@@ -77,11 +77,9 @@ def find_header(name: str, kind: str, sheet: Sheet, mapping, *, check) -> FoundS
     head = list(islice(sheet.rows(), HEADER_SCAN_ROWS))
     rows = [[cell_text(v) for v in r] for _, r in head]
     h, matched = _best_header(kind, rows, mapping)
-    context = []
-    for r in rows[:max(h, 0)][:CONTEXT_LINES]:
-        line = " ".join(dict.fromkeys(c for c in r if c))  # merged cells repeat their text
-        if line:
-            context.append(line)
+    # Each cell of the title block on its own: "UBND HUYỆN QUẾ SƠN" and the national motto beside it
+    # are two lines of text (merged cells repeat their text: once is enough).
+    context = list(dict.fromkeys(c for r in rows[:max(h, 0)][:CONTEXT_LINES] for c in r if c))
     check(matched, rows[max(h, 0)] if rows else [], context)
     return FoundSheet(sheet, head[h][0], matched, context)
 
