@@ -182,7 +182,7 @@ def fig_channels(summary: pd.DataFrame, levels: list[str], lang: str, selected: 
         data.append(dict(type="bar", x=names, y=values, name=channel_name,
                          # Outline only, no fading: the legend takes its swatch from the first bar's colour.
                          marker=dict(color=[CHANNEL_COLORS[channel]] * len(levels), line=_outline(levels, selected),
-                                     **({"pattern": {"shape": "/"}} if channel == 0 else {})),
+                                     **({"pattern": {"shape": "/", "fgcolor": NEUTRAL_COLOR, "solidity": 0.3}} if channel == 0 else {})),
                          customdata=levels, hovertext=hover, hovertemplate=HOVER_TEXT))
     data.append(dict(type="scatter", x=names, y=received, mode="text", text=[fmt_int(v, lang) for v in received],
                      textposition="top center", textfont=dict(size=16), showlegend=False, hoverinfo="skip", customdata=levels))
