@@ -23,11 +23,13 @@ import csv
 import datetime as dt
 import json
 import sys
-import unicodedata
 from pathlib import Path
 
 import openpyxl
 from openpyxl.styles import Alignment, Font
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.test_import import to_cp1258  # noqa: E402  (the one Windows-1258 writer: the tests' own)
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "samples"
 
@@ -186,17 +188,6 @@ def web_html() -> None:
 </body></html>
 """
     (OUT / "web-export-html.xls").write_text(page, encoding="utf-8")
-
-
-def to_cp1258(text: str) -> bytes:
-    """Windows-1258 spells Vietnamese with precomposed vowels and combining tone marks."""
-    tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        parts = unicodedata.normalize("NFD", ch)
-        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
-        out.append(base + "".join(c for c in parts if c in tones))
-    return "".join(out).encode("cp1258")
 
 
 OFFICE_HEADER = ["Mã hồ sơ", "Tên thủ tục", "Cơ quan tiếp nhận", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày kết thúc xử lý",

@@ -7,16 +7,14 @@ import json
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data.db import make_engine, upgrade
 from data.importer import ImportFileError, import_dossiers
 from data.importer.dates import DateColumn
 from data.importer.names import NameIndex, Candidate
 from data.importer.report import read_report
-from tests.test_import import load_catalogs
+from tests.test_import_fuzz import fuzz_engine  # noqa: F401  (the same module-wide database)
 
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=14)
 dates = st.one_of(st.sampled_from(["20240115083000", "20241301000000", "2024-01-15T20:00:00Z", "2024-01-15T25:00:00+07:00",
@@ -33,16 +31,6 @@ record = st.fixed_dictionaries({
     "TrangThaiHoSo": st.one_of(st.sampled_from(["10", "4", "Quá hạn", "Đã trả kết quả", "11"]), scalar),
 }, optional={"KenhThucHien": st.one_of(st.sampled_from(["1", "2", "3", "Qua bưu chính công ích", "9"]), scalar),
              "TaiLieuNop": st.lists(st.dictionaries(text, text, max_size=2), max_size=2), "extra": scalar})
-
-
-@pytest.fixture(scope="module")
-def fuzz_engine(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('fuzzfmt') / 'fuzz.sqlite'}"
-    upgrade(url)
-    engine = make_engine(url)
-    load_catalogs(engine)
-    yield engine
-    engine.dispose()
 
 
 def _outcome(engine, path, tmp_path):
