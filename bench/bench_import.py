@@ -43,7 +43,9 @@ def cli(url: str, *args: str) -> tuple[float, float, float, str]:
     if out.returncode:
         raise SystemExit(out.stderr.strip() or out.stdout.strip())
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, after.ru_maxrss / 1024, out.stdout.strip().splitlines()[-1]
+    lines = out.stdout.strip().splitlines()
+    summary = next((ln for ln in lines if "rows read" in ln), lines[-1])
+    return wall, cpu, after.ru_maxrss / 1024, " / ".join([summary.strip(), *[ln.strip() for ln in lines if ln.startswith("  ")]])
 
 
 def run(url: str, csv_path: Path, cat_paths: dict, label: str, work: Path) -> None:

@@ -34,6 +34,8 @@ STRINGS = {
     "col.updated": ("Cập nhật", "Updated"),
     "col.unchanged": ("Không đổi", "Unchanged"),
     "col.rejected": ("Bị từ chối", "Rejected"),
+    "skipped": ("bỏ qua {n} dòng không phải hồ sơ (dòng tổng, số thứ tự cột, chữ ký)",
+                "{n} rows that are not dossiers skipped (totals, column numbers, signatures)"),
     "col.report": ("Báo cáo dòng bị từ chối", "Rejected-rows report"),
     "report.get": ("Tải về (CSV)", "Download (CSV)"),
     "report.gone": ("tệp không còn", "file removed"),
@@ -69,6 +71,18 @@ def _report_cell(run, lang: str, id_type: str = "imp-report"):
                       className="p-0 imp-report-link", n_clicks=0)
 
 
+def _details(run, lang: str) -> list:
+    """How the file was read (format, date order, catalogue additions) and what was skipped, under its name."""
+    out = []
+    skipped = getattr(run, "skipped", 0) or 0
+    if skipped:
+        out.append(html.Div(tr("skipped", lang, n=fmt_int(skipped, lang)), className="imp-skipped small text-muted"))
+    details = getattr(run, "details", None)
+    if isinstance(details, str) and details:
+        out.append(html.Div(details.replace("\n", " · "), className="imp-details small text-muted"))
+    return out
+
+
 def history_table(df, lang: str) -> dbc.Table:
     head = html.Thead(html.Tr([html.Th(tr("col.when", lang)), html.Th(tr("col.kind", lang)), html.Th(tr("col.file", lang)),
                                *[html.Th(tr(f"col.{c}", lang), className="text-end") for c in NUMBERS],
@@ -82,7 +96,8 @@ def history_table(df, lang: str) -> dbc.Table:
             html.Td(fmt_when(run.finished_at or run.started_at, lang), className="text-nowrap"),
             html.Td(kind),
             html.Td([html.Div(file_name, className="fw-semibold imp-file"),
-                     html.Code(str(run.command), className="imp-command small text-muted")]),
+                     html.Code(str(run.command), className="imp-command small text-muted"),
+                     *_details(run, lang)]),
             *[html.Td(fmt_int(getattr(run, c), lang), className="text-end") for c in NUMBERS[:3]],
             html.Td(html.Span(rejected, className="text-danger fw-semibold") if run.rejected else rejected, className="text-end"),
             html.Td(_report_cell(run, lang)),

@@ -25,6 +25,11 @@ STRINGS = {
     "rt.received": ("Mới tiếp nhận", "Newly received"),
     "rt.received_online": ("Trực tuyến", "Online"),
     "rt.received_in_person_or_post": ("Trực tiếp, BCCI", "In person or by post"),
+    "rt.received_unknown_channel": ("Không rõ kênh", "Channel not known"),
+    "rt.unknown": ("{n} hồ sơ mới tiếp nhận không rõ kênh nộp (tệp nhập không ghi kênh): cột “Không rõ kênh”; "
+                   "không tính vào Trực tuyến hay Trực tiếp, BCCI.",
+                   "{n} newly received dossiers have no known channel (the imported file did not say): column "
+                   "“Channel not known”; counted neither online nor in person or by post."),
     "rt.carried_over": ("Kỳ trước chuyển sang", "Carried over"),
     "rt.finished": ("Tổng số", "Total"),
     "rt.finished_early": ("Trước hạn", "Early"),
@@ -48,6 +53,23 @@ COLUMNS: list[tuple[str | None, str]] = [
     (None, "on_time_rate"),
 ]
 COUNT_KEYS = [c for g, c in COLUMNS if c != "on_time_rate"]
+UNKNOWN = ("received", "received_unknown_channel")
+
+
+def _unknown_channel(df: pd.DataFrame) -> int:
+    """Dossiers of the table with no known channel (the largest row: totals include the units)."""
+    if "received_unknown_channel" not in df.columns or df.empty:
+        return 0
+    return int(pd.to_numeric(df["received_unknown_channel"]).max())
+
+
+def columns_for(df: pd.DataFrame) -> list[tuple[str | None, str]]:
+    """The form's columns, and "channel not known" after "in person or by post" when the data has any:
+    an export without a channel column must not make online + in person look like the whole."""
+    if not _unknown_channel(df):
+        return COLUMNS
+    at = COLUMNS.index(("received", "received_in_person_or_post")) + 1
+    return COLUMNS[:at] + [UNKNOWN] + COLUMNS[at:]
 
 
 def column_title(group: str | None, col: str, lang: str) -> str:
@@ -58,8 +80,9 @@ def column_title(group: str | None, col: str, lang: str) -> str:
 def report_table(df: pd.DataFrame, lang: str, id: str, label_title: str | None = None,
                  label_col: str = "label", extra_label_col: str | None = None) -> html.Div:
     """The Biểu 06 table; scrolls sideways on a phone, the unit column stays readable."""
+    columns = columns_for(df)
     groups = []
-    for g, _ in COLUMNS:
+    for g, _ in columns:
         if g is not None and (not groups or groups[-1][0] != g):
             groups.append([g, 0])
         if g is not None:
@@ -68,7 +91,7 @@ def report_table(df: pd.DataFrame, lang: str, id: str, label_title: str | None =
     for g, n in groups:
         head1.append(html.Th(t(f"rt.group.{g}", lang), colSpan=n, className="rt-group"))
     head1.append(html.Th(t("rt.on_time_rate", lang), rowSpan=2, className="rt-num"))
-    head2 = [html.Th(t(f"rt.{c}", lang), className="rt-num") for g, c in COLUMNS if g is not None]
+    head2 = [html.Th(t(f"rt.{c}", lang), className="rt-num") for g, c in columns if g is not None]
     body = []
     for i, row in enumerate(df.to_dict("records")):
         kind = row.get("row_kind", "unit")
@@ -76,13 +99,16 @@ def report_table(df: pd.DataFrame, lang: str, id: str, label_title: str | None =
         cells = [html.Th(label, scope="row", className="rt-label-col")]
         if extra_label_col and row.get(extra_label_col):
             cells = [html.Th([html.Span(row[extra_label_col], className="rt-prefix"), label], scope="row", className="rt-label-col")]
-        for g, c in COLUMNS:
+        for g, c in columns:
             text = fmt_rate_fixed(row[c], lang) if c == "on_time_rate" else fmt_int(row[c], lang)
             cells.append(html.Td(text, className="rt-num"))
         body.append(html.Tr(cells, className=f"rt-{kind.replace('_', '-')}", id=f"{id}-row-{i}"))
     table = dbc.Table([html.Thead([html.Tr(head1), html.Tr(head2)]), html.Tbody(body)],
                       bordered=True, hover=True, size="sm", className="report-table mb-1", id=id)
-    return html.Div([html.Div(table, className="table-responsive"),
+    unknown = _unknown_channel(df)
+    note = [html.P(t("rt.unknown", lang, n=fmt_int(unknown, lang)), className="rt-note rt-unknown small mb-0",
+                   id=f"{id}-unknown-channel")] if unknown else []
+    return html.Div([html.Div(table, className="table-responsive"), *note,
                      html.P(t("rt.form", lang), className="rt-note text-muted small mb-0")])
 
 
@@ -90,7 +116,7 @@ def report_frame(df: pd.DataFrame, lang: str, label_cols: list[tuple[str, str]])
     """The table as a flat frame for files: label columns (source column, title), counts as
     integers, the on-time rate in per cent with two decimals (blank when nothing finished)."""
     out = pd.DataFrame({title: df[src].fillna("").astype(str).to_numpy() for src, title in label_cols})
-    for g, c in COLUMNS:
+    for g, c in columns_for(df):
         title = column_title(g, c, lang)
         if c == "on_time_rate":
             title += " (%)"

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from .formatting import plotly_separators
 
 LEVEL_COLORS = {"province": "#0072B2", "district": "#E69F00", "commune": "#009E73"}
-CHANNEL_COLORS = {1: "#999999", 2: "#56B4E9", 3: "#CC79A7"}
+CHANNEL_COLORS = {1: "#999999", 2: "#56B4E9", 3: "#CC79A7", 0: "#FFFFFF"}  # 0: not known (white, hatched grey)
 LATE_COLOR = "#D55E00"
 ON_TIME_COLOR = "#009E73"
 POSTAL_COLOR = "#CC79A7"

@@ -19,6 +19,7 @@ from .schema import (
     CHANNEL_IN_PERSON,
     CHANNEL_ONLINE,
     CHANNEL_POST,
+    CHANNEL_UNKNOWN,
     FINISHED_STATUSES,
     WITHDRAWN_STATUSES,
     CalendarMonth,
@@ -36,7 +37,7 @@ FAR_FUTURE = dt.date(9999, 12, 31)
 
 MEASURES = [
     "received", "received_online", "received_in_person", "received_by_post", "received_postal_staff",
-    "finished_early", "finished_on_time", "finished_late", "finished_postal_staff",
+    "received_unknown_channel", "finished_early", "finished_on_time", "finished_late", "finished_postal_staff",
     "finished_in_time_postal_staff", "withdrawn", "open_end", "open_overdue_end",
 ]
 
@@ -100,6 +101,7 @@ def _events(since: dt.date | None = None):
         received_online=_flag(D.c.channel == CHANNEL_ONLINE),
         received_in_person=_flag(D.c.channel == CHANNEL_IN_PERSON),
         received_by_post=_flag(D.c.channel == CHANNEL_POST),
+        received_unknown_channel=_flag(D.c.channel == CHANNEL_UNKNOWN),
         received_postal_staff=_flag(D.c.by_postal_staff == True),  # noqa: E712
     ))
     in_time = and_(D.c.finished_on <= D.c.deadline_on, D.c.supplement_requests <= 1)

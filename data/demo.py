@@ -499,6 +499,7 @@ def aggregate_frame(df: pd.DataFrame) -> pd.DataFrame:
     add("received_online", k_rec, channel == 2)
     add("received_in_person", k_rec, channel == 1)
     add("received_by_post", k_rec, channel == 3)
+    add("received_unknown_channel", k_rec, channel == 0)
     add("received_postal_staff", k_rec, postal)
     fin = has_f & np.isin(status, FINISHED_STATUSES)
     k_fin = key(_ym(np.where(has_f, f, 0)), fin)

@@ -7,6 +7,7 @@ follows it, so new data shows without a restart). Exit code 1 when nothing was i
 """
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 
@@ -52,7 +53,9 @@ def _command_line() -> str:
     return "tthc " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else "tthc import"
 
 
-def _finish(run):
+def _finish(run, file=None):
+    from sqlalchemy.exc import SQLAlchemyError
+
     from .importer import ImportFileError, NothingValid
 
     try:
@@ -63,9 +66,20 @@ def _finish(run):
         raise ImportCliError(f"{exc} (database unchanged)") from exc
     except ValueError as exc:
         raise ImportCliError(str(exc)) from exc
+    except SQLAlchemyError as exc:
+        raise ImportCliError(f"database error: {str(exc).splitlines()[0][:200]} (database unchanged)") from exc
+    except MemoryError as exc:
+        raise ImportCliError(f"{file}: the file is too large for this machine's memory (database unchanged)") from exc
+    except Exception as exc:  # noqa: BLE001 - never a traceback for any file: one line, nothing written
+        raise ImportCliError(f"{file}: cannot read the file ({exc.__class__.__name__}: {str(exc)[:160]}) "
+                             "(database unchanged)") from exc
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(result.summary_line())
+    for line in getattr(result, "detail_lines", lambda: [])():
+        click.echo(f"  {line}")
+    if getattr(result, "checked_only", False):
+        click.echo("  (--check: nothing was written)")
 
 
 common = [
@@ -94,25 +108,40 @@ def import_group() -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @with_common
 @click.option("--chunk-rows", type=int, default=100_000, show_default=True, help="Rows read at a time (bounds memory).")
-def import_dossiers_cmd(file, pairs, mapping_file, url, report_dir, chunk_rows):
-    """Dossiers exported from the one-stop information system: added or updated by dossier code."""
+@click.option("--check", is_flag=True, help="Read and validate everything, print what an import would do, write nothing.")
+@click.option("--date-order", type=click.Choice(["dmy", "mdy"]), default=None,
+              help="Day/month order of dd/mm dates, only when the file's own values cannot tell (the import says so).")
+@click.option("--labels", "labels_file", type=click.Path(dir_okay=False), default=None,
+              help="JSON file of the province's own status, channel, agency and procedure wordings "
+                   "(default: TTHC_IMPORT_LABELS; see docs/import-format.md).")
+def import_dossiers_cmd(file, pairs, mapping_file, url, report_dir, chunk_rows, check, date_order, labels_file):
+    """Dossiers as the province's systems export them (CSV, Excel, web 'Excel' HTML, the national portal's
+    JSON): added or updated by dossier code. --check shows what would happen without writing."""
     from .importer import import_dossiers
+    from .importer.labels import Labels, LabelsFileError
     from .importer.readers import open_table
 
     mapping = _mapping(pairs, mapping_file)
+    try:
+        labels = Labels.load(labels_file)
+    except LabelsFileError as exc:
+        raise ImportCliError(str(exc)) from exc
+    mapping = {**labels.headers, **mapping}
     engine = _engine(url)
 
     def run():
-        est = open_table(file, "dossiers", mapping, chunk_rows=chunk_rows).est_rows or 0
+        reader = open_table(file, "dossiers", mapping, chunk_rows=chunk_rows)
+        est = reader.est_rows or 0
+        kwargs = dict(mapping=mapping, command=_command_line(), report_dir=report_dir, chunk_rows=chunk_rows,
+                      date_order=date_order, labels=labels, check=check, reader=reader)
         if est > chunk_rows:
-            with click.progressbar(length=est, label="Importing dossiers", file=sys.stderr, show_pos=True) as bar:
-                return import_dossiers(engine, file, mapping=mapping, command=_command_line(), report_dir=report_dir,
-                                       chunk_rows=chunk_rows, progress=lambda n: bar.update(min(n, max(0, est - bar.pos))))
-        return import_dossiers(engine, file, mapping=mapping, command=_command_line(), report_dir=report_dir,
-                               chunk_rows=chunk_rows)
+            with click.progressbar(length=est, label="Checking dossiers" if check else "Importing dossiers",
+                                   file=sys.stderr, show_pos=True) as bar:
+                return import_dossiers(engine, file, progress=lambda n: bar.update(min(n, max(0, est - bar.pos))), **kwargs)
+        return import_dossiers(engine, file, **kwargs)
 
     try:
-        _finish(run)
+        _finish(run, os.path.basename(file))
     finally:
         engine.dispose()
 
@@ -127,7 +156,7 @@ def _catalog_command(kind: str):
         engine = _engine(url)
         try:
             _finish(lambda: import_catalog(engine, kind, file, mapping=mapping, command=_command_line(),
-                                           report_dir=report_dir))
+                                           report_dir=report_dir), os.path.basename(file))
         finally:
             engine.dispose()
 

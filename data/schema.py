@@ -37,6 +37,8 @@ LEVELS = ("province", "district", "commune")
 # National public-service portal codes (TrangThaiHoSo, KenhThucHien).
 CHANNEL_IN_PERSON, CHANNEL_ONLINE, CHANNEL_POST = 1, 2, 3
 CHANNELS = (CHANNEL_IN_PERSON, CHANNEL_ONLINE, CHANNEL_POST)
+# Not a portal code: the export did not say (no channel column). Counted apart, never guessed.
+CHANNEL_UNKNOWN = 0
 STATUS_NEW, STATUS_RECEIVED, STATUS_REFUSED, STATUS_IN_PROGRESS = 1, 2, 3, 4
 STATUS_SUPPLEMENT, STATUS_FINANCIAL, STATUS_WITHDRAWN, STATUS_STOPPED = 5, 6, 7, 8
 STATUS_PROCESSED, STATUS_RETURNED = 9, 10
@@ -117,7 +119,7 @@ class Dossier(Base):
     level: Mapped[str] = mapped_column(String(10))
     district_code: Mapped[str | None] = mapped_column(String(10))
     commune_code: Mapped[str | None] = mapped_column(String(10))
-    channel: Mapped[int] = mapped_column(SmallInteger)  # 1 in person, 2 online, 3 post
+    channel: Mapped[int] = mapped_column(SmallInteger)  # 1 in person, 2 online, 3 post, 0 not known
     by_postal_staff: Mapped[bool] = mapped_column(Boolean, default=False)
     received_on: Mapped[dt.date] = mapped_column(Date)
     due_on: Mapped[dt.date] = mapped_column(Date)  # appointment date (ngày hẹn trả)
@@ -200,6 +202,8 @@ class MonthMeasures:
     received_online: Mapped[int] = mapped_column(Integer, default=0)
     received_in_person: Mapped[int] = mapped_column(Integer, default=0)
     received_by_post: Mapped[int] = mapped_column(Integer, default=0)
+    # Channel not known (an export without a channel column): outside the online share's base.
+    received_unknown_channel: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     received_postal_staff: Mapped[int] = mapped_column(Integer, default=0)
     finished_early: Mapped[int] = mapped_column(Integer, default=0)
     finished_on_time: Mapped[int] = mapped_column(Integer, default=0)
@@ -253,5 +257,8 @@ class ImportRun(Base):
     updated: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
+    # Rows that were not dossiers (totals, column numbers, signature blocks): skipped, not rejected.
+    skipped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    details: Mapped[str | None] = mapped_column(Text)  # format read, date order, catalogue additions
     report_path: Mapped[str | None] = mapped_column(String(400))
     status: Mapped[str] = mapped_column(String(20), default="ok")

@@ -35,6 +35,7 @@ STRINGS = {
     "ovw.on_time.sub": ("{late} hồ sơ trễ hạn / {finished} đã giải quyết", "{late} late of {finished} finished"),
     "ovw.online": ("Tỷ lệ nộp trực tuyến", "Share submitted online"),
     "ovw.online.sub": ("{n} hồ sơ nộp trực tuyến", "{n} dossiers submitted online"),
+    "ovw.online.unknown": (" · {n} không rõ kênh, không tính", " · {n} with no known channel, left out"),
     "ovw.postal": ("Tỷ lệ do bưu điện tiếp nhận", "Received by postal staff"),
     "ovw.postal.sub": ("= {desk} số hồ sơ không nộp trực tuyến · gửi qua bưu chính: {share}",
                        "= {desk} of dossiers not submitted online · sent by post: {share}"),
@@ -95,7 +96,9 @@ def _level_row(level: str, cur, prev, view, has_prev: bool) -> dbc.Row:
                  id=f"{pid}-on_time_rate"),
         kpi_card(t("ovw.online", lang), fmt_rate(cur["online_share"], lang),
                  delta_line(diff("online_share"), "rate", lang, versus, id=f"{pid}-online_share-delta"),
-                 t("ovw.online.sub", lang, n=fmt_int(cur["received_online"], lang)),
+                 t("ovw.online.sub", lang, n=fmt_int(cur["received_online"], lang))
+                 + (t("ovw.online.unknown", lang, n=fmt_int(cur["received_unknown_channel"], lang))
+                    if cur["received_unknown_channel"] else ""),
                  id=f"{pid}-online_share"),
         kpi_card(t("ovw.postal", lang), fmt_rate(cur["postal_staff_share"], lang),
                  delta_line(diff("postal_staff_share"), "rate", lang, versus, id=f"{pid}-postal_staff_share-delta"),

@@ -172,14 +172,17 @@ def fig_channels(summary: pd.DataFrame, levels: list[str], lang: str, selected: 
     names = [level_label(lv, lang) for lv in levels]
     received = summary.loc[levels, "received"].tolist()
     data = []
-    for channel, col in CHANNEL_COLUMNS:
+    # Dossiers whose channel an import could not know get a bar segment of their own, only when there are any.
+    unknown = [(0, "received_unknown_channel")] if summary.loc[levels, "received_unknown_channel"].sum() else []
+    for channel, col in CHANNEL_COLUMNS + unknown:
         values = summary.loc[levels, col].tolist()
         channel_name = t(f"channel.{channel}", lang)
         hover = [t("lvl.hover.count", lang, level=n, channel=channel_name, n=fmt_int(v, lang),
                    share=fmt_rate(v / r if r else float("nan"), lang)) for n, v, r in zip(names, values, received)]
         data.append(dict(type="bar", x=names, y=values, name=channel_name,
                          # Outline only, no fading: the legend takes its swatch from the first bar's colour.
-                         marker=dict(color=[CHANNEL_COLORS[channel]] * len(levels), line=_outline(levels, selected)),
+                         marker=dict(color=[CHANNEL_COLORS[channel]] * len(levels), line=_outline(levels, selected),
+                                     **({"pattern": {"shape": "/", "fgcolor": NEUTRAL_COLOR, "solidity": 0.3}} if channel == 0 else {})),
                          customdata=levels, hovertext=hover, hovertemplate=HOVER_TEXT))
     data.append(dict(type="scatter", x=names, y=received, mode="text", text=[fmt_int(v, lang) for v in received],
                      textposition="top center", textfont=dict(size=16), showlegend=False, hoverinfo="skip", customdata=levels))

@@ -61,6 +61,12 @@ def url_at_0003(old_url):
     return old_url
 
 
+def _head() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
 def test_mig003_upgrade_from_0003_adds_the_calendar(url_at_0003):
     from data.filters import DossierFilter, Period
     from data.queries import late as q
@@ -69,7 +75,7 @@ def test_mig003_upgrade_from_0003_adds_the_calendar(url_at_0003):
     engine = make_engine(url_at_0003)
     try:
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == _head()
             assert conn.execute(select(WorkCalendar.workday_no).where(WorkCalendar.day == dt.date(2035, 12, 31))).scalar() \
                 == workday_numbers()[1][-1]
         df, total = q.dossier_page(engine, DossierFilter(Period.year(2023)), "late", 0, 100)
@@ -96,5 +102,27 @@ def test_mig004_upgrade_from_0004_fills_the_agency_rollup(old_url):
         f = DossierFilter(Period.year(2023))
         pd.testing.assert_frame_equal(standard_report(engine, f, "agency").sort_values("agency_id").reset_index(drop=True),
                                       standard_report(engine, f, "agency", stats=S).sort_values("agency_id").reset_index(drop=True))
+    finally:
+        engine.dispose()
+
+
+def test_mig005_upgrade_from_0005_counts_no_unknown_channel(old_url):
+    """A database from before migration 0007 (every dossier with its channel) upgrades with
+    received_unknown_channel at 0 in both aggregate tables, import runs with nothing skipped,
+    and the same report as before."""
+    from data.filters import DossierFilter, Period
+    from data.queries.summary import summary_by_level
+
+    _fixture_at(old_url, "0005")
+    engine = make_engine(old_url)
+    try:
+        assert "received_unknown_channel" not in {c["name"] for c in inspect(engine).get_columns("dossier_month_stats")}
+        upgrade(old_url)
+        with engine.connect() as conn:
+            for table in ("dossier_month_stats", "dossier_month_agency_stats"):
+                assert conn.execute(text(f"SELECT COUNT(*), SUM(received_unknown_channel) FROM {table}")).one()[1] == 0
+        df = summary_by_level(engine, DossierFilter(Period.year(2023)))
+        assert df.loc["district", "online_share"] == 1 / 7 and df["received_unknown_channel"].sum() == 0
+        assert df.loc["commune", "received_known_channel"] == 4
     finally:
         engine.dispose()

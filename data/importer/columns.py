@@ -36,27 +36,38 @@ class Field:
 
 F = Field
 DOSSIER_FIELDS = [
-    F("code", ("Mã hồ sơ", "Số hồ sơ", "Mã HS"), True, "Dossier code"),
-    F("procedure_code", ("Mã thủ tục", "Mã TTHC", "Mã thủ tục hành chính"), True, "Procedure code"),
+    # The national portal's sync field names (DongBoHoSoMC: MaHoSo, MaTTHC, NgayTiepNhan...) are
+    # accepted as headers too, so the portal's records flattened to CSV/XLSX read as they are.
+    F("code", ("Mã hồ sơ", "Số hồ sơ", "Mã HS", "MaHoSo"), True, "Dossier code"),
+    F("procedure_code", ("Mã thủ tục", "Mã TTHC", "Mã thủ tục hành chính", "MaTTHC"), False, "Procedure code"),
     F("agency_code", ("Mã cơ quan", "Mã cơ quan tiếp nhận", "Mã cơ quan giải quyết"), False, "Agency code"),
     F("unit_code", ("Mã đơn vị", "Mã đơn vị hành chính", "Mã địa bàn"), False, "Unit code"),
-    F("received_on", ("Ngày tiếp nhận", "Ngày nhận", "Ngày nộp"), True, "Received on"),
-    F("due_on", ("Ngày hẹn trả", "Ngày hẹn trả kết quả", "Hạn xử lý"), True, "Due on"),
-    F("finished_on", ("Ngày kết thúc xử lý", "Ngày kết thúc", "Ngày hoàn thành", "Ngày xử lý xong"), False, "Finished on"),
-    F("returned_on", ("Ngày trả kết quả", "Ngày trả"), False, "Returned on"),
-    F("status", ("Trạng thái", "Trạng thái hồ sơ", "TrangThaiHoSo"), True, "Status"),
-    F("channel", ("Kênh nộp", "Kênh thực hiện", "Hình thức nộp", "KenhThucHien"), True, "Channel"),
+    F("received_on", ("Ngày tiếp nhận", "Ngày nhận", "Ngày nộp", "Ngày nhận hồ sơ", "NgayTiepNhan"), True, "Received on"),
+    F("due_on", ("Ngày hẹn trả", "Ngày hẹn trả kết quả", "Hạn xử lý", "Ngày hẹn", "Hẹn trả kết quả", "NgayHenTra"), True,
+      "Due on"),
+    F("finished_on", ("Ngày kết thúc xử lý", "Ngày kết thúc", "Ngày hoàn thành", "Ngày xử lý xong", "Ngày có kết quả",
+                      "NgayKetThucXuLy"), False, "Finished on"),
+    F("returned_on", ("Ngày trả kết quả", "Ngày trả", "Trả kết quả", "NgayTra"), False, "Returned on"),
+    F("status", ("Trạng thái", "Trạng thái hồ sơ", "Tình trạng", "Tình trạng hồ sơ", "TrangThaiHoSo"), False, "Status"),
+    F("channel", ("Kênh nộp", "Kênh thực hiện", "Hình thức nộp", "Hình thức tiếp nhận", "Kênh tiếp nhận", "KenhThucHien"),
+      False, "Channel"),
     F("by_postal_staff", ("Bưu điện tiếp nhận", "Nhân viên bưu điện tiếp nhận", "BCCI tiếp nhận"), False, "Received by postal staff"),
     F("supplement_days", ("Số ngày chờ bổ sung", "Số ngày bổ sung"), False, "Supplement days"),
     F("supplement_requests", ("Số lần yêu cầu bổ sung", "Số lần bổ sung"), False, "Supplement requests"),
     F("has_fee", ("Có phí", "Có phí, lệ phí"), False, "Has fee"),
     F("paid_online", ("Thanh toán trực tuyến",), False, "Paid online"),
-    F("digitised", ("Số hóa", "Đã số hóa"), False, "Digitised"),
+    F("digitised", ("Số hóa", "Đã số hóa", "HoSoCoThanhPhanSoHoa"), False, "Digitised"),
     F("e_result", ("Kết quả điện tử", "Trả kết quả điện tử"), False, "Electronic result"),
-    # Informational only (shown in exports, ignored on import).
-    F("procedure_name", ("Tên thủ tục", "Tên TTHC"), False, "Procedure name"),
-    F("agency_name", ("Cơ quan tiếp nhận", "Tên cơ quan", "Đơn vị tiếp nhận"), False, "Agency name"),
-    F("sector_name", ("Lĩnh vực",), False, "Sector"),
+    # Names: read when the codes are missing (resolved against the catalogue, see data/importer/resolve.py).
+    F("procedure_name", ("Tên thủ tục", "Tên TTHC", "Tên thủ tục hành chính", "Thủ tục hành chính", "Thủ tục", "TenTTHC"),
+      False, "Procedure name"),
+    F("agency_name", ("Cơ quan tiếp nhận", "Tên cơ quan", "Đơn vị tiếp nhận", "Đơn vị xử lý", "Cơ quan giải quyết",
+                      "Cơ quan chủ trì giải quyết", "Tên đơn vị tiếp nhận", "DonViXuLy"), False, "Agency name"),
+    F("sector_code", ("Mã lĩnh vực", "MaLinhVuc"), False, "Sector code"),
+    F("sector_name", ("Lĩnh vực", "Tên lĩnh vực", "TenLinhVuc"), False, "Sector"),
+    F("district_name", ("Huyện", "Quận/huyện", "Quận, huyện", "Huyện/thị xã/thành phố", "Đơn vị cấp huyện"), False, "District"),
+    F("commune_name", ("Xã", "Xã/phường/thị trấn", "Xã, phường, thị trấn", "Đơn vị cấp xã"), False, "Commune"),
+    F("note", ("Ghi chú", "GhiChu"), False, "Note"),
 ]
 
 UNIT_FIELDS = [
@@ -99,8 +110,9 @@ POSTAL_FIELDS = [
     F("note", ("Ghi chú",), False, "Note"),
 ]
 
-# Read by people, not by the importer: never parsed, so they cost nothing.
-INFO_FIELDS = {"procedure_name", "agency_name", "sector_name"}
+# Read only to find what a code would say (names) or a status a register writes in its notes.
+NAME_FIELDS = {"procedure_name", "agency_name", "sector_code", "sector_name", "district_name", "commune_name", "note"}
+INFO_FIELDS: set[str] = set()  # nothing in a dossier file is read by people only any more
 
 FIELDS = {"dossiers": DOSSIER_FIELDS, "units": UNIT_FIELDS, "agencies": AGENCY_FIELDS,
           "procedures": PROCEDURE_FIELDS, "postal": POSTAL_FIELDS}
@@ -122,23 +134,37 @@ def alias_table(kind: str, mapping: dict[str, str] | None = None) -> dict[str, s
 
 
 def match_headers(kind: str, headers: list, mapping: dict[str, str] | None = None) -> dict[int, str]:
-    """Column position -> field for every recognised header (first occurrence wins)."""
+    """Column position -> field for every recognised header (first occurrence wins).
+    Separators do not count either: ``Ma ho so``, ``ma_ho_so``, ``MaHoSo`` and ``maHoSo`` are one header."""
     table = alias_table(kind, mapping)
+    squashed = {k.replace("_", ""): v for k, v in table.items()}
     out: dict[int, str] = {}
     seen = set()
     for i, h in enumerate(headers):
-        field = table.get(fold(h))
+        key = fold(h)
+        field = table.get(key) or squashed.get(key.replace("_", ""))
         if field and field not in seen:
             out[i] = field
             seen.add(field)
     return out
 
 
-def missing_required(kind: str, matched: dict[int, str]) -> list[Field]:
+AGENCY_SOURCES = {"agency_code", "unit_code", "agency_name", "commune_name", "district_name"}
+
+
+def missing_required(kind: str, matched: dict[int, str], agency_from_title: bool = False) -> list[Field]:
+    """Required fields the header lacks. Dossiers: the code, both dates, the procedure (code or
+    name) and the receiving agency (code, unit, name, or a register's title naming its desk)."""
     have = set(matched.values())
     missing = [f for f in FIELDS[kind] if f.required and f.name not in have]
-    if kind == "dossiers" and not ({"agency_code", "unit_code"} & have):
-        missing.append(next(f for f in DOSSIER_FIELDS if f.name == "agency_code"))
+    if kind == "dossiers":
+        by_name = {f.name: f for f in DOSSIER_FIELDS}
+        if not ({"procedure_code", "procedure_name"} & have):
+            missing.append(by_name["procedure_code"])
+        if not (AGENCY_SOURCES & have) and not agency_from_title:
+            missing.append(by_name["agency_code"])
+        if "status" not in have and not ({"finished_on", "returned_on"} & have):
+            missing.append(by_name["status"])
     return missing
 
 

@@ -25,10 +25,15 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 
 from ..aggregates import refresh_aggregates_for
-from ..schema import Dossier, ImportRun
+from ..schema import CHANNEL_UNKNOWN, FINISHED_STATUSES, WITHDRAWN_STATUSES, Dossier, ImportRun
+from .columns import AGENCY_SOURCES
+from .dates import DateColumn, DateOrder
+from .labels import Labels
 from .readers import ImportFileError, open_table
 from .report import RejectWriter, report_path_for
-from .validate import DB_COLUMNS, Catalog, validate_chunk
+from .validate import DB_COLUMNS, LABEL, Catalog, validate_chunk
+
+DATE_FIELDS = ("received_on", "due_on", "finished_on", "returned_on")
 
 D = Dossier.__table__
 DATE_COLS = ("received_on", "due_on", "deadline_on", "finished_on", "returned_on")
@@ -62,13 +67,45 @@ class ImportResult:
     months_refreshed: int = 0
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase (benchmarks)
+    skipped: int = 0  # rows that were not dossiers (totals, column numbers, signature blocks)
+    fmt: str = ""
+    sheets: list[str] = field(default_factory=list)
+    date_order: str | None = None  # dmy / mdy, None when no value needed one
+    date_order_text: str = ""
+    procedures_added: list[str] = field(default_factory=list)
+    sectors_added: list[str] = field(default_factory=list)
+    unknown_channel: int = 0  # valid rows whose channel the file does not give
+    top_reasons: list[tuple[str, int]] = field(default_factory=list)
+    checked_only: bool = False
 
     def summary_line(self) -> str:
-        line = (f"{self.file_name}: {self.rows_read:,} rows read — added {self.added:,}, updated {self.updated:,}, "
-                f"unchanged {self.unchanged:,}, rejected {self.rejected:,} ({self.seconds:.1f} s)")
+        verb = "would add" if self.checked_only else "added"
+        line = (f"{self.file_name}: {self.rows_read:,} rows read — {verb} {self.added:,}, updated {self.updated:,}, "
+                f"unchanged {self.unchanged:,}, rejected {self.rejected:,}")
+        if self.skipped:
+            line += f", skipped {self.skipped:,} (not dossiers)"
+        line += f" ({self.seconds:.1f} s)"
         if self.report_path:
             line += f"; rejected rows: {self.report_path}"
         return line
+
+    def detail_lines(self) -> list[str]:
+        """What the summary line does not say: how the file was read and what else it changed."""
+        out = []
+        if self.fmt:
+            out.append(f"format: {self.fmt}" + (f"; sheets: {', '.join(self.sheets)}" if len(self.sheets) > 1 else ""))
+        if self.date_order_text:
+            out.append(self.date_order_text)
+        if self.procedures_added:
+            shown = ", ".join(self.procedures_added[:8]) + (" …" if len(self.procedures_added) > 8 else "")
+            verb = "to add" if self.checked_only else "added"
+            out.append(f"procedures {verb} to the catalogue: {len(self.procedures_added):,} ({shown})"
+                       + (f"; new sectors: {', '.join(self.sectors_added)}" if self.sectors_added else ""))
+        if self.unknown_channel:
+            out.append(f"channel not known: {self.unknown_channel:,} dossiers (stored as unknown, left out of the online share)")
+        for reason, n in self.top_reasons:
+            out.append(f"rejected {n:,}×: {reason}")
+        return out
 
 
 def staging_table() -> Table:
@@ -142,72 +179,172 @@ def _as_date(v):
     return dt.date.fromisoformat(str(v)[:10])
 
 
+class _Reasons:
+    """The most frequent reasons rows were rejected, for the summary (and --check, which writes no report)."""
+
+    def __init__(self, writer: RejectWriter | None):
+        self.writer = writer
+        self.counts: dict[str, int] = {}
+        self.entries = 0
+
+    def write(self, rows) -> None:
+        if isinstance(rows, pd.DataFrame):
+            if rows.empty:
+                return
+            reasons = rows["reason_en"].tolist()
+        else:
+            if not rows:
+                return
+            reasons = [r[4] for r in rows]
+        for r in reasons:
+            key = r if len(r) < 90 else r[:87] + "…"
+            self.counts[key] = self.counts.get(key, 0) + 1
+        self.entries += len(reasons)
+        if self.writer is not None:
+            self.writer.write(rows)
+
+    def close(self):
+        return self.writer.close() if self.writer is not None else None
+
+    def top(self, n: int = 5) -> list[tuple[str, int]]:
+        return sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
+
+def _sheet_hints(reader, cat: Catalog, name: str) -> None:
+    """What each sheet's title block names; a sheet with no agency column must name its desk there."""
+    for sheet, context in reader.contexts.items():
+        hints = cat.names.sheet_hints(context, sheet)
+        cat.hints[sheet] = hints
+        if not (AGENCY_SOURCES & reader.sheet_fields.get(sheet, set())) and hints.agency_code is None:
+            where = f"{name} sheet '{sheet}'" if sheet else name
+            shown = " / ".join(context[:3])[:160] or "—"
+            raise ImportFileError(where, f"không có cột cơ quan tiếp nhận và tiêu đề sổ không ghi tên bộ phận một cửa có trong "
+                                  f"danh mục ({shown})",
+                                  f"no receiving-agency column, and the title block names no desk of the catalogue ({shown})")
+
+
 def import_dossiers(engine: Engine, path, *, mapping: dict | None = None, command: str = "tthc import dossiers",
-                    report_dir=None, chunk_rows: int = 100_000, progress=None) -> ImportResult:
-    """Import one dossier file; returns the counts. Raises ImportFileError (database unchanged)."""
+                    report_dir=None, chunk_rows: int = 100_000, progress=None, date_order: str | None = None,
+                    labels: Labels | str | None = None, check: bool = False, reader=None) -> ImportResult:
+    """Import one dossier file; returns the counts. Raises ImportFileError (database unchanged).
+
+    ``date_order``: ``dmy``/``mdy`` when the file's own values cannot tell (see ``dates``).
+    ``labels``: a province's own wordings (a ``Labels`` or the path of its JSON file; default:
+    TTHC_IMPORT_LABELS). ``check``: read and validate everything, count what an import would
+    do, write nothing (not even the rejected-rows report)."""
     t0 = time.perf_counter()
     started = dt.datetime.now()
     path = Path(path)
-    reader = open_table(path, "dossiers", mapping, chunk_rows=chunk_rows)
-    result = ImportResult("dossiers", path.name, notes=list(reader.notes))
-    report = RejectWriter(report_path_for(path, report_dir))
+    if not isinstance(labels, Labels):
+        labels = Labels.load(labels)
+    mapping = {**labels.headers, **(mapping or {})}
+    reader = reader or open_table(path, "dossiers", mapping, chunk_rows=chunk_rows)
+    result = ImportResult("dossiers", path.name, notes=list(reader.notes), fmt=reader.fmt, sheets=list(reader.sheets),
+                          checked_only=check)
+    reasons = _Reasons(None if check else RejectWriter(report_path_for(path, report_dir)))
     fields = set(reader.fields)
+    order = DateOrder(path.name, date_order, labels=LABEL)
     st = staging_table()
     try:
-        with engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                # For this transaction only: sorts, hashes and index builds in memory, not spilled to disk.
-                conn.execute(text("SET LOCAL work_mem = '128MB'"))
-                conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
-            cat = Catalog.load(conn)
-            st.drop(conn, checkfirst=True)
-            st.create(conn)
-            for n_rows, good, rejects, n_bad in _validated_chunks(reader, cat):
-                result.rows_read += n_rows
-                report.write(rejects)
-                result.rejected += n_bad
-                _load_staging(conn, good)
-                if progress:
-                    progress(n_rows)
-            if result.rows_read == 0:
-                raise ImportFileError(path.name, "chỉ có dòng tiêu đề, không có dữ liệu", "only a header row, no data rows")
-            result.timings["read, validate, stage"] = time.perf_counter() - t0
-            conn.execute(text("CREATE INDEX ix_imp_staging_code ON imp_staging (code)"))
-            result.rejected += _reject_duplicates(conn, st, report)
-            valid = conn.execute(select(func.count()).select_from(st)).scalar_one()
-            if valid == 0:
-                result.report_path = report.close()
-                raise NothingValid(path.name, f"không có dòng hợp lệ: {result.rejected:,} dòng bị từ chối, xem {result.report_path}",
-                                   f"no valid rows: {result.rejected:,} rows rejected, see {result.report_path}", result)
-            _upsert(conn, st, fields, result)
-            result.report_path = report.close()
-            result.seconds = time.perf_counter() - t0
-            result.run_id = conn.execute(insert(ImportRun).returning(ImportRun.id), [dict(
-                started_at=started, finished_at=dt.datetime.now(), command=command[:200], kind="dossiers",
-                file_name=str(path)[-400:], added=result.added, updated=result.updated, unchanged=result.unchanged,
-                rejected=result.rejected, report_path=str(result.report_path) if result.report_path else None,
-                status="ok" if result.rejected == 0 else "partial")]).scalar_one()
-            st.drop(conn)
+        with engine.connect() as conn:
+            trans = conn.begin()
+            try:
+                if conn.dialect.name == "postgresql":
+                    # For this transaction only: sorts, hashes and index builds in memory, not spilled to disk.
+                    conn.execute(text("SET LOCAL work_mem = '128MB'"))
+                    conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+                cat = Catalog.load(conn, labels)
+                cat.fields = fields
+                _sheet_hints(reader, cat, path.name)
+                st.drop(conn, checkfirst=True)
+                st.create(conn)
+                for n_rows, good, rejects, n_bad, n_skipped in _validated_chunks(reader, cat, order):
+                    result.rows_read += n_rows - n_skipped
+                    result.skipped += n_skipped
+                    reasons.write(rejects)
+                    result.rejected += n_bad
+                    _load_staging(conn, good)
+                    if progress:
+                        progress(n_rows)
+                if result.rows_read == 0:
+                    raise ImportFileError(path.name, "không có dòng hồ sơ nào (chỉ có tiêu đề, dòng tổng, chữ ký)",
+                                          "no dossier rows (only headers, totals or signatures)")
+                result.date_order = order.order
+                described = order.describe()
+                result.date_order_text = described[1] if described else ""
+                result.timings["read, validate, stage"] = time.perf_counter() - t0
+                conn.execute(text("CREATE INDEX ix_imp_staging_code ON imp_staging (code)"))
+                result.rejected += _reject_duplicates(conn, st, reasons)
+                result.top_reasons = reasons.top()
+                valid = conn.execute(select(func.count()).select_from(st)).scalar_one()
+                if valid == 0:
+                    result.report_path = reasons.close()
+                    where = f", xem {result.report_path}" if result.report_path else ""
+                    where_en = f", see {result.report_path}" if result.report_path else ""
+                    raise NothingValid(path.name, f"không có dòng hợp lệ: {result.rejected:,} dòng bị từ chối{where}",
+                                       f"no valid rows: {result.rejected:,} rows rejected{where_en}", result)
+                result.unknown_channel = conn.execute(select(func.count()).select_from(st)
+                                                      .where(st.c.channel == CHANNEL_UNKNOWN)).scalar_one()
+                result.procedures_added = list(cat.new_procedures)
+                result.sectors_added = list(cat.new_sectors)
+                if check:
+                    _upsert(conn, st, fields, result, dry_run=True)
+                    trans.rollback()
+                    result.seconds = time.perf_counter() - t0
+                    return result
+                cat.write_additions(conn)
+                _upsert(conn, st, fields, result)
+                result.report_path = reasons.close()
+                result.seconds = time.perf_counter() - t0
+                result.run_id = conn.execute(insert(ImportRun).returning(ImportRun.id), [dict(
+                    started_at=started, finished_at=dt.datetime.now(), command=command[:200], kind="dossiers",
+                    file_name=str(path)[-400:], added=result.added, updated=result.updated, unchanged=result.unchanged,
+                    rejected=result.rejected, skipped=result.skipped, details="\n".join(result.detail_lines())[:4000] or None,
+                    report_path=str(result.report_path) if result.report_path else None,
+                    status="ok" if result.rejected == 0 else "partial")]).scalar_one()
+                st.drop(conn)
+                trans.commit()
+            except BaseException:
+                if trans.is_active:
+                    trans.rollback()
+                raise
     finally:
-        report.close()
+        reasons.close()
     result.seconds = time.perf_counter() - t0
     return result
 
 
-def _validated_chunks(reader, cat: Catalog):
+def _evidence(chunk: pd.DataFrame) -> dict:
+    return {c: DateColumn(chunk[c]).evidence() for c in DATE_FIELDS if c in chunk.columns}
+
+
+def _validated_chunks(reader, cat: Catalog, order: DateOrder):
     """Read and validate the next chunk in a thread while the database loads this one
     (pandas parsing and SQLite/psycopg both release the GIL). At most one chunk waits,
-    so memory stays bounded; an error in the reader is raised here."""
+    so memory stays bounded; an error in the reader is raised here.
+
+    The day/month order is the file's: each chunk adds its evidence (a contradiction ends the
+    import); when a chunk holds ambiguous dates and nothing so far tells the order, the whole
+    file's dates are scanned first (rare: a real export soon has a day over 12)."""
     q: queue.Queue = queue.Queue(maxsize=1)
     stop = threading.Event()
     done = object()
 
     def produce():
         seq = 0
+        scanned = False
         try:
             for chunk in reader.chunks():
                 if stop.is_set():
                     return
+                order.add(_evidence(chunk))
+                if order.order is None and order.ambiguous and not scanned:
+                    whole = DateOrder(order.file_name, order.forced, order.labels)
+                    for other in reader.chunks():
+                        whole.add(_evidence(other))
+                    order.columns = whole.columns
+                    scanned = True
+                cat.order = order.check()
                 chunk["_seq"] = np.arange(seq + 1, seq + len(chunk) + 1)
                 seq += len(chunk)
                 q.put((len(chunk), *validate_chunk(chunk, cat)))
@@ -235,7 +372,7 @@ def _validated_chunks(reader, cat: Catalog):
         worker.join()
 
 
-def _reject_duplicates(conn: Connection, st: Table, report: RejectWriter) -> int:
+def _reject_duplicates(conn: Connection, st: Table, report) -> int:
     """A dossier code may appear once per file: every occurrence of a repeated code is rejected."""
     dup_codes = select(st.c.code).group_by(st.c.code).having(func.count() > 1)
     rows = conn.execute(select(st.c.code, st.c.line_label, st.c.line).where(st.c.code.in_(dup_codes))
@@ -274,7 +411,7 @@ def _secondary_indexes(conn: Connection) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in rows]
 
 
-def _upsert(conn: Connection, st: Table, fields: set[str], result: ImportResult) -> None:
+def _upsert(conn: Connection, st: Table, fields: set[str], result: ImportResult, dry_run: bool = False) -> None:
     present = set(OPTIONAL_SET)
     if "returned_on" not in fields:
         present.discard("returned_on")
@@ -283,6 +420,12 @@ def _upsert(conn: Connection, st: Table, fields: set[str], result: ImportResult)
             present.discard(c)
     sets = {c: st.c[c] for c in ALWAYS_SET}
     sets.update({c: st.c[c] for c in present})
+    # A channel the file does not give never replaces a known one.
+    sets["channel"] = case((st.c.channel == CHANNEL_UNKNOWN, D.c.channel), else_=st.c.channel)
+    if "status" not in fields:
+        # A status derived from the dates (a register without a status column) never undoes
+        # a finished, returned, refused or withdrawn dossier's own status.
+        sets["status"] = case((D.c.status.in_(FINISHED_STATUSES + WITHDRAWN_STATUSES), D.c.status), else_=st.c.status)
     if "supplement_days" not in fields:
         # Not told the supplement time: keep a deadline an earlier import derived from it.
         sets["deadline_on"] = case((D.c.supplement_days == 0, st.c.deadline_on), else_=D.c.deadline_on)
@@ -296,6 +439,8 @@ def _upsert(conn: Connection, st: Table, fields: set[str], result: ImportResult)
     total = conn.execute(select(func.count()).select_from(st)).scalar_one()
     new_first_added = conn.execute(select(func.min(st.c.received_on)).where(~exists().where(match))).scalar()
     result.updated, result.unchanged, result.added = upd_n, matched - upd_n, total - matched
+    if dry_run:
+        return
 
     t = time.perf_counter()
     if upd_n:

@@ -1,9 +1,13 @@
-"""Read CSV and XLSX files as a stream of chunks of text columns (memory bounded).
+"""Read the province's files as a stream of chunks of text columns (memory bounded).
 
-CSV: encoding detected (UTF-8, UTF-8 with BOM, UTF-16 with BOM, otherwise Windows-1258
-Vietnamese), separator detected among ``, ; tab |``, read with pandas in chunks.
-XLSX: openpyxl in read-only mode, every sheet whose header row names the required
-columns; header rows split over two lines by merged cells are combined.
+The format is recognised from the content, not the name (a web "Excel" download is HTML
+named .xls): CSV (encoding detected: UTF-8, UTF-8 with BOM, UTF-16 with BOM, otherwise
+Windows-1258 Vietnamese, normalised to NFC; separator among ``, ; tab |``; pandas in
+chunks), XLSX (openpyxl read-only, merged cells repeated), Excel 97-2003 .xls (xlrd), HTML
+tables and SpreadsheetML 2003 saved as .xls, and the national portal's JSON sync payload
+(``data.importer.formats``). Workbook-like formats go through ``formats.grid``: every
+sheet whose header names the required columns, title blocks kept as the sheet's context,
+two-row merged headers combined.
 
 Each chunk is a DataFrame of stripped strings, one column per recognised field,
 plus ``_line`` (the row number the user sees in a text editor or Excel) and ``_where``
@@ -14,12 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import datetime as dt
 import io
 import re
 import unicodedata
 import warnings
 import zipfile
+from zlib import error as zlib_error
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -28,9 +32,9 @@ import numpy as np
 import pandas as pd
 
 from .columns import FIELDS, INFO_FIELDS, fold, match_headers, missing_required
+from .formats.grid import HEADER_SCAN_ROWS, FoundSheet, Sheet, cell_text, find_header, grid_chunks, is_summary_sheet
 
 SAMPLE_BYTES = 256 * 1024
-HEADER_SCAN_ROWS = 15
 DELIMITERS = [",", ";", "\t", "|"]
 
 
@@ -53,6 +57,9 @@ class TableReader:
     delimiter: str | None = None
     sheets: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    fmt: str = ""  # what the file was recognised as, for the summary ("CSV (Windows-1258, ;)")
+    contexts: dict[str, list[str]] = field(default_factory=dict)  # sheet -> its title block lines
+    sheet_fields: dict[str, set] = field(default_factory=dict)  # sheet -> the fields its header names
     _chunks: object = None
 
     def chunks(self) -> Iterator[pd.DataFrame]:
@@ -73,14 +80,41 @@ def open_table(path, kind: str, mapping: dict | None = None, chunk_rows: int = 1
         head = fh.read(SAMPLE_BYTES)
     is_zip = head[:4] == b"PK\x03\x04"
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm") or is_zip:
-        if not is_zip:
-            raise ImportFileError(name, "không phải tệp Excel .xlsx hợp lệ", "not a valid .xlsx workbook")
+    if is_zip:
         return _open_xlsx(path, kind, mapping, chunk_rows, size)
-    if suffix == ".xls" or head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ImportFileError(name, "định dạng Excel 97-2003 (.xls) chưa hỗ trợ: lưu lại thành .xlsx hoặc .csv",
-                              "Excel 97-2003 (.xls) is not supported: save it as .xlsx or .csv")
+    if suffix in (".xlsx", ".xlsm"):
+        raise ImportFileError(name, "không phải tệp Excel .xlsx hợp lệ", "not a valid .xlsx workbook")
+    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return _open_xls(path, kind, mapping, chunk_rows, size)
+    sniffed = _sniff_text(head)
+    if sniffed == "json":
+        return _open_json(path, kind, mapping, chunk_rows, size, head)
+    if sniffed in ("html", "spreadsheetml"):
+        return _open_markup(path, kind, mapping, chunk_rows, size, sniffed)
+    if suffix == ".xls":
+        raise ImportFileError(name, "tệp .xls không phải Excel 97-2003, bảng HTML hay XML Spreadsheet",
+                              "the .xls file is neither Excel 97-2003, an HTML table nor XML Spreadsheet")
     return _open_csv(path, kind, mapping, chunk_rows, size, head)
+
+
+def _sniff_text(head: bytes) -> str | None:
+    """json / html / spreadsheetml for text files that are not tables of separated values."""
+    text = head[:4096]
+    for bom in (b"\xef\xbb\xbf",):
+        if text.startswith(bom):
+            text = text[len(bom):]
+    if text.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head[:4096].decode("utf-16", errors="ignore").encode("utf-8", errors="ignore")
+    stripped = text.lstrip()
+    if stripped[:1] in (b"{", b"["):
+        return "json"
+    low = stripped[:2048].lower()
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in low and b"<workbook" in low:
+        return "spreadsheetml"
+    if low.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta", b"<head", b"<body", b"<style")) \
+            or b"<table" in low:
+        return "html"
+    return None
 
 
 # ---------------------------------------------------------------- header detection
@@ -119,7 +153,8 @@ def _names_inside(kind: str, cell) -> int:
     return sum(1 for f in FIELDS[kind] if any(fold(h) in text for h in f.headers))
 
 
-def _check_header(name: str, kind: str, matched: dict[int, str], first_row: list, where: str, text_file: bool = True):
+def _check_header(name: str, kind: str, matched: dict[int, str], first_row: list, where: str, text_file: bool = True,
+                  agency_from_title: bool = False):
     cells = [v for v in first_row if v not in (None, "")]
     shown = ", ".join(str(v) for v in cells[:6])[:120] or "(trống / blank)"
     if text_file and len(cells) == 1 and len(matched) < 2 and _names_inside(kind, cells[0]) >= 2:
@@ -129,7 +164,7 @@ def _check_header(name: str, kind: str, matched: dict[int, str], first_row: list
         example = ", ".join(f.label for f in FIELDS[kind] if f.required)
         raise ImportFileError(f"{name} {where}", f"không tìm thấy dòng tiêu đề của bảng ({shown}); cần các cột: {example}",
                               f"no table header found ({shown}); expected columns: {example}")
-    missing = missing_required(kind, matched)
+    missing = missing_required(kind, matched, agency_from_title)
     if missing:
         names = ", ".join(f"{f.label} ({f.en})" for f in missing)
         raise ImportFileError(f"{name} {where}", f"thiếu cột bắt buộc: {names}", f"required column missing: {names}")
@@ -198,7 +233,9 @@ def _open_csv(path: Path, kind, mapping, chunk_rows, size, head) -> TableReader:
     rows = list(csv.reader(io.StringIO("\n".join(lines[:HEADER_SCAN_ROWS])), delimiter=delimiter))
     rows = [[unicodedata.normalize("NFC", c) for c in r] for r in rows]
     h, matched = _best_header(kind, rows, mapping)
-    _check_header(name, kind, matched, rows[max(h, 0)] if rows else [], f"dòng/line {max(h, 0) + 1}")
+    context = list(dict.fromkeys(c.strip() for r in rows[:max(h, 0)] for c in r if c.strip()))
+    _check_header(name, kind, matched, rows[max(h, 0)] if rows else [], f"dòng/line {max(h, 0) + 1}",
+                  agency_from_title=kind == "dossiers" and bool(context))
     header_line = h + 1  # 1-based line of the header (the lower row of a two-row header)
     data_lines = [ln for ln in lines[header_line:] if ln.strip()]
     if not data_lines and len(head) < SAMPLE_BYTES:
@@ -238,6 +275,14 @@ def _open_csv(path: Path, kind, mapping, chunk_rows, size, head) -> TableReader:
                 keep = over.copy()
                 for c in df.columns:
                     keep |= (df[c] != "").to_numpy()
+                if kind == "dossiers" and not keep.all():
+                    # Nothing in the columns read, but text elsewhere (a signature, a total's label):
+                    # kept, so that it is counted as skipped rather than lost without a word.
+                    rest = np.flatnonzero(~keep)
+                    other = [f"c{i}" for i in range(ncols) if i not in positions]
+                    if other:
+                        sub = raw.iloc[rest][other].to_numpy(dtype=object)
+                        keep[rest] = [any(x.__class__ is str and x.strip() for x in r) for r in sub]
                 df["_line"] = lines
                 df = df[keep]
                 dropped = sorted(s for s in pending if s < line)
@@ -245,6 +290,7 @@ def _open_csv(path: Path, kind, mapping, chunk_rows, size, head) -> TableReader:
                     df = _with_overlong(df, over[keep], extra[keep], ncols + 1,
                                         {s: pending.pop(s) for s in dropped}, ncols, delimiter)
                 df["_where"] = df["_line"].astype(str).astype(object)
+                df["_sheet"] = ""
                 yield df
             if pending:  # dropped rows after the last row read (the end of the file)
                 df = _with_overlong(pd.DataFrame({matched[p]: pd.Series(dtype=object) for p in positions}
@@ -252,6 +298,7 @@ def _open_csv(path: Path, kind, mapping, chunk_rows, size, head) -> TableReader:
                                     np.zeros(0, dtype=bool), np.zeros(0, dtype=object), ncols + 1,
                                     dict(pending), ncols, delimiter)
                 df["_where"] = df["_line"].astype(str).astype(object)
+                df["_sheet"] = ""
                 yield df
         except pd.errors.ParserError as exc:
             msg = str(exc).strip().splitlines()[-1]
@@ -261,8 +308,11 @@ def _open_csv(path: Path, kind, mapping, chunk_rows, size, head) -> TableReader:
             raise ImportFileError(name, f"mã hóa ký tự không hợp lệ ({encoding}) gần byte {exc.start}",
                                   f"invalid {encoding} text near byte {exc.start}") from exc
 
+    shown_sep = {"\t": "tab"}.get(delimiter, delimiter)
+    enc_name = {"utf-8-sig": "UTF-8 with BOM", "utf-8": "UTF-8", "utf-16": "UTF-16", "cp1258": "Windows-1258"}[encoding]
     return TableReader(path, kind, [matched[p] for p in positions], size, est_rows, encoding=encoding,
-                       delimiter=delimiter, _chunks=chunks)
+                       delimiter=delimiter, fmt=f"CSV ({enc_name}, '{shown_sep}')", contexts={"": context},
+                       sheet_fields={"": {matched[p] for p in positions}}, _chunks=chunks)
 
 
 # ---------------------------------------------------------------- rows longer than the header
@@ -342,18 +392,99 @@ def split_rejected(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return df.loc[~bad].drop(columns=list(REJECT_COLUMNS)), rejects
 
 
-# ---------------------------------------------------------------- XLSX
+# ---------------------------------------------------------------- workbook-like formats
 
-def _cell_text(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, dt.datetime):
-        return v.strftime("%Y-%m-%d %H:%M:%S") if (v.hour or v.minute or v.second) else v.strftime("%Y-%m-%d")
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return unicodedata.normalize("NFC", str(v)).strip()
+_cell_text = cell_text
+
+
+def _open_grid(path: Path, kind, mapping, chunk_rows, size, sheets: list[Sheet], fmt: str,
+               single_label: bool = False) -> TableReader:
+    """A reader over every sheet whose header names the required columns (others skipped with a note)."""
+    name = path.name
+    found: list[FoundSheet] = []
+    problems = []
+    for sheet in sheets:
+        if len(sheets) > 1 and is_summary_sheet(sheet.title):
+            problems.append((sheet.title, "summary sheet / trang tổng hợp"))
+            continue
+        head = [[cell_text(v) for v in r] for _, r in zip(range(HEADER_SCAN_ROWS), sheet.rows())]
+        if not any(any(r) for r in head):
+            problems.append((sheet.title, "empty"))
+            continue
+
+        def check(matched, first_row, context, title=sheet.title):
+            where = f"sheet '{title}'" if len(sheets) > 1 or fmt.startswith(("XLSX", "Excel")) else "bảng / table"
+            _check_header(name, kind, matched, first_row, where, text_file=False,
+                          agency_from_title=kind == "dossiers" and bool(context))
+
+        try:
+            found.append(find_header(name, kind, sheet, mapping, check=check))
+        except ImportFileError as exc:
+            problems.append((sheet.title, exc))
+    if not found:
+        real = [p for p in problems if isinstance(p[1], ImportFileError)]
+        if real:
+            raise real[0][1]
+        raise ImportFileError(name, "tệp không có trang tính nào chứa dữ liệu", "the file has no sheet with data")
+    notes = [f"sheet '{t}' skipped: {p if isinstance(p, str) else p.en}" for t, p in problems]
+    fields = []
+    for fs in found:
+        for f in fs.matched.values():
+            if f not in fields:
+                fields.append(f)
+    many = len(found) > 1 and not single_label
+    est = sum(max(0, fs.sheet.est_rows - fs.header_line) for fs in found)
+
+    def chunks():
+        return grid_chunks(found, fields, chunk_rows, many, keep_other_text=kind == "dossiers")
+
+    return TableReader(path, kind, fields, size, est or None, sheets=[fs.sheet.title for fs in found], notes=notes,
+                       fmt=fmt, contexts={fs.sheet.title: fs.context for fs in found},
+                       sheet_fields={fs.sheet.title: set(fs.matched.values()) for fs in found}, _chunks=chunks)
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_END_DATA = re.compile(rb"</(?:\w+:)?sheetData>")
+
+
+def _col(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n - 1
+
+
+def _xlsx_merges(path: Path, member: str | None) -> dict[int, list[tuple[int, int, int]]]:
+    """Merged ranges of a sheet (they follow its rows in the XML; openpyxl's read-only mode skips
+    them): row -> [(col, source row, source col)] for every covered cell but the top-left one."""
+    if not member:
+        return {}
+    out: dict[int, list[tuple[int, int, int]]] = {}
+    try:
+        with zipfile.ZipFile(path) as z, z.open(member.lstrip("/")) as fh:
+            tail, rest = b"", None
+            while True:
+                block = fh.read(1 << 20)
+                if not block:
+                    break
+                if rest is None:
+                    buf = tail + block
+                    m = _END_DATA.search(buf)
+                    if m is None:
+                        tail = buf[-32:]
+                        continue
+                    rest = buf[m.end():]
+                else:
+                    rest += block
+    except (KeyError, OSError, zipfile.BadZipFile, EOFError, zlib_error):
+        return {}
+    for c1, r1, c2, r2 in _MERGE.findall(rest or b""):
+        r1, r2, c1, c2 = int(r1), int(r2), _col(c1), _col(c2)
+        for r in range(r1, min(r2, r1 + 500) + 1):
+            for c in range(c1, min(c2, c1 + 200) + 1):
+                if (r, c) != (r1, c1):
+                    out.setdefault(r, []).append((c, r1, c1))
+    return out
 
 
 def _open_xlsx(path: Path, kind, mapping, chunk_rows, size) -> TableReader:
@@ -362,70 +493,74 @@ def _open_xlsx(path: Path, kind, mapping, chunk_rows, size) -> TableReader:
     name = path.name
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        titles = [(ws.title, getattr(ws, "_worksheet_path", None), ws.max_row or 0) for ws in wb.worksheets]
+        wb.close()
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on damaged workbooks
         raise ImportFileError(name, f"không đọc được tệp Excel ({exc.__class__.__name__})",
                               f"cannot read the Excel workbook ({exc.__class__.__name__})") from exc
-    found, problems, est = [], [], 0
-    for ws in wb.worksheets:
-        rows = [list(r) for r in ws.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True)]
-        rows = [[_cell_text(v) for v in r] for r in rows]
-        if not any(any(r) for r in rows):
-            problems.append((ws.title, "empty"))
-            continue
-        h, matched = _best_header(kind, rows, mapping)
-        try:
-            _check_header(name, kind, matched, rows[max(h, 0)], f"sheet '{ws.title}'", text_file=False)
-        except ImportFileError as exc:
-            problems.append((ws.title, exc))
-            continue
-        found.append((ws.title, h + 1, matched))
-        est += max(0, (ws.max_row or 0) - h - 1)
-    wb.close()
-    if not found:
-        real = [p for p in problems if isinstance(p[1], ImportFileError)]
-        if real:
-            raise real[0][1]
-        raise ImportFileError(name, "tệp Excel không có trang tính nào chứa dữ liệu", "the workbook has no sheet with data")
-    notes = [f"sheet '{t}' skipped: {p if isinstance(p, str) else p.en}" for t, p in problems]
-    fields = []
-    for _, _, m in found:
-        for f in m.values():
-            if f not in fields and not (kind == "dossiers" and f in INFO_FIELDS):
-                fields.append(f)
-    many = len(found) > 1
 
-    def chunks():
-        wb2 = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            for title, header_row, matched in found:
-                ws = wb2[title]
-                positions = [p for p in sorted(matched) if matched[p] not in INFO_FIELDS or kind != "dossiers"]
-                buf, lines = [], []
-                for r_i, row in enumerate(ws.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1):
-                    vals = [_cell_text(row[p]) if p < len(row) else "" for p in positions]
-                    if not any(vals):
-                        continue
-                    buf.append(vals)
-                    lines.append(r_i)
-                    if len(buf) >= chunk_rows:
-                        yield _frame(buf, lines, positions, matched, fields, title if many else None)
-                        buf, lines = [], []
-                if buf:
-                    yield _frame(buf, lines, positions, matched, fields, title if many else None)
-        finally:
-            wb2.close()
+    def sheet_rows(title, member):
+        def rows():
+            merges = _xlsx_merges(path, member)
+            sources: dict[int, set[int]] = {}
+            for cells in merges.values():
+                for _, sr, sc in cells:
+                    sources.setdefault(sr, set()).add(sc)
+            kept: dict[tuple[int, int], object] = {}
+            wb2 = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                for r_i, row in enumerate(wb2[title].iter_rows(values_only=True), start=1):
+                    row = list(row)
+                    for c, sr, sc in merges.get(r_i, ()):
+                        while len(row) <= c:
+                            row.append(None)
+                        if row[c] is None:
+                            row[c] = row[sc] if sr == r_i and sc < len(row) else kept.get((sr, sc))
+                    for sc in sources.get(r_i, ()):
+                        kept[(r_i, sc)] = row[sc] if sc < len(row) else None
+                    yield r_i, row
+            finally:
+                wb2.close()
+        return rows
 
-    return TableReader(path, kind, fields, size, est or None, sheets=[t for t, _, _ in found], notes=notes, _chunks=chunks)
+    sheets = [Sheet(title, sheet_rows(title, member), est_rows=n) for title, member, n in titles]
+    return _open_grid(path, kind, mapping, chunk_rows, size, sheets, "XLSX")
 
 
-def _frame(buf, lines, positions, matched, fields, sheet):
-    df = pd.DataFrame(buf, columns=[matched[p] for p in positions], dtype=object)
-    for f in fields:
-        if f not in df.columns:
-            df[f] = pd.Series([""] * len(df), dtype=object)
-    df["_line"] = lines
-    where = np.empty(len(lines), dtype=object)
-    where[:] = [f"{sheet}!{n}" if sheet else str(n) for n in lines]
-    df["_where"] = where
-    return df
+def _open_xls(path: Path, kind, mapping, chunk_rows, size) -> TableReader:
+    from .formats.xls import NotAnXls, xls_sheets
 
+    try:
+        sheets = xls_sheets(path)
+    except NotAnXls as exc:
+        raise ImportFileError(path.name, f"không đọc được tệp Excel 97-2003 (.xls): {exc}",
+                              f"cannot read the Excel 97-2003 (.xls) workbook: {exc}") from exc
+    return _open_grid(path, kind, mapping, chunk_rows, size, sheets, "Excel 97-2003 (.xls)")
+
+
+def _open_markup(path: Path, kind, mapping, chunk_rows, size, sniffed: str) -> TableReader:
+    from .formats.html import NotATable, html_sheets, spreadsheetml_sheets
+
+    raw = path.read_bytes()
+    try:
+        if sniffed == "spreadsheetml":
+            sheets, fmt = spreadsheetml_sheets(raw), "XML Spreadsheet 2003"
+        else:
+            sheets, fmt = html_sheets(raw), "HTML table (web 'Excel' download)"
+    except NotATable as exc:
+        raise ImportFileError(path.name, f"không đọc được bảng trong tệp: {exc}", f"no readable table in the file: {exc}") from exc
+    return _open_grid(path, kind, mapping, chunk_rows, size, sheets, fmt)
+
+
+def _open_json(path: Path, kind, mapping, chunk_rows, size, head: bytes) -> TableReader:
+    from .formats.portal import NotPortalJSON, portal_sheet
+
+    encoding = _detect_encoding(head) if not head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-16"
+    try:
+        sheet, service, n = portal_sheet(path, encoding)
+    except NotPortalJSON as exc:
+        raise ImportFileError(path.name, f"tệp JSON không đọc được: {exc}", f"cannot read the JSON file: {exc}") from exc
+    if n == 0:
+        raise ImportFileError(path.name, "tệp JSON không có bản ghi hồ sơ nào", "the JSON file holds no dossier records")
+    fmt = f"national portal sync payload ({service})" if service else "JSON list of portal records"
+    return _open_grid(path, kind, mapping, chunk_rows, size, [sheet], fmt)

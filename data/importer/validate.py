@@ -2,22 +2,30 @@
 
 Each failed check yields report entries (where, column, value, reason in Vietnamese
 and English); a row with any entry is rejected, the others become database rows
-with their derived columns (deadline, level, district, commune).
+with their derived columns (deadline, level, district, commune). Rows that are not
+dossiers (totals, column numbers, signatures: ``skips``) are counted apart. Agencies and
+procedures given by name are resolved through ``resolve.CatalogNames`` (only for the rows
+that lack codes, once per distinct name); a procedure code the catalogue lacks, given with
+its name and sector, is added to it (``Catalog.new_procedures``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from ..schema import FINISHED_STATUSES, OPEN_STATUSES, Agency, Procedure
+from ..schema import CHANNEL_UNKNOWN, FINISHED_STATUSES, OPEN_STATUSES, Agency, Procedure, Sector
 from ..workdays import add_workdays_np
 from .columns import DOSSIER_FIELDS
-from .parse import parse_channel, parse_counts, parse_dates, parse_flags, parse_status
+from .dates import FORMS_EN, FORMS_VI, DateColumn
+from .labels import Labels, label_key
+from .parse import parse_counts, parse_flags
 from .readers import split_rejected
+from .resolve import CatalogNames, SheetHints
+from .skips import nondossier_mask
 
 LABEL = {f.name: f.label for f in DOSSIER_FIELDS}
 MAX_DUE_DAYS = 2 * 366  # an appointment more than two years after receipt is absurd
@@ -33,15 +41,24 @@ DB_COLUMNS = ["code", "procedure_id", "agency_id", "level", "district_code", "co
 
 @dataclass
 class Catalog:
-    """What codes in a dossier file can refer to (read once per import)."""
+    """What codes and names in a dossier file can refer to (read once per import), and what
+    the import adds to it (procedures given with their name and sector, their sectors)."""
 
     procedures: dict[str, int]
     agencies: pd.DataFrame  # index agency code: id, level, district_code, commune_code, unit_code
     unit_agency: dict[str, str]  # unit code -> the agency code receiving for it (when unique)
     ambiguous_units: set[str]
+    names: CatalogNames | None = None
+    labels: Labels = field(default_factory=Labels.built_in)
+    hints: dict[str, SheetHints] = field(default_factory=dict)  # sheet -> what its title block names
+    fields: set[str] = field(default_factory=set)  # the fields the file has (status absent: derived)
+    order: str | None = "dmy"  # the file's day/month order
+    new_procedures: dict[str, dict] = field(default_factory=dict)
+    new_sectors: dict[str, dict] = field(default_factory=dict)
+    next_ids: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, conn: Connection) -> "Catalog":
+    def load(cls, conn: Connection, labels: Labels | None = None) -> "Catalog":
         procs = dict(conn.execute(select(Procedure.code, Procedure.id)).all())
         rows = conn.execute(select(Agency.code, Agency.id, Agency.level, Agency.district_code, Agency.commune_code,
                                    Agency.unit_code)).all()
@@ -55,7 +72,42 @@ class Catalog:
             if len(codes) == 1:
                 unit_agency[u] = codes[0]
         ambiguous = {u for u, codes in by_unit.items() if len(codes) > 1} - set(unit_agency)
-        return cls(procs, ag, unit_agency, ambiguous)
+        labels = labels or Labels.built_in()
+        names = CatalogNames.load(conn, {"agency": labels.agency, "procedure": labels.procedure})
+        next_ids = {"procedure": int(max(procs.values(), default=0)) + 1,
+                    "sector": int(names.sectors["id"].max()) + 1 if len(names.sectors) else 1}
+        return cls(procs, ag, unit_agency, ambiguous, names=names, labels=labels, next_ids=next_ids)
+
+    def add_procedure(self, code: str, name: str, sector_code: str, sector_name: str | None, level: str) -> int:
+        """A procedure the file brings (code, name and sector in one row): written with the import."""
+        if code in self.procedures:
+            return self.procedures[code]
+        sectors = self.names.sectors
+        if sector_code in sectors.index:
+            sector_id = int(sectors.loc[sector_code, "id"])
+        elif sector_code in self.new_sectors:
+            sector_id = self.new_sectors[sector_code]["id"]
+        else:
+            sector_id = self.next_ids["sector"]
+            self.next_ids["sector"] += 1
+            self.new_sectors[sector_code] = dict(id=sector_id, code=sector_code[:20], name=(sector_name or sector_code)[:120],
+                                                 name_en=None)
+        pid = self.next_ids["procedure"]
+        self.next_ids["procedure"] += 1
+        # Online level and processing time are not in a dossier export: "unknown" and 0 until the
+        # procedures catalogue is imported (tthc import procedures updates them by code).
+        self.new_procedures[code] = dict(id=pid, code=code[:30], name=name[:300], name_en=None, sector_id=sector_id,
+                                         level=level, online_level="unknown", processing_days=0)
+        self.procedures[code] = pid
+        return pid
+
+    def write_additions(self, conn: Connection) -> None:
+        from sqlalchemy import insert
+
+        if self.new_sectors:
+            conn.execute(insert(Sector), list(self.new_sectors.values()))
+        if self.new_procedures:
+            conn.execute(insert(Procedure), list(self.new_procedures.values()))
 
 
 class Problems:
@@ -76,6 +128,8 @@ class Problems:
             value = sub[column] if column in sub.columns else ""
         else:
             value = value[mask] if hasattr(value, "__len__") and not isinstance(value, str) else value
+        if not isinstance(vi, str):
+            vi, en = np.asarray(vi, dtype=object)[mask], np.asarray(en, dtype=object)[mask]
         self.parts.append(pd.DataFrame({
             "where": sub["_where"].to_numpy(), "column": LABEL.get(column, column or ""),
             "value": np.asarray(value, dtype=object) if not isinstance(value, str) else value,
@@ -88,35 +142,187 @@ class Problems:
         return pd.concat(self.parts, ignore_index=True).sort_values("_line", kind="stable")
 
 
-def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """(database rows of the valid rows, report entries, number of rejected rows)."""
+def _candidates_text(res, lang: str) -> str:
+    shown = res.shown() if res is not None else ""
+    if not shown:
+        return "không có tên nào gần giống" if lang == "vi" else "no similar name"
+    return ("gần nhất: " if lang == "vi" else "closest: ") + shown
+
+
+def _resolve_agencies(df: pd.DataFrame, cat: Catalog, rows: np.ndarray):
+    """Agency codes for the rows (mask) that give no agency or unit code: by name, by the
+    commune or district the row names, else by the desk its sheet's title block names.
+    Returns (codes, problem mask, reasons vi, reasons en)."""
+    n = len(df)
+    codes = np.full(n, "", dtype=object)
+    bad = np.zeros(n, dtype=bool)
+    vi = np.full(n, "", dtype=object)
+    en = np.full(n, "", dtype=object)
+    if not rows.any():
+        return codes, bad, vi, en
+    names = cat.names
+    idx = np.flatnonzero(rows)
+    sub = df.iloc[idx]
+    keys = list(zip(sub["agency_name"].tolist(), sub["commune_name"].tolist(), sub["district_name"].tolist(),
+                    sub["_sheet"].tolist() if "_sheet" in sub else [""] * len(sub)))
+    answers = {}
+    for key in dict.fromkeys(keys):
+        agency_name, commune, district, sheet = key
+        hint = cat.hints.get(sheet) or SheetHints()
+        district_code = hint.district_code
+        if district:
+            d = names.district(district)
+            if not d.ok:
+                answers[key] = (None, f"không tìm thấy huyện '{district}': {_candidates_text(d, 'vi')}",
+                                f"district '{district}' not found: {_candidates_text(d, 'en')}")
+                continue
+            district_code = d.key
+        if agency_name:
+            r = names.agency(agency_name, district_code)
+            what = agency_name
+        elif commune:
+            r = names.agency(commune, district_code, level="commune")
+            what = commune
+        elif district:
+            r = names.agency(district, district_code, level="district")
+            what = district
+        elif hint.agency_code:
+            answers[key] = (hint.agency_code, "", "")
+            continue
+        else:
+            answers[key] = (None, "thiếu cơ quan tiếp nhận (mã, tên, hay tiêu đề sổ ghi tên bộ phận một cửa)",
+                            "receiving agency missing (no code, no name, no register title naming the desk)")
+            continue
+        if r.ok:
+            answers[key] = (r.key, "", "")
+        elif r.status == "ambiguous":
+            answers[key] = (None, f"tên '{what}' khớp nhiều cơ quan ({r.shown()}): cần mã cơ quan hoặc cột Huyện",
+                            f"the name '{what}' matches several agencies ({r.shown()}): give the agency code or the district")
+        else:
+            answers[key] = (None, f"không tìm thấy cơ quan '{what}' trong danh mục; {_candidates_text(r, 'vi')}",
+                            f"agency '{what}' not in the catalogue; {_candidates_text(r, 'en')}")
+    got = [answers[k] for k in keys]
+    codes[idx] = [g[0] or "" for g in got]
+    bad[idx] = [g[0] is None for g in got]
+    vi[idx] = [g[1] for g in got]
+    en[idx] = [g[2] for g in got]
+    return codes, bad, vi, en
+
+
+def _resolve_procedures(df: pd.DataFrame, cat: Catalog, agency_level: np.ndarray, rows: np.ndarray):
+    """Procedure ids for the rows (mask) whose procedure code is missing or not in the catalogue.
+    Returns (ids (NaN: none), to-add mask with (code, name, sector code, sector name), problem mask, reasons)."""
+    n = len(df)
+    ids = np.full(n, np.nan)
+    add = np.zeros(n, dtype=bool)
+    add_info = np.full(n, None, dtype=object)
+    bad = np.zeros(n, dtype=bool)
+    vi = np.full(n, "", dtype=object)
+    en = np.full(n, "", dtype=object)
+    if not rows.any():
+        return ids, add, add_info, bad, vi, en
+    names = cat.names
+    idx = np.flatnonzero(rows)
+    sub = df.iloc[idx]
+    keys = list(zip(sub["procedure_code"].tolist(), sub["procedure_name"].tolist(), sub["sector_code"].tolist(),
+                    sub["sector_name"].tolist(), agency_level[idx].tolist()))
+    answers = {}
+    for key in dict.fromkeys(keys):
+        code, name, sector_code, sector_name, level = key
+        level = level or None
+        sector = sector_code if sector_code in names.sectors.index else None
+        if sector is None and sector_name:
+            sr = names.sector(sector_name)
+            sector = sr.key if sr.ok else None
+        if code:
+            # A code the catalogue lacks: the same name at the agency's level is that procedure
+            # under another code; otherwise, with its sector, a procedure to add.
+            if name:
+                r = names.procedure(name, level, sector, fuzzy=False)
+                if r.ok and (level is None or names.procedures.loc[r.key, "level"] == level):
+                    answers[key] = (float(names.procedures.loc[r.key, "id"]), None, "", "")
+                    continue
+                if sector_code or sector:
+                    answers[key] = (np.nan, (code, name, sector_code or sector, sector_name), "", "")
+                    continue
+                answers[key] = (np.nan, None, f"mã thủ tục '{code}' chưa có trong danh mục và lĩnh vực không rõ "
+                                f"('{sector_name}' không có trong danh mục lĩnh vực): cần Mã lĩnh vực để thêm thủ tục",
+                                f"procedure code '{code}' is not in the catalogue and its sector is unknown "
+                                f"('{sector_name}' is no catalogue sector): give the sector code to add the procedure")
+                continue
+            answers[key] = (np.nan, None, "mã thủ tục chưa có trong danh mục (nhập danh mục thủ tục trước: tthc import "
+                            "procedures, hoặc ghi Tên thủ tục và Lĩnh vực trên cùng dòng để thêm)",
+                            "unknown procedure code (import the procedures catalogue first: tthc import procedures, "
+                            "or give its name and sector in the same row to add it)")
+            continue
+        r = names.procedure(name, level, sector)
+        if r.ok:
+            answers[key] = (float(names.procedures.loc[r.key, "id"]), None, "", "")
+        elif r.status == "ambiguous":
+            answers[key] = (np.nan, None, f"tên thủ tục khớp nhiều thủ tục ({r.shown()}): cần mã thủ tục",
+                            f"the procedure name matches several procedures ({r.shown()}): give the procedure code")
+        else:
+            answers[key] = (np.nan, None, f"không tìm thấy thủ tục '{name}' trong danh mục; {_candidates_text(r, 'vi')}",
+                            f"procedure '{name}' not in the catalogue; {_candidates_text(r, 'en')}")
+    got = [answers[k] for k in keys]
+    ids[idx] = [g[0] for g in got]
+    add_info[idx] = [g[1] for g in got]
+    add[idx] = [g[1] is not None for g in got]
+    bad[idx] = [np.isnan(g[0]) and g[1] is None for g in got]
+    vi[idx] = [g[2] for g in got]
+    en[idx] = [g[3] for g in got]
+    return ids, add, add_info, bad, vi, en
+
+
+def _derived_status(df: pd.DataFrame, fin_given: np.ndarray, ret_given: np.ndarray, cat: Catalog) -> pd.Series:
+    """A register without a status column: returned (10) when it gives a return date, processed (9)
+    with an end date, otherwise in progress (4); a status wording in its notes wins."""
+    status = np.where(ret_given, 10.0, np.where(fin_given, 9.0, 4.0))
+    if "note" in df:
+        noted, bad = cat.labels.parse_status(df["note"])
+        status = np.where(noted.notna().to_numpy(), noted.to_numpy(), status)
+    return pd.Series(status, index=df.index)
+
+
+def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
+    """(database rows of the valid rows, report entries, number of rejected rows, number skipped)."""
     # Rows the reader already rejected (more fields than the header) hold shifted values: not checked further.
     df, shape_rejects = split_rejected(df)
-    df = df.reset_index(drop=True)
     for f in DOSSIER_FIELDS:
         if f.name not in df.columns:
             df[f.name] = pd.Series(np.full(len(df), "", dtype=object), index=df.index, dtype=object)
+    skip = nondossier_mask(df)
+    n_skipped = int(skip.sum())
+    if n_skipped:
+        df = df.loc[~skip]
+    df = df.reset_index(drop=True)
     p = Problems(df)
     empty = {c: df[c].to_numpy(dtype=object) == "" for c in df.columns if not c.startswith("_")}
+    status_given = "status" in cat.fields
 
-    for c in ("code", "procedure_code", "received_on", "due_on", "status", "channel"):
+    for c in ("code", "received_on", "due_on") + (("status",) if status_given else ()):
         p.add(empty[c], c, "thiếu giá trị bắt buộc", "required value missing")
-    p.add(empty["agency_code"] & empty["unit_code"], "agency_code",
-          "thiếu mã cơ quan hoặc mã đơn vị tiếp nhận", "agency code or unit code missing")
     p.add(df["code"].str.len().to_numpy() > MAX_CODE_LEN, "code",
           f"mã hồ sơ dài quá {MAX_CODE_LEN} ký tự", f"dossier code longer than {MAX_CODE_LEN} characters")
 
     dates = {}
+    order = cat.order
+    how = {"dmy": ("ngày/tháng", "day/month"), "mdy": ("tháng/ngày", "month/day")}.get(order or "dmy")
     for c in ("received_on", "due_on", "finished_on", "returned_on"):
-        dates[c], bad = parse_dates(df[c])
-        p.add(bad, c, "ngày không hợp lệ (dd/mm/yyyy, dd/mm/yyyy HH:MM hoặc yyyy-mm-dd; 2015–2035)",
-              "not a valid date (dd/mm/yyyy, dd/mm/yyyy HH:MM or yyyy-mm-dd; 2015-2035)")
-    status, bad = parse_status(df["status"])
-    p.add(bad, "status", "trạng thái không thuộc danh mục (1–10 hoặc tên trạng thái)",
-          "unknown status (portal code 1-10 or a status label)")
-    channel, bad = parse_channel(df["channel"])
-    p.add(bad, "channel", "kênh nộp không thuộc danh mục (1 trực tiếp, 2 trực tuyến, 3 bưu chính)",
-          "unknown channel (1 in person, 2 online, 3 post)")
+        dates[c], bad = DateColumn(df[c]).parse(order)
+        p.add(bad, c, f"ngày không hợp lệ ({FORMS_VI}; tệp này ghi {how[0]})",
+              f"not a valid date ({FORMS_EN}; this file writes {how[1]})")
+    if status_given:
+        status, bad = cat.labels.parse_status(df["status"])
+        p.add(bad, "status", "trạng thái không thuộc danh mục (1–10 hoặc tên trạng thái; tên riêng của tỉnh: tệp --labels)",
+              "unknown status (portal code 1-10 or a status wording; a province's own words: --labels file)")
+    else:
+        status = _derived_status(df, dates["finished_on"].notna().to_numpy(), dates["returned_on"].notna().to_numpy(), cat)
+    channel, bad = cat.labels.parse_channel(df["channel"])
+    p.add(bad, "channel", "kênh nộp không thuộc danh mục (1 trực tiếp, 2 trực tuyến, 3 bưu chính; tên riêng: tệp --labels)",
+          "unknown channel (1 in person, 2 online, 3 post; a province's own words: --labels file)")
+    # No channel column, or an empty cell: the channel is not known (counted apart, never guessed).
+    channel = channel.fillna(float(CHANNEL_UNKNOWN))
     flags = {}
     for c in FLAG_FIELDS:
         flags[c], bad = parse_flags(df[c])
@@ -147,14 +353,15 @@ def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.Dat
     p.add(np.isin(st, OPEN_STATUSES) & dates["finished_on"].notna().to_numpy(), "status",
           "hồ sơ đang xử lý nhưng có ngày kết thúc xử lý", "in-progress status but a finish date is given")
 
-    proc_id = df["procedure_code"].map(cat.procedures)
-    p.add(proc_id.isna().to_numpy() & ~empty["procedure_code"], "procedure_code",
-          "mã thủ tục chưa có trong danh mục (nhập danh mục thủ tục trước: tthc import procedures)",
-          "unknown procedure code (import the procedures catalogue first: tthc import procedures)")
-    # Agency: its code, else the unit's People's Committee.
+    # Agency: its code, else the unit's People's Committee, else its name (or the register's title).
+    by_name = empty["agency_code"] & empty["unit_code"]
+    named, bad, vi, en = _resolve_agencies(df, cat, by_name)
+    p.add(bad, "agency_name", vi, en, value=np.where(df["agency_name"] != "", df["agency_name"],
+                                                     np.where(df["commune_name"] != "", df["commune_name"], df["district_name"])))
     agency_code = pd.Series(np.where(empty["agency_code"], df["unit_code"].map(cat.unit_agency).to_numpy(dtype=object),
                                      df["agency_code"].to_numpy(dtype=object)), index=df.index, dtype=object)
     agency_code = agency_code.where(agency_code.notna(), "")
+    agency_code[by_name] = named[by_name]
     known = agency_code.isin(cat.agencies.index).to_numpy()
     has_agency = ~empty["agency_code"]
     p.add(has_agency & ~known, "agency_code", "mã cơ quan chưa có trong danh mục", "unknown agency code")
@@ -168,6 +375,21 @@ def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.Dat
         mismatch = has_agency & ~empty["unit_code"] & known & (ag_unit != df["unit_code"]).to_numpy()
         p.add(mismatch, "unit_code", "cơ quan không thuộc đơn vị này", "the agency does not belong to this unit")
 
+    # Procedure: its code, else its name at the agency's level; a new code with name and sector is added.
+    proc_id = df["procedure_code"].map(cat.procedures).to_numpy(dtype="float64")
+    unresolved = np.isnan(proc_id) & ~(empty["procedure_code"] & empty["procedure_name"])
+    level = agency_code.map(cat.agencies["level"]).fillna("").to_numpy(dtype=object)
+    by_name_ids, to_add, add_info, bad, vi, en = _resolve_procedures(df, cat, level, unresolved)
+    proc_id = np.where(unresolved, by_name_ids, proc_id)
+    p.add(empty["procedure_code"] & empty["procedure_name"], "procedure_code", "thiếu giá trị bắt buộc", "required value missing")
+    p.add(bad, "procedure_code", vi, en,
+          value=np.where(df["procedure_code"] != "", df["procedure_code"], df["procedure_name"]))
+    # Added only for rows that are otherwise good: a rejected row adds nothing to the catalogue.
+    for i in np.flatnonzero(to_add & ~p.bad):
+        code, name, sector_code, sector_name = add_info[i]
+        proc_id[i] = cat.add_procedure(code, name, sector_code, sector_name, level[i])
+    p.add(to_add & np.isnan(proc_id) & ~p.bad, "procedure_code", "thủ tục chưa thêm được", "procedure could not be added")
+
     rejects = p.frame()
     n_bad = int(p.bad.sum()) + len(shape_rejects)
     if len(shape_rejects):
@@ -175,14 +397,14 @@ def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.Dat
     ok = ~p.bad
     good = df.loc[ok]
     if not ok.any():
-        return pd.DataFrame(columns=[*DB_COLUMNS, "_line", "_where", "_seq"]), rejects, n_bad
+        return pd.DataFrame(columns=[*DB_COLUMNS, "_line", "_where", "_seq"]), rejects, n_bad, n_skipped
     ag = cat.agencies.loc[agency_code[ok].to_numpy()]
     due_days = due[ok].to_numpy().astype("datetime64[D]")
     epoch = np.datetime64("1970-01-01", "D")
     deadline = add_workdays_np((due_days - epoch).astype("int64"), sup_days[ok].to_numpy()).astype("timedelta64[D]") + epoch
     out = pd.DataFrame({
         "code": good["code"].to_numpy(),
-        "procedure_id": proc_id[ok].astype("int64").to_numpy(),
+        "procedure_id": proc_id[ok].astype("int64"),
         "agency_id": ag["id"].astype("int64").to_numpy(),
         "level": ag["level"].to_numpy(),
         "district_code": ag["district_code"].to_numpy(),
@@ -202,4 +424,4 @@ def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.Dat
         "_where": good["_where"].to_numpy(),
         "_seq": good["_seq"].to_numpy() if "_seq" in good else good["_line"].to_numpy(),
     })
-    return out, rejects, n_bad
+    return out, rejects, n_bad, n_skipped

@@ -10,7 +10,7 @@ from ..schema import ImportRun
 
 R = ImportRun.__table__
 HISTORY_COLUMNS = ["id", "started_at", "finished_at", "command", "kind", "file_name", "added", "updated", "unchanged",
-                   "rejected", "report_path", "status"]
+                   "rejected", "skipped", "details", "report_path", "status"]
 
 
 @cached_query
@@ -20,7 +20,7 @@ def import_history(engine: Engine, limit: int = 200) -> tuple[pd.DataFrame, int]
         total = conn.execute(select(func.count()).select_from(R)).scalar_one()
         rows = conn.execute(select(*[R.c[c] for c in HISTORY_COLUMNS]).order_by(R.c.id.desc()).limit(limit)).all()
     df = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
-    for c in ("added", "updated", "unchanged", "rejected"):
+    for c in ("added", "updated", "unchanged", "rejected", "skipped"):
         df[c] = df[c].fillna(0).astype("int64")
     return df, int(total)
 

@@ -24,11 +24,11 @@ U = Unit.__table__
 
 COUNT_COLUMNS = [
     "received", "received_online", "received_in_person", "received_by_post", "received_postal_staff",
-    "carried_over", "finished_early", "finished_on_time", "finished_late", "withdrawn",
+    "received_unknown_channel", "carried_over", "finished_early", "finished_on_time", "finished_late", "withdrawn",
     "in_progress", "in_progress_overdue", "finished_postal_staff", "finished_in_time_postal_staff",
 ]
 DERIVED_COLUMNS = [
-    "received_in_person_or_post", "handled", "finished", "finished_in_time", "in_progress_within",
+    "received_in_person_or_post", "received_known_channel", "handled", "finished", "finished_in_time", "in_progress_within",
     "on_time_rate", "late_rate", "online_share", "post_share", "postal_staff_share",
 ]
 
@@ -51,7 +51,7 @@ GROUPINGS = {
 # The flows summed over the period, in the order the report's frames keep them.
 FLOW_COLUMNS = [
     "received", "received_online", "received_in_person", "received_by_post", "received_postal_staff",
-    "finished_early", "finished_on_time", "finished_late", "withdrawn",
+    "received_unknown_channel", "finished_early", "finished_on_time", "finished_late", "withdrawn",
     "finished_postal_staff", "finished_in_time_postal_staff",
 ]
 STOCK_COLUMNS = ["carried_over", "in_progress", "in_progress_overdue"]
@@ -219,16 +219,19 @@ def _derived(c) -> dict[str, np.ndarray]:
     finished_in_time = c["finished_early"] + c["finished_on_time"]
     finished = finished_in_time + c["finished_late"]
     received = c["received"]
+    # Dossiers whose channel an export did not give are left out of the channel shares' base.
+    known = received - c["received_unknown_channel"]
     return {
         "received_in_person_or_post": c["received_in_person"] + c["received_by_post"],
+        "received_known_channel": known,
         "finished": finished,
         "finished_in_time": finished_in_time,
         "in_progress_within": c["in_progress"] - c["in_progress_overdue"],
         "handled": received + c["carried_over"],
         "on_time_rate": _ratio(finished_in_time, finished),
         "late_rate": _ratio(c["finished_late"], finished),
-        "online_share": _ratio(c["received_online"], received),
-        "post_share": _ratio(c["received_by_post"], received),
+        "online_share": _ratio(c["received_online"], known),
+        "post_share": _ratio(c["received_by_post"], known),
         "postal_staff_share": _ratio(c["received_postal_staff"], received),
     }
 
@@ -266,7 +269,8 @@ def summary_json(engine: Engine, year: int) -> dict:
     df = summary_by_level(engine, DossierFilter(period=Period.year(year)))
     levels = {}
     for level, row in df.iterrows():
-        out = {c: int(row[c]) for c in COUNT_COLUMNS + ["received_in_person_or_post", "finished", "finished_in_time", "in_progress_within"]}
+        out = {c: int(row[c]) for c in COUNT_COLUMNS + ["received_in_person_or_post", "received_known_channel", "finished",
+                                                         "finished_in_time", "in_progress_within"]}
         for c in ("on_time_rate", "late_rate", "online_share", "post_share", "postal_staff_share"):
             out[c] = None if pd.isna(row[c]) else float(row[c])
         levels[level] = out

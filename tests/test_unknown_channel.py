@@ -1,0 +1,63 @@
+"""Dossiers whose channel an export did not give: counted apart, out of the online share, and said
+on the level page's chart and in the Biểu 06 table and its files (the demo has none: nothing shows)."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from components.report_table import COLUMNS, report_frame, report_table
+from data.filters import DossierFilter, Period
+from data.importer import import_dossiers
+from data.queries.summary import standard_report, summary_by_level
+from tests.test_import_formats import OPENCPS_BODY, catalogue
+from tests.test_overview import by_id, text_of
+
+
+def _imported(engine, tmp_path):
+    catalogue(engine)
+    path = tmp_path / "dongbo.json"
+    path.write_text(json.dumps(OPENCPS_BODY, ensure_ascii=False), encoding="utf-8")
+    import_dossiers(engine, path, report_dir=tmp_path)
+    # One more commune dossier with a known channel (online) in the same month.
+    rec = dict(OPENCPS_BODY["data"][0], MaHoSo="K-1", KenhThucHien="2")
+    (tmp_path / "k.json").write_text(json.dumps([rec], ensure_ascii=False), encoding="utf-8")
+    import_dossiers(engine, tmp_path / "k.json", report_dir=tmp_path)
+
+
+def test_unk001_online_share_leaves_unknown_channels_out(empty_engine, tmp_path):
+    _imported(empty_engine, tmp_path)
+    s = summary_by_level(empty_engine, DossierFilter(Period.year(2024)))
+    # Commune: 3 received (2 unknown, 1 online): 1 known, all of it online -> 100 %, not 33 %.
+    assert s.loc["commune", ["received", "received_unknown_channel", "received_online", "received_known_channel"]].tolist() == [3, 2, 1, 1]
+    assert s.loc["commune", "online_share"] == 1.0 and s.loc["commune", "post_share"] == 0.0
+    assert s.loc["province", "received_unknown_channel"] == 1 and pd.isna(s.loc["province", "online_share"])
+
+
+def test_unk002_biểu06_table_and_file_say_how_many(empty_engine, tmp_path):
+    _imported(empty_engine, tmp_path)
+    df = standard_report(empty_engine, DossierFilter(Period.year(2024)), "level")
+    df["label"] = df["level"]
+    table = report_table(df, "vi", "t")
+    assert "Không rõ kênh" in text_of(table)
+    assert "4 hồ sơ mới tiếp nhận không rõ kênh nộp" not in text_of(table)  # the largest row: 2 (commune)
+    assert "2 hồ sơ mới tiếp nhận không rõ kênh nộp" in text_of(by_id(table, "t-unknown-channel"))
+    frame = report_frame(df, "en", [("label", "Level")])
+    assert frame["Dossiers to handle – Channel not known"].tolist() == df["received_unknown_channel"].tolist()
+    # Without unknown channels the form keeps its own columns exactly.
+    known = df.assign(received_unknown_channel=0)
+    assert len(report_frame(known, "en", [("label", "Level")]).columns) == 1 + len(COLUMNS)
+    assert "Không rõ kênh" not in text_of(report_table(known, "vi", "t"))
+
+
+def test_unk003_levels_chart_gets_a_segment_only_when_there_are_any(demo_app, empty_engine, tmp_path):
+    import importlib
+
+    levels = importlib.import_module("pages.levels")
+    _imported(empty_engine, tmp_path)
+    s = summary_by_level(empty_engine, DossierFilter(Period.year(2024)))
+    fig = levels.fig_channels(s, ["province", "district", "commune"], "en", None)
+    bars = {d["name"]: d["y"] for d in fig["data"] if d["type"] == "bar"}
+    assert bars["Channel not known"] == [1, 1, 2]
+    fig = levels.fig_channels(s.assign(received_unknown_channel=0), ["province", "district", "commune"], "en", None)
+    assert "Channel not known" not in {d.get("name") for d in fig["data"]}
