@@ -21,6 +21,7 @@ import time
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
+from dash.exceptions import DependencyException
 from flask import jsonify, request
 from sqlalchemy import func, select
 
@@ -188,6 +189,10 @@ def init_faults(app) -> None:
 
         if isinstance(err, HTTPException):
             return err
+        if request.path.startswith("/_dash-component-suites/") and isinstance(err, (DependencyException, OSError)):
+            # A file Dash does not serve (a probe, a stale bundle URL): a 404, one log line, no traceback.
+            log.info("no such component file: %s", request.path[:200])
+            return jsonify(error="not found"), 404
         if isinstance(err, DB_ERRORS):
             log.warning("database unavailable: %s", str(err).splitlines()[0][:200])
             return jsonify(error="database unavailable"), 503

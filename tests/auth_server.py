@@ -45,7 +45,9 @@ class AppServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp / f"app-{self.port}.log"
         self.env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(self.port), "HOST": "127.0.0.1",
-                    "SECRET_KEY": uuid.uuid4().hex, "LOG_LEVEL": "INFO", **env}
+                    "SECRET_KEY": uuid.uuid4().hex, "LOG_LEVEL": "INFO",
+                    # sign-in records of this server alone (components.session_store)
+                    "SESSION_STORE_URL": f"sqlite:///{tmp / f'sessions-{self.port}.sqlite'}", **env}
         self.env.pop("CACHE_REDIS_URL", None)
         self.proc = None
 
@@ -86,16 +88,21 @@ def session_cookie(resp) -> str | None:
     return None
 
 
-def login(server: AppServer, username: str, password: str | None = None) -> requests.Session:
+def csrf_of(page) -> str:
+    """The CSRF token of the sign-in (or sign-out) form in a page."""
+    return page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+def login(server: AppServer, username: str, password: str | None = None, headers: dict | None = None) -> requests.Session:
     """A requests session signed in as ``username``. The session cookie is Secure, which
     requests would not send over plain HTTP, so it is carried by hand."""
     s = requests.Session()
-    page = s.get(server.url + "/login", timeout=10)
-    csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    page = s.get(server.url + "/login", headers=headers, timeout=10)
+    csrf = csrf_of(page)
     cookie = session_cookie(page)
-    resp = s.post(server.url + "/login", data={"csrf": csrf, "username": username, "password": password or PASSWORDS[username],
-                                                "next": "/"}, headers={"Cookie": f"tthc_session={cookie}"},
-                  allow_redirects=False, timeout=30)
+    resp = s.post(server.url + "/login", data={"csrf_token": csrf, "username": username,
+                                                "password": password or PASSWORDS[username], "next": "/"},
+                  headers={"Cookie": f"tthc_session={cookie}", **(headers or {})}, allow_redirects=False, timeout=30)
     assert resp.status_code == 302, (resp.status_code, resp.text[:300])
     s.headers["Cookie"] = f"tthc_session={session_cookie(resp)}"
     s.cookies.clear()

@@ -35,6 +35,12 @@ def test_mig002_work_calendar_is_data_workdays(empty_engine):
     assert by_day[dt.date(2023, 1, 30)] - by_day[dt.date(2023, 1, 19)] == 2
 
 
+def _head(url: str) -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
 def _fixture_at(url: str, revision: str) -> str:
     """The fixture's rows written at the latest schema (the aggregates code writes every
     aggregate table it knows), then the schema taken down to ``revision``: a database as
@@ -69,7 +75,7 @@ def test_mig003_upgrade_from_0003_adds_the_calendar(url_at_0003):
     engine = make_engine(url_at_0003)
     try:
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == _head(url_at_0003)
             assert conn.execute(select(WorkCalendar.workday_no).where(WorkCalendar.day == dt.date(2035, 12, 31))).scalar() \
                 == workday_numbers()[1][-1]
         df, total = q.dossier_page(engine, DossierFilter(Period.year(2023)), "late", 0, 100)
@@ -96,5 +102,29 @@ def test_mig004_upgrade_from_0004_fills_the_agency_rollup(old_url):
         f = DossierFilter(Period.year(2023))
         pd.testing.assert_frame_equal(standard_report(engine, f, "agency").sort_values("agency_id").reset_index(drop=True),
                                       standard_report(engine, f, "agency", stats=S).sort_values("agency_id").reset_index(drop=True))
+    finally:
+        engine.dispose()
+
+
+def test_mig005_users_keep_signing_in_after_0006(old_url):
+    """The users of a database at 0005 get session generation 0 and sign in as before; a
+    disable and an enable then move them on, so a token from before never matches again."""
+    from data.auth import get_user, session_token, set_active, verify
+    from tests.auth_server import PASSWORDS, add_fixture_users
+
+    from tests.conftest import load_fixture
+
+    engine = load_fixture(old_url)
+    add_fixture_users(engine)
+    command.downgrade(alembic_config(old_url), "0005")
+    assert "session_generation" not in {c["name"] for c in inspect(engine).get_columns("users")}
+    upgrade(old_url)
+    try:
+        assert verify(engine, "queson", PASSWORDS["queson"])["session_generation"] == 0
+        before = session_token(get_user(engine, username="queson"))
+        set_active(engine, "queson", False)
+        set_active(engine, "queson", True)
+        row = get_user(engine, username="queson")
+        assert row["session_generation"] == 2 and row["active"] and session_token(row) != before
     finally:
         engine.dispose()
