@@ -159,7 +159,7 @@ class Ctx:
         return "-".join(parts)
 
 
-@guard_layout
+@guard_layout(params=("mode", "level", "from", "to", "procedure", "commune", "view"))
 def layout(**kwargs):
     view = resolve_view(kwargs)
     lang = view.lang

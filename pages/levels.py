@@ -422,7 +422,7 @@ def _breakdown_section(engine, view, summary, level) -> html.Div:
     return card(title, body, id="lvl-breakdown")
 
 
-@guard_layout
+@guard_layout(params=("level",))
 def layout(**kwargs):
     view = resolve_view(kwargs)
     lang = view.lang
