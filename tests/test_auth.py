@@ -1,9 +1,11 @@
 """Sign-in, roles and the district scope, against the real app in a subprocess.
 
 The scope tests forge callback requests (POST /_dash-update-component) for every
-callback the app has, asking for district 502 (Tam Kỳ) while signed in as the
-district user of 509 (Quế Sơn): nothing of Tam Kỳ may come back. The same requests
-made as the province user do return Tam Kỳ, so the check can fail.
+callback the app has, on every page, with every code of another district in the URL and
+in the values (district 502 Tam Kỳ, its commune 20335 Tân Thạnh, its procedures, its
+late-list state), while signed in as the district user of 509 (Quế Sơn): nothing of Tam
+Kỳ may come back. The same requests made as the province user do return Tam Kỳ and Tân
+Thạnh, so the check can fail.
 """
 from __future__ import annotations
 
@@ -24,6 +26,20 @@ from tests.auth_server import (
 )
 
 PATHS = ["/", "/levels", "/late", "/postal", "/report", "/present", "/imports", "/nope"]
+# Another district's codes in every URL parameter that takes one (global and pages' own).
+FORGED_SEARCHES = [
+    "?year=2023&district=502",
+    "?year=2023&commune=20335",
+    "?year=2023&district=502&commune=20335&view=list",
+    "?year=2023&commune=20335&procedure=TP-X-01",
+    "?year=2023&district=502&level=commune",
+    "?year=2023&district=502&level=district&procedure=DD-H-01",
+    "?year=2023&mode=overdue&district=502&view=list",
+    "?year=2023&district=502&sector=TP&from=2023-01&to=2023-12",
+    *[f"?year=2023&district=502&slide={i}" for i in range(1, 9)],
+]
+OTHER_STATE = {"mode": "late", "lang": "vi", "first_ym": 202301, "last_ym": 202312, "level": None, "district": "502",
+               "sector": None, "procedure": None, "commune": None}
 FORGED = {
     "search": "?year=2023&district=502",
     "value": "502",
@@ -34,6 +50,8 @@ FORGED = {
     "clickData": {"points": [{"x": "502", "y": 1, "label": "502", "customdata": ["502", "district"], "curveNumber": 0,
                               "pointNumber": 0, "location": "502"}]},
     "options": [{"label": "502", "value": "502"}, {"label": "509", "value": "509"}, {"label": "2023", "value": "2023"}],
+    "data": OTHER_STATE,  # the late list's state store (client data)
+    "getRowsRequest": {"startRow": 0, "endRow": 100},
 }
 SKIP_OUTPUTS = ("db-reload.",)  # reloads the page; no data
 
@@ -48,15 +66,19 @@ def auth_app(request, tmp_path_factory, pg_schema_factory_lazy):
 
 
 def _all_callback_responses(session, server):
-    """Every callback called with forged values, for every page path: [(callback, path, response)]."""
+    """Every callback called with forged values, for every page path and every forged URL:
+    [(callback, path + search, response)]."""
     out = []
     for cb in dependencies(session, server):
         if cb["output"].startswith(SKIP_OUTPUTS) or cb.get("clientside_function"):
             continue
-        paths = PATHS if any(d["property"] in ("pathname", "href") for d in cb["inputs"] + cb["state"]) else ["/levels"]
+        deps = cb["inputs"] + cb["state"]
+        paths = PATHS if any(d["property"] in ("pathname", "href") for d in deps) else ["/levels"]
+        searches = FORGED_SEARCHES if any(d["property"] in ("search", "href") for d in deps) else FORGED_SEARCHES[:1]
         for path in paths:
-            values = dict(FORGED, pathname=path, href=f"{server.url}{path}?year=2023&district=502")
-            out.append((cb["output"], path, post_callback(session, server, cb, values)))
+            for search in searches:
+                values = dict(FORGED, pathname=path, search=search, href=f"{server.url}{path}{search}")
+                out.append((cb["output"], path + search, post_callback(session, server, cb, values)))
     return out
 
 
@@ -82,7 +104,12 @@ def test_auth002_district_user_gets_nothing_of_another_district(auth_app):
         for word in OTHER_DISTRICT_WORDS:
             assert word not in body, (output, path, word)
     # The forged page request renders the user's own district instead, with a note.
-    levels = [decoded(r) for o, p, r in responses if o.startswith(".._pages_content") and p == "/levels"][0]
+    assert {p.split("?")[0] for _, p, _ in responses} == set(PATHS)
+    # Tam Kỳ's dossiers by code, in the forged late-list state's grid and downloads.
+    for output, path, resp in responses:
+        if output.startswith(("late-grid", "late-download")):
+            assert not any(f'"{code}"' in decoded(resp) or f"\n{code}," in decoded(resp) for code in ("D4", "D5", "D7")), output
+    levels = [decoded(r) for o, p, r in responses if o.startswith(".._pages_content") and p == "/levels" + FORGED_SEARCHES[0]][0]
     assert "Quế Sơn" in levels and "chỉ xem được" in levels
 
 
@@ -93,6 +120,9 @@ def test_auth003_province_user_does_see_it(auth_app):
     responses = _all_callback_responses(s, server)
     bodies = [decoded(r) for _, _, r in responses]
     assert any("Tam Kỳ" in b for b in bodies)
+    assert any("Tân Thạnh" in decoded(r) for o, p, r in responses if "commune=20335" in p and o.startswith(".._pages_content"))
+    grid = [decoded(r) for o, _, r in responses if o.startswith("late-grid")]
+    assert grid and any('"D4"' in g for g in grid), "the forged late-list state should list Tam Kỳ's late dossier D4"
     downloads = [decoded(r) for o, _, r in responses if o.endswith(".data") and r.status_code == 200]
     assert downloads and any("Tam Kỳ" in d for d in downloads), "a forged download for 502 should carry Tam Kỳ"
     levels_page = [b for b in bodies if "_pages_content" in b and "Tam Kỳ" in b]
