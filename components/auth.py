@@ -75,9 +75,11 @@ LOGIN_ADDRESS_LIMITS = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "20 per minute
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
-# The last row read per user: used only while the database cannot be read (the pages then
-# show the "database down" banner, not the sign-in page).
-_last_rows: dict[int, dict] = {}
+# What the signed cookie says about its user (role, district, names), for the requests made
+# while the database cannot be read: the pages then show the "database down/busy" banner
+# rather than the sign-in page. Never used when the users table answers.
+SNAPSHOT_FIELDS = ("username", "display_name", "role", "district_code")
+_DB_UNREADABLE = object()
 
 
 # ---------------------------------------------------------------- settings
@@ -121,9 +123,9 @@ def secret_key() -> bytes | str:
 # ---------------------------------------------------------------- users in the session
 
 class SessionUser(UserMixin):
-    def __init__(self, row: dict):
+    def __init__(self, row: dict, token: str | None = None):
         self.row = row
-        self.id = f"{row['id']}.{users.session_token(row)}"
+        self.id = f"{row['id']}.{token or users.session_token(row)}"
 
     @property
     def role(self) -> str:
@@ -144,20 +146,24 @@ def _engine():
     return get_engine()
 
 
-def _load_row(user_id: int) -> dict | None:
+def _load_row(user_id: int):
     """The user's row, read at every request (a disable, reset or re-enable takes effect at
-    the next click); the last row read while the database cannot be read."""
+    the next click); ``_DB_UNREADABLE`` when the database cannot be read."""
     from components.ui import DB_ERRORS
+    from data.db import short_lock_wait
 
     try:
-        row = users.get_user(_engine(), user_id=user_id)
-    except DB_ERRORS:
-        return _last_rows.get(user_id)
-    if row is None:
-        _last_rows.pop(user_id, None)
-        return None
-    _last_rows[user_id] = row
-    return row
+        # While an import holds the database this gives up at once: the page's own query
+        # then waits for the lock and shows the "busy" banner.
+        with _engine().connect() as conn, short_lock_wait(conn):
+            return users.get_user(conn, user_id=user_id)
+    except DB_ERRORS as err:
+        text = str(getattr(err, "orig", err)).lower()
+        if any(w in text for w in ("no such", "does not exist", "permission denied", "undefined")):
+            # Not an outage but a schema or grant problem (tthc db upgrade not run?): nobody is signed in.
+            log.error("the users table cannot be read: %s", text.splitlines()[0][:200] if text else err.__class__.__name__)
+            return None
+        return _DB_UNREADABLE
 
 
 def _session_alive(user_id: int) -> bool:
@@ -180,6 +186,11 @@ def _user_loader(session_id: str):
     if not _session_alive(user_id):
         return None  # signed out (the record is gone), or expired
     row = _load_row(user_id)
+    if row is _DB_UNREADABLE:
+        who = session.get("who")
+        # Nothing can be read now anyway; the signed cookie's own record of its user keeps the
+        # scope until the database answers again (and the users table decides again).
+        return SessionUser({**who, "id": user_id, "active": True}, token) if isinstance(who, dict) else None
     if row is None or not row["active"] or not users.token_matches(row, token):
         return None  # password reset, disabled or changed: the session ends
     return SessionUser(row)
@@ -358,6 +369,7 @@ def login_view():
         return _login_page(lang, tr("login.store", lang), "danger", 503, next_)
     session.clear()  # a fresh session: no fixation
     session["sid"] = sid
+    session["who"] = {k: row.get(k) for k in SNAPSHOT_FIELDS}
     login_user(SessionUser(row))
     g.pop("csrf_token", None)
     generate_csrf()  # a new CSRF token with the new session (the sign-out form's)

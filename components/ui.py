@@ -58,9 +58,14 @@ def empty_state(message: str, action=None, id: str | None = None) -> html.Div:
     return html.Div(children, className="empty-state text-muted", **kwargs)
 
 
-def db_down_alert(lang: str, id: str = "db-down-banner") -> dbc.Alert:
-    return dbc.Alert([html.H4(t("db.down.title", lang), className="alert-heading"), html.P(t("db.down.body", lang), className="mb-0")],
-                     color="danger", className="db-down", id=id)
+def db_down_alert(lang: str, id: str = "db-down-banner", busy: bool = False) -> dbc.Alert:
+    """The banner for a database that cannot be read: down, or busy (a writer holds its lock
+    longer than data.db.busy_timeout_ms). Either way the page reloads itself once it answers."""
+    key = "db.busy" if busy else "db.down"
+    if busy and id == "db-down-banner":
+        id = "db-busy-banner"
+    return dbc.Alert([html.H4(t(f"{key}.title", lang), className="alert-heading"), html.P(t(f"{key}.body", lang), className="mb-0")],
+                     color="warning" if busy else "danger", className="db-down", id=id)
 
 
 def no_data_alert(lang: str) -> dbc.Alert:
@@ -95,8 +100,11 @@ def guard_layout(layout_fn=None, *, params: tuple[str, ...] = ()):
         try:
             return cached(**kwargs) if is_canonical(kwargs) else layout_fn(**kwargs)
         except DB_ERRORS as exc:
-            from data.db import is_timeout
+            from data.db import is_busy, is_timeout
 
+            if is_busy(exc):
+                log.warning("database busy (a writer holds the lock) while rendering %s", layout_fn.__module__)
+                return html.Div([db_down_alert(lang, busy=True), dcc.Interval(id="db-retry-interval", interval=3000)])
             if is_timeout(exc):  # the database is there but the question took too long
                 from .faults import timeout_alert
 

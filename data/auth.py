@@ -25,7 +25,7 @@ import hmac
 import re
 
 from sqlalchemy import Boolean, DateTime, Integer, String, func, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -161,14 +161,17 @@ def _row(r) -> dict:
     return dict(r._mapping)
 
 
-def get_user(engine: Engine, username: str | None = None, user_id: int | None = None) -> dict | None:
+def get_user(engine: Engine | Connection, username: str | None = None, user_id: int | None = None) -> dict | None:
     q = select(U)
     if user_id is not None:
         q = q.where(U.c.id == user_id)
     else:
         q = q.where(U.c.username == username)
-    with engine.connect() as conn:
-        r = conn.execute(q).first()
+    if isinstance(engine, Connection):
+        r = engine.execute(q).first()
+    else:
+        with engine.connect() as conn:
+            r = conn.execute(q).first()
     return _row(r) if r else None
 
 

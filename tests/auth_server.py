@@ -81,6 +81,30 @@ class AppServer:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
+class GunicornServer(AppServer):
+    """``gunicorn app:server`` as production runs it (``--timeout``: gunicorn kills a worker
+    whose request takes longer, and the client sees its connection dropped)."""
+
+    def __init__(self, database_url: str, tmp: Path, workers: int = 2, timeout: int = 10, **env):
+        super().__init__(database_url, tmp, **env)
+        self.args = ["-w", str(workers), "--timeout", str(timeout), "-b", f"127.0.0.1:{self.port}"]
+
+    def start(self, timeout: float = 60) -> "GunicornServer":
+        fh = open(self.log_path, "w")
+        self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", *self.args, "app:server"], cwd=ROOT, env=self.env,
+                                     stdout=fh, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.log}")
+            try:
+                requests.get(self.url + "/healthz", timeout=10)  # the workers import the app first
+                return self
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not start: {self.log}")
+
+
 def session_cookie(resp) -> str | None:
     for c in resp.cookies:
         if c.name == "tthc_session":
