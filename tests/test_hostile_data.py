@@ -29,14 +29,14 @@ FORMULAS = (HYPERLINK, DDE, AT_SUM, MINUS)
 LINK = '<a href="http://evil.example">Tam Kỳ</a>'
 BIG = '<span style="font-size:80px">Tân Thạnh</span>'
 BOLD_LINK = '<b><a href="javascript:alert(1)">Tư pháp</a></b>'
-PROC_LINK = '<a href="http://evil.example/p">Đăng ký khai sinh</a>'
+PROC_LINK = '<a href="http://evil.example/p">Tiếp nhận hồ sơ xã</a>'
 MARKUP = (LINK, BIG, BOLD_LINK, PROC_LINK)
 
 
 def make_hostile(url: str):
     """The hand-built fixture with hostile names: Quế Sơn (509) and its communes, land and its
-    district procedure carry formulas; Tam Kỳ (502), its commune, justice and birth registration
-    carry markup."""
+    district procedure carry formulas; Tam Kỳ (502), its commune, justice and the commune land
+    procedure carry markup."""
     from tests.conftest import load_fixture
 
     engine = load_fixture(url)
@@ -49,7 +49,7 @@ def make_hostile(url: str):
         conn.execute(update(Unit).where(Unit.code == "502").values(name=LINK, short_name=LINK))
         conn.execute(update(Unit).where(Unit.code == "20335").values(name=BIG, short_name=BIG))
         conn.execute(update(Sector).where(Sector.code == "TP").values(name=BOLD_LINK, name_en=BOLD_LINK))
-        conn.execute(update(Procedure).where(Procedure.code == "TP-X-01").values(name=PROC_LINK, name_en=PROC_LINK))
+        conn.execute(update(Procedure).where(Procedure.code == "DD-X-01").values(name=PROC_LINK, name_en=PROC_LINK))
     return engine
 
 
@@ -190,3 +190,84 @@ def test_hst004_no_formula_in_the_rejected_rows_report(tmp_path, empty_engine):
     data = result.report_path.read_bytes()
     assert_csv_inert(data, (HYPERLINK, DDE))
     assert set(read_report(result.report_path)["Giá trị / Value"]) == {"'" + HYPERLINK, "'" + DDE}
+
+
+# ---------------------------------------------------------------- finding 8
+
+CHART_VIEWS = [("/levels", "?year=2023"), ("/levels", "?year=2023&level=district"), ("/levels", "?year=2023&level=commune"),
+               ("/levels", "?year=2023&district=502&level=commune"), ("/late", "?year=2023"), ("/late", "?year=2023&sector=TP"),
+               ("/late", "?year=2023&sector=TP&procedure=TP-X-01"), ("/late", "?year=2023&mode=overdue"),
+               ("/late", "?year=2022&sector=TP&procedure=TP-X-01&district=502"), ("/late", "?year=2022&district=502"),
+               ("/late", "?year=2022&sector=TP"),
+               ("/postal", "?year=2023"), ("/postal", "?year=2023&district=502"), ("/", "?year=2023"),
+               *[("/present", f"?year=2023&slide={i}") for i in range(1, 9)],
+               *[("/present", f"?year=2022&district=502&slide={i}") for i in range(1, 9)]]
+# The payloads' tags; the app's own chart text uses only <br> (and <b>, <extra> in templates).
+RAW_TAGS = re.compile(r"<\s*/?\s*(a|span|sub|sup|i)\b[^>]*>", re.I)
+
+
+def figures_in(node, out):
+    """Every Plotly figure (a dict with data and layout) in a layout's JSON."""
+    if isinstance(node, dict):
+        if isinstance(node.get("figure"), dict) and "data" in node["figure"]:
+            out.append(node["figure"])
+        for v in node.values():
+            figures_in(v, out)
+    elif isinstance(node, list):
+        for v in node:
+            figures_in(v, out)
+    return out
+
+
+def strings_in(node, path=""):
+    if isinstance(node, str):
+        yield path, node
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            yield from strings_in(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from strings_in(v, f"{path}[{i}]")
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    from tests.auth_server import AppServer
+
+    tmp = tmp_path_factory.mktemp("hostile")
+    url = f"sqlite:///{tmp / 'hostile.sqlite'}"
+    make_hostile(url).dispose()
+    server = AppServer(url, tmp, AUTH_DISABLED="1").start()
+    yield server
+    server.stop()
+
+
+def test_hst005_names_from_data_are_plain_text_in_charts(hostile_server):
+    """A unit named <a href=…>Tam Kỳ</a> was a working link in the charts of /levels, /late
+    and /present. Every string of every figure on every page (hover text, tick labels,
+    annotations, bar text, legend names, custom data shown by hover templates) holds the
+    names escaped: Plotly shows "<a href=…>" as text and makes no link of it."""
+    import requests
+
+    from tests.auth_server import dependencies, post_callback
+
+    server = hostile_server
+    deps = dependencies(requests.Session(), server)
+    router = [c for c in deps if c["output"].startswith(".._pages_content")][0]
+    escaped_seen = set()
+    for path, search in CHART_VIEWS:
+        resp = post_callback(requests.Session(), server, router, {"pathname": path, "search": search})
+        assert resp.status_code == 200, (path, search, resp.status_code)
+        figures = figures_in(resp.json(), [])
+        for fig in figures:
+            for where, text in strings_in(fig):
+                if where.endswith(("hovertemplate", "texttemplate")):
+                    # our own templates: only the tags they are written with
+                    assert not any(p in text for p in MARKUP), (path, search, where, text)
+                    continue
+                assert not RAW_TAGS.search(text), (path, search, where, text)
+                for payload, name in ((LINK, "Tam Kỳ"), (BIG, "Tân Thạnh"), (BOLD_LINK, "Tư pháp"), (PROC_LINK, "hồ sơ xã")):
+                    if name in text:
+                        escaped_seen.add(name)
+    # The hostile names were on the charts (escaped), so the check above had something to check.
+    assert escaped_seen == {"Tam Kỳ", "Tân Thạnh", "Tư pháp", "hồ sơ xã"}, escaped_seen
