@@ -10,6 +10,7 @@ import os
 
 import dash
 import dash_bootstrap_components as dbc
+import flask
 from dash import dcc, html
 
 from components.auth import init_auth
@@ -62,6 +63,7 @@ def serve_layout():
         bar = filter_bar(ref, lang)
     except DB_ERRORS as exc:
         log.warning("database unavailable: %s", exc)
+        flask.g.tthc_db_unavailable = True  # the rest of this request does not wait for it again
         ref = {"years": [], "districts": [], "sectors": []}
         # The page below shows its own banner too (with the self-reload); CSS shows only one.
         banner, bar = db_down_alert(lang, id="shell-db-down-banner"), filter_bar(ref, lang)

@@ -408,7 +408,7 @@ def _user_label(lang: str) -> str:
     if not row:
         return ""
     where = row["district_code"] if row["role"] == "district" else tr(f"role.{row['role']}", lang)
-    if row["role"] == "district":
+    if row["role"] == "district" and not g.get("tthc_db_unavailable"):
         try:
             from components.params import reference_lists
 

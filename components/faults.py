@@ -176,6 +176,9 @@ def init_faults(app) -> None:
 
     @server.before_request
     def _check_callback_request():
+        if request.path.startswith("/_dash-component-suites/") and (
+                request.url_rule is None or not request.url_rule.rule.startswith("/_dash-component-suites/")):
+            return jsonify(error="not found"), 404  # only the pages' catch-all matched: no such file
         if request.path != CALLBACK_PATH:
             return None
         if request.method != "POST":

@@ -6,7 +6,7 @@ time. Without Chromium the app simply offers no PDF button (:func:`available`).
 
 Chromium costs about a second of CPU and a few hundred MB per PDF, so renders are limited
 machine-wide (every gunicorn worker shares the same lock files): at most ``PDF_CONCURRENCY``
-at once (default 1); a request that finds no free slot within two seconds gets
+at once (default 1); a request that finds no free slot within half a second gets
 :class:`PdfBusy` ("busy, try again"), so a burst of downloads cannot starve the workers.
 """
 from __future__ import annotations
@@ -81,7 +81,8 @@ class PdfBusy(PdfUnavailable):
     """Every rendering slot is taken: try again in a few seconds."""
 
 
-SLOT_WAIT_SECONDS = 2.0
+# Short: a request waiting for a slot holds a (sync) worker that /healthz and pages need.
+SLOT_WAIT_SECONDS = 0.5
 
 
 def pdf_concurrency() -> int:

@@ -70,10 +70,9 @@ def cached_query(fn):
     def wrapper(engine, *args, **kwargs):
         if not _configured:
             return fn(engine, *args, **kwargs)
-        try:
-            raw = f"{fn.__module__}.{fn.__qualname__}|{engine.url!r}|{data_version(engine)}|{args!r}|{sorted(kwargs.items())!r}"
-        except Exception:  # the database is down: let the query raise its own error
-            return fn(engine, *args, **kwargs)
+        # A database that is down or busy fails here already: raised as it is, rather than
+        # asking it a second time (a busy SQLite file would make the request wait twice).
+        raw = f"{fn.__module__}.{fn.__qualname__}|{engine.url!r}|{data_version(engine)}|{args!r}|{sorted(kwargs.items())!r}"
         key = hashlib.sha1(raw.encode()).hexdigest()
         hit = cache.get(key)
         if hit is not None:
@@ -98,10 +97,7 @@ def cached_reference(fn):
     def wrapper(engine, *args):
         if not _configured or _cache_off():
             return shared(engine, *args)
-        try:
-            key = (str(engine.url), data_version(engine), args)
-        except Exception:  # the database is down: let the query raise its own error
-            return fn(engine, *args)
+        key = (str(engine.url), data_version(engine), args)  # down or busy: raised (see cached_query)
         hit = memo.get(key)
         if hit is None:
             hit = shared(engine, *args)
@@ -149,12 +145,10 @@ def cached_layout(layout_fn):
         from .auth import access_key
         from .db import get_engine
 
-        try:
-            engine = get_engine()
-            raw = (f"layout|{layout_fn.__module__}.{layout_fn.__qualname__}|{engine.url!r}|{data_version(engine)}"
-                   f"|{access_key()}|{sorted(kwargs.items())!r}")
-        except Exception:  # the database is down: let the layout show its own message
-            return layout_fn(**kwargs)
+        engine = get_engine()
+        # Down or busy: raised here (guard_layout shows the banner) rather than waiting again in the layout.
+        raw = (f"layout|{layout_fn.__module__}.{layout_fn.__qualname__}|{engine.url!r}|{data_version(engine)}"
+               f"|{access_key()}|{sorted(kwargs.items())!r}")
         key = "layout:" + hashlib.sha1(raw.encode()).hexdigest()
         hit = _layout_get(key)
         if hit is not None:
