@@ -106,7 +106,7 @@ def test_mig004_upgrade_from_0004_fills_the_agency_rollup(old_url):
         engine.dispose()
 
 
-def test_mig005_users_keep_signing_in_after_0006(old_url):
+def test_mig006_users_keep_signing_in_after_0006(old_url):
     """The users of a database at 0005 get session generation 0 and sign in as before; a
     disable and an enable then move them on, so a token from before never matches again."""
     from data.auth import get_user, session_token, set_active, verify
