@@ -10,6 +10,7 @@ import os
 
 import dash
 import dash_bootstrap_components as dbc
+import flask
 from dash import dcc, html
 
 from components.auth import init_auth
@@ -21,6 +22,7 @@ from components.shell import filter_bar, navbar
 from components.ui import DB_ERRORS, db_down_alert, no_data_alert
 from data.cache import init_cache
 from data.config import database_url, is_demo_url
+from data.db import is_busy
 
 log = logging.getLogger("tthc")
 logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -62,9 +64,10 @@ def serve_layout():
         bar = filter_bar(ref, lang)
     except DB_ERRORS as exc:
         log.warning("database unavailable: %s", exc)
+        flask.g.tthc_db_unavailable = True  # the rest of this request does not wait for it again
         ref = {"years": [], "districts": [], "sectors": []}
         # The page below shows its own banner too (with the self-reload); CSS shows only one.
-        banner, bar = db_down_alert(lang, id="shell-db-down-banner"), filter_bar(ref, lang)
+        banner, bar = db_down_alert(lang, id="shell-db-down-banner", busy=is_busy(exc)), filter_bar(ref, lang)
     return html.Div([
         dcc.Location(id="url", refresh="callback-nav"),
         navbar(lang),

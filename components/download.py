@@ -1,12 +1,15 @@
 """CSV and Excel files with the active filters written in their header rows.
 
-A downloaded table travels (e-mail, a printed annex): it must say what it shows.
+A downloaded table travels (e-mail, a printed annex): it must say what it shows. Text
+from data is written so that no spreadsheet runs it as a formula (data.cells).
 """
 from __future__ import annotations
 
 import io
 
 import pandas as pd
+
+from data.cells import csv_safe, csv_safe_frame, xlsx_text_cells
 
 
 def header_rows(title: str, filters: list[tuple[str, str]], generated_label: str = "Generated") -> list[list[str]]:
@@ -23,12 +26,12 @@ def to_csv_bytes(df: pd.DataFrame, title: str, filters: list[tuple[str, str]]) -
     for row in header_rows(title, filters):
         buf.write(",".join(_csv_cell(c) for c in row) + "\n")
     buf.write("\n")
-    df.to_csv(buf, index=False)
+    csv_safe_frame(df).to_csv(buf, index=False)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
 def _csv_cell(value) -> str:
-    s = str(value)
+    s = csv_safe(str(value))
     return '"' + s.replace('"', '""') + '"' if any(ch in s for ch in ',"\n') else s
 
 
@@ -52,6 +55,7 @@ def to_xlsx_bytes(df: pd.DataFrame, title: str, filters: list[tuple[str, str]], 
             width = max(len(str(c.value)) if c.value is not None else 0 for c in col[start:]) if len(col) > start else 10
             ws.column_dimensions[col[0].column_letter].width = min(max(width + 2, 10), 60)
         ws.freeze_panes = ws.cell(row=start + 2, column=1)
+        xlsx_text_cells(ws)  # names from data are text, never formulas
     return buf.getvalue()
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from dash import dcc, html
 
+from data.auth import active_scope
 from data.filters import DossierFilter, Period
 from data.schema import LEVELS
 
@@ -195,6 +196,9 @@ def resolve_drill(kwargs: dict, view, ref: dict) -> Drill:
     if raw_commune not in (None, ""):
         code = str(raw_commune).strip()[:10]
         match = units[(units["code"] == code) & (units["level"] == "commune")]
+        scope = active_scope()
+        if scope is not None and not match.empty and match.iloc[0]["parent_code"] != scope:
+            match = match.iloc[0:0]  # another district's commune does not exist for a district user: no name in the note
         if bad_district:
             notes.append(t("note.child_of_bad_parent", lang, bad=code))
         elif match.empty:

@@ -21,10 +21,11 @@ import time
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
+from dash.exceptions import DependencyException
 from flask import jsonify, request
 from sqlalchemy import func, select
 
-from data.db import get_engine, is_timeout
+from data.db import get_engine, is_busy, is_timeout, short_lock_wait
 
 from .i18n import make_translator, normalise_lang
 from .params import parse_search
@@ -74,8 +75,9 @@ def callback_error(err: Exception):
         log.warning("query cancelled by the statement timeout in a callback: %s", str(err).splitlines()[0][:200])
         dash.set_props("db-status", {"children": timeout_alert(lang)})
     elif isinstance(err, DB_ERRORS):
-        log.warning("database unavailable in a callback: %s", str(err).splitlines()[0][:200])
-        dash.set_props("db-status", {"children": [db_down_alert(lang),
+        busy = is_busy(err)
+        log.warning("database %s in a callback: %s", "busy" if busy else "unavailable", str(err).splitlines()[0][:200])
+        dash.set_props("db-status", {"children": [db_down_alert(lang, busy=busy),
                                                   dcc.Interval(id="db-retry-interval-cb", interval=RETRY_MS)]})
     else:
         log.error("callback failed; outputs left unchanged", exc_info=err)
@@ -101,18 +103,20 @@ def guard_callback(fn):
 # ---------------------------------------------------------------- database state
 
 def database_state(engine=None) -> dict:
-    """{'status': 'ok'|'down'|'timeout'|'no-schema', 'latency_ms', 'latest_month'}; never raises."""
+    """{'status': 'ok'|'down'|'busy'|'timeout'|'no-schema', 'latency_ms', 'latest_month'}; never
+    raises, and answers within a fraction of a second when a writer holds the database."""
     from data.schema import DossierMonthStats
 
     t0 = time.perf_counter()
     try:
         engine = engine or get_engine()
-        with engine.connect() as conn:
+        with engine.connect() as conn, short_lock_wait(conn):
             latest = conn.execute(select(func.max(DossierMonthStats.ym))).scalar()
         return {"status": "ok", "latency_ms": round((time.perf_counter() - t0) * 1000, 1), "latest_month": latest}
     except DB_ERRORS as err:
         text = str(getattr(err, "orig", err)).lower()
-        status = "timeout" if is_timeout(err) else ("no-schema" if "no such table" in text or "does not exist" in text else "down")
+        status = ("busy" if is_busy(err) else "timeout" if is_timeout(err)
+                  else "no-schema" if "no such table" in text or "does not exist" in text else "down")
         return {"status": status, "latency_ms": round((time.perf_counter() - t0) * 1000, 1), "error": err.__class__.__name__}
     except Exception as err:  # noqa: BLE001 - /healthz must answer
         return {"status": "down", "error": err.__class__.__name__}
@@ -172,6 +176,9 @@ def init_faults(app) -> None:
 
     @server.before_request
     def _check_callback_request():
+        if request.path.startswith("/_dash-component-suites/") and (
+                request.url_rule is None or not request.url_rule.rule.startswith("/_dash-component-suites/")):
+            return jsonify(error="not found"), 404  # only the pages' catch-all matched: no such file
         if request.path != CALLBACK_PATH:
             return None
         if request.method != "POST":
@@ -188,6 +195,10 @@ def init_faults(app) -> None:
 
         if isinstance(err, HTTPException):
             return err
+        if request.path.startswith("/_dash-component-suites/") and isinstance(err, (DependencyException, OSError)):
+            # A file Dash does not serve (a probe, a stale bundle URL): a 404, one log line, no traceback.
+            log.info("no such component file: %s", request.path[:200])
+            return jsonify(error="not found"), 404
         if isinstance(err, DB_ERRORS):
             log.warning("database unavailable: %s", str(err).splitlines()[0][:200])
             return jsonify(error="database unavailable"), 503

@@ -7,6 +7,7 @@ the nearest valid view plus a note saying what was changed, never an error.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
@@ -19,6 +20,32 @@ from data.queries import reference
 from .i18n import DEFAULT_LANG, normalise_lang, t
 
 GLOBAL_PARAMS = ("year", "district", "sector", "lang")
+# The one spelling of each URL parameter under which a rendered page may be cached (the
+# pages' own parameters included). Anything else ("+2023", "dd", " 509", a long string)
+# is rendered but neither looked up nor stored, so no URL can add entries to the cache
+# beyond the real views (issue 13, finding 5). Values that have this form but are not
+# valid make the page show a note, and such renders are not stored either.
+CANONICAL_VALUES = {
+    "year": r"\d{4}", "district": r"[0-9A-Za-z]{1,10}", "sector": r"[A-Z0-9_.-]{1,20}", "lang": r"vi|en",
+    "level": r"province|district|commune", "mode": r"late|overdue", "view": r"list", "from": r"\d{4}-\d{2}",
+    "to": r"\d{4}-\d{2}", "procedure": r"[A-Z0-9_.-]{1,30}", "commune": r"[0-9A-Za-z]{1,10}", "slide": r"[1-9]\d?",
+}
+_CANONICAL_RE = {k: re.compile(v) for k, v in CANONICAL_VALUES.items()}
+
+
+def known_params(kwargs: dict, page_params: tuple[str, ...] = ()) -> dict:
+    """Only the parameters the page reads (the global ones and its own); the rest is dropped."""
+    known = GLOBAL_PARAMS + tuple(page_params)
+    return {k: v for k, v in kwargs.items() if k in known}
+
+
+def is_canonical(params: dict) -> bool:
+    """Every value spelled the one way a page cache key may hold it."""
+    for key, value in params.items():
+        pattern = _CANONICAL_RE.get(key)
+        if pattern is None or not isinstance(value, str) or not pattern.fullmatch(value):
+            return False
+    return True
 _SCOPE_NOTE = ("Tài khoản của bạn chỉ xem được số liệu của {name}; đang hiển thị {name}.",
                "Your account sees {name} only; showing {name}.")
 

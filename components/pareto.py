@@ -43,11 +43,12 @@ def pct_suffix(lang: str) -> str:
 
 
 def wrap(text: str, width: int = 28, lines: int = 2) -> str:
+    """A name from data as a chart label: escaped (theme.plot_text), on at most ``lines`` lines."""
     parts = textwrap.wrap(str(text), width) or [""]
     if len(parts) > lines:
         parts = parts[:lines]
         parts[-1] = parts[-1][: width - 1] + "…"
-    return "<br>".join(parts)
+    return "<br>".join(theme.plot_text(p) for p in parts)
 
 
 def _ints(values) -> list[int]:

@@ -21,7 +21,7 @@ from dash import dcc, html
 from components.formatting import fmt_int, fmt_pct, ym_label
 from components.i18n import level_label, make_translator
 from components.params import build_search, parse_search, resolve_view
-from components.theme import LEVEL_COLORS, NEUTRAL_COLOR, base_layout, graph_config
+from components.theme import LEVEL_COLORS, NEUTRAL_COLOR, base_layout, graph_config, plot_text
 from components.tilemap import coverage_bin, coverage_legend, tile_label, tile_map
 from components.ui import card, empty_state, page_header
 from data.db import get_engine
@@ -240,7 +240,8 @@ def _graph_height(fig) -> int:
 
 def ranked_chart(df: pd.DataFrame, view) -> dict:
     lang = view.lang
-    keyed = df.assign(_k=df["short_name"].map(vn_key))
+    # Sorted by the names as written; drawn with them escaped (theme.plot_text).
+    keyed = df.assign(_k=df["short_name"].map(vn_key), short_name=df["short_name"].map(plot_text))
     rec = keyed[keyed["has_record"]].sort_values(["moved_share", "_k"], ascending=[True, False])
     missing = keyed[~keyed["has_record"]].sort_values("_k", ascending=False)
     # Bottom to top: units without a record, then rising share; 100 % on top.

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import io
 import math
+from contextlib import contextmanager
 
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
+from pptx.chart.xlsx import CategoryWorkbookWriter
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
@@ -19,7 +21,9 @@ from pptx.enum.shapes import MSO_CONNECTOR
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import nsdecls, qn
-from pptx.util import Emu, Inches, Pt
+from pptx.util import Emu, Inches, Pt, lazyproperty
+
+from data.cells import XLSXWRITER_TEXT_OPTIONS
 
 from .slides import Chart, Slide, ink, value_labels
 
@@ -42,6 +46,28 @@ REFERENCE_LINE = "Reference line"  # shape names, so a reader (or a test) can fi
 REFERENCE_LABEL = "Reference label"
 REFERENCE_SIZE = 14  # pt, the label's type
 CHAR_WIDTH = 0.58  # an Arial character's width in em, generous, to reserve room for axis labels
+
+
+class _TextWorkbookWriter(CategoryWorkbookWriter):
+    """The workbook behind a chart with its labels written as text: xlsxwriter would write a
+    category that starts with "=" (a unit name from data) as a live formula (data.cells)."""
+
+    @contextmanager
+    def _open_worksheet(self, xlsx_file):
+        from xlsxwriter import Workbook
+
+        workbook = Workbook(xlsx_file, {"in_memory": True, **XLSXWRITER_TEXT_OPTIONS})
+        worksheet = workbook.add_worksheet()
+        yield workbook, worksheet
+        workbook.close()
+
+
+class TextCategoryChartData(CategoryChartData):
+    """CategoryChartData whose embedded workbook holds text, never formulas."""
+
+    @lazyproperty
+    def _workbook_writer(self):
+        return _TextWorkbookWriter(self)
 
 
 def _rgb(hex_color: str) -> RGBColor:
@@ -174,7 +200,7 @@ def _label_points(ser, spec, chart: Chart, lang: str, position) -> None:
 def add_chart(slide, chart: Chart, left, top, width, height, lang: str):
     """A native chart: one series per :class:`components.slides.Series`, values as given,
     labelled as ``/present`` labels them in ``lang``."""
-    data = CategoryChartData(number_format=NUMBER_FORMATS[chart.number_format])
+    data = TextCategoryChartData(number_format=NUMBER_FORMATS[chart.number_format])
     data.categories = chart.categories
     for ser in chart.series:
         data.add_series(ser.name, [None if v is None else float(v) for v in ser.values])

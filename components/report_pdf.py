@@ -3,14 +3,23 @@
 The report is written as a standalone A4 HTML page (no server round trip, no sign-in, no
 network: fonts are the system's) and Chromium prints it. Nothing is downloaded at run
 time. Without Chromium the app simply offers no PDF button (:func:`available`).
+
+Chromium costs about a second of CPU and a few hundred MB per PDF, so renders are limited
+machine-wide (every gunicorn worker shares the same lock files): at most ``PDF_CONCURRENCY``
+at once (default 1); a request that finds no free slot within half a second gets
+:class:`PdfBusy` ("busy, try again"), so a burst of downloads cannot starve the workers.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import html
 import os
 import shutil
 import subprocess
 import tempfile
+import time
+from pathlib import Path
 
 from .review_text import Fig, Report, w
 
@@ -68,12 +77,60 @@ class PdfUnavailable(RuntimeError):
     pass
 
 
+class PdfBusy(PdfUnavailable):
+    """Every rendering slot is taken: try again in a few seconds."""
+
+
+# Short: a request waiting for a slot holds a (sync) worker that /healthz and pages need.
+SLOT_WAIT_SECONDS = 0.5
+
+
+def pdf_concurrency() -> int:
+    try:
+        return max(1, int(os.environ.get("PDF_CONCURRENCY", "1")))
+    except ValueError:
+        return 1
+
+
+def lock_dir() -> Path:
+    from data.config import ROOT
+
+    return Path(os.environ.get("PDF_LOCK_DIR") or ROOT / "var" / "locks")
+
+
+@contextlib.contextmanager
+def render_slot(wait: float = SLOT_WAIT_SECONDS):
+    """One of ``PDF_CONCURRENCY`` machine-wide slots (flock on var/locks/pdf-N.lock, released
+    by the kernel if the worker dies), or :class:`PdfBusy` after ``wait`` seconds."""
+    folder = lock_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    while True:
+        for i in range(pdf_concurrency()):
+            fh = open(folder / f"pdf-{i}.lock", "a+")
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.close()
+                continue
+            try:
+                yield i
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+                fh.close()
+            return
+        if time.monotonic() >= deadline:
+            raise PdfBusy("every PDF rendering slot is taken")
+        time.sleep(0.1)
+
+
 def report_pdf(report: Report) -> bytes:
-    """The PDF's bytes; raises :class:`PdfUnavailable` when Chromium is missing or fails."""
+    """The PDF's bytes; raises :class:`PdfUnavailable` when Chromium is missing or fails,
+    :class:`PdfBusy` when other PDFs are being rendered."""
     chromium = chromium_path()
     if chromium is None:
         raise PdfUnavailable("Chromium is not installed")
-    with tempfile.TemporaryDirectory(prefix="tthc-pdf-") as tmp:
+    with render_slot(), tempfile.TemporaryDirectory(prefix="tthc-pdf-") as tmp:
         src, out = os.path.join(tmp, "report.html"), os.path.join(tmp, "report.pdf")
         with open(src, "w", encoding="utf-8") as fh:
             fh.write(report_html(report))

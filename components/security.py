@@ -15,8 +15,10 @@ tests/test_security_browser.py):
 
 Other headers: ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``,
 ``Referrer-Policy: same-origin``, a restrictive ``Permissions-Policy``; HSTS only
-on HTTPS requests. Session cookie: HttpOnly, SameSite=Lax, Secure when sign-in
-is on (``COOKIE_SECURE=0`` for a plain-HTTP intranet, with a warning).
+on HTTPS requests; with sign-in on, ``Cache-Control: no-store`` on everything but
+static files (a shared or proxy cache must not keep a signed-in user's data). Session
+cookie: HttpOnly, SameSite=Lax, Secure when sign-in is on (``COOKIE_SECURE=0`` for a
+plain-HTTP intranet, with a warning), and never set by a response that failed (5xx).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ import datetime as dt
 import logging
 import os
 
+from flask.sessions import SecureCookieSessionInterface
 from flask_talisman import Talisman
 
 log = logging.getLogger("tthc.security")
@@ -53,6 +56,19 @@ def content_security_policy(unsafe_eval: bool = False) -> dict:
     }
 
 
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
+
+
+class NoCookieOnErrorSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except that a response that failed (5xx) never sets
+    or changes the cookie: half a sign-in must not leave a session behind."""
+
+    def save_session(self, app, session, response):
+        if response.status_code >= 500:
+            return
+        super().save_session(app, session, response)
+
+
 def init_security(app) -> Talisman:
     """Headers on every response; call after the app's layout and callbacks exist."""
     server = app.server
@@ -70,6 +86,7 @@ def init_security(app) -> Talisman:
         DEBUG=False,
         PROPAGATE_EXCEPTIONS=False,
     )
+    server.session_interface = NoCookieOnErrorSessionInterface()
     proxies = int(os.environ.get("TRUSTED_PROXY_COUNT", "0") or 0)
     if proxies > 0:
         # Behind nginx: client address and scheme from X-Forwarded-* (rate limits need the real address).
@@ -91,6 +108,16 @@ def init_security(app) -> Talisman:
         x_content_type_options=True,
     )
     state = {"hashed": False}
+
+    if auth_on:
+        @server.after_request
+        def _no_store(response):
+            # Pages, layouts, callbacks and downloads of a signed-in user: no cache may keep them.
+            from flask import request
+
+            if not request.path.startswith(STATIC_PREFIXES):
+                response.headers["Cache-Control"] = "no-store"
+            return response
 
     @server.before_request
     def _hash_inline_scripts():

@@ -20,6 +20,7 @@ from .kpi import fmt_rate
 from .review_text import Report, Writer, section_text, w
 from .theme import (
     LIGHT_TEMPLATE,
+    plot_text,
     FONT_FAMILY,
     HIGHLIGHT_COLOR,
     LATE_COLOR,
@@ -317,20 +318,22 @@ def plotly_figure(chart: Chart, lang: str, font_size: int = 22) -> go.Figure:
     n = len(chart.categories)
     label_size = font_size if n <= 9 else 16 if n <= 14 else 14
     fig = go.Figure()
+    # Unit and procedure names come from data: escaped for Plotly (the .pptx takes them as written).
+    categories = [plot_text(c) for c in chart.categories]
     for ser in chart.series:
         values = [None if v is None else v for v in ser.values]
         text = value_labels(values, chart.number_format, lang)
-        hover = [f"{c}: {t}" for c, t in zip(chart.categories, text)]
+        hover = [f"{c}: {t}" for c, t in zip(categories, text)]
         # Rates on horizontal bars sit inside the bar's end (they are all long bars); counts outside.
         inside = chart.kind == "bar_stacked" or (horizontal and chart.number_format == "pct")
-        common = dict(name=ser.name, marker_color=ser.point_colors or ser.color, text=text, hovertext=hover,
+        common = dict(name=plot_text(ser.name), marker_color=ser.point_colors or ser.color, text=text, hovertext=hover,
                       hoverinfo="text", textposition="inside" if inside else "outside", insidetextanchor="end",
                       cliponaxis=False, textfont=dict(size=label_size, color=([ink(c) for c in ser.point_colors] if ser.point_colors else ink(ser.color))
                                     if inside else "#212529"))
         if horizontal:
-            fig.add_trace(go.Bar(y=chart.categories, x=values, orientation="h", **common))
+            fig.add_trace(go.Bar(y=categories, x=values, orientation="h", **common))
         else:
-            fig.add_trace(go.Bar(x=chart.categories, y=values, **common))
+            fig.add_trace(go.Bar(x=categories, y=values, **common))
     value_axis = dict(showgrid=True, gridcolor="#E9ECEF", zeroline=True, zerolinecolor="#ADB5BD",
                       tickfont=dict(size=font_size - 4))
     if chart.number_format == "pct":
@@ -351,7 +354,7 @@ def plotly_figure(chart: Chart, lang: str, font_size: int = 22) -> go.Figure:
             fig.add_shape(y0=chart.reference, y1=chart.reference, x0=0, x1=1, xref="paper", **line)
         fig.add_annotation(x=chart.reference if horizontal else 1, y=1 if horizontal else chart.reference,
                            xref="x" if horizontal else "paper", yref="paper" if horizontal else "y",
-                           text=chart.reference_label, showarrow=False, yanchor="bottom", xanchor="left" if horizontal else "right",
+                           text=plot_text(chart.reference_label), showarrow=False, yanchor="bottom", xanchor="left" if horizontal else "right",
                            font=dict(size=font_size - 2, color="#212529"), bgcolor="rgba(255,255,255,.85)")
     fig.update_layout(
         font=dict(family=FONT_FAMILY, size=font_size, color="#212529"), separators=plotly_separators(lang),

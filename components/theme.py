@@ -38,6 +38,20 @@ def plotly_white_template() -> dict:
     return {"layout": pio.templates["plotly_white"].to_plotly_json()["layout"]}
 
 
+def plot_text(value):
+    """Text from data (a unit, sector, procedure or agency name) made safe for a Plotly label.
+
+    Plotly renders a few HTML tags in every text it draws (tick labels, hover text, bar text,
+    annotations, legend names: <a href>, <b>, <i>, <br>, <sub>, <sup>, <span style>), so a unit
+    named '<a href="http://evil.example">Quế Phú</a>' would be a working link on the chart.
+    Escaped, Plotly shows the name as written (it turns &lt; back into "<" when drawing).
+    Every name that goes into a figure passes here; the app's own markup (<br>) is added
+    after. Non-strings pass unchanged."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def merge(base: dict, updates: dict) -> dict:
     """``base`` with ``updates`` laid over it, nested dicts merged key by key (what
     ``fig.update_layout`` does), without changing either argument."""

@@ -25,7 +25,7 @@ import hmac
 import re
 
 from sqlalchemy import Boolean, DateTime, Integer, String, func, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -55,6 +55,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     password_changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # Bumped by every disable, enable and password reset (migration 0006): part of the session
+    # token, so a session from before never works again, not even after a re-enable.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 U = User.__table__
@@ -141,8 +144,10 @@ def verify(engine: Engine, username: str, password: str) -> dict | None:
 
 
 def session_token(user: dict) -> str:
-    """Changes when the password is reset or the user disabled: old sessions stop working."""
-    raw = f"{user['password_hash']}|{user['active']}|{user['role']}|{user.get('district_code')}"
+    """Changes when the password is reset, the user disabled or enabled, the role or district
+    changed: old sessions stop working (for good: the generation only grows)."""
+    raw = (f"{user['password_hash']}|{user['active']}|{user['role']}|{user.get('district_code')}"
+           f"|{user.get('session_generation') or 0}")
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
@@ -156,14 +161,17 @@ def _row(r) -> dict:
     return dict(r._mapping)
 
 
-def get_user(engine: Engine, username: str | None = None, user_id: int | None = None) -> dict | None:
+def get_user(engine: Engine | Connection, username: str | None = None, user_id: int | None = None) -> dict | None:
     q = select(U)
     if user_id is not None:
         q = q.where(U.c.id == user_id)
     else:
         q = q.where(U.c.username == username)
-    with engine.connect() as conn:
-        r = conn.execute(q).first()
+    if isinstance(engine, Connection):
+        r = engine.execute(q).first()
+    else:
+        with engine.connect() as conn:
+            r = conn.execute(q).first()
     return _row(r) if r else None
 
 
@@ -212,7 +220,8 @@ def add_user(engine: Engine, username: str, password: str, role: str, district_c
 
 def set_active(engine: Engine, username: str, active: bool) -> None:
     with engine.begin() as conn:
-        n = conn.execute(update(U).where(U.c.username == username.strip().lower()).values(active=active)).rowcount
+        n = conn.execute(update(U).where(U.c.username == username.strip().lower())
+                         .values(active=active, session_generation=U.c.session_generation + 1)).rowcount
     if not n:
         raise AuthError(f"no user {username!r}")
 
@@ -222,6 +231,7 @@ def reset_password(engine: Engine, username: str, password: str) -> None:
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     with engine.begin() as conn:
         n = conn.execute(update(U).where(U.c.username == username.strip().lower())
-                         .values(password_hash=pw_hash, password_changed_at=now)).rowcount
+                         .values(password_hash=pw_hash, password_changed_at=now,
+                                 session_generation=U.c.session_generation + 1)).rowcount
     if not n:
         raise AuthError(f"no user {username!r}")

@@ -7,6 +7,7 @@ which changes when an import lands, so new data shows without a restart.
 from __future__ import annotations
 
 import collections
+import contextvars
 import functools
 import hashlib
 import os
@@ -69,10 +70,9 @@ def cached_query(fn):
     def wrapper(engine, *args, **kwargs):
         if not _configured:
             return fn(engine, *args, **kwargs)
-        try:
-            raw = f"{fn.__module__}.{fn.__qualname__}|{engine.url!r}|{data_version(engine)}|{args!r}|{sorted(kwargs.items())!r}"
-        except Exception:  # the database is down: let the query raise its own error
-            return fn(engine, *args, **kwargs)
+        # A database that is down or busy fails here already: raised as it is, rather than
+        # asking it a second time (a busy SQLite file would make the request wait twice).
+        raw = f"{fn.__module__}.{fn.__qualname__}|{engine.url!r}|{data_version(engine)}|{args!r}|{sorted(kwargs.items())!r}"
         key = hashlib.sha1(raw.encode()).hexdigest()
         hit = cache.get(key)
         if hit is not None:
@@ -97,10 +97,7 @@ def cached_reference(fn):
     def wrapper(engine, *args):
         if not _configured or _cache_off():
             return shared(engine, *args)
-        try:
-            key = (str(engine.url), data_version(engine), args)
-        except Exception:  # the database is down: let the query raise its own error
-            return fn(engine, *args)
+        key = (str(engine.url), data_version(engine), args)  # down or busy: raised (see cached_query)
         hit = memo.get(key)
         if hit is None:
             hit = shared(engine, *args)
@@ -113,13 +110,28 @@ def cached_reference(fn):
     return wrapper
 
 
+# Set while a layout renders: the page calls keep_out_of_cache() when it corrected the URL
+# (a bad value and a note naming it): such a render is served but never stored, so odd
+# URLs cannot fill the cache with one entry each.
+_render_flags: contextvars.ContextVar[list | None] = contextvars.ContextVar("tthc_render_flags", default=None)
+
+
+def keep_out_of_cache() -> None:
+    """The layout being rendered is not a canonical view (it corrected the URL): do not store it."""
+    flags = _render_flags.get()
+    if flags is not None:
+        flags.append("corrected")
+
+
 def cached_layout(layout_fn):
     """Memoise a page's ``layout(**url_params)`` as JSON, for pages whose layout is a pure
     function of the URL, the user's access (scope and role: data.auth.access_key) and the data (no per-session tokens, no
     clock). A hit is a dict tree that Dash sends as is: no figure is rebuilt, no component
     re-validated (unpickling component objects costs more than building some of them).
 
-    Use under ``@guard_layout``: an error is raised, not cached.
+    Use under ``@guard_layout``, which passes only the page's known URL parameters, and
+    only when they are spelled canonically: an error is raised, not cached, and a render
+    that corrected the URL (:func:`keep_out_of_cache`) is served, not stored.
     """
 
     @functools.wraps(layout_fn)
@@ -133,18 +145,22 @@ def cached_layout(layout_fn):
         from .auth import access_key
         from .db import get_engine
 
-        try:
-            engine = get_engine()
-            raw = (f"layout|{layout_fn.__module__}.{layout_fn.__qualname__}|{engine.url!r}|{data_version(engine)}"
-                   f"|{access_key()}|{sorted(kwargs.items())!r}")
-        except Exception:  # the database is down: let the layout show its own message
-            return layout_fn(**kwargs)
+        engine = get_engine()
+        # Down or busy: raised here (guard_layout shows the banner) rather than waiting again in the layout.
+        raw = (f"layout|{layout_fn.__module__}.{layout_fn.__qualname__}|{engine.url!r}|{data_version(engine)}"
+               f"|{access_key()}|{sorted(kwargs.items())!r}")
         key = "layout:" + hashlib.sha1(raw.encode()).hexdigest()
         hit = _layout_get(key)
         if hit is not None:
             return json.loads(hit)
-        value = layout_fn(**kwargs)
-        _layout_set(key, to_json_plotly(value))
+        token = _render_flags.set([])
+        try:
+            value = layout_fn(**kwargs)
+            corrected = bool(_render_flags.get())
+        finally:
+            _render_flags.reset(token)
+        if not corrected:
+            _layout_set(key, to_json_plotly(value))
         return value
 
     wrapper.uncached = layout_fn

@@ -1,6 +1,7 @@
 """Engines and schema migrations."""
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from functools import lru_cache
@@ -18,6 +19,20 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or has no schema; the message says why."""
 
 
+WRITER_BUSY_TIMEOUT_S = 30  # the CLI and importer wait for each other
+
+
+def busy_timeout_ms() -> int:
+    """``DB_BUSY_TIMEOUT_MS`` (default 3 s): how long the app waits for a lock a writer holds
+    (SQLite's busy timeout, PostgreSQL's ``lock_timeout``) before the page says the database
+    is busy. Well under gunicorn's worker timeout (30 s by default), so a long import never
+    gets a worker killed mid-request."""
+    try:
+        return max(50, int(os.environ.get("DB_BUSY_TIMEOUT_MS", "3000")))
+    except ValueError:
+        return 3000
+
+
 def make_engine(url: str | None = None, read_only: bool = False, statement_timeout_ms: int | None = None) -> Engine:
     """An engine for ``url``. The app's engine (:func:`get_engine`) is ``read_only`` and has a
     statement timeout; writers (CLI, importer, demo builder, tests) call this plainly.
@@ -27,7 +42,9 @@ def make_engine(url: str | None = None, read_only: bool = False, statement_timeo
     real guard there is a read-only role, see docs/security.md).
     statement_timeout_ms: PostgreSQL ``statement_timeout``; SQLite interrupts the statement
     from a progress handler. Either way the query fails with an error that
-    :func:`is_timeout` recognises."""
+    :func:`is_timeout` recognises.
+    The app's engine (``read_only``) also waits at most :func:`busy_timeout_ms` for a lock a
+    writer holds (then :func:`is_busy`); writers wait 30 s for each other."""
     from sqlalchemy.engine import make_url
 
     url = url or database_url()
@@ -35,7 +52,8 @@ def make_engine(url: str | None = None, read_only: bool = False, statement_timeo
     kwargs: dict = {"future": True}
     sqlite = u.get_backend_name() == "sqlite"
     if sqlite:
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        busy_s = busy_timeout_ms() / 1000 if read_only else WRITER_BUSY_TIMEOUT_S
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_s}
         if read_only and u.database and u.database != ":memory:" and not u.database.startswith("file:"):
             u = u.set(database=f"file:{u.database}").update_query_dict({"mode": "ro", "uri": "true"})
     else:
@@ -46,6 +64,8 @@ def make_engine(url: str | None = None, read_only: bool = False, statement_timeo
                 opts.append("-c default_transaction_read_only=on")
             if statement_timeout_ms:
                 opts.append(f"-c statement_timeout={int(statement_timeout_ms)}")
+            if read_only:
+                opts.append(f"-c lock_timeout={busy_timeout_ms()}")
             u = u.update_query_dict({"options": " ".join(o for o in opts if o)})
             kwargs["connect_args"] = {"connect_timeout": 5}
     engine = create_engine(u, **kwargs)
@@ -58,6 +78,7 @@ def make_engine(url: str | None = None, read_only: bool = False, statement_timeo
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA cache_size=-65536")
             cur.close()
+            record.info["busy_ms"] = int(busy_s * 1000)
             record.info["inode"] = _inode(path)
             if statement_timeout_ms:
                 deadline = record.info.setdefault("deadline", [None])
@@ -100,6 +121,31 @@ def is_timeout(error: BaseException) -> bool:
     name = orig.__class__.__name__
     text = str(orig).lower()
     return name == "QueryCanceled" or "statement timeout" in text or text.strip() == "interrupted"
+
+
+def is_busy(error: BaseException) -> bool:
+    """True for a query that gave up waiting for a writer's lock (an import running)."""
+    orig = getattr(error, "orig", error)
+    text = str(orig).lower()
+    return (orig.__class__.__name__ == "LockNotAvailable" or "database is locked" in text
+            or "database table is locked" in text or "lock timeout" in text)
+
+
+@contextlib.contextmanager
+def short_lock_wait(conn, ms: int = 250):
+    """Within the block, a lock held by a writer fails after ``ms`` (for /healthz, which must
+    answer at once): SQLite's busy timeout for this connection, PostgreSQL's lock_timeout for
+    this transaction."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(ms)}")
+        try:
+            yield
+        finally:
+            info = conn.connection._connection_record.info if conn.connection._connection_record else {}
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(info.get('busy_ms', busy_timeout_ms()))}")
+    else:
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(ms)}")
+        yield
 
 
 def statement_timeout_ms() -> int:

@@ -21,7 +21,7 @@ from components.heatmap import MIN_BASE, rate_heatmap
 from components.i18n import make_translator
 from components.params import build_search, reference_lists, resolve_view
 from components.pareto import items_to_threshold, pareto, ranked_bars, ranked_bars_by_level, trend
-from components.theme import graph_config
+from components.theme import graph_config, plot_text
 from components.ui import by_screen, card, empty_state, guard_layout, page_header
 from data.db import get_engine
 from data.filters import DossierFilter, Period
@@ -159,7 +159,7 @@ class Ctx:
         return "-".join(parts)
 
 
-@guard_layout
+@guard_layout(params=("mode", "level", "from", "to", "procedure", "commune", "view"))
 def layout(**kwargs):
     view = resolve_view(kwargs)
     lang = view.lang
@@ -342,7 +342,7 @@ def _heatmap_card(c: Ctx):
     rows, hrefs = [], {}
     for kind, unit, name in zip(rows_df["unit_kind"], rows_df["unit_code"], rows_df["unit_name"]):
         label = {"province": t("province_row", lang), "district_agency": t("district_agency_row", lang)}.get(kind, name)
-        rows.append((unit, label))
+        rows.append((unit, plot_text(label)))
         for code, _ in cols:
             if kind == "district":
                 hrefs[(unit, code)] = cell(sector=code, district=unit)
@@ -362,7 +362,7 @@ def _heatmap_card(c: Ctx):
 
 def _short_sector(sectors, code: str, lang: str) -> str:
     names = dict(zip(sectors["code"], sectors["name_en"].fillna(sectors["name"]) if lang == "en" else sectors["name"]))
-    name = names.get(code, code)
+    name = plot_text(names.get(code, code))  # from data: escaped before our own <br>
     return name.replace(" – ", "–<br>").replace(" và ", "<br>và ").replace(" and ", "<br>and ")
 
 

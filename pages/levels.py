@@ -23,7 +23,7 @@ from components.kpi import fmt_rate, scope_title, sector_name
 from components.params import build_search, parse_search, reference_lists, resolve_view
 from components.report_table import report_frame, report_table
 from components.targets import target
-from components.theme import CHANNEL_COLORS, LEVEL_COLORS, NEUTRAL_COLOR, base_layout
+from components.theme import CHANNEL_COLORS, LEVEL_COLORS, NEUTRAL_COLOR, base_layout, plot_text
 from components.ui import card, empty_state, guard_layout, page_header
 from components.ui import graph as _graph
 from data.db import get_engine
@@ -275,7 +275,7 @@ def fig_trend(monthly: pd.DataFrame, levels: list[str], measure: str, lang: str,
 
 def fig_breakdown(df: pd.DataFrame, measure: str, level: str, lang: str, average) -> dict:
     d = df[df[measure].notna()].sort_values([measure, "received"], ascending=[True, True])
-    names = (d["name"] if lang == "vi" else d["name_en"].fillna(d["name"])).tolist()
+    names = [plot_text(n) for n in (d["name"] if lang == "vi" else d["name_en"].fillna(d["name"])).tolist()]
     values = d[measure].tolist()
     hover = [t("lvl.hover.unit", lang, name=n, received=fmt_int(r, lang), rate=fmt_rate(o, lang),
                late=fmt_int(late, lang), online=fmt_rate(s, lang))
@@ -319,7 +319,8 @@ def fig_breakdown(df: pd.DataFrame, measure: str, level: str, lang: str, average
 def fig_procedures(df: pd.DataFrame, lang: str, sectors: dict) -> dict:
     rows = df.iloc[::-1].to_dict("records")
     names = [r["procedure_name_en"] if lang != "vi" and not pd.isna(r["procedure_name_en"]) else r["procedure_name"] for r in rows]
-    short = [n if len(n) <= 48 else n[:46] + "…" for n in names]
+    short = [plot_text(n if len(n) <= 48 else n[:46] + "…") for n in names]
+    names = [plot_text(n) for n in names]
     # The same procedure name at two levels (certified copies) must stay two bars.
     dup = {s for s in short if short.count(s) > 1}
     short = [f"{s} ({level_label(r['level'], lang).lower()})" if s in dup else s for s, r in zip(short, rows)]
@@ -336,7 +337,7 @@ def fig_procedures(df: pd.DataFrame, lang: str, sectors: dict) -> dict:
                     kind=t(f"online.{rows[i]['online_level']}", lang)) for i in mine],
             textposition="outside", cliponaxis=False, textfont=dict(size=13),
             hovertext=[t("lvl.proc.hover", lang, name=names[i], level=level_name,
-                         sector=sectors.get(rows[i]["sector_code"], rows[i]["sector_code"]),
+                         sector=plot_text(sectors.get(rows[i]["sector_code"], rows[i]["sector_code"])),
                          received=fmt_int(rows[i]["received"], lang), online=fmt_rate(rows[i]["online_share"], lang))
                        for i in mine],
             hovertemplate=HOVER_TEXT,
@@ -425,7 +426,7 @@ def _breakdown_section(engine, view, summary, level) -> html.Div:
     return card(title, body, id="lvl-breakdown")
 
 
-@guard_layout
+@guard_layout(params=("level",))
 def layout(**kwargs):
     view = resolve_view(kwargs)
     lang = view.lang

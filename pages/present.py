@@ -18,6 +18,7 @@ from components.review_text import build_report
 from components.slides import build_slides, kicker, plotly_figure
 from components.theme import graph_config
 from components.ui import empty_state, guard_layout
+from data.cache import keep_out_of_cache
 from data.db import get_engine
 from data.queries.review import review_facts
 
@@ -72,7 +73,7 @@ def overlay(children, **kwargs) -> html.Div:
     return html.Div(children, id="prs-overlay", className="prs-overlay", **kwargs)
 
 
-@guard_layout
+@guard_layout(params=("slide",))
 def layout(**kwargs):
     view = resolve_view(kwargs)
     lang = view.lang
@@ -86,6 +87,8 @@ def layout(**kwargs):
     n = len(slides)
     notes = list(view.notes)
     i = slide_number(view.extra.get("slide"), n, lang, notes)
+    if notes:
+        keep_out_of_cache()  # a corrected URL: served, not stored
     view.extra["slide"] = str(i)
     sl = slides[i - 1]
     if sl.chart is not None:

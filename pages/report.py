@@ -15,7 +15,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from components.i18n import make_translator
 from components.params import parse_search, resolve_view
 from components.pptx_export import download_deck
-from components.report_pdf import PdfUnavailable, available as pdf_available, report_pdf
+from components.report_pdf import PdfBusy, PdfUnavailable, available as pdf_available, report_pdf
 from components.review_text import Fig, build_report, report_text
 from components.ui import card, empty_state, guard_layout, page_header
 from data.db import get_engine
@@ -30,6 +30,10 @@ STRINGS = {
     "rep.txt": ("Tải văn bản (.txt)", "Download text (.txt)"),
     "rep.print": ("In báo cáo", "Print"),
     "rep.pdf": ("Tải PDF để in", "Download PDF for print"),
+    "rep.pdf.busy": ("Máy chủ đang tạo một bản PDF khác. Vui lòng thử lại sau vài giây.",
+                     "The server is making another PDF right now. Please try again in a few seconds."),
+    "rep.pdf.failed": ("Không tạo được bản PDF lúc này; hãy dùng nút In báo cáo.",
+                       "The PDF cannot be made right now; use the Print button instead."),
     "rep.hint": ("Mỗi con số dẫn tới biểu đồ thể hiện nó. Báo cáo được tạo tự động từ cơ sở dữ liệu theo bộ lọc đang chọn.",
                  "Every figure links to the chart that shows it. The report is written from the database for the chosen filters."),
     "rep.rule": ("Tỷ lệ được làm tròn đến hai chữ số thập phân và bỏ số 0 ở cuối (99,80 % viết là 99,8 %); "
@@ -77,9 +81,11 @@ def layout(**kwargs):
         dbc.Button(t("rep.print", lang), id="rep-print-btn", color="secondary", outline=True),
         dcc.Download(id="rep-pptx"), dcc.Download(id="rep-txt"), dcc.Download(id="rep-pdf"),
     ], className="rep-actions d-flex flex-wrap gap-2 mb-3")
+    pdf_status = html.Div(id="rep-pdf-status", role="status")
     return html.Div([
         page_header(report.title, report.filters, notes=view.notes, id_prefix="rep-"),
         actions,
+        pdf_status,
         card(None, [render_report(report, lang),
                     html.P([t("rep.hint", lang), " ", t("rep.rule", lang, min=facts.min_finished)],
                            className="rep-footnote text-muted small mb-0")], id="rep-card", className="rep-card"),
@@ -108,15 +114,19 @@ def download_txt(n, search):
     return dict(content=report_text(report), filename=name + ".txt")
 
 
-@callback(Output("rep-pdf", "data"), Input("rep-pdf-btn", "n_clicks"), State("url", "search"), prevent_initial_call=True)
+@callback(Output("rep-pdf", "data"), Output("rep-pdf-status", "children"), Input("rep-pdf-btn", "n_clicks"),
+          State("url", "search"), prevent_initial_call=True)
 def download_pdf(n, search):
     if not n:
-        return no_update
+        return no_update, no_update
     report, name = _report_for(search)
     try:
-        return dcc.send_bytes(report_pdf(report), name + ".pdf")
+        return dcc.send_bytes(report_pdf(report), name + ".pdf"), None
+    except PdfBusy:  # rendering is limited machine-wide (components.report_pdf)
+        return no_update, dbc.Alert(t("rep.pdf.busy", report.lang), color="warning", dismissable=True, id="rep-pdf-busy",
+                                    className="py-2")
     except PdfUnavailable:
-        return no_update
+        return no_update, dbc.Alert(t("rep.pdf.failed", report.lang), color="secondary", dismissable=True, className="py-2")
 
 
 dash.clientside_callback(

@@ -45,7 +45,9 @@ class AppServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp / f"app-{self.port}.log"
         self.env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(self.port), "HOST": "127.0.0.1",
-                    "SECRET_KEY": uuid.uuid4().hex, "LOG_LEVEL": "INFO", **env}
+                    "SECRET_KEY": uuid.uuid4().hex, "LOG_LEVEL": "INFO",
+                    # sign-in records of this server alone (components.session_store)
+                    "SESSION_STORE_URL": f"sqlite:///{tmp / f'sessions-{self.port}.sqlite'}", **env}
         self.env.pop("CACHE_REDIS_URL", None)
         self.proc = None
 
@@ -79,6 +81,30 @@ class AppServer:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
+class GunicornServer(AppServer):
+    """``gunicorn app:server`` as production runs it (``--timeout``: gunicorn kills a worker
+    whose request takes longer, and the client sees its connection dropped)."""
+
+    def __init__(self, database_url: str, tmp: Path, workers: int = 2, timeout: int = 10, **env):
+        super().__init__(database_url, tmp, **env)
+        self.args = ["-w", str(workers), "--timeout", str(timeout), "-b", f"127.0.0.1:{self.port}"]
+
+    def start(self, timeout: float = 60) -> "GunicornServer":
+        fh = open(self.log_path, "w")
+        self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", *self.args, "app:server"], cwd=ROOT, env=self.env,
+                                     stdout=fh, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.log}")
+            try:
+                requests.get(self.url + "/healthz", timeout=10)  # the workers import the app first
+                return self
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not start: {self.log}")
+
+
 def session_cookie(resp) -> str | None:
     for c in resp.cookies:
         if c.name == "tthc_session":
@@ -86,16 +112,21 @@ def session_cookie(resp) -> str | None:
     return None
 
 
-def login(server: AppServer, username: str, password: str | None = None) -> requests.Session:
+def csrf_of(page) -> str:
+    """The CSRF token of the sign-in (or sign-out) form in a page."""
+    return page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+def login(server: AppServer, username: str, password: str | None = None, headers: dict | None = None) -> requests.Session:
     """A requests session signed in as ``username``. The session cookie is Secure, which
     requests would not send over plain HTTP, so it is carried by hand."""
     s = requests.Session()
-    page = s.get(server.url + "/login", timeout=10)
-    csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    page = s.get(server.url + "/login", headers=headers, timeout=10)
+    csrf = csrf_of(page)
     cookie = session_cookie(page)
-    resp = s.post(server.url + "/login", data={"csrf": csrf, "username": username, "password": password or PASSWORDS[username],
-                                                "next": "/"}, headers={"Cookie": f"tthc_session={cookie}"},
-                  allow_redirects=False, timeout=30)
+    resp = s.post(server.url + "/login", data={"csrf_token": csrf, "username": username,
+                                                "password": password or PASSWORDS[username], "next": "/"},
+                  headers={"Cookie": f"tthc_session={cookie}", **(headers or {})}, allow_redirects=False, timeout=30)
     assert resp.status_code == 302, (resp.status_code, resp.text[:300])
     s.headers["Cookie"] = f"tthc_session={session_cookie(resp)}"
     s.cookies.clear()

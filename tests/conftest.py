@@ -6,6 +6,7 @@ they skip, saying why.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 
@@ -13,10 +14,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert, select, text
 
+from data import cache as qcache
 from data import demo
 from data.aggregates import refresh_aggregates
 from data.db import make_engine, upgrade
-from data.schema import Agency, Dossier, DossierMonthAgencyStats, DossierMonthStats, PostalDeployment, Procedure, Sector, Unit
+from data.schema import (Agency, Dossier, DossierMonthAgencyStats, DossierMonthStats, ImportRun, PostalDeployment, Procedure,
+                         Sector, Unit)
 from tests import fixture_data as fx
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -71,6 +74,34 @@ def redis_url():
             pytest.fail(f"CI must run the Redis tests: {REDIS_URL} does not answer ({exc})")
         pytest.skip(f"Redis at {REDIS_URL} does not answer: {exc}")
     return REDIS_URL
+
+
+@pytest.fixture
+def redis_app(empty_engine, redis_url, monkeypatch):
+    """The real Dash app on the fixture database, its cache in Redis (as in production)."""
+    with empty_engine.begin() as conn:
+        insert_fixture(conn)
+        now = dt.datetime(2024, 1, 2, 8, 0)
+        conn.execute(insert(ImportRun), [dict(started_at=now, finished_at=now, command="test", kind="test", added=1, status="ok")])
+    monkeypatch.setenv("DATABASE_URL", empty_engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("CACHE_REDIS_URL", redis_url)
+    monkeypatch.delenv("TTHC_CACHE", raising=False)
+    import app as dash_app
+    from data.db import get_engine
+
+    get_engine.cache_clear()
+    monkeypatch.setitem(dash_app.server.config, "TTHC_AUTH", "off-setting")
+    qcache.init_cache(dash_app.server)
+    qcache.reset_version()
+    with dash_app.server.app_context():
+        qcache.cache.clear()
+    yield dash_app.server
+    with dash_app.server.app_context():
+        qcache.cache.clear()
+    monkeypatch.delenv("CACHE_REDIS_URL")
+    qcache.init_cache(dash_app.server)
+    qcache.reset_version()
+    get_engine.cache_clear()
 
 
 def insert_fixture(conn, dossiers: bool = True, deployments=fx.POSTAL_DEPLOYMENTS) -> None:

@@ -130,3 +130,42 @@ def test_cache003_reference_kept_per_data_version(empty_engine, cached_app):
     _import(empty_engine, 2023, 1)
     again = reference_maps(empty_engine)
     assert again is not first and len(again["agencies"]) == 8
+
+
+def test_cache004_junk_parameters_add_no_cache_keys(redis_app):
+    """Finding 5: /levels?year=2023&junk=N made one Redis entry per N. Only the page's known
+    parameters, spelled canonically, form a key; a corrected URL is served, not stored."""
+    import dash
+    import redis
+
+    from tests.conftest import REDIS_URL
+
+    r = redis.Redis.from_url(REDIS_URL)
+    levels = next(p["layout"] for p in dash.page_registry.values() if p["path"] == "/levels")
+    late = next(p["layout"] for p in dash.page_registry.values() if p["path"] == "/late")
+
+    def layout_keys():
+        return {k for k in r.scan_iter("tthc:layout:*")}
+
+    from plotly.io.json import to_json_plotly
+
+    def as_json(page):
+        return json.loads(to_json_plotly(page))
+
+    with redis_app.test_request_context("/"):
+        canonical = as_json(levels(year="2023"))
+        before = layout_keys()
+        assert len(before) == 1  # the canonical view is cached
+        for n in range(60):
+            page = levels(year="2023", junk=str(n), **{f"x{n}": "y"})
+            assert as_json(page) == canonical
+        odd = [dict(year="+2023"), dict(year="02023"), dict(year="2023 "), dict(year="2023", sector="dd"),
+               dict(year="2023", district=" 509"), dict(year="2023", lang="EN"), dict(year="1999"),
+               dict(year="2023", level="nowhere"), dict(year="2023", district="9" * 9), dict(year="x" * 500)]
+        for params in odd:
+            levels(**params)
+        for n in range(20):
+            late(year="2023", commune=f"9{n:04d}")  # a canonical-looking code that is no commune: a note
+        assert layout_keys() == before
+        late(year="2023", sector="DD")
+        assert len(layout_keys()) == 2  # a real view is still cached

@@ -210,3 +210,65 @@ def test_flt009_arbitrary_callback_bodies_get_4xx(open_app, body):
     server, _ = open_app
     resp = requests.post(server.url + "/_dash-update-component", json=body, timeout=30)
     assert 400 <= resp.status_code < 500 and "Traceback" not in resp.text
+
+
+# ---------------------------------------------------------------- a writer holds the database
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def locked_app(request, tmp_path, pg_schema_factory_lazy):
+    """gunicorn (--timeout 10: a request that waits longer gets its worker killed) with sign-in
+    on, a signed-in district user, and a function that takes the database's write lock the
+    way a long import does, until released."""
+    from tests.auth_server import GunicornServer, drop_role, login, make_reader_role, reader_url, schema_of
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'locked.sqlite'}"
+        writer = fixture_with_users(url)
+        server = GunicornServer(url, tmp_path, COOKIE_SECURE="0").start()
+        cleanup = lambda: None  # noqa: E731
+    else:
+        url = pg_schema_factory_lazy()("locked")
+        writer = fixture_with_users(url)
+        role = make_reader_role(writer, schema_of(url))
+        server = GunicornServer(reader_url(url, role), tmp_path, COOKIE_SECURE="0").start()
+        cleanup = lambda: drop_role(writer, role, schema_of(url))  # noqa: E731
+    session = login(server, "queson")
+
+    def hold_lock():
+        conn = writer.connect()
+        if request.param == "sqlite":
+            conn.exec_driver_sql("BEGIN EXCLUSIVE")  # what a committing import holds: readers must wait
+        else:
+            conn.begin()
+            conn.exec_driver_sql("LOCK TABLE dossier_month_stats, dossier_month_agency_stats, users IN ACCESS EXCLUSIVE MODE")
+        return conn
+
+    yield server, session, hold_lock
+    server.stop()
+    cleanup()
+    writer.dispose()
+
+
+def test_flt010_a_held_write_lock_gives_the_busy_banner_not_a_killed_worker(locked_app):
+    """Finding 3: requests used to wait 30 s for the lock, exactly gunicorn's worker timeout,
+    so the worker was killed and no banner ever showed; /healthz answered after 30 s."""
+    server, session, hold_lock = locked_app
+    deps = dependencies(session, server)
+    cb = [c for c in deps if c["output"].startswith(".._pages_content")][0]
+    assert "Quế Sơn" in decoded(post_callback(session, server, cb, {"pathname": "/levels", "search": "?year=2023"}))
+    lock = hold_lock()
+    try:
+        # Within gunicorn's timeout (10 s here): a killed worker would drop the connection.
+        health = requests.get(server.url + "/healthz", timeout=5)
+        assert health.status_code == 503 and health.json()["database"]["status"] == "busy", health.text
+        page = post_callback(session, server, cb, {"pathname": "/late", "search": "?year=2023&sector=TP"})
+        assert page.status_code == 200 and "db-busy-banner" in decoded(page), page.text[:300]
+        layout = session.get(server.url + "/_dash-layout", timeout=15)
+        assert layout.status_code == 200  # the shell, with its own banner
+    finally:
+        lock.rollback()
+        lock.close()
+    assert _until(lambda: requests.get(server.url + "/healthz", timeout=5).status_code == 200)
+    page = post_callback(session, server, cb, {"pathname": "/late", "search": "?year=2023&sector=TP"})
+    assert "db-busy-banner" not in decoded(page) and "Quế Sơn" in decoded(page)
+    assert "WORKER TIMEOUT" not in server.log and "Traceback" not in server.log

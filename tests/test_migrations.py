@@ -106,7 +106,7 @@ def test_mig004_upgrade_from_0004_fills_the_agency_rollup(old_url):
         engine.dispose()
 
 
-def test_mig005_upgrade_from_0005_counts_no_unknown_channel(old_url):
+def test_mig007_upgrade_from_0005_counts_no_unknown_channel(old_url):
     """A database from before migration 0007 (every dossier with its channel) upgrades with
     received_unknown_channel at 0 in both aggregate tables, import runs with nothing skipped,
     and the same report as before."""
@@ -124,5 +124,29 @@ def test_mig005_upgrade_from_0005_counts_no_unknown_channel(old_url):
         df = summary_by_level(engine, DossierFilter(Period.year(2023)))
         assert df.loc["district", "online_share"] == 1 / 7 and df["received_unknown_channel"].sum() == 0
         assert df.loc["commune", "received_known_channel"] == 4
+    finally:
+        engine.dispose()
+
+
+def test_mig006_users_keep_signing_in_after_0006(old_url):
+    """The users of a database at 0005 get session generation 0 and sign in as before; a
+    disable and an enable then move them on, so a token from before never matches again."""
+    from data.auth import get_user, session_token, set_active, verify
+    from tests.auth_server import PASSWORDS, add_fixture_users
+
+    from tests.conftest import load_fixture
+
+    engine = load_fixture(old_url)
+    add_fixture_users(engine)
+    command.downgrade(alembic_config(old_url), "0005")
+    assert "session_generation" not in {c["name"] for c in inspect(engine).get_columns("users")}
+    upgrade(old_url)
+    try:
+        assert verify(engine, "queson", PASSWORDS["queson"])["session_generation"] == 0
+        before = session_token(get_user(engine, username="queson"))
+        set_active(engine, "queson", False)
+        set_active(engine, "queson", True)
+        row = get_user(engine, username="queson")
+        assert row["session_generation"] == 2 and row["active"] and session_token(row) != before
     finally:
         engine.dispose()

@@ -180,3 +180,60 @@ def test_sec010_access_key_names_scope_and_role():
         keys.add(access_key())
         reset_scope(token)
     assert len(keys) == 5
+
+
+def test_sec011_an_attacker_cannot_lock_a_user_out(tmp_path_factory, pg_schema_factory_lazy):
+    """Finding 9: failed sign-ins from one address use up that address's allowance for that
+    username, not the username's: its owner, elsewhere, signs in at once. The attacker is
+    still stopped (brute force), on this username and on every other."""
+    from tests.auth_server import csrf_of, session_cookie
+
+    server, engine, cleanup = start_fixture_app("sqlite", tmp_path_factory.mktemp("lockout"), pg_schema_factory_lazy,
+                                                "lockout", TRUSTED_PROXY_COUNT="1")
+    try:
+        attacker = {"X-Forwarded-For": "10.66.0.1"}
+        page = requests.get(server.url + "/login", headers=attacker, timeout=10)
+        headers = dict(attacker, Cookie=f"tthc_session={session_cookie(page)}")
+
+        def attempt(user, password):
+            return requests.post(server.url + "/login", data={"csrf_token": csrf_of(page), "username": user,
+                                                               "password": password}, headers=headers,
+                                 allow_redirects=False, timeout=30).status_code
+
+        codes = [attempt("queson", f"wrong-password-{i}") for i in range(8)]
+        assert codes[:5] == [401] * 5 and codes[-1] == 429, codes
+        assert attempt("queson", PASSWORDS["queson"]) == 429  # the attacker's address waits, right password or not
+        owner = login(server, "queson", headers={"X-Forwarded-For": "10.9.0.2"})  # the owner, from the office
+        assert owner.get(server.url + "/_dash-layout", timeout=10).status_code == 200
+        # The address's own allowance (20 a minute) stops a spray over many usernames too.
+        spray = [attempt(f"user{i}", "wrong-password") for i in range(20)]
+        assert spray[-1] == 429, spray
+    finally:
+        server.stop()
+        cleanup()
+        engine.dispose()
+
+
+def test_sec012_a_failed_response_sets_no_cookie():
+    """Finding 7: a request that fails after changing the session (a 500) leaves no cookie."""
+    import flask
+
+    from components.security import NoCookieOnErrorSessionInterface
+
+    app = flask.Flask(__name__)
+    app.secret_key = "k"
+    app.session_interface = NoCookieOnErrorSessionInterface()
+
+    @app.route("/half")
+    def half():
+        flask.session["sid"] = "half a sign-in"
+        return "failed", 500
+
+    @app.route("/whole")
+    def whole():
+        flask.session["sid"] = "a sign-in"
+        return "ok"
+
+    client = app.test_client()
+    assert "Set-Cookie" not in client.get("/half").headers
+    assert "Set-Cookie" in client.get("/whole").headers

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import event, insert
 
@@ -12,7 +11,6 @@ from components.warmup import claim_warmup, view_params, warm_cache
 from data import cache as qcache
 from data.cli import main as tthc
 from data.schema import ImportRun
-from tests.conftest import insert_fixture
 
 
 def test_warm001_views_most_useful_first():
@@ -35,34 +33,6 @@ def test_warm002_cli_needs_a_shared_cache(monkeypatch):
     monkeypatch.setenv("CACHE_REDIS_URL", "redis://127.0.0.1:1/0")
     result = CliRunner().invoke(tthc, ["warm", "--langs", "fr"])
     assert result.exit_code == 1 and "--langs takes vi and/or en" in result.output
-
-
-@pytest.fixture
-def redis_app(empty_engine, redis_url, monkeypatch):
-    """The real Dash app on the fixture database, its cache in Redis (as in production)."""
-    with empty_engine.begin() as conn:
-        insert_fixture(conn)
-        now = dt.datetime(2024, 1, 2, 8, 0)
-        conn.execute(insert(ImportRun), [dict(started_at=now, finished_at=now, command="test", kind="test", added=1, status="ok")])
-    monkeypatch.setenv("DATABASE_URL", empty_engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("CACHE_REDIS_URL", redis_url)
-    monkeypatch.delenv("TTHC_CACHE", raising=False)
-    import app as dash_app
-    from data.db import get_engine
-
-    get_engine.cache_clear()
-    monkeypatch.setitem(dash_app.server.config, "TTHC_AUTH", "off-setting")
-    qcache.init_cache(dash_app.server)
-    qcache.reset_version()
-    with dash_app.server.app_context():
-        qcache.cache.clear()
-    yield dash_app.server
-    with dash_app.server.app_context():
-        qcache.cache.clear()
-    monkeypatch.delenv("CACHE_REDIS_URL")
-    qcache.init_cache(dash_app.server)
-    qcache.reset_version()
-    get_engine.cache_clear()
 
 
 def _statements_while(engine, fn) -> int:

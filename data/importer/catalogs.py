@@ -81,6 +81,15 @@ def _unit_row(row, ctx):
         raise RowError("parent_code", "đơn vị cấp huyện/xã cần mã đơn vị cấp trên", "a district or commune needs its parent code")
     elif parent not in ctx["units"] and parent not in ctx["file_units"]:
         raise RowError("parent_code", "mã đơn vị cấp trên chưa có", "unknown parent unit code")
+    old = ctx["units"].get(code)
+    if old is not None and old != (level, parent):
+        # Dossiers, agencies and aggregates carry the unit's district: a move would split a
+        # district's pages from its users' scope (issue 13, finding 11). A new unit needs a new code.
+        raise RowError("parent_code" if old[0] == level else "level",
+                       f"đơn vị {code} đã có với cấp {old[0]}, cấp trên {old[1] or '—'}; không chuyển đơn vị sang cấp "
+                       "hoặc cấp trên khác (hồ sơ và số liệu đã gắn với đơn vị cũ)",
+                       f"unit {code} exists at level {old[0]} under {old[1] or '—'}; moving a unit to another level or "
+                       "parent is refused (its dossiers and figures belong to the old one)")
     name, dtype = _req(row, "name", 120), _req(row, "division_type", 30)
     return code, dict(code=code, name=name, short_name=(row.get("short_name") or _short(name, dtype))[:80],
                       division_type=dtype, level=level, parent_code=parent, sort_order=_int(row, "sort_order", 0, 100000, 0))
@@ -92,6 +101,11 @@ def _agency_row(row, ctx):
     u = ctx["units"].get(unit)
     if u is None:
         raise RowError("unit_code", "mã đơn vị chưa có (nhập danh mục đơn vị trước)", "unknown unit code (import units first)")
+    old_unit = ctx["agencies"].get(code)
+    if old_unit is not None and old_unit != unit:
+        # Its dossiers carry the old unit's district and commune (issue 13, finding 11).
+        raise RowError("unit_code", f"cơ quan {code} đã thuộc đơn vị {old_unit}; không chuyển cơ quan sang đơn vị khác",
+                       f"agency {code} belongs to unit {old_unit}; moving an agency to another unit is refused")
     level, parent = u
     return code, dict(code=code, name=_req(row, "name", 160), name_en=row.get("name_en") or None, level=level,
                       unit_code=unit, district_code=unit if level == "district" else parent if level == "commune" else None,
@@ -133,7 +147,8 @@ RULES = {"units": (Unit, ("code",), _unit_row), "agencies": (Agency, ("code",), 
 
 def _context(conn: Connection) -> dict:
     units = {c: (lvl, p) for c, lvl, p in conn.execute(select(Unit.code, Unit.level, Unit.parent_code))}
-    return {"units": units, "file_units": set()}
+    agencies = {c: u for c, u in conn.execute(select(Agency.code, Agency.unit_code))}
+    return {"units": units, "file_units": set(), "agencies": agencies}
 
 
 def import_catalog(engine: Engine, kind: str, path, *, mapping=None, command=None, report_dir=None) -> ImportResult:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..cells import csv_safe
 from ..config import ROOT
 
 HEADER = ["Dòng / Line", "Cột / Column", "Giá trị / Value", "Lý do", "Reason"]
@@ -50,7 +51,7 @@ class RejectWriter:
             self._writer = csv.writer(self._fh)
             self._writer.writerow(HEADER)
         for r in records:
-            self._writer.writerow(["" if v is None else str(v)[:200] for v in r])
+            self._writer.writerow(["" if v is None else csv_safe(str(v)[:200]) for v in r])
             self.entries += 1
 
     def close(self) -> Path | None:

@@ -12,14 +12,14 @@ signature blocks) and ``details`` (the format recognised, the date order used, p
 added to the catalogue), shown on the Import history page.
 
 Revision ID: 0007
-Revises: 0005 (the lead re-chains after 0006 at merge)
+Revises: 0006
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
