@@ -13,12 +13,12 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import dcc, html
 
-from components.auth import init_auth
-from components.faults import init_faults
+from server.auth import init_auth
+from server.faults import init_faults
 from components.i18n import DEFAULT_LANG
 from components.params import reference_lists
-from components.security import init_security
-from components.shell import filter_bar, navbar
+from server.security import init_security
+from server.shell import filter_bar, navbar
 from components.ui import DB_ERRORS, db_down_alert, no_data_alert
 from data.cache import init_cache
 from data.config import database_url, is_demo_url

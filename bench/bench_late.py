@@ -70,12 +70,12 @@ def main() -> None:
 
     import app  # noqa: F401  (registers the pages, configures the query cache)
     from components.params import resolve_view
-    from components.drill import resolve_drill
+    from pages.late._drill import resolve_drill
     from data.cache import cache
     from data.db import get_engine
     from data.queries import late as q
 
-    late_page = importlib.import_module("pages.late")
+    late_page = importlib.import_module("pages.late.late")
     # The page without the app's whole-layout cache (data.cache.cached_layout): we time building it.
     build_page = getattr(late_page.layout, "__wrapped__", late_page.layout)
     engine = get_engine()
@@ -120,7 +120,7 @@ def main() -> None:
         print(f"{label:36s} " + " ".join(f"{fmt(x):>28s}" for x in (dc, dw, pc, pw)))
 
     from data.filters import DossierFilter, Period
-    from components.dossier_grid import list_query
+    from pages.late._grid import list_query
 
     y = Period.year(2023)
     grids = [

@@ -32,7 +32,7 @@ LIGHT_TEMPLATE = go.layout.Template(layout=LIGHT_TEMPLATE_LAYOUT)
 @lru_cache(maxsize=1)
 def plotly_white_template() -> dict:
     """Plotly's own "plotly_white" layout defaults as a template dict (built once), for the
-    charts that were drawn with it (components.pareto)."""
+    charts that were drawn with it (pages.late._pareto)."""
     import plotly.io as pio
 
     return {"layout": pio.templates["plotly_white"].to_plotly_json()["layout"]}

@@ -36,9 +36,9 @@ MIN_PASSWORD_LENGTH = 10
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 DENY_ALL = "-"  # a scope no unit has: queries return nothing
 
-# The district the current request may see (None: no limit). Set by components.auth.
+# The district the current request may see (None: no limit). Set by server.auth.
 _scope: contextvars.ContextVar[str | None] = contextvars.ContextVar("tthc_scope", default=None)
-# The signed-in user's role (None: sign-in off or nobody signed in). Set by components.auth.
+# The signed-in user's role (None: sign-in off or nobody signed in). Set by server.auth.
 _role: contextvars.ContextVar[str | None] = contextvars.ContextVar("tthc_role", default=None)
 
 

@@ -46,7 +46,7 @@ class AppServer:
         self.log_path = tmp / f"app-{self.port}.log"
         self.env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(self.port), "HOST": "127.0.0.1",
                     "SECRET_KEY": uuid.uuid4().hex, "LOG_LEVEL": "INFO",
-                    # sign-in records of this server alone (components.session_store)
+                    # sign-in records of this server alone (server.session_store)
                     "SESSION_STORE_URL": f"sqlite:///{tmp / f'sessions-{self.port}.sqlite'}", **env}
         self.env.pop("CACHE_REDIS_URL", None)
         self.proc = None

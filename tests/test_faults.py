@@ -132,7 +132,7 @@ def test_flt004_statement_timeout_sqlite_and_postgresql(tmp_path, pg_schema_fact
 
 def _mini_app(error):
     """A one-callback app whose callback raises ``error``, with the fault handling on."""
-    from components.faults import init_faults
+    from server.faults import init_faults
 
     app = dash.Dash(__name__ + str(id(error)))
     app.layout = html.Div([html.Button(id="b"), html.Div(id="out"), html.Div(id="url")])

@@ -13,7 +13,7 @@ from data.queries.summary import summary_by_level
 @pytest.fixture(scope="module")
 def pages(demo_app):
     """The page modules as the app registered them (app.py imports them)."""
-    return importlib.import_module("pages.home"), importlib.import_module("pages.levels")
+    return importlib.import_module("pages.overview.overview"), importlib.import_module("pages.levels.levels")
 
 
 def render(page, **params):

@@ -7,9 +7,9 @@ import json
 from click.testing import CliRunner
 from sqlalchemy import event, insert
 
-from components.warmup import claim_warmup, view_params, warm_cache
+from server.warmup import claim_warmup, view_params, warm_cache
 from data import cache as qcache
-from data.cli import main as tthc
+from cli.main import main as tthc
 from data.schema import ImportRun
 
 
