@@ -12,6 +12,16 @@ import shlex
 import sys
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from data.config import database_url
+from data.db import has_schema, make_engine
+from data.importer import ImportFileError, NothingValid, import_catalog, import_dossiers
+from data.importer.columns import load_mapping
+from data.importer.labels import Labels, LabelsFileError
+from data.importer.readers import open_table
+
+from .errors import CliError
 
 KINDS_HELP = {
     "units": "Administrative units (province, districts, communes) with their official codes.",
@@ -21,15 +31,13 @@ KINDS_HELP = {
 }
 
 
-class ImportCliError(click.ClickException):
-    def show(self, file=None):
-        click.echo(f"tthc import: {self.message}", err=True)
+class ImportCliError(CliError):
+    """The import group's errors say which command failed: ``tthc import: …``."""
+
+    command = "tthc import"
 
 
 def _engine(url):
-    from data.config import database_url
-    from data.db import has_schema, make_engine
-
     engine = make_engine(url or database_url())
     try:
         ok = has_schema(engine)
@@ -41,8 +49,6 @@ def _engine(url):
 
 
 def _mapping(pairs, mapping_file):
-    from data.importer.columns import load_mapping
-
     try:
         return load_mapping(tuple(pairs), mapping_file)
     except ValueError as exc:
@@ -54,10 +60,6 @@ def _command_line() -> str:
 
 
 def _finish(run, file=None):
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from data.importer import ImportFileError, NothingValid
-
     try:
         result = run()
     except NothingValid as exc:
@@ -117,10 +119,6 @@ def import_group() -> None:
 def import_dossiers_cmd(file, pairs, mapping_file, url, report_dir, chunk_rows, check, date_order, labels_file):
     """Dossiers as the province's systems export them (CSV, Excel, web 'Excel' HTML, the national portal's
     JSON): added or updated by dossier code. --check shows what would happen without writing."""
-    from data.importer import import_dossiers
-    from data.importer.labels import Labels, LabelsFileError
-    from data.importer.readers import open_table
-
     mapping = _mapping(pairs, mapping_file)
     try:
         labels = Labels.load(labels_file)
@@ -150,8 +148,6 @@ def _catalog_command(kind: str):
     @with_common
     @click.argument("file", type=click.Path(dir_okay=False))
     def cmd(file, pairs, mapping_file, url, report_dir):
-        from data.importer import import_catalog
-
         mapping = _mapping(pairs, mapping_file)
         engine = _engine(url)
         try:

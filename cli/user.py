@@ -9,19 +9,20 @@ from __future__ import annotations
 import sys
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
+from data.auth import AuthError, add_user, list_users, reset_password, set_active
 from data.config import database_url
+from data.db import make_engine
+
+from .errors import CliError
 
 
 def _engine():
-    from data.db import make_engine
-
     return make_engine(database_url())  # the CLI writes: not the app's read-only engine
 
 
 def _fail(msg: str):
-    from .main import CliError
-
     raise CliError(msg)
 
 
@@ -33,10 +34,6 @@ def _read_password(password_stdin: bool) -> str:
 
 
 def _run(fn):
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from data.auth import AuthError
-
     try:
         return fn()
     except AuthError as exc:
@@ -61,8 +58,6 @@ def user_group() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 def add(username, role, district_code, display_name, password_stdin):
     """Create an account."""
-    from data.auth import add_user
-
     password = _read_password(password_stdin)
     user = _run(lambda: add_user(_engine(), username, password, role, district_code, display_name))
     where = f" ({user['district_code']})" if user["district_code"] else ""
@@ -72,8 +67,6 @@ def add(username, role, district_code, display_name, password_stdin):
 @user_group.command("list")
 def list_cmd():
     """List accounts (never the password hashes)."""
-    from data.auth import list_users
-
     users = _run(lambda: list_users(_engine()))
     if not users:
         click.echo("No users yet: `tthc user add NAME --role province`.")
@@ -88,8 +81,6 @@ def list_cmd():
 @click.argument("username")
 def disable(username):
     """Stop an account from signing in; its open sessions end at their next request."""
-    from data.auth import set_active
-
     _run(lambda: set_active(_engine(), username, False))
     click.echo(f"User {username} disabled.")
 
@@ -98,8 +89,6 @@ def disable(username):
 @click.argument("username")
 def enable(username):
     """Let a disabled account sign in again."""
-    from data.auth import set_active
-
     _run(lambda: set_active(_engine(), username, True))
     click.echo(f"User {username} enabled.")
 
@@ -109,8 +98,6 @@ def enable(username):
 @click.option("--password-stdin", is_flag=True, help="Read the new password from the first line of standard input.")
 def reset_password_cmd(username, password_stdin):
     """Set a new password; the user's open sessions end."""
-    from data.auth import reset_password
-
     password = _read_password(password_stdin)
     _run(lambda: reset_password(_engine(), username, password))
     click.echo(f"Password of {username} reset.")
