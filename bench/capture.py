@@ -89,7 +89,7 @@ def _collect(driver, settle: float = 1.2, limit: float = 40.0) -> tuple[list[dic
             break
         time.sleep(0.1)
     out = []
-    for rid, r in sent.items():
+    for r in sent.values():
         try:
             r["output"] = json.loads(r["body"]).get("output", "?")
         except (TypeError, ValueError):

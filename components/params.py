@@ -7,6 +7,8 @@ the nearest valid view plus a note saying what was changed, never an error.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
@@ -46,6 +48,29 @@ def is_canonical(params: dict) -> bool:
         if pattern is None or not isinstance(value, str) or not pattern.fullmatch(value):
             return False
     return True
+
+
+# Set while a page renders (server.page_cache): a page that corrected its URL (a bad value
+# and a note naming it) says so through keep_out_of_cache(), and such a render is served but
+# never stored, so odd URLs cannot fill the cache with one entry each.
+_corrections: contextvars.ContextVar[list | None] = contextvars.ContextVar("tthc_url_corrections", default=None)
+
+
+def keep_out_of_cache() -> None:
+    """The page being rendered is not a canonical view (it corrected the URL): do not store it."""
+    flags = _corrections.get()
+    if flags is not None:
+        flags.append("corrected")
+
+
+@contextlib.contextmanager
+def watching_corrections():
+    """Within: collect :func:`keep_out_of_cache` calls; yields a list, non-empty if any."""
+    token = _corrections.set([])
+    try:
+        yield _corrections.get()
+    finally:
+        _corrections.reset(token)
 _SCOPE_NOTE = ("Tài khoản của bạn chỉ xem được số liệu của {name}; đang hiển thị {name}.",
                "Your account sees {name} only; showing {name}.")
 

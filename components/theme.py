@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from .formatting import plotly_separators
 
@@ -33,8 +34,6 @@ LIGHT_TEMPLATE = go.layout.Template(layout=LIGHT_TEMPLATE_LAYOUT)
 def plotly_white_template() -> dict:
     """Plotly's own "plotly_white" layout defaults as a template dict (built once), for the
     charts that were drawn with it (pages.late._pareto)."""
-    import plotly.io as pio
-
     return {"layout": pio.templates["plotly_white"].to_plotly_json()["layout"]}
 
 

@@ -15,6 +15,7 @@ province said it is: land procedures at district and commune level.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import gc
 import os
 import time
@@ -23,14 +24,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert, text
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData, delete, insert, select, text
 from sqlalchemy.engine import Engine
 
 from . import catalog
 from .aggregates import MEASURES, ensure_calendar, refresh_agency_rollup
-from .db import make_engine, upgrade
-from .schema import (FINISHED_STATUSES, WITHDRAWN_STATUSES, Agency, Base, DossierMonthStats, ImportRun,
-                     PostalDeployment, Procedure, Sector, Unit)
+from .db import alembic_config, has_schema, make_engine, upgrade
+from .schema import FINISHED_STATUSES, WITHDRAWN_STATUSES, Agency, Base, DossierMonthStats, ImportRun, PostalDeployment, Procedure, Sector, Unit
 from .workdays import add_workdays_np, from_daynum, to_daynum, workday_array, workdays_between_np
 
 YEARS = (2022, 2023, 2024)
@@ -546,8 +547,6 @@ def write_aggregates(engine: Engine, agg: pd.DataFrame) -> int:
 
 def reset_schema(url: str) -> None:
     """Empty database at the latest schema: SQLite file removed, PostgreSQL tables dropped."""
-    from sqlalchemy import MetaData
-
     engine = make_engine(url)
     with engine.begin() as conn:
         # Reflect rather than trust the models: every table migrations made (users too) goes.
@@ -607,10 +606,6 @@ def build_demo(url: str, seed: int = 2114, scale: float = 1.0, progress=lambda m
 
 def demo_is_current(url: str) -> bool:
     """True when ``url`` holds a demo built by this version of the builder."""
-    from sqlalchemy import select
-
-    from .db import has_schema
-
     try:
         engine = make_engine(url)
         try:
@@ -629,10 +624,6 @@ def demo_is_current(url: str) -> bool:
 
 
 def _schema_head() -> str:
-    from alembic.script import ScriptDirectory
-
-    from .db import alembic_config
-
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
@@ -643,7 +634,6 @@ def ensure_demo(url: str, progress=lambda msg: None) -> BuildReport | None:
     the first build and the others wait for it, then find it current."""
     if not url.startswith("sqlite:///"):
         return None if demo_is_current(url) else build_demo(url, progress=progress)
-    import fcntl
 
     path = Path(url[len("sqlite:///"):])
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -32,11 +32,11 @@ class Period:
     last_ym: int
 
     @classmethod
-    def year(cls, year: int) -> "Period":
+    def year(cls, year: int) -> Period:
         return cls(year * 100 + 1, year * 100 + 12)
 
     @classmethod
-    def months(cls, start: str, end: str) -> "Period":
+    def months(cls, start: str, end: str) -> Period:
         """From 'YYYY-MM' strings."""
         a = dt.date.fromisoformat(start + "-01")
         b = dt.date.fromisoformat(end + "-01")
@@ -64,7 +64,7 @@ class Period:
     def is_whole_year(self) -> bool:
         return self.first_ym % 100 == 1 and self.last_ym == self.first_ym + 11
 
-    def previous_year(self) -> "Period":
+    def previous_year(self) -> Period:
         return Period(self.first_ym - 100, self.last_ym - 100)
 
 
@@ -88,7 +88,7 @@ class DossierFilter:
         if scope is not None and self.scope_district_code != scope:
             object.__setattr__(self, "scope_district_code", scope)
 
-    def with_(self, **changes) -> "DossierFilter":
+    def with_(self, **changes) -> DossierFilter:
         return replace(self, **changes)
 
     @property

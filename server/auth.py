@@ -29,16 +29,21 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import flask
+from dash import Input, Output, dcc, html
 from flask import g, jsonify, redirect, render_template_string, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
+from components.i18n import make_translator, normalise_lang
+from components.i18n import t as common
+from components.params import parse_search, reference_lists
 from data import auth as users
 from data.config import ROOT, database_url, is_demo_url
+from data.db import DB_ERRORS, get_engine, safe_url, short_lock_wait
 
-from components.i18n import make_translator, normalise_lang
+from .session_store import SessionStoreError, get_store
 
 log = logging.getLogger("tthc.auth")
 
@@ -141,17 +146,12 @@ class SessionUser(UserMixin):
 
 
 def _engine():
-    from data.db import get_engine
-
     return get_engine()
 
 
 def _load_row(user_id: int):
     """The user's row, read at every request (a disable, reset or re-enable takes effect at
     the next click); ``_DB_UNREADABLE`` when the database cannot be read."""
-    from components.ui import DB_ERRORS
-    from data.db import short_lock_wait
-
     try:
         # While an import holds the database this gives up at once: the page's own query
         # then waits for the lock and shows the "busy" banner.
@@ -167,8 +167,6 @@ def _load_row(user_id: int):
 
 
 def _session_alive(user_id: int) -> bool:
-    from .session_store import SessionStoreError, get_store
-
     try:
         return get_store().alive(session.get("sid"), user_id)
     except SessionStoreError as exc:
@@ -327,8 +325,6 @@ def _csrf_ok() -> bool:
 
 
 def _login_page(lang: str, message: str | None = None, level: str = "danger", status: int = 200, next_: str = "/"):
-    from components.i18n import t as common
-
     html = render_template_string(LOGIN_HTML, lang=lang, t=lambda k: tr(k, lang), title=common("app.title", lang),
                                   message=message, level=level, csrf=_csrf_token(), next=_safe_next(next_))
     return html, status
@@ -350,8 +346,6 @@ def login_view():
         return _login_page(lang, tr("login.expired", lang), "warning", 400, next_)
     username = (request.form.get("username") or "").strip().lower()
     password = request.form.get("password") or ""
-    from components.ui import DB_ERRORS
-
     try:
         row = users.verify(_engine(), username, password)
     except DB_ERRORS:
@@ -360,7 +354,6 @@ def login_view():
     if row is None:
         log.warning("sign-in failed for user %s from %s", _clean(username), get_remote_address())
         return _login_page(lang, tr("login.failed", lang), "danger", 401, next_)
-    from .session_store import SessionStoreError, get_store
 
     try:
         sid = get_store().create(row["id"])
@@ -392,7 +385,6 @@ def logout_view():
         return jsonify(error="bad token"), 400
     if current_user.is_authenticated:
         log.info("sign-out: user %s", _clean(current_user.row["username"]))
-    from .session_store import SessionStoreError, get_store
 
     try:
         get_store().end(session.get("sid"))
@@ -410,8 +402,6 @@ def _user_label(lang: str) -> str:
     where = row["district_code"] if row["role"] == "district" else tr(f"role.{row['role']}", lang)
     if row["role"] == "district" and not g.get("tthc_db_unavailable"):
         try:
-            from components.params import reference_lists
-
             where = next((d["short_name"] for d in reference_lists()["districts"] if d["code"] == row["district_code"]), where)
         except Exception:  # noqa: BLE001 - a name is a nicety; the code will do
             pass
@@ -420,8 +410,6 @@ def _user_label(lang: str) -> str:
 
 def user_bar():
     """'Signed in: bob (Quế Sơn) · Sign out' above the navbar; nothing when sign-in is off."""
-    from dash import dcc, html
-
     if not _auth_on_safe():
         return None
     row = current_user_row()
@@ -447,7 +435,7 @@ def init_auth(app) -> str:
         log.info("sign-in is off: this is the local demo database")
     elif mode == "off-setting":
         log.warning("SIGN-IN IS OFF (AUTH_DISABLED=1) on %s: everyone who reaches this server sees every district",
-                    _safe_url(database_url()))
+                    safe_url(database_url()))
     login_manager.init_app(server)
     login_manager.session_protection = "basic"
     # CSRF tokens for the two forms only (login_view and logout_view call csrf.protect());
@@ -472,13 +460,9 @@ def init_auth(app) -> str:
         return jsonify(error="too many requests"), 429
 
     if mode == "on":
-        from dash import Input, Output
-
         @app.callback(Output("user-name", "children"), Output("user-logout", "children"), Input("url", "search"))
         def translate_user_bar(search):
             """The user bar speaks the page's language (the layout is built before the URL is known)."""
-            from components.params import parse_search
-
             lang = normalise_lang(parse_search(search).get("lang"))
             return _user_label(lang), tr("user.logout", lang)
 
@@ -492,18 +476,9 @@ def init_auth(app) -> str:
         bar = user_bar()
         if bar is None:
             return body
-        from dash import html
 
         return html.Div([bar, body])
 
     app.layout = layout_with_user_bar
     return mode
 
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001
-        return "the configured database"

@@ -1,6 +1,6 @@
 """Faults: the database down or slow, malformed requests, and ``/healthz``.
 
-- Page layouts: :func:`components.ui.guard_layout` shows the banner.
+- Page layouts: :func:`guard_layout`, a decorator each page puts on its layout, shows the banner.
 - Callbacks: :func:`init_faults` installs a Dash-wide callback error handler: a
   database error puts the same banner into ``#db-status`` (a statement timeout gets
   its own message) and leaves the outputs as they were; any other error is logged
@@ -19,26 +19,20 @@ import logging
 import time
 
 import dash
-import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 from dash.exceptions import DependencyException
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException
 
-from data.db import get_engine, is_busy, is_timeout, short_lock_wait
-
-from components.i18n import make_translator, normalise_lang
+from components.i18n import normalise_lang
 from components.params import parse_search
-from components.ui import DB_ERRORS, db_down_alert
+from components.ui import db_down_alert, timeout_alert
+from data.db import DB_ERRORS, get_engine, is_busy, is_timeout, short_lock_wait
+from data.schema import DossierMonthStats
 
 log = logging.getLogger("tthc.faults")
 
-STRINGS = {
-    "timeout.title": ("Truy vấn chạy quá lâu nên đã bị dừng", "The query took too long and was stopped"),
-    "timeout.body": ("Hãy thu hẹp bộ lọc (một năm, một huyện, một lĩnh vực) rồi thử lại. Nếu lỗi lặp lại, xin báo bộ phận CNTT.",
-                     "Narrow the filters (one year, one district, one sector) and try again. If it happens again, tell the IT team."),
-}
-tr = make_translator(STRINGS)
 RETRY_MS = 2000
 RELOAD_JS = """function (n) {
     if (n) {
@@ -61,11 +55,6 @@ def _lang() -> str:
     except Exception:  # noqa: BLE001
         pass
     return "vi"
-
-
-def timeout_alert(lang: str) -> dbc.Alert:
-    return dbc.Alert([html.H4(tr("timeout.title", lang), className="alert-heading"), html.P(tr("timeout.body", lang), className="mb-0")],
-                     color="warning", id="db-timeout-banner", dismissable=True)
 
 
 def callback_error(err: Exception):
@@ -100,13 +89,34 @@ def guard_callback(fn):
     return wrapper
 
 
+def guard_layout(layout_fn):
+    """A page layout that shows a banner, not a traceback, when the database is down, busy
+    (a writer holds its lock) or too slow; the down and busy banners poll and reload the page
+    once the database is back. Outermost on a page's layout (above server.page_cache)."""
+
+    @functools.wraps(layout_fn)
+    def layout(**kwargs):
+        lang = kwargs.get("lang") if kwargs.get("lang") in ("vi", "en") else "vi"
+        try:
+            return layout_fn(**kwargs)
+        except DB_ERRORS as exc:
+            if is_busy(exc):
+                log.warning("database busy (a writer holds the lock) while rendering %s", layout_fn.__module__)
+                return html.Div([db_down_alert(lang, busy=True), dcc.Interval(id="db-retry-interval", interval=3000)])
+            if is_timeout(exc):  # the database is there but the question took too long
+                log.warning("query timed out while rendering %s: %s", layout_fn.__module__, exc)
+                return timeout_alert(lang)
+            log.warning("database unavailable while rendering %s: %s", layout_fn.__module__, exc)
+            return html.Div([db_down_alert(lang), dcc.Interval(id="db-retry-interval", interval=3000)])
+
+    return layout
+
+
 # ---------------------------------------------------------------- database state
 
 def database_state(engine=None) -> dict:
     """{'status': 'ok'|'down'|'busy'|'timeout'|'no-schema', 'latency_ms', 'latest_month'}; never
     raises, and answers within a fraction of a second when a writer holds the database."""
-    from data.schema import DossierMonthStats
-
     t0 = time.perf_counter()
     try:
         engine = engine or get_engine()
@@ -124,8 +134,6 @@ def database_state(engine=None) -> dict:
 
 def healthz():
     db = database_state()
-    from flask import current_app
-
     body = {"status": "ok" if db["status"] == "ok" else "unavailable", "app": "ok", "database": db,
             "auth": current_app.config.get("TTHC_AUTH", "unknown"), "read_only": True}
     resp = jsonify(body)
@@ -191,8 +199,6 @@ def init_faults(app) -> None:
 
     @server.errorhandler(Exception)
     def _any_error(err):
-        from werkzeug.exceptions import HTTPException
-
         if isinstance(err, HTTPException):
             return err
         if request.path.startswith("/_dash-component-suites/") and isinstance(err, (DependencyException, OSError)):

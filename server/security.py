@@ -26,8 +26,10 @@ import datetime as dt
 import logging
 import os
 
+from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from flask_talisman import Talisman
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 log = logging.getLogger("tthc.security")
 
@@ -90,7 +92,6 @@ def init_security(app) -> Talisman:
     proxies = int(os.environ.get("TRUSTED_PROXY_COUNT", "0") or 0)
     if proxies > 0:
         # Behind nginx: client address and scheme from X-Forwarded-* (rate limits need the real address).
-        from werkzeug.middleware.proxy_fix import ProxyFix
 
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
@@ -113,7 +114,6 @@ def init_security(app) -> Talisman:
         @server.after_request
         def _no_store(response):
             # Pages, layouts, callbacks and downloads of a signed-in user: no cache may keep them.
-            from flask import request
 
             if not request.path.startswith(STATIC_PREFIXES):
                 response.headers["Cache-Control"] = "no-store"

@@ -5,11 +5,10 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-from data.auth import active_scope
-
 from components.i18n import normalise_lang, t
 from components.params import GLOBAL_PARAMS, build_search, parse_search, reference_lists
-from components.ui import DB_ERRORS
+from data.auth import active_scope
+from data.db import DB_ERRORS
 
 NAV_PAGES = [("/", "nav.overview"), ("/levels", "nav.levels"), ("/late", "nav.late"), ("/postal", "nav.postal"),
              ("/report", "nav.report"),

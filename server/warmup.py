@@ -22,6 +22,15 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+import dash
+
+from components.params import reference_lists
+from data.auth import reset_scope, set_scope
+from data.cache import cache, data_version
+from data.db import get_engine
+
+from .auth import auth_enabled
+
 log = logging.getLogger("tthc.warmup")
 
 # The pages a reader opens with the global filters; /imports is an admin's page (no filters).
@@ -56,15 +65,6 @@ def warm_cache(server, langs: tuple[str, ...] = ("vi", "en"), pages: tuple[str, 
     """Render ``pages`` for every view into the cache configured on ``server`` (the Dash app's
     Flask server, with data.cache initialised). Stops early when the data version changes
     (an import landed: the next warm-up starts over) or after ``max_seconds``."""
-    import dash
-
-    from data.auth import reset_scope, set_scope
-    from data.cache import data_version
-    from data.db import get_engine
-
-    from .auth import auth_enabled
-    from components.params import reference_lists
-
     layouts = {p["path"]: p["layout"] for p in dash.page_registry.values() if p["path"] in pages}
     report = WarmupReport()
     t0, c0 = time.monotonic(), time.process_time()
@@ -102,6 +102,4 @@ def warm_cache(server, langs: tuple[str, ...] = ("vi", "en"), pages: tuple[str, 
 
 def claim_warmup(version: str) -> bool:
     """One warm-up per data version across every worker and server (a lock in the shared cache)."""
-    from data.cache import cache
-
     return bool(cache.add(f"warmup-lock:{version}", os.getpid(), timeout=LOCK_SECONDS))

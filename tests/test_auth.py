@@ -106,7 +106,7 @@ def test_auth002_district_user_gets_nothing_of_another_district(auth_app):
     # The forged page request renders the user's own district instead, with a note.
     assert {p.split("?")[0] for _, p, _ in responses} == set(PATHS)
     # Tam Kỳ's dossiers by code, in the forged late-list state's grid and downloads.
-    for output, path, resp in responses:
+    for output, _path, resp in responses:
         if output.startswith(("late-grid", "late-download")):
             assert not any(f'"{code}"' in decoded(resp) or f"\n{code}," in decoded(resp) for code in ("D4", "D5", "D7")), output
     levels = [decoded(r) for o, p, r in responses if o.startswith(".._pages_content") and p == "/levels" + FORGED_SEARCHES[0]][0]

@@ -6,10 +6,10 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from pages.review._review_text import build_report
-from pages.review._slides import build_slides
 from data.filters import DossierFilter, Period
 from data.queries.review import review_facts
+from pages.review._review_text import build_report
+from pages.review._slides import build_slides
 from tests.conftest import assert_no_console_errors
 
 

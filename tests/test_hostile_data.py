@@ -266,7 +266,7 @@ def test_hst005_names_from_data_are_plain_text_in_charts(hostile_server):
                     assert not any(p in text for p in MARKUP), (path, search, where, text)
                     continue
                 assert not RAW_TAGS.search(text), (path, search, where, text)
-                for payload, name in ((LINK, "Tam Kỳ"), (BIG, "Tân Thạnh"), (BOLD_LINK, "Tư pháp"), (PROC_LINK, "hồ sơ xã")):
+                for _payload, name in ((LINK, "Tam Kỳ"), (BIG, "Tân Thạnh"), (BOLD_LINK, "Tư pháp"), (PROC_LINK, "hồ sơ xã")):
                     if name in text:
                         escaped_seen.add(name)
     # The hostile names were on the charts (escaped), so the check above had something to check.

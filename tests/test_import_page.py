@@ -9,9 +9,9 @@ import pytest
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
-from pages.imports._view import build
 from components.params import resolve_view
 from data.importer import import_catalog, import_dossiers
+from pages.imports._view import build
 from tests.conftest import assert_no_console_errors
 from tests.test_import import SAMPLES
 

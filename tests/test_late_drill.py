@@ -5,10 +5,10 @@ import io
 
 import pytest
 
-from pages.late._drill import crumbs, resolve_drill
 from components.params import resolve_view
 from data.queries import late as q
 from data.queries.reference import years_with_data
+from pages.late._drill import crumbs, resolve_drill
 
 
 def drill_for(engine, **kwargs):

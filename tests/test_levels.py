@@ -7,11 +7,11 @@ import math
 import pytest
 
 from components.kpi import fmt_rate, fmt_rate_fixed, fmt_rate_points, scope_title
-from pages.levels._report_table import COLUMNS, report_frame
-from pages.levels._targets import parse_target
 from data.filters import DossierFilter, Period
 from data.queries import levels as q
 from data.queries.summary import COUNT_COLUMNS, summary_by_level
+from pages.levels._report_table import COLUMNS, report_frame
+from pages.levels._targets import parse_target
 
 Y2023 = DossierFilter(Period.year(2023))
 

@@ -4,10 +4,10 @@ import subprocess
 
 import pytest
 
-from pages.review._pdf import available, report_html, report_pdf
-from pages.review._review_text import build_report
 from data.filters import DossierFilter, Period
 from data.queries.review import review_facts
+from pages.review._pdf import available, report_html, report_pdf
+from pages.review._review_text import build_report
 
 
 @pytest.fixture

@@ -151,8 +151,8 @@ def test_sec007_roles_and_scope_rules():
 
 
 def test_sec008_auth_mode(monkeypatch):
-    from server.auth import auth_mode
     from data.config import DEMO_DB_URL
+    from server.auth import auth_mode
 
     monkeypatch.delenv("AUTH_DISABLED", raising=False)
     assert auth_mode(DEMO_DB_URL) == "off-demo"

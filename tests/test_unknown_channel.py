@@ -6,10 +6,10 @@ import json
 
 import pandas as pd
 
-from pages.levels._report_table import COLUMNS, report_frame, report_table
 from data.filters import DossierFilter, Period
 from data.importer import import_dossiers
 from data.queries.summary import standard_report, summary_by_level
+from pages.levels._report_table import COLUMNS, report_frame, report_table
 from tests.test_import_formats import OPENCPS_BODY, catalogue
 from tests.test_overview import by_id, text_of
 

@@ -82,7 +82,7 @@ class Labels:
     source: str | None = None
 
     @classmethod
-    def built_in(cls) -> "Labels":
+    def built_in(cls) -> Labels:
         out = cls()
         for table, words in ((out.status, STATUS_WORDS), (out.channel, CHANNEL_WORDS)):
             for code, texts in words.items():
@@ -92,7 +92,7 @@ class Labels:
         return out
 
     @classmethod
-    def load(cls, path=None) -> "Labels":
+    def load(cls, path=None) -> Labels:
         """Built-in wordings plus the file at ``path`` (or TTHC_IMPORT_LABELS; none: built-in only)."""
         out = cls.built_in()
         path = path or os.environ.get(LABELS_ENV) or None

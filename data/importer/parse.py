@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from .columns import fold
-
 from .dates import MAX_DATE, MIN_DATE, parse_dates  # noqa: F401  (catalogue imports read dates here)
 from .labels import CHANNEL_NAMES, STATUS_NAMES, Labels  # noqa: F401
 

@@ -23,10 +23,10 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from zlib import error as zlib_error
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from zlib import error as zlib_error
 
 import numpy as np
 import pandas as pd

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from ..schema import CHANNEL_UNKNOWN, FINISHED_STATUSES, OPEN_STATUSES, Agency, Procedure, Sector
 from ..workdays import add_workdays_np
 from .columns import DOSSIER_FIELDS
 from .dates import FORMS_EN, FORMS_VI, DateColumn
-from .labels import Labels, label_key
+from .labels import Labels
 from .parse import parse_counts, parse_flags
 from .readers import split_rejected
 from .resolve import CatalogNames, SheetHints
@@ -58,7 +58,7 @@ class Catalog:
     next_ids: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, conn: Connection, labels: Labels | None = None) -> "Catalog":
+    def load(cls, conn: Connection, labels: Labels | None = None) -> Catalog:
         procs = dict(conn.execute(select(Procedure.code, Procedure.id)).all())
         rows = conn.execute(select(Agency.code, Agency.id, Agency.level, Agency.district_code, Agency.commune_code,
                                    Agency.unit_code)).all()
@@ -102,8 +102,6 @@ class Catalog:
         return pid
 
     def write_additions(self, conn: Connection) -> None:
-        from sqlalchemy import insert
-
         if self.new_sectors:
             conn.execute(insert(Sector), list(self.new_sectors.values()))
         if self.new_procedures:

@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine
 from ..cache import cached_query
 from ..filters import DossierFilter
 from ..schema import LEVELS, ImportRun, PostalDeployment, Sector, Unit
+from . import late as qlate
 from . import levels as ql
 from . import postal as qp
 from .summary import summary_by_level
@@ -54,8 +55,6 @@ def procedures_by_late(engine: Engine, f: DossierFilter, limit: int = TOP_PROCED
     page's Pareto query (:func:`data.queries.late.late_by_procedure`), named for the review:
     procedure_code, procedure_name(_en), level, sector_code, sector_name(_en), finished_late,
     finished, on_time_rate. Only procedures with at least one late dossier."""
-    from . import late as qlate
-
     df = qlate.late_by_procedure(engine, f, "late")
     df = df[df["count"] > 0].head(limit)
     sectors = qlate.reference_maps(engine)["sectors"].rename(
@@ -75,8 +74,6 @@ def units_on_time(engine: Engine, f: DossierFilter) -> tuple[str, pd.DataFrame]:
     together: ``kind='district'``). With a district: each of its communes (``'commune'``).
     Columns: code, name, name_en, district_code, finished, finished_late, on_time_rate,
     in the units' official order."""
-    from . import late as qlate
-
     kind = "commune" if f.effective_district else "district"
     cols = ["code", "name", "name_en", "district_code", "finished", "finished_late", "on_time_rate"]
     df = qlate.late_by_unit(engine, f.with_(level=None), "late")

@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import BigInteger, bindparam, case, cast, func, literal, select, union_all
 from sqlalchemy.engine import Engine
 
-from ..filters import A, P, S, SE, DossierFilter, stats_table_for
+from ..filters import SE, A, DossierFilter, P, Period, S, stats_table_for
 from ..schema import LEVELS, Unit
 
 U = Unit.__table__
@@ -264,8 +264,6 @@ def summary_by_level(engine: Engine, f: DossierFilter) -> pd.DataFrame:
 
 def summary_json(engine: Engine, year: int) -> dict:
     """What ``tthc summary --year Y --json`` prints: rates as unrounded fractions."""
-    from ..filters import Period
-
     df = summary_by_level(engine, DossierFilter(period=Period.year(year)))
     levels = {}
     for level, row in df.iterrows():

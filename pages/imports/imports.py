@@ -7,17 +7,19 @@ import os
 import dash
 from dash import ALL, Input, Output, callback, ctx, dcc, html, no_update
 
-from server.auth import may_see_imports
-from pages.imports._view import build
 from components.params import resolve_view
-from components.ui import guard_layout
 from data.db import get_engine
 from data.queries.imports import report_path_of
+from pages.imports._view import build
+from server.auth import may_see_imports
+from server.faults import guard_layout
+from server.page_cache import cached_page
 
 dash.register_page(__name__, path="/imports", name="imports")
 
 
 @guard_layout
+@cached_page
 def layout(**kwargs):
     engine = get_engine()
     view = resolve_view(kwargs, engine)

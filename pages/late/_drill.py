@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 from dash import dcc, html
 
+from components.formatting import month_name, ym_label
+from components.i18n import make_translator
+from components.params import build_search
 from data.auth import active_scope
 from data.filters import DossierFilter, Period
 from data.schema import LEVELS
-
-from components.i18n import make_translator
 
 STRINGS = {
     "crumb.root": ("Tất cả lĩnh vực", "All sectors"),
@@ -250,7 +251,6 @@ def crumbs(drill: Drill, view, path: str, lang: str) -> list[tuple[str, str | No
     if drill.step == "list" and not drill.is_leaf:
         steps.append((t("crumb.list", lang), {**params, "view": "list"}))
     out = []
-    from components.params import build_search
 
     for i, (label, p) in enumerate(steps):
         href = None if i == len(steps) - 1 else path + build_search({**base, **p})
@@ -272,8 +272,6 @@ def breadcrumb(items: list[tuple[str, str | None]], lang: str, id: str) -> html.
 
 def period_label(period: Period, lang: str) -> str:
     """'2023' for a whole year, 'Th1–Th6/2023' / 'Jan–Jun 2023' for a range."""
-    from components.formatting import month_name, ym_label
-
     if period.is_whole_year:
         return str(period.first_ym // 100)
     a, b = period.first_ym, period.last_ym

@@ -11,10 +11,9 @@ from __future__ import annotations
 import dash_ag_grid as dag
 import pandas as pd
 
-from data.queries.late import ListQuery
-
 from components.formatting import fmt_int
 from components.i18n import make_translator
+from data.queries.late import ListQuery
 
 PAGE_SIZE = 100
 

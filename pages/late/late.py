@@ -14,19 +14,21 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from components.download import to_csv_bytes, to_xlsx_bytes
-from pages.late._drill import Drill, breadcrumb, crumbs, period_label, resolve_drill
-from pages.late._grid import describe_query, dossier_grid, export_frame, grid_response, list_query
 from components.formatting import fmt_int, fmt_pct
-from pages.late._heatmap import MIN_BASE, rate_heatmap
 from components.i18n import make_translator
 from components.params import build_search, reference_lists, resolve_view
-from pages.late._pareto import items_to_threshold, pareto, ranked_bars, ranked_bars_by_level, trend
 from components.theme import graph_config, plot_text
-from components.ui import by_screen, card, empty_state, guard_layout, page_header
+from components.ui import by_screen, card, empty_state, page_header
 from data.db import get_engine
 from data.filters import DossierFilter, Period
 from data.queries import late as q
 from data.schema import LEVELS
+from pages.late._drill import Drill, breadcrumb, crumbs, period_label, resolve_drill
+from pages.late._grid import describe_query, dossier_grid, export_frame, grid_response, list_query
+from pages.late._heatmap import MIN_BASE, rate_heatmap
+from pages.late._pareto import items_to_threshold, pareto, ranked_bars, ranked_bars_by_level, trend
+from server.faults import guard_layout
+from server.page_cache import cached_page
 
 dash.register_page(__name__, path="/late", name="late")
 PATH = "/late"
@@ -159,7 +161,8 @@ class Ctx:
         return "-".join(parts)
 
 
-@guard_layout(params=("mode", "level", "from", "to", "procedure", "commune", "view"))
+@guard_layout
+@cached_page(params=("mode", "level", "from", "to", "procedure", "commune", "view"))
 def layout(**kwargs):
     view = resolve_view(kwargs)
     lang = view.lang

@@ -52,7 +52,6 @@ COLUMNS: list[tuple[str | None, str]] = [
     ("progress", "in_progress"), ("progress", "in_progress_within"), ("progress", "in_progress_overdue"),
     (None, "on_time_rate"),
 ]
-COUNT_KEYS = [c for g, c in COLUMNS if c != "on_time_rate"]
 UNKNOWN = ("received", "received_unknown_channel")
 
 
@@ -99,7 +98,7 @@ def report_table(df: pd.DataFrame, lang: str, id: str, label_title: str | None =
         cells = [html.Th(label, scope="row", className="rt-label-col")]
         if extra_label_col and row.get(extra_label_col):
             cells = [html.Th([html.Span(row[extra_label_col], className="rt-prefix"), label], scope="row", className="rt-label-col")]
-        for g, c in columns:
+        for _, c in columns:
             text = fmt_rate_fixed(row[c], lang) if c == "on_time_rate" else fmt_int(row[c], lang)
             cells.append(html.Td(text, className="rt-num"))
         body.append(html.Tr(cells, className=f"rt-{kind.replace('_', '-')}", id=f"{id}-row-{i}"))

@@ -21,14 +21,16 @@ from components.formatting import fmt_int, ym_label
 from components.i18n import level_label, make_translator
 from components.kpi import fmt_rate, scope_title, sector_name
 from components.params import build_search, parse_search, reference_lists, resolve_view
-from pages.levels._report_table import report_frame, report_table
-from pages.levels._targets import target
 from components.theme import CHANNEL_COLORS, LEVEL_COLORS, NEUTRAL_COLOR, base_layout, plot_text
-from components.ui import card, empty_state, guard_layout, page_header
+from components.ui import card, empty_state, page_header
 from components.ui import graph as _graph
 from data.db import get_engine
 from data.queries import levels as q
 from data.schema import LEVELS
+from pages.levels._report_table import report_frame, report_table
+from pages.levels._targets import target
+from server.faults import guard_layout
+from server.page_cache import cached_page
 
 dash.register_page(__name__, path="/levels", name="levels", title="TTHC · So sánh các cấp")
 
@@ -426,7 +428,8 @@ def _breakdown_section(engine, view, summary, level) -> html.Div:
     return card(title, body, id="lvl-breakdown")
 
 
-@guard_layout(params=("level",))
+@guard_layout
+@cached_page(params=("level",))
 def layout(**kwargs):
     view = resolve_view(kwargs)
     lang = view.lang

@@ -16,10 +16,12 @@ from components.i18n import level_label, make_translator
 from components.kpi import delta_line, fmt_rate, kpi_card, level_badge, scope_title, sector_name
 from components.params import reference_lists, resolve_view
 from components.theme import LEVEL_COLORS
-from components.ui import card, empty_state, guard_layout, page_header
+from components.ui import card, empty_state, page_header
 from data.db import get_engine
 from data.queries import levels as q
 from data.schema import LEVELS
+from server.faults import guard_layout
+from server.page_cache import cached_page
 
 dash.register_page(__name__, path="/", name="overview", title="TTHC · Tổng quan")
 
@@ -170,6 +172,7 @@ def _attention(engine, view, summary) -> html.Div:
 
 
 @guard_layout
+@cached_page
 def layout(**kwargs):
     view = resolve_view(kwargs)
     lang = view.lang

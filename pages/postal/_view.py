@@ -12,6 +12,7 @@ than the SQL (about half a second a chart on the shared server), and a tile clic
 from __future__ import annotations
 
 import math
+import unicodedata
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
@@ -22,12 +23,12 @@ from components.formatting import fmt_int, fmt_pct, ym_label
 from components.i18n import level_label, make_translator
 from components.params import build_search, parse_search, resolve_view
 from components.theme import LEVEL_COLORS, NEUTRAL_COLOR, base_layout, graph_config, plot_text
-from pages.postal._tilemap import coverage_bin, coverage_legend, tile_label, tile_map
 from components.ui import card, empty_state, page_header
 from data.db import get_engine
 from data.filters import Period
 from data.queries import postal as q
 from data.schema import LEVELS
+from pages.postal._tilemap import coverage_bin, coverage_legend, tile_label, tile_map
 
 STRINGS = {
     "title": ("Bưu chính công ích tiếp nhận hồ sơ thay công chức", "Postal staff at the one-stop desks"),
@@ -140,8 +141,6 @@ def pct(x, lang: str) -> str:
 
 def vn_key(name: str) -> str:
     """Vietnamese alphabetical order (Đ after D, not after Z) for sorting names."""
-    import unicodedata
-
     base = str(name).replace("Đ", "D\uffff").replace("đ", "d\uffff")
     return "".join(ch for ch in unicodedata.normalize("NFD", base) if not unicodedata.combining(ch)).lower()
 

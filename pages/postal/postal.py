@@ -11,14 +11,16 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, 
 
 from components.download import to_csv_bytes, to_xlsx_bytes
 from components.params import resolve_view
-from pages.postal._view import with_district, build, download_frame
-from components.ui import guard_layout
 from data.db import get_engine
+from pages.postal._view import build, download_frame, with_district
+from server.faults import guard_layout
+from server.page_cache import cached_page
 
 dash.register_page(__name__, path="/postal", name="postal")
 
 
 @guard_layout
+@cached_page
 def layout(**kwargs):
     engine = get_engine()
     view = resolve_view(kwargs, engine)

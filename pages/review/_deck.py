@@ -11,6 +11,7 @@ import io
 import math
 from contextlib import contextmanager
 
+from dash import dcc
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.chart.xlsx import CategoryWorkbookWriter
@@ -22,10 +23,15 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import nsdecls, qn
 from pptx.util import Emu, Inches, Pt, lazyproperty
+from xlsxwriter import Workbook
 
+from components.params import parse_search, resolve_view
 from data.cells import XLSXWRITER_TEXT_OPTIONS
+from data.db import get_engine
+from data.queries.review import review_facts
 
-from ._slides import Chart, Slide, ink, value_labels
+from ._review_text import build_report
+from ._slides import Chart, Slide, build_slides, ink, kicker, value_labels
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
@@ -54,8 +60,6 @@ class _TextWorkbookWriter(CategoryWorkbookWriter):
 
     @contextmanager
     def _open_worksheet(self, xlsx_file):
-        from xlsxwriter import Workbook
-
         workbook = Workbook(xlsx_file, {"in_memory": True, **XLSXWRITER_TEXT_OPTIONS})
         worksheet = workbook.add_worksheet()
         yield workbook, worksheet
@@ -303,12 +307,6 @@ def deck_filename(year: int, district: str | None, lang: str) -> str:
 
 def deck_for_view(view, engine=None) -> tuple[str, bytes]:
     """(file name, .pptx bytes) of the review deck for a resolved URL view (components.params)."""
-    from data.db import get_engine
-    from data.queries.review import review_facts
-
-    from ._review_text import build_report
-    from ._slides import build_slides, kicker
-
     facts = review_facts(engine or get_engine(), view.filter())
     report = build_report(facts, view.lang)
     deck = build_deck(build_slides(facts, report), report.filters, kicker(facts, view.lang), view.lang)
@@ -317,10 +315,6 @@ def deck_for_view(view, engine=None) -> tuple[str, bytes]:
 
 def download_deck(search: str | None) -> dict:
     """What a dcc.Download needs for the deck of the URL's filters (a callback's answer)."""
-    from dash import dcc
-
-    from components.params import parse_search, resolve_view
-
     view = resolve_view(parse_search(search))
     name, data = deck_for_view(view)
     return dcc.send_bytes(data, name)

@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from data.config import ROOT
+
 from ._review_text import Fig, Report, w
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -93,8 +95,6 @@ def pdf_concurrency() -> int:
 
 
 def lock_dir() -> Path:
-    from data.config import ROOT
-
     return Path(os.environ.get("PDF_LOCK_DIR") or ROOT / "var" / "locks")
 
 

@@ -26,10 +26,9 @@ from urllib.parse import urlencode
 
 from babel.dates import format_date
 
-from data.queries.review import Item, ReviewFacts, units_below
-
 from components.formatting import fmt_int
 from components.kpi import fmt_rate
+from data.queries.review import Item, ReviewFacts, units_below
 
 LIST_MAX = 20  # the most names a sentence lists before it says "and N more"
 TOP_LATE_SECTORS = 3

@@ -12,23 +12,23 @@ from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 
-from data.queries.review import ReviewFacts, units_below
-
-from components.formatting import fmt_int
+from components.formatting import fmt_int, plotly_separators
 from components.i18n import level_label
 from components.kpi import fmt_rate
-from ._review_text import Report, Writer, section_text, w
 from components.theme import (
-    LIGHT_TEMPLATE,
-    plot_text,
     FONT_FAMILY,
     HIGHLIGHT_COLOR,
     LATE_COLOR,
     LEVEL_COLORS,
+    LIGHT_TEMPLATE,
     NEUTRAL_COLOR,
     ON_TIME_COLOR,
     POSTAL_COLOR,
+    plot_text,
 )
+from data.queries.review import ReviewFacts, units_below
+
+from ._review_text import Report, Writer, section_text, w
 
 MAX_SLIDES = 9
 TOP_PROCEDURES = 8
@@ -311,8 +311,6 @@ def ink(background: str) -> str:
 
 def plotly_figure(chart: Chart, lang: str, font_size: int = 22) -> go.Figure:
     """The slide's chart for the screen: large type, values written on the bars, no toolbar clutter."""
-    from components.formatting import plotly_separators
-
     horizontal = chart.kind in ("bar", "bar_stacked")
     # Many bars (18 district-level units) leave each about 20 px on a 1366x768 screen: smaller labels, all shown.
     n = len(chart.categories)

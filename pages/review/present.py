@@ -12,15 +12,16 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components.i18n import make_translator
-from components.params import resolve_view
+from components.params import keep_out_of_cache, resolve_view
+from components.theme import graph_config
+from components.ui import empty_state
+from data.db import get_engine
+from data.queries.review import review_facts
 from pages.review._deck import download_deck
 from pages.review._review_text import build_report
 from pages.review._slides import build_slides, kicker, plotly_figure
-from components.theme import graph_config
-from components.ui import empty_state, guard_layout
-from data.cache import keep_out_of_cache
-from data.db import get_engine
-from data.queries.review import review_facts
+from server.faults import guard_layout
+from server.page_cache import cached_page
 
 dash.register_page(__name__, path="/present", name="present", title="TTHC · Trình chiếu")
 
@@ -73,7 +74,8 @@ def overlay(children, **kwargs) -> html.Div:
     return html.Div(children, id="prs-overlay", className="prs-overlay", **kwargs)
 
 
-@guard_layout(params=("slide",))
+@guard_layout
+@cached_page(params=("slide",))
 def layout(**kwargs):
     view = resolve_view(kwargs)
     lang = view.lang

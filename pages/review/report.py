@@ -14,12 +14,15 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components.i18n import make_translator
 from components.params import parse_search, resolve_view
-from pages.review._deck import download_deck
-from pages.review._pdf import PdfBusy, PdfUnavailable, available as pdf_available, report_pdf
-from pages.review._review_text import Fig, build_report, report_text
-from components.ui import card, empty_state, guard_layout, page_header
+from components.ui import card, empty_state, page_header
 from data.db import get_engine
 from data.queries.review import review_facts
+from pages.review._deck import download_deck
+from pages.review._pdf import PdfBusy, PdfUnavailable, report_pdf
+from pages.review._pdf import available as pdf_available
+from pages.review._review_text import Fig, build_report, report_text, w
+from server.faults import guard_layout
+from server.page_cache import cached_page
 
 dash.register_page(__name__, path="/report", name="report", title="TTHC · Báo cáo hội nghị")
 
@@ -51,8 +54,6 @@ def render_paragraph(segs, id: str | None = None) -> html.P:
 
 
 def render_report(report, lang: str) -> html.Div:
-    from pages.review._review_text import w
-
     parts, group = [], None
     for sec in report.sections:
         if sec.group and sec.group != group:
@@ -65,6 +66,7 @@ def render_report(report, lang: str) -> html.Div:
 
 
 @guard_layout
+@cached_page
 def layout(**kwargs):
     view = resolve_view(kwargs)
     lang = view.lang
