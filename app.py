@@ -23,7 +23,7 @@ from data.demo import ensure_demo
 from server.auth import init_auth
 from server.faults import init_faults
 from server.security import init_security
-from server.shell import filter_bar, navbar
+from server.shell import filter_bar, init_shell, navbar
 
 log = logging.getLogger("tthc")
 logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -76,6 +76,7 @@ def serve_layout():
 
 
 app.layout = serve_layout
+init_shell(app)  # the frame's callbacks that name every page (the pages are registered by now)
 # Sign-in and access scope, fault handling and /healthz, security headers (docs/security.md).
 init_auth(app)
 init_faults(app)

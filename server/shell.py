@@ -2,6 +2,7 @@
 the callbacks that keep the filter bar and the URL in step, so a link reproduces a view."""
 from __future__ import annotations
 
+import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
@@ -10,15 +11,20 @@ from components.params import GLOBAL_PARAMS, build_search, parse_search, referen
 from data.auth import active_scope
 from data.db import DB_ERRORS
 
-NAV_PAGES = [("/", "nav.overview"), ("/levels", "nav.levels"), ("/late", "nav.late"), ("/postal", "nav.postal"),
-             ("/report", "nav.report"),
-             ("/present", "nav.present"),
-             ("/imports", "nav.imports")]
+
+def nav_pages() -> list[tuple[str, str]]:
+    """(path, label key) of the navbar's pages: every registered page with a ``nav`` label,
+    in their ``order`` (dash.register_page in each page's module: the one list of pages)."""
+    return [(page["path"], page["nav"]) for page in dash.page_registry.values() if page.get("nav")]
+
+
+def nav_id(key: str) -> str:
+    return f"nav-{key.split('.')[1]}"
 
 
 def navbar(lang: str) -> dbc.Navbar:
-    links = [dbc.NavItem(dbc.NavLink(t(key, lang), href=path, id=f"nav-{key.split('.')[1]}", active="exact"))
-             for path, key in NAV_PAGES]
+    links = [dbc.NavItem(dbc.NavLink(t(key, lang), href=path, id=nav_id(key), active="exact"))
+             for path, key in nav_pages()]
     return dbc.Navbar(
         dbc.Container([
             dbc.NavbarBrand([html.Span(t("app.title", lang), id="brand-title"),
@@ -114,23 +120,14 @@ def sync_filters_and_url(search, year, district, sector, lang, year_options, dis
     return (search_new if search_new != (search or "") else no_update), no_update, no_update, no_update, no_update
 
 
-@callback(
-    [Output(f"nav-{key.split('.')[1]}", "href") for _, key in NAV_PAGES]
-    + [Output(f"nav-{key.split('.')[1]}", "children") for _, key in NAV_PAGES]
-    + [Output("brand-title", "children"), Output("filter-year-label", "children"),
-       Output("filter-district-label", "children"), Output("filter-sector-label", "children"),
-       Output("filter-lang-label", "children"),
-       Output("filter-district", "options"), Output("filter-sector", "options")],
-    Input("url", "search"),
-    prevent_initial_call=False,
-)
 def translate_shell(search):
     """Nav links carry the global filters; the frame speaks the chosen language."""
     params = parse_search(search)
     lang = normalise_lang(params.get("lang"))
     keep = build_search({k: v for k, v in params.items() if k in GLOBAL_PARAMS})
-    hrefs = [path + keep for path, _ in NAV_PAGES]
-    labels = [t(key, lang) for _, key in NAV_PAGES]
+    pages = nav_pages()
+    hrefs = [path + keep for path, _ in pages]
+    labels = [t(key, lang) for _, key in pages]
     try:
         ref = reference_lists()
         options = [district_options(ref, lang), sector_options(ref, lang)]
@@ -138,6 +135,22 @@ def translate_shell(search):
         options = [no_update, no_update]
     return hrefs + labels + [t("app.title", lang), t("filter.year", lang), t("filter.district", lang),
                              t("filter.sector", lang), t("filter.lang", lang)] + options
+
+
+def init_shell(app) -> None:
+    """The callback that translates the frame names every navbar link, so it is registered
+    once the pages are (after ``dash.Dash(use_pages=True)``)."""
+    pages = nav_pages()
+    app.callback(
+        [Output(nav_id(key), "href") for _, key in pages]
+        + [Output(nav_id(key), "children") for _, key in pages]
+        + [Output("brand-title", "children"), Output("filter-year-label", "children"),
+           Output("filter-district-label", "children"), Output("filter-sector-label", "children"),
+           Output("filter-lang-label", "children"),
+           Output("filter-district", "options"), Output("filter-sector", "options")],
+        Input("url", "search"),
+        prevent_initial_call=False,
+    )(translate_shell)
 
 
 @callback(Output("nav-collapse", "is_open"), Input("nav-toggler", "n_clicks"), State("nav-collapse", "is_open"),

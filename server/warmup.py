@@ -33,9 +33,13 @@ from .auth import auth_enabled
 
 log = logging.getLogger("tthc.warmup")
 
-# The pages a reader opens with the global filters; /imports is an admin's page (no filters).
-WARM_PAGES = ("/", "/levels", "/late", "/postal", "/report", "/present")
 LOCK_SECONDS = 3600
+
+
+def warm_pages() -> tuple[str, ...]:
+    """The pages a reader opens with the global filters: every registered page but those
+    registered with ``warm=False`` (the import history, an admin's page without filters)."""
+    return tuple(page["path"] for page in dash.page_registry.values() if page.get("warm", True))
 
 
 @dataclass
@@ -60,11 +64,12 @@ def view_params(years: list[int], districts: list[str], sectors: list[str], lang
                     yield {k: v for k, v in params.items() if v}
 
 
-def warm_cache(server, langs: tuple[str, ...] = ("vi", "en"), pages: tuple[str, ...] = WARM_PAGES,
+def warm_cache(server, langs: tuple[str, ...] = ("vi", "en"), pages: tuple[str, ...] | None = None,
                max_seconds: float | None = None, progress: Callable[[int, int], None] | None = None) -> WarmupReport:
     """Render ``pages`` for every view into the cache configured on ``server`` (the Dash app's
     Flask server, with data.cache initialised). Stops early when the data version changes
     (an import landed: the next warm-up starts over) or after ``max_seconds``."""
+    pages = warm_pages() if pages is None else pages
     layouts = {p["path"]: p["layout"] for p in dash.page_registry.values() if p["path"] in pages}
     report = WarmupReport()
     t0, c0 = time.monotonic(), time.process_time()

@@ -286,6 +286,25 @@ def demo_app(demo_sqlite_url):
     return import_app("app")
 
 
+def page_paths() -> list[str]:
+    """Every page's path, from Dash's page registry (each page registers itself: the one list
+    of pages). Imports the app on the demo database, as ``demo_app`` does."""
+    import dash
+
+    from data.config import DEMO_DB_URL
+
+    os.environ.setdefault("DATABASE_URL", DEMO_DB_URL)
+    import app  # noqa: F401 - registers the pages
+
+    return [page["path"] for page in dash.page_registry.values()]
+
+
+def pytest_generate_tests(metafunc):
+    """A test that takes ``page_path`` runs once per registered page."""
+    if "page_path" in metafunc.fixturenames:
+        metafunc.parametrize("page_path", page_paths())
+
+
 def assert_no_console_errors(dash_duo):
     """Browser tests end like Dash's own: nothing SEVERE in the console."""
     logs = [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]

@@ -1,15 +1,12 @@
 """Every page loads in headless Chromium on the demo database, with no console error."""
-import pytest
 
 from tests.conftest import assert_no_console_errors
 
-PAGES = ["/", "/levels", "/late", "/postal", "/report", "/present", "/imports"]
 
-
-@pytest.mark.parametrize("path", PAGES)
-def test_smk001_page_loads(dash_duo, demo_app, path):
+def test_smk001_page_loads(dash_duo, demo_app, page_path):
+    """Every registered page (tests.conftest parametrizes ``page_path`` from the page registry)."""
     dash_duo.start_server(demo_app)
-    dash_duo.wait_for_page(url=dash_duo.server_url + path + "?year=2023")
+    dash_duo.wait_for_page(url=dash_duo.server_url + page_path + "?year=2023")
     dash_duo.wait_for_element("#_pages_content h1, #_pages_content h2", timeout=30)
     assert dash_duo.find_element("#filter-year").text.strip().startswith("2023")
     assert_no_console_errors(dash_duo)

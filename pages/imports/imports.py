@@ -15,7 +15,8 @@ from server.auth import may_see_imports
 from server.faults import guard_layout
 from server.page_cache import cached_page
 
-dash.register_page(__name__, path="/imports", name="imports")
+# An admin's page without the global filters: nothing for the warm-up to render per view.
+dash.register_page(__name__, path="/imports", name="imports", order=6, nav="nav.imports", warm=False)
 
 
 @guard_layout

@@ -32,7 +32,7 @@ from pages.levels._targets import target
 from server.faults import guard_layout
 from server.page_cache import cached_page
 
-dash.register_page(__name__, path="/levels", name="levels", title="TTHC · So sánh các cấp")
+dash.register_page(__name__, path="/levels", name="levels", title="TTHC · So sánh các cấp", order=1, nav="nav.levels")
 
 STRINGS = {
     "lvl.title": ("So sánh các cấp", "Level comparison"),

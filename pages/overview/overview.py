@@ -23,7 +23,8 @@ from data.schema import LEVELS
 from server.faults import guard_layout
 from server.page_cache import cached_page
 
-dash.register_page(__name__, path="/", name="overview", title="TTHC · Tổng quan")
+# order: the navbar's order; nav: its label (components.i18n); every page with filters is warmed (server.warmup).
+dash.register_page(__name__, path="/", name="overview", title="TTHC · Tổng quan", order=0, nav="nav.overview")
 
 STRINGS = {
     "ovw.title": ("Tổng quan", "Overview"),

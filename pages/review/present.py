@@ -23,7 +23,7 @@ from pages.review._slides import build_slides, kicker, plotly_figure
 from server.faults import guard_layout
 from server.page_cache import cached_page
 
-dash.register_page(__name__, path="/present", name="present", title="TTHC · Trình chiếu")
+dash.register_page(__name__, path="/present", name="present", title="TTHC · Trình chiếu", order=5, nav="nav.present")
 
 STRINGS = {
     "prs.prev": ("Trang trước (←)", "Previous (←)"),

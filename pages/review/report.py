@@ -24,7 +24,7 @@ from pages.review._review_text import Fig, build_report, report_text, w
 from server.faults import guard_layout
 from server.page_cache import cached_page
 
-dash.register_page(__name__, path="/report", name="report", title="TTHC · Báo cáo hội nghị")
+dash.register_page(__name__, path="/report", name="report", title="TTHC · Báo cáo hội nghị", order=4, nav="nav.report")
 
 STRINGS = {
     "rep.title": ("Báo cáo hội nghị", "Review report"),
