@@ -20,7 +20,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Engine
 
 from ..cache import cached_query
-from ..filters import A, DossierFilter, base_stats_select, stats_table_for
+from ..filters import A, DossierFilter, base_stats_select, stats_table_for, unit_where
 from ..schema import LEVELS, PostalDeployment, Unit
 
 U = Unit.__table__
@@ -35,14 +35,6 @@ def _ratio(num, den):
     den = np.asarray(den, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
-
-
-def _unit_scope(f: DossierFilter, unit_table=U):
-    """Units visible under the filter: all, or one district-level unit and its communes."""
-    d = f.effective_district
-    if not d:
-        return []
-    return [or_(unit_table.c.code == d, unit_table.c.parent_code == d)]
 
 
 def _is_full():
@@ -61,7 +53,7 @@ def _count_if(cond):
 def deployment_years(engine: Engine, f: DossierFilter) -> list[int]:
     """Years with at least one deployment record in scope, oldest first."""
     stmt = (select(PD.c.year).select_from(PD.join(U, U.c.code == PD.c.unit_code))
-            .where(*_unit_scope(f)).group_by(PD.c.year).order_by(PD.c.year))
+            .where(*unit_where(f)).group_by(PD.c.year).order_by(PD.c.year))
     with engine.connect() as conn:
         return [int(y) for y in conn.execute(stmt).scalars()]
 
@@ -82,10 +74,10 @@ def level_coverage(engine: Engine, f: DossierFilter, years: tuple[int, ...]) -> 
                _count_if(_is_full()).label("units_full"),
                _count_if(_is_bad()).label("bad_records"))
         .select_from(PD.join(U, U.c.code == PD.c.unit_code))
-        .where(PD.c.year.in_(list(years)), *_unit_scope(f))
+        .where(PD.c.year.in_(list(years)), *unit_where(f))
         .group_by(PD.c.year, U.c.level)
     )
-    units_stmt = (select(U.c.level, func.count().label("units")).where(*_unit_scope(f)).group_by(U.c.level))
+    units_stmt = (select(U.c.level, func.count().label("units")).where(*unit_where(f)).group_by(U.c.level))
     with engine.connect() as conn:
         rows = pd.DataFrame(conn.execute(stmt).mappings().all())
         units = {r.level: int(r.units) for r in conn.execute(units_stmt)}
@@ -158,7 +150,7 @@ def _with_deployment(units: pd.DataFrame, dep: pd.DataFrame) -> pd.DataFrame:
 def _deployments_for(engine: Engine, year: int, level: str, f: DossierFilter, parent: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     unit_cols = [U.c.code, U.c.name, U.c.short_name, U.c.division_type, U.c.parent_code,
                  U.c.tile_row, U.c.tile_col, U.c.sort_order]
-    conds = [U.c.level == level, *_unit_scope(f)]
+    conds = [U.c.level == level, *unit_where(f)]
     if parent:
         conds.append(U.c.parent_code == parent)
     units_stmt = select(*unit_cols).where(*conds).order_by(U.c.sort_order, U.c.code)
@@ -190,7 +182,7 @@ def district_coverage(engine: Engine, f: DossierFilter) -> pd.DataFrame:
             select(C.c.parent_code.label("code"), func.count().label("communes"),
                    _count_if(PD.c.postal_staff > 0).label("communes_with_staff"))
             .select_from(C.outerjoin(PD, and_(PD.c.unit_code == C.c.code, PD.c.year == year)))
-            .where(C.c.level == "commune", *_unit_scope(f, C))
+            .where(C.c.level == "commune", *unit_where(f, C))
             .group_by(C.c.parent_code)).mappings().all(), columns=["code", "communes", "communes_with_staff"])
     df = df.merge(communes, on="code", how="left")
     df["communes"] = pd.to_numeric(df["communes"]).fillna(0).astype("int64")
