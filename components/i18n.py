@@ -101,5 +101,13 @@ def make_translator(page_strings: dict[str, tuple[str, str]] | None = None):
 t = make_translator()
 
 
+def bilingual(name, name_en, lang: str):
+    """A name from data in the language: the English one when English is asked for and the data
+    has one, else the Vietnamese (which every unit, sector and procedure has)."""
+    if lang == "en" and isinstance(name_en, str) and name_en:
+        return name_en
+    return name
+
+
 def level_label(level: str, lang: str) -> str:
     return t(f"level.{level}", lang)

@@ -30,8 +30,21 @@ def card(title: str | None, body, id: str | None = None, className: str = "") ->
     return dbc.Card(parts, className=f"mb-3 shadow-sm {className}", **kwargs)
 
 
-def graph(id, figure, filename: str, className: str = ""):
-    return dcc.Graph(id=id, figure=figure, config=graph_config(filename), className=className)
+def graph(id, figure, filename: str, *, box: str | None = None, fit_height: bool = False, toolbar: bool = True, **props):
+    """A chart as every page shows one: the app's toolbar with a PNG export named ``filename``.
+
+    ``box``: the CSS class of a plain block around the graph: ``graph-box`` in a stretched flex
+    column (a bare graph's ``height: 100%`` resolves against the column and collapses to a few
+    pixels), ``late-scroll late-scroll-wide`` for a chart a phone scrolls sideways.
+    ``fit_height``: the graph as tall as its figure (a responsive graph in a flex column otherwise
+    collapses to its toolbar and the plot spills over what follows).
+    ``toolbar=False``: no mode bar (a slide on a projector). ``props``: other dcc.Graph properties."""
+    config = graph_config(filename) if toolbar else dict(graph_config(filename), displayModeBar=False)
+    if fit_height:
+        height = figure["layout"]["height"] if isinstance(figure, dict) else figure.layout.height
+        props["style"] = {**props.get("style", {}), "height": f"{height}px"}
+    chart = dcc.Graph(id=id, figure=figure, config=config, **props)
+    return html.Div(chart, className=box) if box else chart
 
 
 def by_screen(wide: str, phone: str) -> list:

@@ -6,7 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-from components.i18n import normalise_lang, t
+from components.i18n import bilingual, normalise_lang, t
 from components.params import GLOBAL_PARAMS, build_search, parse_search, reference_lists
 from data.auth import active_scope
 from data.db import DB_ERRORS
@@ -45,7 +45,7 @@ def district_options(ref: dict, lang: str) -> list[dict]:
 
 def sector_options(ref: dict, lang: str) -> list[dict]:
     return [{"label": t("filter.sector.all", lang), "value": ""}] + [
-        {"label": s["name"] if lang == "vi" else (s["name_en"] or s["name"]), "value": s["code"]} for s in ref["sectors"]]
+        {"label": bilingual(s["name"], s["name_en"], lang), "value": s["code"]} for s in ref["sectors"]]
 
 
 def filter_bar(ref: dict, lang: str) -> html.Div:

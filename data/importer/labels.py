@@ -51,7 +51,6 @@ CHANNEL_WORDS = {
         "Qua dịch vụ bưu chính công ích", "Bưu chính", "Qua bưu chính", "BCCI", "Qua BCCI", "Bưu điện", "Qua bưu điện",
         "Post", "By post", "Postal"),
 }
-STATUS_NAMES = {code: words[0] for code, words in STATUS_WORDS.items()}
 CHANNEL_NAMES = {code: words[0] for code, words in CHANNEL_WORDS.items()}
 SECTIONS = ("status", "channel", "agency", "procedure", "headers")
 

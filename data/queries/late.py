@@ -29,6 +29,7 @@ from ..aggregates import D, is_finished, is_late
 from ..cache import cached_query, cached_reference
 from ..filters import DossierFilter, dossier_where, stats_table_for, stats_where
 from ..schema import Agency, DossierMonthStats, Procedure, Sector, Unit, WorkCalendar
+from .summary import ratio
 
 S = DossierMonthStats.__table__
 A = Agency.__table__
@@ -128,8 +129,7 @@ def _grouped(cube: pd.DataFrame, keys: list[str], mode: str) -> pd.DataFrame:
         return pd.DataFrame(columns=keys + ["count", "base", "rate"])
     g = cube.groupby(keys, dropna=False, sort=False)[[count, base]].sum().reset_index()
     g = g.rename(columns={count: "count", base: "base"})
-    c, b = g["count"].to_numpy(dtype=float), g["base"].to_numpy(dtype=float)
-    g["rate"] = np.where(b > 0, c / np.where(b > 0, b, 1), np.nan)
+    g["rate"] = ratio(g["count"], g["base"])
     return g
 
 
@@ -253,7 +253,7 @@ def late_trend(engine: Engine, f: DossierFilter, mode: str = "late") -> pd.DataF
     df = _month_frame(f).merge(df, on="ym", how="left").fillna(0)
     count, base = _measure(mode)
     out = pd.DataFrame({"ym": df["ym"], "count": df[count].astype("int64"), "base": df[base].astype("int64")})
-    out["rate"] = np.where(out["base"] > 0, out["count"] / out["base"].where(out["base"] > 0, 1), np.nan)
+    out["rate"] = ratio(out["count"], out["base"])
     return out
 
 

@@ -22,19 +22,13 @@ from sqlalchemy.engine import Engine
 from ..cache import cached_query
 from ..filters import A, DossierFilter, base_stats_select, stats_table_for, unit_where
 from ..schema import LEVELS, PostalDeployment, Unit
+from .summary import ratio
 
 U = Unit.__table__
 PD = PostalDeployment.__table__
 
 DOSSIER_MEASURES = ["received", "received_postal_staff", "finished", "finished_in_time",
                     "finished_postal_staff", "finished_in_time_postal_staff"]
-
-
-def _ratio(num, den):
-    num = np.asarray(num, dtype=float)
-    den = np.asarray(den, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
 
 
 def _is_full():
@@ -93,7 +87,7 @@ def level_coverage(engine: Engine, f: DossierFilter, years: tuple[int, ...]) -> 
     for c in count_cols:
         df[c] = pd.to_numeric(df[c]).fillna(0).astype("int64")
     df["units"] = df["level"].map(units).fillna(0).astype("int64")
-    df["moved_share"] = _ratio(df["procedures_moved"], df["procedures_total"])
+    df["moved_share"] = ratio(df["procedures_moved"], df["procedures_total"])
     return df.reset_index(drop=True)  # the grid's order: years as given, levels province -> commune
 
 
@@ -126,9 +120,9 @@ def add_dossier_rates(df: pd.DataFrame) -> pd.DataFrame:
     (received by civil servants, online included)."""
     for c in DOSSIER_MEASURES:
         df[c] = pd.to_numeric(df[c]).fillna(0).astype("int64")
-    df["postal_share"] = _ratio(df["received_postal_staff"], df["received"])
-    df["on_time_postal"] = _ratio(df["finished_in_time_postal_staff"], df["finished_postal_staff"])
-    df["on_time_civil"] = _ratio(df["finished_in_time"] - df["finished_in_time_postal_staff"],
+    df["postal_share"] = ratio(df["received_postal_staff"], df["received"])
+    df["on_time_postal"] = ratio(df["finished_in_time_postal_staff"], df["finished_postal_staff"])
+    df["on_time_civil"] = ratio(df["finished_in_time"] - df["finished_in_time_postal_staff"],
                                  df["finished"] - df["finished_postal_staff"])
     return df
 
@@ -140,7 +134,7 @@ def _with_deployment(units: pd.DataFrame, dep: pd.DataFrame) -> pd.DataFrame:
         df[c] = pd.to_numeric(df[c]).astype("Int64")
     moved = df["procedures_moved"].astype("float")
     total = df["procedures_total"].astype("float")
-    df["moved_share"] = _ratio(moved.fillna(np.nan), total.fillna(0))
+    df["moved_share"] = ratio(moved.fillna(np.nan), total.fillna(0))
     df["is_full"] = df["has_record"] & (total > 0) & (moved == total)
     df["bad_record"] = df["has_record"] & ((moved > total) | (moved < 0) | (total < 0))
     df["nothing_moved"] = ~df["has_record"] | (moved.fillna(0) <= 0)
@@ -222,5 +216,5 @@ def monthly_postal_share(engine: Engine, f: DossierFilter) -> pd.DataFrame:
         df = pd.DataFrame(conn.execute(stmt).mappings().all(), columns=["level", "ym", "received", "received_postal_staff"])
     for c in ("ym", "received", "received_postal_staff"):
         df[c] = pd.to_numeric(df[c]).astype("int64")
-    df["postal_share"] = _ratio(df["received_postal_staff"], df["received"])
+    df["postal_share"] = ratio(df["received_postal_staff"], df["received"])
     return df

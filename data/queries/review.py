@@ -41,7 +41,6 @@ PD = PostalDeployment.__table__
 IR = ImportRun.__table__
 SE = Sector.__table__
 
-TOP_SECTORS = 3
 TOP_PROCEDURES = 8
 TOP_NOT_ONLINE = 6
 MIN_FINISHED = ql.MIN_FINISHED_FOR_RANKING

@@ -27,10 +27,6 @@ COUNT_COLUMNS = [
     "received_unknown_channel", "carried_over", "finished_early", "finished_on_time", "finished_late", "withdrawn",
     "in_progress", "in_progress_overdue", "finished_postal_staff", "finished_in_time_postal_staff",
 ]
-DERIVED_COLUMNS = [
-    "received_in_person_or_post", "received_known_channel", "handled", "finished", "finished_in_time", "in_progress_within",
-    "on_time_rate", "late_rate", "online_share", "post_share", "postal_staff_share",
-]
 
 # What each grouping is keyed by, and the label columns that come with it.
 GROUPINGS = {
@@ -182,7 +178,9 @@ def _monthly_stocks(df: pd.DataFrame, groups: list[str], period) -> pd.DataFrame
     return df
 
 
-def _ratio(num, den):
+def ratio(num, den) -> np.ndarray:
+    """num / den element-wise, NaN where the denominator is not positive (a rate of nothing
+    is no rate, never 0 % or a division error): every rate of the app is computed here."""
     num = np.asarray(num, dtype=float)
     den = np.asarray(den, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -203,11 +201,11 @@ def _derived(c) -> dict[str, np.ndarray]:
         "finished_in_time": finished_in_time,
         "in_progress_within": c["in_progress"] - c["in_progress_overdue"],
         "handled": received + c["carried_over"],
-        "on_time_rate": _ratio(finished_in_time, finished),
-        "late_rate": _ratio(c["finished_late"], finished),
-        "online_share": _ratio(c["received_online"], known),
-        "post_share": _ratio(c["received_by_post"], known),
-        "postal_staff_share": _ratio(c["received_postal_staff"], received),
+        "on_time_rate": ratio(finished_in_time, finished),
+        "late_rate": ratio(c["finished_late"], finished),
+        "online_share": ratio(c["received_online"], known),
+        "post_share": ratio(c["received_by_post"], known),
+        "postal_staff_share": ratio(c["received_postal_staff"], received),
     }
 
 

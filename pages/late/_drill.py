@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from dash import dcc, html
 
 from components.formatting import month_name, ym_label
-from components.i18n import make_translator
+from components.i18n import bilingual, make_translator
 from components.params import build_search
 from data.auth import active_scope
 from data.filters import DossierFilter, Period
@@ -177,7 +177,7 @@ def resolve_drill(kwargs: dict, view, ref: dict) -> Drill:
             row = match.iloc[0]
             proc = {k: row[k] for k in ("code", "name", "name_en", "level", "sector_code")}
             if d.sector and proc["sector_code"] != d.sector["code"]:
-                notes.append(t("note.procedure_sector", lang, bad=code, sector=_name(d.sector, lang)))
+                notes.append(t("note.procedure_sector", lang, bad=code, sector=item_name(d.sector, lang)))
             elif d.level and proc["level"] != d.level:
                 notes.append(t("note.procedure_level", lang, bad=code, level=t(f"level.{d.level}", lang)))
             else:
@@ -221,10 +221,11 @@ def resolve_drill(kwargs: dict, view, ref: dict) -> Drill:
     return d
 
 
-def _name(item: dict, lang: str) -> str:
-    if lang == "en" and item.get("name_en"):
-        return item["name_en"]
-    return item.get("name") or item.get("short_name") or item["code"]
+def item_name(item: dict | None, lang: str) -> str:
+    """A drill step's name (a sector, procedure, district or commune) in the language."""
+    if not item:
+        return ""
+    return bilingual(item.get("name"), item.get("name_en"), lang) or item.get("short_name") or item.get("code", "")
 
 
 def crumbs(drill: Drill, view, path: str, lang: str) -> list[tuple[str, str | None]]:
@@ -238,10 +239,10 @@ def crumbs(drill: Drill, view, path: str, lang: str) -> list[tuple[str, str | No
     params: dict = {}
     if drill.sector:
         params = {**params, "sector": drill.sector["code"]}
-        steps.append((_name(drill.sector, lang), dict(params)))
+        steps.append((item_name(drill.sector, lang), dict(params)))
     if drill.procedure:
         params = {**params, "procedure": drill.procedure["code"]}
-        steps.append((_name(drill.procedure, lang), dict(params)))
+        steps.append((item_name(drill.procedure, lang), dict(params)))
     if drill.district:
         params = {**params, "district": drill.district["code"]}
         steps.append((drill.district["short_name"], dict(params)))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dash_ag_grid as dag
 import pandas as pd
 
-from components.formatting import fmt_int
 from components.i18n import make_translator
 from data.queries.late import ListQuery
 
@@ -194,6 +193,3 @@ def export_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     headers["due_note"] = "Ghi chú hạn" if lang == "vi" else "Deadline note"
     return out.rename(columns=headers)
 
-
-def count_text(n: int, lang: str) -> str:
-    return fmt_int(n, lang)

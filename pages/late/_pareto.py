@@ -19,6 +19,7 @@ import pandas as pd
 from components import theme
 from components.formatting import fmt_int, fmt_pct, ym_label
 from components.theme import LATE_COLOR, LEVEL_COLORS, NEUTRAL_COLOR
+from data.queries.summary import ratio
 
 BAR_PX = 44  # height per bar on horizontal charts: readable on a projector, tappable on a phone
 
@@ -55,12 +56,6 @@ def _ints(values) -> list[int]:
     return [int(v) for v in np.nan_to_num(np.asarray(values, dtype=float))]
 
 
-def _rate(count, base) -> np.ndarray:
-    count, base = np.asarray(count, dtype=float), np.asarray(base, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(base > 0, count / np.where(base > 0, base, 1), np.nan)
-
-
 def ranked_bars_by_level(df: pd.DataFrame, category: str, labels: dict, hrefs: dict, lang: str,
                          level_names: dict, x_title: str, hover_count: str, hover_base: str) -> dict:
     """Horizontal bars, one per category (largest on top), stacked by level.
@@ -80,14 +75,14 @@ def ranked_bars_by_level(df: pd.DataFrame, category: str, labels: dict, hrefs: d
             "type": "bar", "orientation": "h", "y": ylabels, "x": counts, "name": level_names[level],
             "marker": {"color": LEVEL_COLORS[level]},
             "customdata": [[hrefs.get(c, ""), fi(n, lang), fi(b, lang), fp(r, lang)]
-                           for c, n, b, r in zip(order, counts, bases, _rate(counts, bases))],
+                           for c, n, b, r in zip(order, counts, bases, ratio(counts, bases))],
             "hovertemplate": (f"<b>%{{y}}</b><br>{level_names[level]}<br>{hover_count}: %{{customdata[1]}}"
                               f"<br>{hover_base}: %{{customdata[2]}}<br>%{{customdata[3]}}<extra></extra>"),
         })
     tot = totals.reindex(order)
     data.append({"type": "scatter", "mode": "text", "y": ylabels, "x": _ints(tot["count"]), "showlegend": False,
                  "hoverinfo": "skip", "textposition": "middle right", "textfont": {"size": 14},
-                 "text": [f"  {fi(int(c), lang)} · {fp(r, lang)}" for c, r in zip(tot["count"], _rate(tot["count"], tot["base"]))]})
+                 "text": [f"  {fi(int(c), lang)} · {fp(r, lang)}" for c, r in zip(tot["count"], ratio(tot["count"], tot["base"]))]})
     top = float(tot["count"].max() or 1)
     layout = base_layout(lang, max(260, BAR_PX * len(order) + 90), barmode="stack", clickmode="event",
                          legend={"traceorder": "normal"},
@@ -101,7 +96,7 @@ def ranked_bars(df: pd.DataFrame, labels: list[str], hrefs: list[str], lang: str
     """Horizontal bars in ``df`` order (first on top): count with its rate at the end."""
     d = df.iloc[::-1]
     counts, bases = _ints(d["count"]), _ints(d["base"])
-    rates = _rate(counts, bases)
+    rates = ratio(counts, bases)
     data = [{
         "type": "bar", "orientation": "h", "y": [wrap(x, 30) for x in labels[::-1]], "x": counts,
         "marker": {"color": color}, "textposition": "outside", "cliponaxis": False,
@@ -129,7 +124,7 @@ def pareto(df: pd.DataFrame, labels: list[str], hrefs: list[str], lang: str, y_t
     data = [
         {"type": "bar", "orientation": "h", "y": ylabels, "x": counts, "marker": {"color": LATE_COLOR}, "name": y_title,
          "customdata": [[h, fi(n, lang), fi(b, lang), fp(r, lang), fp(s, lang)]
-                        for h, n, b, r, s in zip(hrefs[::-1], counts, bases, _rate(counts, bases), cum)],
+                        for h, n, b, r, s in zip(hrefs[::-1], counts, bases, ratio(counts, bases), cum)],
          "hovertemplate": (f"<b>%{{y}}</b><br>{hover_count}: %{{customdata[1]}}<br>{hover_base}: %{{customdata[2]}}"
                            f"<br>%{{customdata[3]}}<br>{cum_title}: %{{customdata[4]}}<extra></extra>"),
          "text": [fi(n, lang) for n in counts], "textposition": "inside", "insidetextanchor": "end",

@@ -15,15 +15,15 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from components.download import to_csv_bytes, to_xlsx_bytes
 from components.formatting import fmt_int, fmt_pct
-from components.i18n import make_translator
+from components.i18n import bilingual, make_translator
 from components.params import build_search, reference_lists, resolve_view
-from components.theme import graph_config, plot_text
-from components.ui import by_screen, card, empty_state, page_header
+from components.theme import plot_text
+from components.ui import by_screen, card, empty_state, graph, page_header
 from data.db import get_engine
 from data.filters import DossierFilter, Period
 from data.queries import late as q
 from data.schema import LEVELS
-from pages.late._drill import Drill, breadcrumb, crumbs, period_label, resolve_drill
+from pages.late._drill import Drill, breadcrumb, crumbs, item_name, period_label, resolve_drill
 from pages.late._grid import describe_query, dossier_grid, export_frame, grid_response, list_query
 from pages.late._heatmap import MIN_BASE, rate_heatmap
 from pages.late._pareto import items_to_threshold, pareto, ranked_bars, ranked_bars_by_level, trend
@@ -103,14 +103,6 @@ STRINGS = {
 t = make_translator(STRINGS)
 
 
-def _name(item: dict | None, lang: str) -> str:
-    if not item:
-        return ""
-    if lang == "en" and item.get("name_en"):
-        return item["name_en"]
-    return item.get("name") or item.get("short_name") or item.get("code", "")
-
-
 def _reference(engine):
     ref = q.reference_maps(engine)
     return {**ref, "years": reference_lists(engine)["years"]}
@@ -173,7 +165,7 @@ def layout(**kwargs):
     drill = resolve_drill(kwargs, view, _reference(engine))
     c = Ctx(view, drill, engine)
     title = t(f"title.{c.mode}", lang) + " — " + ", ".join(
-        [x for x in [_name(drill.district, lang)] if x] + [c.period_text])
+        [x for x in [item_name(drill.district, lang)] if x] + [c.period_text])
     totals = q.totals(engine, c.f, c.mode)
     children = [
         page_header(title, subtitle=_subtitle(c), notes=view.notes + drill.notes, id_prefix="late-"),
@@ -207,9 +199,9 @@ def _breadcrumb(drill: Drill, view):
 def _subtitle(c: Ctx) -> str:
     parts = [c.period_text, t("level.all", c.lang) if not c.drill.level else t(f"level.{c.drill.level}", c.lang)]
     if c.drill.sector:
-        parts.append(_name(c.drill.sector, c.lang))
+        parts.append(item_name(c.drill.sector, c.lang))
     if c.drill.procedure:
-        parts.append(_name(c.drill.procedure, c.lang))
+        parts.append(item_name(c.drill.procedure, c.lang))
     if c.drill.commune:
         parts.append(c.drill.commune["short_name"])
     return " · ".join(parts)
@@ -252,9 +244,8 @@ def _nothing(c: Ctx):
 def _graph(id: str, fig, filename: str, scroll: str | None = None):
     """A clickable figure. ``scroll``: 'wide' / 'medium' keep a minimum width on phones, where the
     figure scrolls sideways instead of squeezing its labels into nothing."""
-    graph = dcc.Graph(id={"type": "late-drill-graph", "name": id}, figure=fig, config=graph_config(filename),
-                      className="late-graph")
-    return html.Div(graph, className=f"late-scroll late-scroll-{scroll}") if scroll else graph
+    return graph({"type": "late-drill-graph", "name": id}, fig, filename, className="late-graph",
+                 box=f"late-scroll late-scroll-{scroll}" if scroll else None)
 
 
 def _table_only_hint(lang: str) -> html.P:
@@ -291,7 +282,7 @@ def _entry(c: Ctx, totals: dict) -> list:
     lang = c.lang
     by_sector = q.late_by_sector(c.engine, c.f, c.mode)
     by_sector = by_sector[by_sector["sector_total"] > 0]  # sectors with nothing to show stay off the chart
-    names = {r.sector_code: (r.sector_name_en if lang == "en" and r.sector_name_en else r.sector_name)
+    names = {r.sector_code: bilingual(r.sector_name, r.sector_name_en, lang)
              for r in by_sector.itertuples()}
     hrefs = {code: build_search(_query(c, sector=code)) for code in names}
     level_names = {lv: t(f"level.{lv}", lang) for lv in LEVELS}
@@ -373,7 +364,7 @@ def _sector_step(c: Ctx) -> list:
     lang = c.lang
     df = q.late_by_procedure(c.engine, c.f, c.mode)
     df = df[df["count"] > 0].reset_index(drop=True)
-    labels = [(r.procedure_name_en if lang == "en" and r.procedure_name_en else r.procedure_name) for r in df.itertuples()]
+    labels = [bilingual(r.procedure_name, r.procedure_name_en, lang) for r in df.itertuples()]
     hrefs = [build_search(_query(c, procedure=code)) for code in df["procedure_code"]]
     fig = pareto(df, labels, hrefs, lang, c.count_label, t("cum_share", lang), c.count_label, c.base_label)
     k = items_to_threshold(df["cum_share"])
@@ -385,7 +376,7 @@ def _sector_step(c: Ctx) -> list:
             dbc.Row([dbc.Col(_graph("pareto", fig, c.filename("pareto"), scroll="medium"), lg=8),
                      dbc.Col(_link_table(rows, c, "late-procedure-table"), lg=4)]),
             html.P(t("click_hint", lang), className="text-muted small mb-0")]
-    return [card(c.word("card.pareto", sector=_name(c.drill.sector, lang)), body, id="late-pareto-card"),
+    return [card(c.word("card.pareto", sector=item_name(c.drill.sector, lang)), body, id="late-pareto-card"),
             _trend_card(c), _list_button(c, int(df["count"].sum()))]
 
 
@@ -403,11 +394,11 @@ def _units_step(c: Ctx) -> list:
             labels.append(r.name)
         else:
             hrefs.append(build_search(_query(c, view="list")))
-            labels.append(r.name_en if lang == "en" else r.name)
+            labels.append(bilingual(r.name, r.name_en, lang))
     fig = ranked_bars(df, labels, hrefs, lang, c.count_label, c.count_label, c.base_label)
     rows = [{"label": lab, "href": PATH + h, "count": r.count, "rate": r.rate}
             for lab, h, r in zip(labels, hrefs, df.itertuples())]
-    title = t("card.units", lang, procedure=_name(c.drill.procedure, lang))
+    title = t("card.units", lang, procedure=item_name(c.drill.procedure, lang))
     if c.drill.district:
         title += " — " + t("unit.commune_breakdown", lang, district=c.drill.district["short_name"])
     body = [dbc.Row([dbc.Col(_graph("units", fig, c.filename("units")), lg=8, className="d-none d-sm-block"),
@@ -533,7 +524,7 @@ def _filter_rows(engine, f: DossierFilter, mode: str, lang: str, n: int) -> list
         if row.empty:
             return code
         r = row.iloc[0]
-        name = r.get("name_en") if lang == "en" and col == "name" and r.get("name_en") else r[col]
+        name = bilingual(r[col], r.get("name_en"), lang) if col == "name" else r[col]
         return f"{name} ({code})"
 
     units = ref["units"]

@@ -18,12 +18,12 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from components.download import to_csv_bytes, to_xlsx_bytes
 from components.formatting import fmt_int, ym_label
-from components.i18n import level_label, make_translator
+from components.i18n import bilingual, level_label, make_translator
 from components.kpi import fmt_rate, scope_title, sector_name
 from components.params import build_search, parse_search, reference_lists, resolve_view
 from components.theme import CHANNEL_COLORS, LEVEL_COLORS, NEUTRAL_COLOR, base_layout, plot_text
 from components.ui import card, empty_state, page_header
-from components.ui import graph as _graph
+from components.ui import graph as ui_graph
 from data.db import get_engine
 from data.queries import levels as q
 from data.schema import LEVELS
@@ -105,9 +105,8 @@ TOP_PROCEDURES = 10
 
 
 def graph(id, figure, filename):
-    """A graph in a plain block: inside a stretched flex column a bare dcc.Graph's
-    ``height: 100%`` resolves against the column and collapses to a few pixels."""
-    return html.Div(_graph(id, figure, filename), className="graph-box")
+    """The page's charts sit in stretched flex columns: in a plain block (components.ui.graph)."""
+    return ui_graph(id, figure, filename, box="graph-box")
 
 
 # ---------------------------------------------------------------- view state
@@ -320,7 +319,7 @@ def fig_breakdown(df: pd.DataFrame, measure: str, level: str, lang: str, average
 
 def fig_procedures(df: pd.DataFrame, lang: str, sectors: dict) -> dict:
     rows = df.iloc[::-1].to_dict("records")
-    names = [r["procedure_name_en"] if lang != "vi" and not pd.isna(r["procedure_name_en"]) else r["procedure_name"] for r in rows]
+    names = [bilingual(r["procedure_name"], r["procedure_name_en"], lang) for r in rows]
     short = [plot_text(n if len(n) <= 48 else n[:46] + "…") for n in names]
     names = [plot_text(n) for n in names]
     # The same procedure name at two levels (certified copies) must stay two bars.
@@ -364,7 +363,7 @@ def report_rows(engine, view) -> pd.DataFrame:
             return t("lvl.report.total", lang)
         if r["row_kind"] == "level_total":
             return f"{numerals[r['level']]}. {level_label(r['level'], lang)}"
-        name = r["name"] if lang == "vi" else (r["name_en"] or r["name"])
+        name = bilingual(r["name"], r["name_en"], lang)
         if r["level"] == "commune" and not view.district:
             return t("lvl.report.communes_of", lang, name=name)
         return name
@@ -458,7 +457,7 @@ def layout(**kwargs):
     y = view.year
     years = sorted(ref["years"])
     monthly = q.monthly_by_level(engine, f, years[0], years[-1])
-    sectors = {s["code"]: (s["name"] if lang == "vi" else s["name_en"] or s["name"]) for s in ref["sectors"]}
+    sectors = {s["code"]: bilingual(s["name"], s["name_en"], lang) for s in ref["sectors"]}
     procs = q.procedures_not_full_online(engine, f, TOP_PROCEDURES)
     rows = report_rows(engine, view)
     per_level = rows[rows["row_kind"].isin(["level_total", "total"])].copy()

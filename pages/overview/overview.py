@@ -12,7 +12,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.formatting import fmt_int
-from components.i18n import level_label, make_translator
+from components.i18n import bilingual, level_label, make_translator
 from components.kpi import delta_line, fmt_rate, kpi_card, level_badge, scope_title, sector_name
 from components.params import reference_lists, resolve_view
 from components.theme import LEVEL_COLORS
@@ -124,7 +124,7 @@ def _attention(engine, view, summary) -> html.Div:
     total_late = int(sectors["finished_late"].sum()) if not sectors.empty else 0
     if total_late > 0:
         top = sectors.iloc[0]
-        name = top["sector_name"] if lang == "vi" else (top["sector_name_en"] or top["sector_name"])
+        name = bilingual(top["sector_name"], top["sector_name_en"], lang)
         items.append(html.Li([
             html.Span(t("ovw.att.sector", lang, sector=name, late=fmt_int(top["finished_late"], lang),
                         share=fmt_rate(top["finished_late"] / total_late, lang))), " ",

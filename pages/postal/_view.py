@@ -22,8 +22,9 @@ from dash import dcc, html
 from components.formatting import fmt_int, fmt_pct, ym_label
 from components.i18n import level_label, make_translator
 from components.params import build_search, parse_search, resolve_view
-from components.theme import LEVEL_COLORS, NEUTRAL_COLOR, base_layout, graph_config, plot_text
+from components.theme import LEVEL_COLORS, NEUTRAL_COLOR, base_layout, plot_text
 from components.ui import card, empty_state, page_header
+from components.ui import graph as ui_graph
 from data.db import get_engine
 from data.filters import Period
 from data.queries import postal as q
@@ -125,10 +126,9 @@ def _nan(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
 
 
-def graph(id, fig, filename: str) -> dcc.Graph:
-    """A graph whose box is as tall as its figure (a responsive graph in a flex column
-    otherwise collapses to its toolbar and the plot spills over what follows)."""
-    return dcc.Graph(id=id, figure=fig, config=graph_config(filename), style={"height": f"{_graph_height(fig)}px"})
+def graph(id, fig, filename: str):
+    """The page's charts sit in flex columns: as tall as their figures (components.ui.graph)."""
+    return ui_graph(id, fig, filename, fit_height=True)
 
 
 def pct(x, lang: str) -> str:
@@ -231,10 +231,6 @@ def _hover(r, lang) -> str:
     return (f"{r['short_name']}\n{t('hover.moved', lang)}: {fmt_int(r['procedures_moved'], lang)} / "
             f"{fmt_int(r['procedures_total'], lang)} ({fmt_pct(r['moved_share'], lang)})\n"
             f"{t('hover.staff', lang)}: {fmt_int(r['postal_staff'], lang)}\n{t('hover.click', lang)}")
-
-
-def _graph_height(fig) -> int:
-    return fig["layout"]["height"] if isinstance(fig, dict) else fig.layout.height
 
 
 def ranked_chart(df: pd.DataFrame, view) -> dict:

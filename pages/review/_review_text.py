@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 from babel.dates import format_date
 
 from components.formatting import fmt_int
+from components.i18n import bilingual
 from components.kpi import fmt_rate
 from data.queries.review import Item, ReviewFacts, units_below
 
@@ -314,7 +315,7 @@ class Writer:
         return fill(w(key, self.lang), **values)
 
     def name(self, item: Item) -> str:
-        return item.name_en if self.lang == "en" and item.name_en else item.name
+        return bilingual(item.name, item.name_en, self.lang)
 
     def level(self, level: str) -> str:
         return w(f"level.{level}", self.lang)
@@ -353,7 +354,7 @@ def filters_line(facts: ReviewFacts, lang: str) -> str:
     else:
         parts.append(w("filters.province", lang).format(name=facts.province_name or "").replace(" ()", "").strip())
     if facts.sector_code:
-        name = (facts.sector_name_en if lang == "en" else facts.sector_name) or facts.sector_code
+        name = bilingual(facts.sector_name, facts.sector_name_en, lang) or facts.sector_code
         parts.append(w("filters.sector", lang).format(name=name))
     else:
         parts.append(w("filters.sector.all", lang))
@@ -366,7 +367,7 @@ def _sector_phrase(wr: Writer) -> str:
     f = wr.facts
     if not f.sector_code:
         return ""
-    name = (f.sector_name_en if wr.lang == "en" else f.sector_name) or f.sector_code
+    name = bilingual(f.sector_name, f.sector_name_en, wr.lang) or f.sector_code
     return w("sector.in", wr.lang).format(name=name)
 
 

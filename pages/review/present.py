@@ -13,8 +13,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components.i18n import make_translator
 from components.params import keep_out_of_cache, resolve_view
-from components.theme import graph_config
-from components.ui import empty_state
+from components.ui import empty_state, graph
 from data.db import get_engine
 from data.queries.review import review_facts
 from pages.review._deck import download_deck
@@ -95,9 +94,9 @@ def layout(**kwargs):
     sl = slides[i - 1]
     if sl.chart is not None:
         name = f"review-{facts.year}-slide-{i}-{sl.key.replace('_', '-')}" + (f"-{facts.district_code}" if facts.district_code else "")
-        config = dict(graph_config(name), displayModeBar=False)  # a clean slide; the .pptx carries the charts
-        body = dcc.Graph(id="prs-graph", figure=plotly_figure(sl.chart, lang), config=config, className="prs-graph",
-                         style={"height": "100%", "width": "100%"})
+        # A clean slide, no toolbar; the .pptx carries the charts.
+        body = graph("prs-graph", plotly_figure(sl.chart, lang), name, toolbar=False, className="prs-graph",
+                     style={"height": "100%", "width": "100%"})
     else:
         body = html.Div(sl.message, className="prs-message", id="prs-message")
     slide = html.Div([
