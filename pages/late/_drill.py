@@ -117,108 +117,118 @@ def resolve_drill(kwargs: dict, view, ref: dict) -> Drill:
 
     ``view`` is the shell's ViewState (year, district, sector validated there);
     ``ref`` holds DataFrames ``procedures`` and ``units`` (data.queries.late.reference_maps)
-    and ``years`` (years with data)."""
-    lang = view.lang
+    and ``years`` (years with data). One step per parameter, top down: a child parameter
+    is checked against its parent's resolved value."""
     d = Drill()
-    notes = d.notes
+    _resolve_mode_and_level(d, kwargs, view.lang)
+    _resolve_period(d, kwargs, view, ref.get("years", []))
+    bad_sector = kwargs.get("sector") not in (None, "") and view.sector is None
+    if view.sector:
+        d.sector = _sector(ref["sectors"], view.sector)
+    _resolve_procedure(d, kwargs.get("procedure"), ref, bad_sector, view.lang)
+    bad_district = kwargs.get("district") not in (None, "") and view.district is None
+    if view.district:
+        row = ref["units"][ref["units"]["code"] == view.district].iloc[0]
+        d.district = {"code": row["code"], "short_name": row["short_name"]}
+    _resolve_commune(d, kwargs.get("commune"), ref["units"], bad_district, view.lang)
+    d.list_view = str(kwargs.get("view") or "").strip().lower() == "list"
+    return d
 
+
+def _sector(sectors, code: str) -> dict:
+    row = sectors[sectors["code"] == code].iloc[0]
+    return {"code": row["code"], "name": row["name"], "name_en": row["name_en"]}
+
+
+def _resolve_mode_and_level(d: Drill, kwargs: dict, lang: str) -> None:
     mode = str(kwargs.get("mode") or "late").strip().lower()
     if mode in ("late", "overdue"):
         d.mode = mode
     else:
-        notes.append(t("note.mode", lang, bad=mode[:20]))
-
+        d.notes.append(t("note.mode", lang, bad=mode[:20]))
     level = kwargs.get("level")
     if level not in (None, ""):
         level = str(level).strip().lower()
         if level in LEVELS:
             d.level = level
         else:
-            notes.append(t("note.level", lang, bad=level[:20]))
+            d.notes.append(t("note.level", lang, bad=level[:20]))
 
+
+def _resolve_period(d: Drill, kwargs: dict, view, years: list[int]) -> None:
+    """The view's year, or a month range ``from``/``to`` that overlaps the data."""
     d.period = Period.year(view.year) if view.year else None
     raw_from, raw_to = kwargs.get("from"), kwargs.get("to")
-    if raw_from not in (None, "") or raw_to not in (None, ""):
-        a = str(raw_from or raw_to).strip()[:7]
-        b = str(raw_to or raw_from).strip()[:7]
-        bad = f"{raw_from or ''}–{raw_to or ''}"[:30]
-        try:
-            if not (YM_RE.match(a) and YM_RE.match(b)):
-                raise ValueError(bad)
-            period = Period.months(a, b)
-        except ValueError:
-            notes.append(t("note.period", lang, bad=bad, year=view.year))
-        else:
-            span = _months_with_data(ref.get("years", []))
-            if span and period.first_ym <= span[1] and period.last_ym >= span[0]:
-                d.period = period
-                d.period_params = {"from": f"{period.first_ym // 100}-{period.first_ym % 100:02d}",
-                                   "to": f"{period.last_ym // 100}-{period.last_ym % 100:02d}"}
-            else:
-                notes.append(t("note.period_nodata", lang, bad=bad, year=view.year))
+    if raw_from in (None, "") and raw_to in (None, ""):
+        return
+    a = str(raw_from or raw_to).strip()[:7]
+    b = str(raw_to or raw_from).strip()[:7]
+    bad = f"{raw_from or ''}–{raw_to or ''}"[:30]
+    try:
+        if not (YM_RE.match(a) and YM_RE.match(b)):
+            raise ValueError(bad)
+        period = Period.months(a, b)
+    except ValueError:
+        d.notes.append(t("note.period", view.lang, bad=bad, year=view.year))
+        return
+    span = _months_with_data(years)
+    if span and period.first_ym <= span[1] and period.last_ym >= span[0]:
+        d.period = period
+        d.period_params = {"from": f"{period.first_ym // 100}-{period.first_ym % 100:02d}",
+                           "to": f"{period.last_ym // 100}-{period.last_ym % 100:02d}"}
+    else:
+        d.notes.append(t("note.period_nodata", view.lang, bad=bad, year=view.year))
 
-    sectors = ref["sectors"]
-    raw_sector = kwargs.get("sector")
-    bad_sector = raw_sector not in (None, "") and view.sector is None
-    if view.sector:
-        row = sectors[sectors["code"] == view.sector].iloc[0]
-        d.sector = {"code": row["code"], "name": row["name"], "name_en": row["name_en"]}
 
+def _resolve_procedure(d: Drill, raw, ref: dict, bad_sector: bool, lang: str) -> None:
+    """A procedure of the chosen sector and level (it names its sector when none was chosen)."""
+    if raw in (None, ""):
+        return
     procs = ref["procedures"]
-    raw_proc = kwargs.get("procedure")
-    if raw_proc not in (None, ""):
-        code = str(raw_proc).strip().upper()[:30]
-        match = procs[procs["code"] == code]
-        if bad_sector:
-            notes.append(t("note.child_of_bad_parent", lang, bad=code))
-        elif match.empty:
-            notes.append(t("note.procedure", lang, bad=code))
+    code = str(raw).strip().upper()[:30]
+    match = procs[procs["code"] == code]
+    if bad_sector:
+        d.notes.append(t("note.child_of_bad_parent", lang, bad=code))
+    elif match.empty:
+        d.notes.append(t("note.procedure", lang, bad=code))
+    else:
+        row = match.iloc[0]
+        proc = {k: row[k] for k in ("code", "name", "name_en", "level", "sector_code")}
+        if d.sector and proc["sector_code"] != d.sector["code"]:
+            d.notes.append(t("note.procedure_sector", lang, bad=code, sector=item_name(d.sector, lang)))
+        elif d.level and proc["level"] != d.level:
+            d.notes.append(t("note.procedure_level", lang, bad=code, level=t(f"level.{d.level}", lang)))
         else:
-            row = match.iloc[0]
-            proc = {k: row[k] for k in ("code", "name", "name_en", "level", "sector_code")}
-            if d.sector and proc["sector_code"] != d.sector["code"]:
-                notes.append(t("note.procedure_sector", lang, bad=code, sector=item_name(d.sector, lang)))
-            elif d.level and proc["level"] != d.level:
-                notes.append(t("note.procedure_level", lang, bad=code, level=t(f"level.{d.level}", lang)))
-            else:
-                d.procedure = proc
-                if d.sector is None:  # a procedure names its sector
-                    row = sectors[sectors["code"] == proc["sector_code"]].iloc[0]
-                    d.sector = {"code": row["code"], "name": row["name"], "name_en": row["name_en"]}
+            d.procedure = proc
+            if d.sector is None:  # a procedure names its sector
+                d.sector = _sector(ref["sectors"], proc["sector_code"])
 
-    units = ref["units"]
-    raw_district = kwargs.get("district")
-    bad_district = raw_district not in (None, "") and view.district is None
-    if view.district:
-        row = units[units["code"] == view.district].iloc[0]
-        d.district = {"code": row["code"], "short_name": row["short_name"]}
 
-    raw_commune = kwargs.get("commune")
-    if raw_commune not in (None, ""):
-        code = str(raw_commune).strip()[:10]
-        match = units[(units["code"] == code) & (units["level"] == "commune")]
-        scope = active_scope()
-        if scope is not None and not match.empty and match.iloc[0]["parent_code"] != scope:
-            match = match.iloc[0:0]  # another district's commune does not exist for a district user: no name in the note
-        if bad_district:
-            notes.append(t("note.child_of_bad_parent", lang, bad=code))
-        elif match.empty:
-            notes.append(t("note.commune", lang, bad=code))
+def _resolve_commune(d: Drill, raw, units, bad_district: bool, lang: str) -> None:
+    """A commune of the chosen district, at commune level (it names its district when none was chosen)."""
+    if raw in (None, ""):
+        return
+    code = str(raw).strip()[:10]
+    match = units[(units["code"] == code) & (units["level"] == "commune")]
+    scope = active_scope()
+    if scope is not None and not match.empty and match.iloc[0]["parent_code"] != scope:
+        match = match.iloc[0:0]  # another district's commune does not exist for a district user: no name in the note
+    if bad_district:
+        d.notes.append(t("note.child_of_bad_parent", lang, bad=code))
+    elif match.empty:
+        d.notes.append(t("note.commune", lang, bad=code))
+    else:
+        row = match.iloc[0]
+        if d.district and row["parent_code"] != d.district["code"]:
+            d.notes.append(t("note.commune_district", lang, bad=row["short_name"], district=d.district["short_name"]))
+        elif d.procedure and d.procedure["level"] != "commune" or d.level in ("province", "district"):
+            d.notes.append(t("note.procedure_level", lang, bad=row["short_name"],
+                             level=t(f"level.{d.level or d.procedure['level']}", lang)))
         else:
-            row = match.iloc[0]
-            if d.district and row["parent_code"] != d.district["code"]:
-                notes.append(t("note.commune_district", lang, bad=row["short_name"], district=d.district["short_name"]))
-            elif d.procedure and d.procedure["level"] != "commune" or d.level in ("province", "district"):
-                notes.append(t("note.procedure_level", lang, bad=row["short_name"],
-                               level=t(f"level.{d.level or d.procedure['level']}", lang)))
-            else:
-                d.commune = {"code": row["code"], "short_name": row["short_name"], "parent_code": row["parent_code"]}
-                if d.district is None:  # a commune names its district
-                    parent = units[units["code"] == row["parent_code"]].iloc[0]
-                    d.district = {"code": parent["code"], "short_name": parent["short_name"]}
-
-    d.list_view = str(kwargs.get("view") or "").strip().lower() == "list"
-    return d
+            d.commune = {"code": row["code"], "short_name": row["short_name"], "parent_code": row["parent_code"]}
+            if d.district is None:  # a commune names its district
+                parent = units[units["code"] == row["parent_code"]].iloc[0]
+                d.district = {"code": parent["code"], "short_name": parent["short_name"]}
 
 
 def item_name(item: dict | None, lang: str) -> str:

@@ -165,135 +165,158 @@ def _rate_headline(facts: ReviewFacts, lang: str, attr: str, key: str) -> str:
 
 
 def build_slides(facts: ReviewFacts, report: Report) -> list[Slide]:
-    """The deck for the facts, in the report's language; speaker notes are the report's sections."""
-    lang = report.lang
-    wr = Writer(facts, lang)
-    out: list[Slide] = []
-    year = facts.year
-    scope = facts.district_name or s("scope.province", lang)
-
-    # 1. Dossiers received.
-    if not facts.has_data:
-        out.append(Slide("received", s("received.none", lang, year=year), sections=["received"],
-                         message=section_text(report.section("received")), link=wr.href("/levels")))
-    else:
-        top = max(facts.levels, key=lambda lv: lv.received)
-        out.append(Slide("received", s("received", lang, year=year, scope=scope, total=fmt_int(facts.total_received, lang),
-                                       level=w(f"level.{top.level}", lang), n=fmt_int(top.received, lang)),
-                         _level_chart(facts, lang, "received", w("h.received", lang), "int"),
-                         sections=["received"], link=wr.href("/levels", "lvl-channels")))
-        # 2. On time, 3. online.
-        if any(lv.on_time_rate is not None for lv in facts.levels):
-            out.append(Slide("on_time", _rate_headline(facts, lang, "on_time_rate", "on_time"),
-                             _level_chart(facts, lang, "on_time_rate", w("h.on_time", lang), "pct"),
-                             sections=["on_time"], link=wr.href("/levels", "lvl-on-time")))
-        if any(lv.online_share is not None for lv in facts.levels):
-            out.append(Slide("online", _rate_headline(facts, lang, "online_share", "online"),
-                             _level_chart(facts, lang, "online_share", w("h.online", lang), "pct"),
-                             sections=["online"], link=wr.href("/levels", "lvl-online")))
-
-    # 4. Postal staff per level; 5. the units' share of procedures moved.
-    if not facts.postal:
-        out.append(Slide("postal", s("postal.none", lang, year=year), message=section_text(report.section("postal")),
-                         sections=["postal"], link=wr.href("/postal")))
-    else:
-        levels = [p for p in facts.postal if p.records]
-        staff = sum(p.postal_staff for p in facts.postal)
-        cs = sum(p.civil_servants for p in facts.postal)
-        chart = Chart("column", [level_label(p.level, lang) for p in levels], [
-            Series(s("postal.staff", lang), [p.postal_staff for p in levels], POSTAL_COLOR),
-            Series(s("postal.cs", lang), [p.civil_servants for p in levels], NEUTRAL_COLOR)], "int")
-        out.append(Slide("postal", s("postal", lang, staff=fmt_int(staff, lang), cs=fmt_int(cs, lang)), chart,
-                         sections=["postal"], link=wr.href("/postal", "post-headline")))
-        units = [u for u in facts.moved_units if u.extra.get("has_record")]
-        units = sorted(units, key=lambda u: (-(u.rate if u.rate is not None else -1), u.name))
-        if facts.full_units_kind == "district":
-            headline = s("moved.district", lang, n=fmt_int(len(facts.full_units), lang), total=fmt_int(len(facts.moved_units), lang))
-        elif units:
-            headline = s("moved.commune", lang, n=fmt_int(len(facts.full_units), lang), total=fmt_int(len(facts.moved_units), lang),
-                         district=facts.district_name)
-        else:
-            headline = s("moved.commune.none", lang, district=facts.district_name)
-        if units:
-            full_codes = {u.code for u in facts.full_units}
-            chart = Chart("bar", [wr.name(u) for u in units],
-                          [Series(s("moved.series", lang), [u.rate for u in units], POSTAL_COLOR,
-                                  [ON_TIME_COLOR if u.code in full_codes else POSTAL_COLOR for u in units])], "pct")
-            out.append(Slide("moved", headline, chart, sections=["postal_full"], link=wr.href("/postal", "post-map")))
-        elif report.section("postal_full"):
-            out.append(Slide("moved", headline, message=section_text(report.section("postal_full")),
-                             sections=["postal_full"], link=wr.href("/postal")))
-
+    """The deck for the facts, in the report's language; speaker notes are the report's sections.
+    One step per message, in the order of the conference: received, on time, online (1-3),
+    postal staff and the units' shares moved (4-5), late dossiers (6), units against the
+    province's rate (7), communes with nothing moved (8), busy procedures not online (9)."""
+    wr = Writer(facts, report.lang)
+    out = [*_level_slides(facts, report, wr), *_postal_slides(facts, report, wr)]
     if facts.has_data and report.section("late"):
-        # 6. Where the late dossiers are: procedures, coloured by sector.
-        total = facts.total_late
-        procs = facts.late_procedures[:TOP_PROCEDURES]
-        if total == 0 or not procs:
-            out.append(Slide("late", s("late.none", lang, year=year), message=section_text(report.section("late")),
-                             sections=["late"], link=wr.href("/late")))
-        else:
-            top_sector = facts.late_sectors[0] if facts.late_sectors else None
-            if top_sector and not facts.sector_code:
-                headline = s("late", lang, sector=wr.name(top_sector), share=fmt_rate(top_sector.value / total, lang))
-            else:
-                headline = s("late.one", lang, n=fmt_int(total, lang), procedure=shorten(wr.name(procs[0]), 40))
-            top_code = top_sector.code if top_sector else None
-            chart = Chart("bar", [_proc_label(wr, p) for p in procs],
-                          [Series(s("late.series", lang), [p.value for p in procs], LATE_COLOR,
-                                  [LATE_COLOR if p.extra.get("sector_code") == top_code else LIGHT_COLOR for p in procs])], "int")
-            out.append(Slide("late", headline, chart, sections=["late"], link=wr.href("/late")))
-
-        # 7. Units against the province's on-time rate.
-        if facts.units and facts.benchmark_rate is not None:
-            below = units_below(facts)
-            bench = fmt_rate(facts.benchmark_rate, lang)
-            headline = s(f"units.{facts.units_kind}" if below else f"units.ok.{facts.units_kind}", lang, nb=fmt_int(len(below), lang), nr=fmt_int(len(facts.units), lang),
-                         bench=bench, district=facts.district_name)
-            low = {u.code for u in below}
-            chart = Chart("bar", [wr.name(u) for u in facts.units],
-                          [Series(s("units.series", lang), [u.rate for u in facts.units], ON_TIME_COLOR,
-                                  [LATE_COLOR if u.code in low else ON_TIME_COLOR for u in facts.units])], "pct",
-                          reference=facts.benchmark_rate, reference_label=s("units.reference", lang, bench=bench))
-            out.append(Slide("units", headline, chart, sections=["units"], link=wr.href("/levels", "lvl-breakdown", level=facts.units_kind)))
-        elif report.section("units"):
-            out.append(Slide("units", s("units.none", lang), message=section_text(report.section("units")),
-                             sections=["units"], link=wr.href("/levels")))
-
-    # 8. Communes with nothing moved to the postal service.
-    if facts.communes_total:
-        n = len(facts.communes_nothing)
-        headline = (s("communes", lang, n=fmt_int(n, lang), total=fmt_int(facts.communes_total, lang)) if n
-                    else s("communes.ok", lang, total=fmt_int(facts.communes_total, lang)))
-        if facts.district_code:
-            chart = Chart("column", [s("communes.moved", lang), s("communes.nothing", lang)],
-                          [Series(s("communes.series", lang), [facts.communes_total - n, n], POSTAL_COLOR,
-                                  [POSTAL_COLOR, LATE_COLOR])], "int")
-        else:
-            rows = facts.communes_by_district
-            chart = Chart("bar_stacked", [r.name for r in rows], [
-                Series(s("communes.moved", lang), [r.base - r.value for r in rows], POSTAL_COLOR),
-                Series(s("communes.nothing", lang), [r.value for r in rows], LIGHT_COLOR)], "int")
-        out.append(Slide("communes", headline, chart, sections=["communes"], link=wr.href("/postal", "post-map")))
-
-    # 9. Busy procedures not offered as full online services.
+        out += [_late_slide(facts, report, wr), *_units_slide(facts, report, wr)]
+    out += _communes_slide(facts, wr)
     if facts.has_data and report.section("not_online"):
-        procs = facts.not_online[:TOP_NOT_ONLINE]
-        if procs:
-            headline = s("not_online", lang, procedure=shorten(wr.name(procs[0]), 40), n=fmt_int(procs[0].value, lang))
-            chart = Chart("bar", [_proc_label(wr, p, online=True) for p in procs],
-                          [Series(s("not_online.series", lang), [p.value for p in procs], HIGHLIGHT_COLOR)], "int")
-            out.append(Slide("not_online", headline, chart, sections=["not_online"], link=wr.href("/levels", "lvl-procedures-card")))
-        else:
-            out.append(Slide("not_online", s("not_online.none", lang), message=section_text(report.section("not_online")),
-                             sections=["not_online"], link=wr.href("/levels")))
+        out.append(_not_online_slide(facts, report, wr))
+    return _with_notes(out[:MAX_SLIDES], report)
 
-    out = out[:MAX_SLIDES]
-    for i, slide in enumerate(out):
+
+def _level_slides(facts: ReviewFacts, report: Report, wr: Writer) -> list[Slide]:
+    """1. Dossiers received; 2. on time; 3. online: per level."""
+    lang, year = report.lang, facts.year
+    if not facts.has_data:
+        return [Slide("received", s("received.none", lang, year=year), sections=["received"],
+                      message=section_text(report.section("received")), link=wr.href("/levels"))]
+    scope = facts.district_name or s("scope.province", lang)
+    top = max(facts.levels, key=lambda lv: lv.received)
+    out = [Slide("received", s("received", lang, year=year, scope=scope, total=fmt_int(facts.total_received, lang),
+                               level=w(f"level.{top.level}", lang), n=fmt_int(top.received, lang)),
+                 _level_chart(facts, lang, "received", w("h.received", lang), "int"),
+                 sections=["received"], link=wr.href("/levels", "lvl-channels"))]
+    if any(lv.on_time_rate is not None for lv in facts.levels):
+        out.append(Slide("on_time", _rate_headline(facts, lang, "on_time_rate", "on_time"),
+                         _level_chart(facts, lang, "on_time_rate", w("h.on_time", lang), "pct"),
+                         sections=["on_time"], link=wr.href("/levels", "lvl-on-time")))
+    if any(lv.online_share is not None for lv in facts.levels):
+        out.append(Slide("online", _rate_headline(facts, lang, "online_share", "online"),
+                         _level_chart(facts, lang, "online_share", w("h.online", lang), "pct"),
+                         sections=["online"], link=wr.href("/levels", "lvl-online")))
+    return out
+
+
+def _postal_slides(facts: ReviewFacts, report: Report, wr: Writer) -> list[Slide]:
+    """4. Postal staff per level; 5. the units' share of procedures moved."""
+    lang = report.lang
+    if not facts.postal:
+        return [Slide("postal", s("postal.none", lang, year=facts.year), message=section_text(report.section("postal")),
+                      sections=["postal"], link=wr.href("/postal"))]
+    levels = [p for p in facts.postal if p.records]
+    staff = sum(p.postal_staff for p in facts.postal)
+    cs = sum(p.civil_servants for p in facts.postal)
+    chart = Chart("column", [level_label(p.level, lang) for p in levels], [
+        Series(s("postal.staff", lang), [p.postal_staff for p in levels], POSTAL_COLOR),
+        Series(s("postal.cs", lang), [p.civil_servants for p in levels], NEUTRAL_COLOR)], "int")
+    out = [Slide("postal", s("postal", lang, staff=fmt_int(staff, lang), cs=fmt_int(cs, lang)), chart,
+                 sections=["postal"], link=wr.href("/postal", "post-headline"))]
+    units = [u for u in facts.moved_units if u.extra.get("has_record")]
+    units = sorted(units, key=lambda u: (-(u.rate if u.rate is not None else -1), u.name))
+    n, total = fmt_int(len(facts.full_units), lang), fmt_int(len(facts.moved_units), lang)
+    if facts.full_units_kind == "district":
+        headline = s("moved.district", lang, n=n, total=total)
+    elif units:
+        headline = s("moved.commune", lang, n=n, total=total, district=facts.district_name)
+    else:
+        headline = s("moved.commune.none", lang, district=facts.district_name)
+    if units:
+        full_codes = {u.code for u in facts.full_units}
+        chart = Chart("bar", [wr.name(u) for u in units],
+                      [Series(s("moved.series", lang), [u.rate for u in units], POSTAL_COLOR,
+                              [ON_TIME_COLOR if u.code in full_codes else POSTAL_COLOR for u in units])], "pct")
+        out.append(Slide("moved", headline, chart, sections=["postal_full"], link=wr.href("/postal", "post-map")))
+    elif report.section("postal_full"):
+        out.append(Slide("moved", headline, message=section_text(report.section("postal_full")),
+                         sections=["postal_full"], link=wr.href("/postal")))
+    return out
+
+
+def _late_slide(facts: ReviewFacts, report: Report, wr: Writer) -> Slide:
+    """6. Where the late dossiers are: procedures, coloured by sector."""
+    lang, total = report.lang, facts.total_late
+    procs = facts.late_procedures[:TOP_PROCEDURES]
+    if total == 0 or not procs:
+        return Slide("late", s("late.none", lang, year=facts.year), message=section_text(report.section("late")),
+                     sections=["late"], link=wr.href("/late"))
+    top_sector = facts.late_sectors[0] if facts.late_sectors else None
+    if top_sector and not facts.sector_code:
+        headline = s("late", lang, sector=wr.name(top_sector), share=fmt_rate(top_sector.value / total, lang))
+    else:
+        headline = s("late.one", lang, n=fmt_int(total, lang), procedure=shorten(wr.name(procs[0]), 40))
+    top_code = top_sector.code if top_sector else None
+    chart = Chart("bar", [_proc_label(wr, p) for p in procs],
+                  [Series(s("late.series", lang), [p.value for p in procs], LATE_COLOR,
+                          [LATE_COLOR if p.extra.get("sector_code") == top_code else LIGHT_COLOR for p in procs])], "int")
+    return Slide("late", headline, chart, sections=["late"], link=wr.href("/late"))
+
+
+def _units_slide(facts: ReviewFacts, report: Report, wr: Writer) -> list[Slide]:
+    """7. Units against the province's on-time rate."""
+    lang = report.lang
+    if facts.units and facts.benchmark_rate is not None:
+        below = units_below(facts)
+        bench = fmt_rate(facts.benchmark_rate, lang)
+        key = f"units.{facts.units_kind}" if below else f"units.ok.{facts.units_kind}"
+        headline = s(key, lang, nb=fmt_int(len(below), lang), nr=fmt_int(len(facts.units), lang), bench=bench,
+                     district=facts.district_name)
+        low = {u.code for u in below}
+        chart = Chart("bar", [wr.name(u) for u in facts.units],
+                      [Series(s("units.series", lang), [u.rate for u in facts.units], ON_TIME_COLOR,
+                              [LATE_COLOR if u.code in low else ON_TIME_COLOR for u in facts.units])], "pct",
+                      reference=facts.benchmark_rate, reference_label=s("units.reference", lang, bench=bench))
+        return [Slide("units", headline, chart, sections=["units"], link=wr.href("/levels", "lvl-breakdown", level=facts.units_kind))]
+    if report.section("units"):
+        return [Slide("units", s("units.none", lang), message=section_text(report.section("units")),
+                      sections=["units"], link=wr.href("/levels"))]
+    return []
+
+
+def _communes_slide(facts: ReviewFacts, wr: Writer) -> list[Slide]:
+    """8. Communes with nothing moved to the postal service."""
+    if not facts.communes_total:
+        return []
+    lang, n = wr.lang, len(facts.communes_nothing)
+    headline = (s("communes", lang, n=fmt_int(n, lang), total=fmt_int(facts.communes_total, lang)) if n
+                else s("communes.ok", lang, total=fmt_int(facts.communes_total, lang)))
+    if facts.district_code:
+        chart = Chart("column", [s("communes.moved", lang), s("communes.nothing", lang)],
+                      [Series(s("communes.series", lang), [facts.communes_total - n, n], POSTAL_COLOR,
+                              [POSTAL_COLOR, LATE_COLOR])], "int")
+    else:
+        rows = facts.communes_by_district
+        chart = Chart("bar_stacked", [r.name for r in rows], [
+            Series(s("communes.moved", lang), [r.base - r.value for r in rows], POSTAL_COLOR),
+            Series(s("communes.nothing", lang), [r.value for r in rows], LIGHT_COLOR)], "int")
+    return [Slide("communes", headline, chart, sections=["communes"], link=wr.href("/postal", "post-map"))]
+
+
+def _not_online_slide(facts: ReviewFacts, report: Report, wr: Writer) -> Slide:
+    """9. Busy procedures not offered as full online services."""
+    lang = report.lang
+    procs = facts.not_online[:TOP_NOT_ONLINE]
+    if not procs:
+        return Slide("not_online", s("not_online.none", lang), message=section_text(report.section("not_online")),
+                     sections=["not_online"], link=wr.href("/levels"))
+    headline = s("not_online", lang, procedure=shorten(wr.name(procs[0]), 40), n=fmt_int(procs[0].value, lang))
+    chart = Chart("bar", [_proc_label(wr, p, online=True) for p in procs],
+                  [Series(s("not_online.series", lang), [p.value for p in procs], HIGHLIGHT_COLOR)], "int")
+    return Slide("not_online", headline, chart, sections=["not_online"], link=wr.href("/levels", "lvl-procedures-card"))
+
+
+def _with_notes(slides: list[Slide], report: Report) -> list[Slide]:
+    """Speaker notes: the report's sections each slide shows (the first slide adds the title and filters)."""
+    for i, slide in enumerate(slides):
         parts = [section_text(report.section(k)) for k in slide.sections if report.section(k)]
         if i == 0:
             parts = [report.title, report.filters] + parts
         slide.notes = "\n\n".join(p for p in parts if p)
-    return out
+    return slides
 
 
 # ---------------------------------------------------------------- Plotly (the /present screen)
