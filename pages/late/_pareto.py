@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import plotly.io as pio
 
 from components import theme
 from components.formatting import fmt_int, fmt_pct, ym_label
@@ -31,10 +32,16 @@ def fp(x, lang: str, digits: int = 1) -> str:
     return _fp(None if x is None or (isinstance(x, float) and np.isnan(x)) else round(float(x), 6), lang, digits)
 
 
+@lru_cache(maxsize=1)
+def plotly_white_template() -> dict:
+    """Plotly's own "plotly_white" layout defaults as a template dict (built once)."""
+    return {"layout": pio.templates["plotly_white"].to_plotly_json()["layout"]}
+
+
 def base_layout(lang: str, height: int, **extra) -> dict:
     """theme.base_layout with fixed (unzoomable) axes and plotly's full white template, whose
     axis-title spacing, hover alignment and strict number typing these charts were drawn with."""
-    return theme.base_layout(lang, height, template=theme.plotly_white_template(),
+    return theme.base_layout(lang, height, template=plotly_white_template(),
                              **theme.merge({"xaxis": {"fixedrange": True}, "yaxis": {"fixedrange": True}}, extra))
 
 
