@@ -1,6 +1,6 @@
 """Server-side timing of every /late drill step and of dossier-grid pages (not a test).
 
-    /work/venv/bin/python bench/bench_late.py [--url sqlite:///var/tthc-demo.sqlite] [--runs 15] [--grid-only]
+    .venv/bin/python bench/bench_late.py [--url sqlite:///var/tthc-demo.sqlite] [--runs 15] [--grid-only]
 
 For each step it prints p50 / p95 in milliseconds of
   * data:  the queries behind the step (data.queries.late), and

@@ -15,7 +15,7 @@
 Databases (missing ones are skipped, saying so; build them with ``tthc demo``):
   sqlite-1x   var/tthc-demo.sqlite
   pg-1x       schema bench_demo in BENCH_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test)
-  sqlite-10x  /work/bench-data/demo10.sqlite (BENCH_DATA)
+  sqlite-10x  var/bench/demo10.sqlite (BENCH_DATA)
   pg-10x      schema bench_demo10
 Results also go to BENCH_DATA/results-<time>.md and .json.
 """
@@ -40,7 +40,8 @@ from data.db import make_engine
 
 from . import replay as rp
 
-BENCH_DATA = Path(os.environ.get("BENCH_DATA", "/work/bench-data"))
+# Every output of the benchmarks goes under var/ (not committed), unless BENCH_DATA says elsewhere.
+BENCH_DATA = Path(os.environ.get("BENCH_DATA") or Path(__file__).resolve().parent.parent / "var" / "bench")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SIZE_LIMIT = 300 * 1024
 
