@@ -1,7 +1,7 @@
 """HTTP security headers (flask-talisman) and session-cookie settings.
 
 Content-Security-Policy that Dash works with (checked in headless Chromium, see
-tests/test_security_browser.py):
+tests/test_browser_security.py):
 
 - ``script-src 'self'`` plus the SHA-256 hashes of Dash's inline scripts
   (``app.csp_hashes()``: the renderer's start-up line and any clientside callbacks),

@@ -1,11 +1,14 @@
 """/late in headless Chromium on the demo database: from the land sector down to the dossiers."""
 from urllib.parse import parse_qs, urlparse
 
+import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 
 from data.filters import DossierFilter, Period
 from data.queries import late as q
 from tests.conftest import assert_no_console_errors
+
+pytestmark = pytest.mark.browser
 
 
 def _params(dash_duo):

@@ -1,9 +1,12 @@
 """Every page loads in headless Chromium on the demo database, with no console error."""
+import pytest
 
 from tests.conftest import assert_no_console_errors
 
+pytestmark = pytest.mark.browser
 
-def test_smk001_page_loads(dash_duo, demo_app, page_path):
+
+def test_bsmk001_page_loads(dash_duo, demo_app, page_path):
     """Every registered page (tests.conftest parametrizes ``page_path`` from the page registry)."""
     dash_duo.start_server(demo_app)
     dash_duo.wait_for_page(url=dash_duo.server_url + page_path + "?year=2023")
@@ -12,7 +15,7 @@ def test_smk001_page_loads(dash_duo, demo_app, page_path):
     assert_no_console_errors(dash_duo)
 
 
-def test_smk002_language_switch_and_bad_params(dash_duo, demo_app):
+def test_bsmk002_language_switch_and_bad_params(dash_duo, demo_app):
     dash_duo.start_server(demo_app)
     dash_duo.wait_for_page(url=dash_duo.server_url + "/levels?year=1999&district=999&lang=en")
     dash_duo.wait_for_text_to_equal("#nav-levels", "Levels", timeout=10)

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("path", ["/levels?year=2023", "/postal?year=2023"])
-def test_secb001_csp_lets_dash_draw_charts(dash_duo, demo_app, path):
+def test_bsec001_csp_lets_dash_draw_charts(dash_duo, demo_app, path):
     dash_duo.start_server(demo_app)
     csp = requests.get(dash_duo.server_url + path, timeout=10).headers["Content-Security-Policy"]
     assert "script-src 'self' 'sha256-" in csp and "unsafe-eval" not in csp
@@ -33,7 +33,7 @@ def browser_auth_app(tmp_path_factory, pg_schema_factory_lazy):
     engine.dispose()
 
 
-def test_secb002_district_user_sees_only_their_district(dash_duo, browser_auth_app):
+def test_bsec002_district_user_sees_only_their_district(dash_duo, browser_auth_app):
     server = browser_auth_app
     dash_duo.driver.get(server.url + "/levels?year=2023&district=502")
     dash_duo.wait_for_element("#login-form", timeout=10)

@@ -13,7 +13,7 @@ from tests.conftest import assert_no_console_errors
 pytestmark = pytest.mark.browser
 
 
-def test_fltb001_banner_then_self_recovery(dash_duo, tmp_path):
+def test_bflt001_banner_then_self_recovery(dash_duo, tmp_path):
     path = tmp_path / "browser-faults.sqlite"
     fixture_with_users(f"sqlite:///{path}").dispose()
     server = AppServer(f"sqlite:///{path}", tmp_path, AUTH_DISABLED="1").start()
