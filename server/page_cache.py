@@ -2,8 +2,8 @@
 
 Each page shows it on its layout, under the fault guard::
 
-    @guard_layout                      # server.faults: a banner, not a traceback, when the database fails
-    @cached_page(params=("level",))    # this module: the page's own URL parameters
+    @guard_layout                                         # server.faults: a banner, not a traceback
+    @cached_page(params={"level": "province|district|commune"})  # the page's own URL parameters
     def layout(**kwargs): ...
 
 A page's layout is a pure function of its URL parameters, the reader's access (scope and
@@ -41,16 +41,18 @@ LAYOUT_LRU_SIZE = 1024
 _layout_lru: collections.OrderedDict[str, bytes] = collections.OrderedDict()
 
 
-def cached_page(layout_fn=None, *, params: tuple[str, ...] = ()):
+def cached_page(layout_fn=None, *, params: dict[str, str] | None = None):
     """Store ``layout_fn(**url_params)`` per view. ``params``: the page's own URL parameters
-    besides year, district, sector and lang; the layout gets only the known ones."""
+    besides year, district, sector and lang, each with the one spelling (a regular expression)
+    under which its renders are stored; the layout gets only the known parameters."""
+    params = dict(params or {})
     if layout_fn is None:
         return lambda fn: cached_page(fn, params=params)
 
     @functools.wraps(layout_fn)
     def layout(**kwargs):
         kwargs = known_params(kwargs, params)
-        if not store.configured() or store.cache_off() or not is_canonical(kwargs):
+        if not store.configured() or store.cache_off() or not is_canonical(kwargs, params):
             return layout_fn(**kwargs)
         engine = get_engine()
         # Down or busy: raised here (the fault guard shows the banner) rather than waiting again in the layout.

@@ -16,7 +16,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from components.download import to_csv_bytes, to_xlsx_bytes
 from components.formatting import fmt_int, fmt_pct
 from components.i18n import bilingual, make_translator
-from components.params import build_search, reference_lists, resolve_view
+from components.params import CODE, UNIT_CODE, YEAR_MONTH, build_search, reference_lists, resolve_view
 from components.theme import plot_text
 from components.ui import by_screen, card, empty_state, graph, page_header
 from data.db import get_engine
@@ -154,7 +154,8 @@ class Ctx:
 
 
 @guard_layout
-@cached_page(params=("mode", "level", "from", "to", "procedure", "commune", "view"))
+@cached_page(params={"mode": "late|overdue", "level": "province|district|commune", "from": YEAR_MONTH, "to": YEAR_MONTH,
+                     "procedure": CODE, "commune": UNIT_CODE, "view": "list"})
 def layout(**kwargs):
     view = resolve_view(kwargs)
     lang = view.lang

@@ -428,7 +428,7 @@ def _breakdown_section(engine, view, summary, level) -> html.Div:
 
 
 @guard_layout
-@cached_page(params=("level",))
+@cached_page(params={"level": "province|district|commune"})
 def layout(**kwargs):
     view = resolve_view(kwargs)
     lang = view.lang

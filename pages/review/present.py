@@ -74,7 +74,7 @@ def overlay(children, **kwargs) -> html.Div:
 
 
 @guard_layout
-@cached_page(params=("slide",))
+@cached_page(params={"slide": r"[1-9]\d?"})
 def layout(**kwargs):
     view = resolve_view(kwargs)
     lang = view.lang
