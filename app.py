@@ -13,16 +13,17 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import dcc, html
 
-from components.auth import init_auth
-from components.faults import init_faults
 from components.i18n import DEFAULT_LANG
 from components.params import reference_lists
-from components.security import init_security
-from components.shell import filter_bar, navbar
-from components.ui import DB_ERRORS, db_down_alert, no_data_alert
+from components.ui import db_down_alert, no_data_alert
 from data.cache import init_cache
 from data.config import database_url, is_demo_url
-from data.db import is_busy
+from data.db import DB_ERRORS, is_busy
+from data.demo import ensure_demo
+from server.auth import init_auth
+from server.faults import init_faults
+from server.security import init_security
+from server.shell import filter_bar, init_shell, navbar
 
 log = logging.getLogger("tthc")
 logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -31,8 +32,6 @@ logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime
 def ensure_demo_database() -> None:
     """On a fresh clone the app builds the demo database before it serves (about half a minute)."""
     if is_demo_url(database_url()):
-        from data.demo import ensure_demo
-
         report = ensure_demo(database_url(), progress=lambda m: log.info("demo database: %s", m))
         if report:
             log.info("demo database built: %s dossiers in %.1f s", f"{report.dossiers:,}", report.seconds)
@@ -77,6 +76,7 @@ def serve_layout():
 
 
 app.layout = serve_layout
+init_shell(app)  # the frame's callbacks that name every page (the pages are registered by now)
 # Sign-in and access scope, fault handling and /healthz, security headers (docs/security.md).
 init_auth(app)
 init_faults(app)

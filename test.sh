@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run the whole test suite: query tests on SQLite (and on PostgreSQL when
+# Run the whole test suite: ruff (lint, import order), then query tests on SQLite (and on PostgreSQL when
 # TEST_DATABASE_URL is set), the demo database's 2023 figures, and browser tests
 # in headless Chromium (installed from Debian's packages when missing and possible).
 set -euo pipefail
@@ -8,7 +8,8 @@ PY="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-if ! .venv/bin/python -c "import dash.testing, pytest, hypothesis, data" 2>/dev/null || [ pyproject.toml -nt .venv/.installed-test ]; then
+if ! .venv/bin/python -c "import dash.testing, pytest, hypothesis, data" 2>/dev/null || [ ! -x .venv/bin/ruff ] \
+    || [ pyproject.toml -nt .venv/.installed-test ]; then
   .venv/bin/pip install --quiet --upgrade pip
   .venv/bin/pip install --quiet -e ".[test,postgres,redis]"
   touch .venv/.installed-test
@@ -22,4 +23,6 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     echo "Chromium is not installed and this user cannot apt-get it: browser tests will skip, saying why."
   fi
 fi
+# Lint and import order first (pyproject.toml [tool.ruff]): a finding fails the run, as a test would.
+.venv/bin/ruff check .
 exec .venv/bin/python -m pytest "$@"

@@ -37,7 +37,7 @@ def cli(url: str, *args: str) -> tuple[float, float, float, str]:
     """Run ``tthc`` in a child: (wall s, CPU s, peak MB of the children so far, last output line)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "data.cli", *args, "--url", url], cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "cli.main", *args, "--url", url], cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode:

@@ -1,6 +1,6 @@
 """Server-side timing of every /late drill step and of dossier-grid pages (not a test).
 
-    /work/venv/bin/python bench/bench_late.py [--url sqlite:///var/tthc-demo.sqlite] [--runs 15] [--grid-only]
+    .venv/bin/python bench/bench_late.py [--url sqlite:///var/tthc-demo.sqlite] [--runs 15] [--grid-only]
 
 For each step it prints p50 / p95 in milliseconds of
   * data:  the queries behind the step (data.queries.late), and
@@ -13,6 +13,7 @@ the app also caches whole layouts, not timed here). Grid pages time
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import sys
 import time
@@ -70,14 +71,14 @@ def main() -> None:
 
     import app  # noqa: F401  (registers the pages, configures the query cache)
     from components.params import resolve_view
-    from components.drill import resolve_drill
     from data.cache import cache
     from data.db import get_engine
     from data.queries import late as q
+    from pages.late._drill import resolve_drill
 
-    late_page = importlib.import_module("pages.late")
-    # The page without the app's whole-layout cache (data.cache.cached_layout): we time building it.
-    build_page = getattr(late_page.layout, "__wrapped__", late_page.layout)
+    late_page = importlib.import_module("pages.late.late")
+    # The page without its decorators (the fault guard, the page cache: server.page_cache): we time building it.
+    build_page = inspect.unwrap(late_page.layout)
     engine = get_engine()
     from components.params import reference_lists
 
@@ -115,12 +116,12 @@ def main() -> None:
         run = data_for(kwargs)
         dc = timed(run, a.runs, cache.clear)
         dw = timed(run, a.runs, clear_queries)
-        pc = timed(lambda: build_page(**kwargs), a.runs, clear_queries)
-        pw = timed(lambda: build_page(**kwargs), a.runs)
+        pc = timed(lambda kwargs=kwargs: build_page(**kwargs), a.runs, clear_queries)
+        pw = timed(lambda kwargs=kwargs: build_page(**kwargs), a.runs)
         print(f"{label:36s} " + " ".join(f"{fmt(x):>28s}" for x in (dc, dw, pc, pw)))
 
     from data.filters import DossierFilter, Period
-    from components.dossier_grid import list_query
+    from pages.late._grid import list_query
 
     y = Period.year(2023)
     grids = [
@@ -144,7 +145,7 @@ def main() -> None:
     for label, f, request, start in grids:
         mode = "overdue" if "overdue" in label else "late"
         lq = list_query(request, "vi")
-        fn = lambda: q.dossier_page(engine, f, mode, start, start + 100, lq, "vi")  # noqa: E731
+        fn = lambda f=f, mode=mode, start=start, lq=lq: q.dossier_page(engine, f, mode, start, start + 100, lq, "vi")
         cold = timed(fn, a.runs, cache.clear)
         warm = timed(fn, a.runs, clear_queries)
         print(f"{label:36s} " + " ".join(f"{fmt(x):>28s}" for x in (cold, warm)))

@@ -7,7 +7,7 @@ is kept with its body, grouped by the user action that caused it. The replay
 (:mod:`bench.replay`) sends exactly these bodies again, so the benchmark drives the
 callbacks the pages really have, whatever they are when it runs.
 
-    python -m bench.capture --base http://127.0.0.1:8066 --out /work/bench-data/requests.json
+    python -m bench.capture --base http://127.0.0.1:8066 --out var/bench/requests.json
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import argparse
 import json
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -89,7 +90,7 @@ def _collect(driver, settle: float = 1.2, limit: float = 40.0) -> tuple[list[dic
             break
         time.sleep(0.1)
     out = []
-    for rid, r in sent.items():
+    for r in sent.values():
         try:
             r["output"] = json.loads(r["body"]).get("output", "?")
         except (TypeError, ValueError):
@@ -186,9 +187,10 @@ def capture(base: str, pages=None) -> list[Step]:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base", default="http://127.0.0.1:8066")
-    ap.add_argument("--out", default="/work/bench-data/requests.json")
+    ap.add_argument("--out", default="var/bench/requests.json")
     args = ap.parse_args(argv)
     steps = capture(args.base)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w") as fh:
         json.dump([asdict(s) for s in steps], fh, ensure_ascii=False, indent=1)
     for s in steps:

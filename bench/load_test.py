@@ -7,7 +7,7 @@
 It starts ``gunicorn -w 4 app:server`` on loopback (unless ``--url``), then runs
 locust headless with this file as the locustfile, and prints throughput,
 p50/p95/p99 and errors per request kind and overall (also written to
-``bench/results/load-<date>.json``). Bounded: the run stops after ``--time``.
+``var/bench/load-<date>.json``). Bounded: the run stops after ``--time``.
 
 What one simulated person does (wait 1-3 s between actions, like someone watching
 a projector and clicking along): opens a page the way the browser does (the page's
@@ -30,6 +30,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
+OUT_DIR = ROOT / "var" / "bench"  # every benchmark output goes under var/ (not committed)
 PAGES = ["/", "/levels", "/late", "/postal", "/report"]
 YEARS = ["2022", "2023", "2024"]
 DISTRICTS = ["", "", "", "502", "503", "504", "505", "506", "507", "508", "509", "510", "511", "512", "513", "514",
@@ -247,7 +248,8 @@ def main(argv=None) -> int:
         cmd = [str(Path(sys.executable).parent / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{args.port}",
                "--timeout", "60", "--log-level", "warning", "bench.wsgi:server"]
         print("starting:", " ".join(cmd), flush=True)
-        server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open("/tmp/load-test-gunicorn.log", "w"))
+        OUT_DIR.mkdir(parents=True, exist_ok=True)
+        server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(OUT_DIR / "load-test-gunicorn.log", "w"))
     try:
         _wait_for(url)
         if args.cache_redis and not args.url:
@@ -266,7 +268,7 @@ def main(argv=None) -> int:
 
             for p in PAGES:
                 urllib.request.urlopen(url + p + "?year=2023", timeout=60).read()
-        out_dir = ROOT / "bench" / "results"
+        out_dir = OUT_DIR
         out_dir.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
         prefix = Path("/tmp") / f"tthc-load-{stamp}"
@@ -294,7 +296,7 @@ def main(argv=None) -> int:
             for name, c in sorted(server_cpu["by_request"].items(), key=lambda kv: -kv[1]["cpu_s"]):
                 print(f"{name[:40]:<46}{c['p50_ms']:>8.1f}{c['p95_ms']:>8.1f}{c['cpu_s']:>8.1f}{c['share']:>8.0%}")
             print(f"server CPU in all: {server_cpu['cpu_s']:.0f} s in {seconds:.0f} s = {server_cpu['cores_busy']:.2f} of {os.cpu_count()} cores")
-        print(f"\nwritten: bench/results/load-{stamp}.json")
+        print(f"\nwritten: {out_dir}/load-{stamp}.json")
         return 0 if total.get("failures", 1) == 0 else 1
     finally:
         if server is not None:

@@ -43,7 +43,7 @@ class Server:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 240) -> "Server":
+    def start(self, timeout: float = 240) -> Server:
         env = dict(os.environ, DATABASE_URL=self.database_url, LOG_LEVEL="WARNING")
         env.pop("CACHE_REDIS_URL", None)
         env.pop("TTHC_CACHE", None)

@@ -15,7 +15,7 @@
 Databases (missing ones are skipped, saying so; build them with ``tthc demo``):
   sqlite-1x   var/tthc-demo.sqlite
   pg-1x       schema bench_demo in BENCH_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test)
-  sqlite-10x  /work/bench-data/demo10.sqlite (BENCH_DATA)
+  sqlite-10x  var/bench/demo10.sqlite (BENCH_DATA)
   pg-10x      schema bench_demo10
 Results also go to BENCH_DATA/results-<time>.md and .json.
 """
@@ -40,7 +40,8 @@ from data.db import make_engine
 
 from . import replay as rp
 
-BENCH_DATA = Path(os.environ.get("BENCH_DATA", "/work/bench-data"))
+# Every output of the benchmarks goes under var/ (not committed), unless BENCH_DATA says elsewhere.
+BENCH_DATA = Path(os.environ.get("BENCH_DATA") or Path(__file__).resolve().parent.parent / "var" / "bench")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SIZE_LIMIT = 300 * 1024
 
@@ -102,7 +103,7 @@ def db_info(url: str) -> dict | None:
 def do_capture(port: int, out: Path, pages: str | None = None) -> list[dict]:
     from dataclasses import asdict
 
-    from .capture import capture, nav_pages, make_driver
+    from .capture import capture, make_driver, nav_pages
 
     base = f"http://127.0.0.1:{port}"
     with rp.Server(DEMO_DB_URL, port=port, workers=2, cache="on"):
@@ -275,7 +276,7 @@ def main(argv=None) -> None:
     args.reps = args.reps or (5 if args.quick else 20)
     names = args.dbs.split(",") if args.dbs else (["sqlite-1x", "pg-1x"] if args.quick else list(DATABASES))
     BENCH_DATA.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     if args.requests:
         steps = json.loads(Path(args.requests).read_text())
     else:
@@ -298,7 +299,7 @@ def main(argv=None) -> None:
         res["seconds"] = time.perf_counter() - t0
         results.append(res)
         print(f"{name}: done in {res['seconds']:.0f} s", flush=True)
-    meta = {"when": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    meta = {"when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
                        f"Python {platform.python_version()}",
             "workers": args.workers, "reps": args.reps,

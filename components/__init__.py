@@ -1,1 +1,3 @@
-"""Reusable layout pieces and figure builders: small factory functions."""
+"""Pieces two or more pages share: the URL's view state (params), layout pieces and banners (ui),
+KPI cards and the rate rule (kpi), words (i18n), number formats (formatting), colours and figure
+layout (theme), downloads (download). A page's own views live in its folder under pages/."""

@@ -5,16 +5,16 @@ from data is written so that no spreadsheet runs it as a formula (data.cells).
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pandas as pd
+from openpyxl.styles import Font
 
 from data.cells import csv_safe, csv_safe_frame, xlsx_text_cells
 
 
 def header_rows(title: str, filters: list[tuple[str, str]], generated_label: str = "Generated") -> list[list[str]]:
-    import datetime as dt
-
     rows = [[title]] + [[k, v] for k, v in filters]
     rows.append([generated_label, dt.datetime.now().strftime("%d/%m/%Y %H:%M")])
     return rows
@@ -37,8 +37,6 @@ def _csv_cell(value) -> str:
 
 def to_xlsx_bytes(df: pd.DataFrame, title: str, filters: list[tuple[str, str]], sheet: str = "Data") -> bytes:
     """An .xlsx whose first rows name the filters; the table starts below them."""
-    from openpyxl.styles import Font
-
     buf = io.BytesIO()
     head = header_rows(title, filters)
     start = len(head) + 1

@@ -4,6 +4,7 @@ Vietnamese: 90.010 and 99,8 %; English: 90,010 and 99.8%.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 
@@ -15,12 +16,12 @@ LOCALES = {"vi": "vi_VN", "en": "en_US"}
 NO_VALUE = "—"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _locale(lang: str) -> Locale:
     return Locale.parse(LOCALES[lang])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _pattern(pattern: str):
     return parse_pattern(pattern)
 
@@ -66,8 +67,6 @@ def fmt_change(delta, lang: str = "vi") -> str:
 
 
 def month_name(month: int, lang: str = "vi", short: bool = True) -> str:
-    import datetime as dt
-
     if lang == "vi":
         return f"Th{month}" if short else f"Tháng {month}"
     return format_date(dt.date(2000, month, 1), "MMM" if short else "MMMM", locale=LOCALES[lang])

@@ -63,6 +63,9 @@ COMMON: dict[str, tuple[str, str]] = {
     "db.busy.title": ("Cơ sở dữ liệu đang bận", "The database is busy"),
     "db.busy.body": ("Có thể đang nhập dữ liệu. Số liệu tạm thời không hiển thị được; trang sẽ tự tải lại khi cơ sở dữ liệu sẵn sàng, không có dữ liệu nào bị mất.",
                      "Data may be being imported. The figures cannot be shown for the moment; the page reloads by itself when the database is ready, and nothing is lost."),
+    "db.timeout.title": ("Truy vấn chạy quá lâu nên đã bị dừng", "The query took too long and was stopped"),
+    "db.timeout.body": ("Hãy thu hẹp bộ lọc (một năm, một huyện, một lĩnh vực) rồi thử lại. Nếu lỗi lặp lại, xin báo bộ phận CNTT.",
+                        "Narrow the filters (one year, one district, one sector) and try again. If it happens again, tell the IT team."),
     "db.empty.title": ("Cơ sở dữ liệu chưa có số liệu", "The database holds no data yet"),
     "db.empty.body": ("Hãy nhập dữ liệu (tthc import) hoặc tạo cơ sở dữ liệu mẫu (tthc demo).",
                       "Import data (tthc import) or build the demo database (tthc demo)."),
@@ -96,6 +99,14 @@ def make_translator(page_strings: dict[str, tuple[str, str]] | None = None):
 
 
 t = make_translator()
+
+
+def bilingual(name, name_en, lang: str):
+    """A name from data in the language: the English one when English is asked for and the data
+    has one, else the Vietnamese (which every unit, sector and procedure has)."""
+    if lang == "en" and isinstance(name_en, str) and name_en:
+        return name_en
+    return name
 
 
 def level_label(level: str, lang: str) -> str:

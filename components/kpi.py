@@ -14,6 +14,7 @@ import math
 from dash import html
 
 from .formatting import NO_VALUE, fmt_change, fmt_int, format_decimal
+from .i18n import bilingual
 
 GOOD_COLOR = "#00734F"  # darker Okabe-Ito green: readable as text on white
 BAD_COLOR = "#B34700"  # darker vermillion
@@ -133,4 +134,4 @@ def sector_name(ref: dict, code: str | None, lang: str) -> str | None:
     s = next((s for s in ref.get("sectors", []) if s["code"] == code), None)
     if s is None:
         return code
-    return s["name"] if lang == "vi" else (s.get("name_en") or s["name"])
+    return bilingual(s["name"], s.get("name_en"), lang)

@@ -7,6 +7,9 @@ the nearest valid view plus a note saying what was changed, never an error.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
 import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
@@ -20,32 +23,61 @@ from data.queries import reference
 from .i18n import DEFAULT_LANG, normalise_lang, t
 
 GLOBAL_PARAMS = ("year", "district", "sector", "lang")
-# The one spelling of each URL parameter under which a rendered page may be cached (the
-# pages' own parameters included). Anything else ("+2023", "dd", " 509", a long string)
-# is rendered but neither looked up nor stored, so no URL can add entries to the cache
-# beyond the real views (issue 13, finding 5). Values that have this form but are not
-# valid make the page show a note, and such renders are not stored either.
-CANONICAL_VALUES = {
-    "year": r"\d{4}", "district": r"[0-9A-Za-z]{1,10}", "sector": r"[A-Z0-9_.-]{1,20}", "lang": r"vi|en",
-    "level": r"province|district|commune", "mode": r"late|overdue", "view": r"list", "from": r"\d{4}-\d{2}",
-    "to": r"\d{4}-\d{2}", "procedure": r"[A-Z0-9_.-]{1,30}", "commune": r"[0-9A-Za-z]{1,10}", "slide": r"[1-9]\d?",
-}
-_CANONICAL_RE = {k: re.compile(v) for k, v in CANONICAL_VALUES.items()}
+# The one spelling of each URL parameter under which a rendered page may be cached; a page
+# gives its own parameters' spellings where it declares them (server.page_cache.cached_page).
+# Anything else ("+2023", "dd", " 509", a long string) is rendered but neither looked up nor
+# stored, so no URL can add entries to the cache beyond the real views (issue 13, finding 5).
+# Values that have this form but are not valid make the page show a note, and such renders
+# are not stored either.
+CANONICAL_VALUES = {"year": r"\d{4}", "district": r"[0-9A-Za-z]{1,10}", "sector": r"[A-Z0-9_.-]{1,20}", "lang": r"vi|en"}
+CODE = r"[A-Z0-9_.-]{1,30}"  # a sector or procedure code, as pages spell theirs
+UNIT_CODE = r"[0-9A-Za-z]{1,10}"  # an official unit code
+YEAR_MONTH = r"\d{4}-\d{2}"
 
 
-def known_params(kwargs: dict, page_params: tuple[str, ...] = ()) -> dict:
+def known_params(kwargs: dict, page_params=()) -> dict:
     """Only the parameters the page reads (the global ones and its own); the rest is dropped."""
     known = GLOBAL_PARAMS + tuple(page_params)
     return {k: v for k, v in kwargs.items() if k in known}
 
 
-def is_canonical(params: dict) -> bool:
-    """Every value spelled the one way a page cache key may hold it."""
+@functools.lru_cache(maxsize=64)
+def _pattern(spelling: str) -> re.Pattern:
+    return re.compile(spelling)
+
+
+def is_canonical(params: dict, page_params: dict | None = None) -> bool:
+    """Every value spelled the one way a page cache key may hold it (the global parameters'
+    spellings and ``page_params``, the page's own: name -> regular expression)."""
+    spellings = {**CANONICAL_VALUES, **(page_params or {})}
     for key, value in params.items():
-        pattern = _CANONICAL_RE.get(key)
-        if pattern is None or not isinstance(value, str) or not pattern.fullmatch(value):
+        spelling = spellings.get(key)
+        if spelling is None or not isinstance(value, str) or not _pattern(spelling).fullmatch(value):
             return False
     return True
+
+
+# Set while a page renders (server.page_cache): a page that corrected its URL (a bad value
+# and a note naming it) says so through keep_out_of_cache(), and such a render is served but
+# never stored, so odd URLs cannot fill the cache with one entry each.
+_corrections: contextvars.ContextVar[list | None] = contextvars.ContextVar("tthc_url_corrections", default=None)
+
+
+def keep_out_of_cache() -> None:
+    """The page being rendered is not a canonical view (it corrected the URL): do not store it."""
+    flags = _corrections.get()
+    if flags is not None:
+        flags.append("corrected")
+
+
+@contextlib.contextmanager
+def watching_corrections():
+    """Within: collect :func:`keep_out_of_cache` calls; yields a list, non-empty if any."""
+    token = _corrections.set([])
+    try:
+        yield _corrections.get()
+    finally:
+        _corrections.reset(token)
 _SCOPE_NOTE = ("Tài khoản của bạn chỉ xem được số liệu của {name}; đang hiển thị {name}.",
                "Your account sees {name} only; showing {name}.")
 

@@ -2,8 +2,6 @@
 and the figure styling that keeps charts readable on a projector."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 import plotly.graph_objects as go
 
 from .formatting import plotly_separators
@@ -27,15 +25,6 @@ LIGHT_TEMPLATE_LAYOUT = {
     "paper_bgcolor": "white", "plot_bgcolor": "white", "xaxis": _AXIS, "yaxis": _AXIS,
 }
 LIGHT_TEMPLATE = go.layout.Template(layout=LIGHT_TEMPLATE_LAYOUT)
-
-
-@lru_cache(maxsize=1)
-def plotly_white_template() -> dict:
-    """Plotly's own "plotly_white" layout defaults as a template dict (built once), for the
-    charts that were drawn with it (components.pareto)."""
-    import plotly.io as pio
-
-    return {"layout": pio.templates["plotly_white"].to_plotly_json()["layout"]}
 
 
 def plot_text(value):

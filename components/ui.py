@@ -1,25 +1,18 @@
 """Small layout factories shared by every page."""
 from __future__ import annotations
 
-import functools
-import logging
-
 import dash_bootstrap_components as dbc
 from dash import dcc, html
-from sqlalchemy.exc import DBAPIError, OperationalError
-
-from data.cache import cached_layout, keep_out_of_cache
-from data.db import DatabaseUnavailable
 
 from .i18n import t
-
-log = logging.getLogger(__name__)
+from .params import keep_out_of_cache
+from .theme import graph_config
 
 
 def page_header(title: str, subtitle: str | None = None, notes: list[str] | None = None, id_prefix: str = "") -> html.Div:
     """Page title (it names the filters, e.g. "… — Quế Sơn, 2023") and any URL corrections."""
     if notes:
-        keep_out_of_cache()  # a corrected URL: served, not stored (data.cache)
+        keep_out_of_cache()  # a corrected URL: served, not stored (server.page_cache)
     children = [html.H1(title, className="page-title", **({"id": f"{id_prefix}title"} if id_prefix else {}))]
     if subtitle:
         children.append(html.P(subtitle, className="page-subtitle text-muted"))
@@ -37,10 +30,21 @@ def card(title: str | None, body, id: str | None = None, className: str = "") ->
     return dbc.Card(parts, className=f"mb-3 shadow-sm {className}", **kwargs)
 
 
-def graph(id, figure, filename: str, className: str = ""):
-    from .theme import graph_config
+def graph(id, figure, filename: str, *, box: str | None = None, fit_height: bool = False, toolbar: bool = True, **props):
+    """A chart as every page shows one: the app's toolbar with a PNG export named ``filename``.
 
-    return dcc.Graph(id=id, figure=figure, config=graph_config(filename), className=className)
+    ``box``: the CSS class of a plain block around the graph: ``graph-box`` in a stretched flex
+    column (a bare graph's ``height: 100%`` resolves against the column and collapses to a few
+    pixels), ``late-scroll late-scroll-wide`` for a chart a phone scrolls sideways.
+    ``fit_height``: the graph as tall as its figure (a responsive graph in a flex column otherwise
+    collapses to its toolbar and the plot spills over what follows).
+    ``toolbar=False``: no mode bar (a slide on a projector). ``props``: other dcc.Graph properties."""
+    config = graph_config(filename) if toolbar else dict(graph_config(filename), displayModeBar=False)
+    if fit_height:
+        height = figure["layout"]["height"] if isinstance(figure, dict) else figure.layout.height
+        props["style"] = {**props.get("style", {}), "height": f"{height}px"}
+    chart = dcc.Graph(id=id, figure=figure, config=config, **props)
+    return html.Div(chart, className=box) if box else chart
 
 
 def by_screen(wide: str, phone: str) -> list:
@@ -73,44 +77,8 @@ def no_data_alert(lang: str) -> dbc.Alert:
                      color="info", id="db-empty-banner")
 
 
-DB_ERRORS = (DatabaseUnavailable, OperationalError, DBAPIError)
-
-
-def guard_layout(layout_fn=None, *, params: tuple[str, ...] = ()):
-    """A page layout that shows a banner, not a traceback, when the database is down;
-    the banner page polls and reloads itself when the database is back.
-
-    ``params``: the page's own URL parameters (besides year, district, sector, lang). The
-    layout gets only the known ones; unknown ones (``?junk=1``) are dropped before the
-    cache key is made, and a URL that is not spelled canonically is rendered uncached
-    (components.params.is_canonical)."""
-    if layout_fn is None:
-        return lambda fn: guard_layout(fn, params=params)
-
-    from .params import is_canonical, known_params
-
-    # Pages' layouts are pure functions of the URL, the access scope and the data: cached
-    # whole (data.cache.cached_layout), a warm page costs a JSON load instead of its figures.
-    cached = cached_layout(layout_fn)
-
-    @functools.wraps(layout_fn)
-    def wrapper(**kwargs):
-        kwargs = known_params(kwargs, params)
-        lang = kwargs.get("lang") if kwargs.get("lang") in ("vi", "en") else "vi"
-        try:
-            return cached(**kwargs) if is_canonical(kwargs) else layout_fn(**kwargs)
-        except DB_ERRORS as exc:
-            from data.db import is_busy, is_timeout
-
-            if is_busy(exc):
-                log.warning("database busy (a writer holds the lock) while rendering %s", layout_fn.__module__)
-                return html.Div([db_down_alert(lang, busy=True), dcc.Interval(id="db-retry-interval", interval=3000)])
-            if is_timeout(exc):  # the database is there but the question took too long
-                from .faults import timeout_alert
-
-                log.warning("query timed out while rendering %s: %s", layout_fn.__module__, exc)
-                return timeout_alert(lang)
-            log.warning("database unavailable while rendering %s: %s", layout_fn.__module__, exc)
-            return html.Div([db_down_alert(lang), dcc.Interval(id="db-retry-interval", interval=3000)])
-
-    return wrapper
+def timeout_alert(lang: str) -> dbc.Alert:
+    """The banner for a query the statement timeout stopped: the database is there, the question too big."""
+    return dbc.Alert([html.H4(t("db.timeout.title", lang), className="alert-heading"),
+                      html.P(t("db.timeout.body", lang), className="mb-0")],
+                     color="warning", id="db-timeout-banner", dismissable=True)

@@ -29,16 +29,16 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .schema import Base
+from .schema import Base, Unit
 
 ROLES = ("province", "district", "admin")
 MIN_PASSWORD_LENGTH = 10
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 DENY_ALL = "-"  # a scope no unit has: queries return nothing
 
-# The district the current request may see (None: no limit). Set by components.auth.
+# The district the current request may see (None: no limit). Set by server.auth.
 _scope: contextvars.ContextVar[str | None] = contextvars.ContextVar("tthc_scope", default=None)
-# The signed-in user's role (None: sign-in off or nobody signed in). Set by components.auth.
+# The signed-in user's role (None: sign-in off or nobody signed in). Set by server.auth.
 _role: contextvars.ContextVar[str | None] = contextvars.ContextVar("tthc_role", default=None)
 
 
@@ -183,8 +183,6 @@ def list_users(engine: Engine) -> list[dict]:
 
 
 def _check_district(engine: Engine, role: str, district_code: str | None) -> str | None:
-    from .schema import Unit
-
     if role not in ROLES:
         raise AuthError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
     if role != "district":
@@ -208,7 +206,7 @@ def add_user(engine: Engine, username: str, password: str, role: str, district_c
         raise AuthError("username: 2-40 characters, lower-case letters, digits, '.', '_' or '-'")
     district_code = _check_district(engine, role, district_code)
     pw_hash = hash_password(password)
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with engine.begin() as conn:
         exists = conn.execute(select(func.count()).select_from(U).where(U.c.username == username)).scalar()
         if exists:
@@ -228,7 +226,7 @@ def set_active(engine: Engine, username: str, active: bool) -> None:
 
 def reset_password(engine: Engine, username: str, password: str) -> None:
     pw_hash = hash_password(password)
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with engine.begin() as conn:
         n = conn.execute(update(U).where(U.c.username == username.strip().lower())
                          .values(password_hash=pw_hash, password_changed_at=now,

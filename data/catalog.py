@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
+
 PROVINCE_CODE = "49"
 
 # Schematic tile map of Quảng Nam: row 0 is the north, column 0 the mountainous
@@ -25,8 +27,6 @@ TILES = {
 
 def load_units() -> list[dict]:
     """The province, its 18 district-level units and 241 communes, as unit rows."""
-    from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
-
     provinces = json.loads(NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8"))
     prov = next(p for p in provinces if str(p["code"]) == PROVINCE_CODE)
 

@@ -21,6 +21,8 @@ these rules; the data layer and the pages both call it.
 """
 from __future__ import annotations
 
+from pandas.api.types import is_object_dtype, is_string_dtype
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 # xlsxwriter writes a string that starts with "=" as a formula and one that looks like a
 # URL as a hyperlink unless told not to.
@@ -41,8 +43,6 @@ def csv_safe(value):
 
 def csv_safe_frame(df):
     """A copy of ``df`` whose text cells are :func:`csv_safe` (numbers and dates untouched)."""
-    from pandas.api.types import is_object_dtype, is_string_dtype
-
     out = df.copy()
     for col in out.columns:
         if is_object_dtype(out[col].dtype) or is_string_dtype(out[col].dtype):

@@ -7,8 +7,10 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import create_engine, event, exc, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from .config import database_url
 
@@ -17,6 +19,18 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or has no schema; the message says why."""
+
+
+# What a database that is down, busy or too slow raises: pages show a banner for these.
+DB_ERRORS = (DatabaseUnavailable, exc.OperationalError, exc.DBAPIError)
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a message must not fail on a malformed setting
+        return "the configured database"
 
 
 WRITER_BUSY_TIMEOUT_S = 30  # the CLI and importer wait for each other
@@ -45,8 +59,6 @@ def make_engine(url: str | None = None, read_only: bool = False, statement_timeo
     :func:`is_timeout` recognises.
     The app's engine (``read_only``) also waits at most :func:`busy_timeout_ms` for a lock a
     writer holds (then :func:`is_busy`); writers wait 30 s for each other."""
-    from sqlalchemy.engine import make_url
-
     url = url or database_url()
     u = make_url(url)
     kwargs: dict = {"future": True}
@@ -173,8 +185,6 @@ get_engine.cache_clear = _app_engine.cache_clear  # tests reset engines between 
 
 
 def alembic_config(url: str):
-    from alembic.config import Config
-
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -183,8 +193,6 @@ def alembic_config(url: str):
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
     """Apply migrations up to ``revision`` (what ``tthc db upgrade`` runs)."""
-    from alembic import command
-
     command.upgrade(alembic_config(url or database_url()), revision)
 
 

@@ -15,6 +15,7 @@ province said it is: land procedures at district and commune level.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import gc
 import os
 import time
@@ -23,14 +24,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert, text
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData, delete, insert, select, text
 from sqlalchemy.engine import Engine
 
 from . import catalog
 from .aggregates import MEASURES, ensure_calendar, refresh_agency_rollup
-from .db import make_engine, upgrade
-from .schema import (FINISHED_STATUSES, WITHDRAWN_STATUSES, Agency, Base, DossierMonthStats, ImportRun,
-                     PostalDeployment, Procedure, Sector, Unit)
+from .db import alembic_config, has_schema, make_engine, upgrade
+from .schema import FINISHED_STATUSES, WITHDRAWN_STATUSES, Agency, Base, DossierMonthStats, ImportRun, PostalDeployment, Procedure, Sector, Unit
 from .workdays import add_workdays_np, from_daynum, to_daynum, workday_array, workdays_between_np
 
 YEARS = (2022, 2023, 2024)
@@ -175,8 +176,52 @@ def _postal_rows(rng: np.random.Generator, units: list[dict]) -> list[dict]:
 # ---------------------------------------------------------------- dossiers
 
 def _generate_dossiers(rng, units, sectors, procedures, agencies, postal, scale: float) -> pd.DataFrame:
-    specs = {p.code: p for p in catalog.PROCEDURES}
+    """Every dossier of the demo, step by step (the random draws in a fixed order: same seed,
+    same database): received (where, what, when, by which channel), its dates (deadline,
+    supplements, a finish on time and a finish late), which are late (each level's target
+    rate exactly), then the rows as stored."""
     sector_code = {s["id"]: s["code"] for s in sectors}
+    df = _received_dossiers(rng, units, sector_code, procedures, agencies, postal, scale)
+    proc_df = pd.DataFrame(procedures).set_index("id")
+    df["days"] = df["procedure_id"].map(proc_df["processing_days"]).to_numpy()
+    df["sector"] = df["procedure_id"].map(proc_df["sector_id"]).map(sector_code).to_numpy()
+    agency_df = pd.DataFrame(agencies).set_index("id")
+    df["district_code"] = df["agency_id"].map(agency_df["district_code"]).to_numpy()
+    df["commune_code"] = df["agency_id"].map(agency_df["commune_code"]).to_numpy()
+    dates = _processing_dates(rng, df)
+    late = _late_dossiers(rng, df, procedures, dates)
+    return _dossier_rows(rng, df, agency_df, dates, late)
+
+
+def _cells(level: str, agencies, procedures, sector_code: dict, n_communes: dict, commune_noise: dict, specs: dict):
+    """(agency ids, procedure ids, weights) of a level's (agency, procedure) cells: agency size x procedure volume."""
+    cells_agency, cells_proc, cells_w = [], [], []
+    for a in agencies:
+        if a["level"] != level:
+            continue
+        if level == "province":
+            dep_sectors = next(d[3] for d in catalog.DEPARTMENTS if d[0] == a["code"])
+            aw = 1.0
+        elif level == "district":
+            dep_sectors, aw = None, DISTRICT_WEIGHT[a["district_code"]]
+        else:
+            dep_sectors = None
+            aw = DISTRICT_WEIGHT[a["district_code"]] / n_communes[a["district_code"]] * commune_noise[a["code"]]
+        for p in procedures:
+            if p["level"] != level:
+                continue
+            if dep_sectors is not None and sector_code[p["sector_id"]] not in dep_sectors:
+                continue
+            cells_agency.append(a["id"])
+            cells_proc.append(p["id"])
+            cells_w.append(aw * specs[p["code"]].volume)
+    return np.array(cells_agency), np.array(cells_proc), np.array(cells_w)
+
+
+def _received_dossiers(rng, units, sector_code: dict, procedures, agencies, postal, scale: float) -> pd.DataFrame:
+    """Per year and level, the target number of dossiers: agency, procedure, day received,
+    channel (exactly the target online share) and whether postal staff received it."""
+    specs = {p.code: p for p in catalog.PROCEDURES}
     wd = workday_array()
     n_communes = {}
     for u in units:
@@ -186,6 +231,9 @@ def _generate_dossiers(rng, units, sectors, procedures, agencies, postal, scale:
     coverage = {}  # (year, unit code) -> share of procedures moved to postal staff
     for r in postal:
         coverage[(r["year"], r["unit_code"])] = r["procedures_moved"] / r["procedures_total"]
+    online_w_by_proc = np.zeros(len(procedures) + 1)
+    for p in procedures:
+        online_w_by_proc[p["id"]] = ONLINE_WEIGHT[p["online_level"]]
 
     parts = []
     for year in YEARS:
@@ -193,64 +241,37 @@ def _generate_dossiers(rng, units, sectors, procedures, agencies, postal, scale:
         months = from_daynum(days).astype("datetime64[M]").astype(int) % 12
         day_p = MONTH_FACTOR[months]
         day_p = day_p / day_p.sum()
+        cov_by_agency = np.zeros(len(agencies) + 1)
+        for a in agencies:
+            cov_by_agency[a["id"]] = coverage.get((year, a["unit_code"]), 0.0)
         for level, (received, rate, online_share) in TARGETS[year].items():
             n = int(round(received * scale))
-            # Cells: (agency, procedure) with weight = agency size x procedure volume.
-            cells_agency, cells_proc, cells_w = [], [], []
-            for a in agencies:
-                if a["level"] != level:
-                    continue
-                if level == "province":
-                    dep_sectors = next(d[3] for d in catalog.DEPARTMENTS if d[0] == a["code"])
-                    aw = 1.0
-                elif level == "district":
-                    dep_sectors, aw = None, DISTRICT_WEIGHT[a["district_code"]]
-                else:
-                    dep_sectors = None
-                    aw = DISTRICT_WEIGHT[a["district_code"]] / n_communes[a["district_code"]] * commune_noise[a["code"]]
-                for p in procedures:
-                    if p["level"] != level:
-                        continue
-                    if dep_sectors is not None and sector_code[p["sector_id"]] not in dep_sectors:
-                        continue
-                    cells_agency.append(a["id"])
-                    cells_proc.append(p["id"])
-                    cells_w.append(aw * specs[p["code"]].volume)
-            w = np.array(cells_w)
+            cells_agency, cells_proc, w = _cells(level, agencies, procedures, sector_code, n_communes, commune_noise, specs)
             cell = rng.choice(len(w), size=n, p=w / w.sum())
             df = pd.DataFrame({
-                "agency_id": np.array(cells_agency)[cell],
-                "procedure_id": np.array(cells_proc)[cell],
+                "agency_id": cells_agency[cell],
+                "procedure_id": cells_proc[cell],
                 "received": np.sort(rng.choice(days, size=n, p=day_p)),
             })
             df["year"] = year
             df["level"] = level
             df["rate"] = rate
             # Channel: exactly round(n x share) online, weighted by the procedure's online service level.
-            online_w_by_proc = np.zeros(len(procedures) + 1)
-            for p in procedures:
-                online_w_by_proc[p["id"]] = ONLINE_WEIGHT[p["online_level"]]
             online_w = online_w_by_proc[df["procedure_id"].to_numpy()]
             online = _choose_exactly(rng, online_w, int(round(n * online_share)))
             post = (~online) & (rng.random(n) < POST_SHARE[level])
             df["channel"] = np.where(online, 2, np.where(post, 3, 1))
             # Received by postal staff: not online, at a unit whose desk the post office serves.
-            cov_by_agency = np.zeros(len(agencies) + 1)
-            for a in agencies:
-                cov_by_agency[a["id"]] = coverage.get((year, a["unit_code"]), 0.0)
             cov = cov_by_agency[df["agency_id"].to_numpy()]
             df["by_postal_staff"] = (~online) & (rng.random(n) < cov * 0.97)
             parts.append(df)
-    df = pd.concat(parts, ignore_index=True)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _processing_dates(rng, df: pd.DataFrame) -> dict:
+    """Due date, supplements and the deadline they give; a finish on time (f0) and one late
+    (f1, land later than the rest); withdrawn dossiers; which can be late without moving year."""
     n = len(df)
-
-    proc_df = pd.DataFrame(procedures).set_index("id")
-    df["days"] = df["procedure_id"].map(proc_df["processing_days"]).to_numpy()
-    df["sector"] = df["procedure_id"].map(proc_df["sector_id"]).map(sector_code).to_numpy()
-    agency_df = pd.DataFrame(agencies).set_index("id")
-    df["district_code"] = df["agency_id"].map(agency_df["district_code"]).to_numpy()
-    df["commune_code"] = df["agency_id"].map(agency_df["commune_code"]).to_numpy()
-
     r = df["received"].to_numpy()
     due = add_workdays_np(r, df["days"].to_numpy())
     sup_p = df["sector"].map(SUPPLEMENT_PROB).fillna(0.02).to_numpy()
@@ -271,7 +292,16 @@ def _generate_dossiers(rng, units, sectors, procedures, agencies, postal, scale:
     f_year = from_daynum(f0).astype("datetime64[Y]").astype(int) + 1970
     f1_year = from_daynum(f1).astype("datetime64[Y]").astype(int) + 1970
     candidate = (~withdrawn) & (f_year == f1_year) & (f1 <= end)
+    return dict(received=r, due=due, has_sup=has_sup, sup_days=sup_days, deadline=deadline, f0=f0, f1=f1, end=end,
+                withdrawn=withdrawn, f_year=f_year, f1_year=f1_year, candidate=candidate)
 
+
+def _late_dossiers(rng, df: pd.DataFrame, procedures, d: dict) -> np.ndarray:
+    """Which dossiers finish late: weighted by procedure, district and busy months, and per
+    level and finishing year exactly as many as the target on-time rate needs."""
+    specs = {p.code: p for p in catalog.PROCEDURES}
+    n, r, end = len(df), d["received"], d["end"]
+    withdrawn, candidate = d["withdrawn"], d["candidate"]
     # Lateness weights: procedure propensity x district x busy months.
     spec_late = {p["id"]: specs[p["code"]].lateness for p in procedures}
     late_w = df["procedure_id"].map(spec_late).to_numpy().astype(float)
@@ -293,8 +323,8 @@ def _generate_dossiers(rng, units, sectors, procedures, agencies, postal, scale:
             late[sel] = rng.random(int(sel.sum())) < np.minimum((1 - rate) * late_w[sel] / mean_w, 0.95)
     # Then, per level and finishing year, exactly the number of late dossiers the target
     # rate needs, chosen among dossiers whose finishing year does not depend on it.
-    final_year = np.where(late, f1_year, f_year)
-    final_day = np.where(late, f1, f0)
+    final_year = np.where(late, d["f1_year"], d["f_year"])
+    final_day = np.where(late, d["f1"], d["f0"])
     for year in YEARS:
         for level, (_, rate, _) in TARGETS[year].items():
             finishing = (level_arr == level) & (~withdrawn) & (final_year == year) & (final_day <= end)
@@ -302,8 +332,13 @@ def _generate_dossiers(rng, units, sectors, procedures, agencies, postal, scale:
             n_late = n_finished - int(round(n_finished * rate)) - int((finishing & late).sum())
             pool = finishing & candidate
             late[pool] = _choose_exactly(rng, late_w[pool], max(n_late, 0))
+    return late
 
-    finished = np.where(late, f1, f0)
+
+def _dossier_rows(rng, df: pd.DataFrame, agency_df: pd.DataFrame, d: dict, late: np.ndarray) -> pd.DataFrame:
+    """The dossiers as stored: status, return date, fees and digitisation flags, codes, ids in order received."""
+    n, r, end, has_sup, withdrawn = len(df), d["received"], d["end"], d["has_sup"], d["withdrawn"]
+    finished = np.where(late, d["f1"], d["f0"])
     # A few late dossiers were sent back for supplements twice: late by rule whatever the dates.
     sup_requests = np.where(has_sup, 1, 0) + (late & has_sup & (rng.random(n) < 0.15))
     still_open = finished > end
@@ -314,6 +349,7 @@ def _generate_dossiers(rng, units, sectors, procedures, agencies, postal, scale:
     returned_ok = (status == 10) & (returned <= end)
     status = np.where((status == 10) & ~returned_ok, 9, status)
 
+    year_arr = df["year"].to_numpy()
     fee_sectors = np.isin(df["sector"].to_numpy(), ["DD", "XD", "KHDT", "GTVT", "CT", "TNMT", "YT"])
     online = df["channel"].to_numpy() == 2
     digit_p = np.select([year_arr == 2022, year_arr == 2023], [0.45, 0.62], 0.78)
@@ -323,15 +359,15 @@ def _generate_dossiers(rng, units, sectors, procedures, agencies, postal, scale:
     out = pd.DataFrame({
         "procedure_id": df["procedure_id"].to_numpy(),
         "agency_id": df["agency_id"].to_numpy(),
-        "level": level_arr,
+        "level": df["level"].to_numpy(),
         "district_code": df["district_code"].to_numpy(),
         "commune_code": df["commune_code"].to_numpy(),
         "channel": df["channel"].to_numpy(),
         "by_postal_staff": df["by_postal_staff"].to_numpy(),
-        "received_on": r, "due_on": due, "deadline_on": deadline,
+        "received_on": r, "due_on": d["due"], "deadline_on": d["deadline"],
         "finished_on": np.where(still_open, -1, finished),
         "returned_on": np.where(returned_ok, returned, -1),
-        "supplement_days": sup_days,
+        "supplement_days": d["sup_days"],
         "supplement_requests": sup_requests,
         "status": status,
         "has_fee": fee_sectors,
@@ -546,8 +582,6 @@ def write_aggregates(engine: Engine, agg: pd.DataFrame) -> int:
 
 def reset_schema(url: str) -> None:
     """Empty database at the latest schema: SQLite file removed, PostgreSQL tables dropped."""
-    from sqlalchemy import MetaData
-
     engine = make_engine(url)
     with engine.begin() as conn:
         # Reflect rather than trust the models: every table migrations made (users too) goes.
@@ -607,10 +641,6 @@ def build_demo(url: str, seed: int = 2114, scale: float = 1.0, progress=lambda m
 
 def demo_is_current(url: str) -> bool:
     """True when ``url`` holds a demo built by this version of the builder."""
-    from sqlalchemy import select
-
-    from .db import has_schema
-
     try:
         engine = make_engine(url)
         try:
@@ -629,10 +659,6 @@ def demo_is_current(url: str) -> bool:
 
 
 def _schema_head() -> str:
-    from alembic.script import ScriptDirectory
-
-    from .db import alembic_config
-
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
@@ -643,7 +669,6 @@ def ensure_demo(url: str, progress=lambda msg: None) -> BuildReport | None:
     the first build and the others wait for it, then find it current."""
     if not url.startswith("sqlite:///"):
         return None if demo_is_current(url) else build_demo(url, progress=progress)
-    import fcntl
 
     path = Path(url[len("sqlite:///"):])
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,6 @@
-"""The filter every query takes: period, level, place, sector, procedure.
+"""The filter every query takes (period, level, place, sector, procedure), and the one place
+it becomes SQL: :func:`stats_where` (aggregates), :func:`dossier_where` (dossier rows),
+:func:`unit_where` (units, postal records), all applying a district user's scope.
 
 Built from URL parameters by the pages and from options by the CLI; validated
 against the database by :mod:`data.queries.reference` so that a bad code in a
@@ -9,16 +11,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from sqlalchemy import and_, select
+from sqlalchemy import bindparam, or_, select
 
 from .auth import active_scope
-from .schema import LEVELS, Agency, DossierMonthAgencyStats, DossierMonthStats, Procedure, Sector
+from .schema import LEVELS, Agency, Dossier, DossierMonthAgencyStats, DossierMonthStats, Procedure, Sector, Unit
 
 A = Agency.__table__
 P = Procedure.__table__
 SE = Sector.__table__
 S = DossierMonthStats.__table__
 R = DossierMonthAgencyStats.__table__  # S summed over procedures
+D = Dossier.__table__
+U = Unit.__table__
 
 # Groupings that need the procedure grain of dossier_month_stats (their keys hang from procedure_id).
 PROCEDURE_GROUPINGS = frozenset({"sector", "procedure"})
@@ -32,11 +36,11 @@ class Period:
     last_ym: int
 
     @classmethod
-    def year(cls, year: int) -> "Period":
+    def year(cls, year: int) -> Period:
         return cls(year * 100 + 1, year * 100 + 12)
 
     @classmethod
-    def months(cls, start: str, end: str) -> "Period":
+    def months(cls, start: str, end: str) -> Period:
         """From 'YYYY-MM' strings."""
         a = dt.date.fromisoformat(start + "-01")
         b = dt.date.fromisoformat(end + "-01")
@@ -64,7 +68,7 @@ class Period:
     def is_whole_year(self) -> bool:
         return self.first_ym % 100 == 1 and self.last_ym == self.first_ym + 11
 
-    def previous_year(self) -> "Period":
+    def previous_year(self) -> Period:
         return Period(self.first_ym - 100, self.last_ym - 100)
 
 
@@ -88,7 +92,7 @@ class DossierFilter:
         if scope is not None and self.scope_district_code != scope:
             object.__setattr__(self, "scope_district_code", scope)
 
-    def with_(self, **changes) -> "DossierFilter":
+    def with_(self, **changes) -> DossierFilter:
         return replace(self, **changes)
 
     @property
@@ -96,28 +100,78 @@ class DossierFilter:
         return self.scope_district_code or self.district_code
 
 
-def agency_conditions(f: DossierFilter, agency_table=A):
-    """Conditions on the agencies table (level and place), joined by the caller."""
-    conds = []
-    if f.level:
-        conds.append(agency_table.c.level == f.level)
-    district = f.effective_district
-    if district:
-        # A district filter narrows the district and commune levels; the province
-        # level has no district, so it drops out of a district-filtered view.
-        conds.append(agency_table.c.district_code == district)
-    if f.commune_code:
-        conds.append(agency_table.c.commune_code == f.commune_code)
-    return conds
+# ---------------------------------------------------------------- the filter as SQL (the one place)
+# Every query turns its filter into SQL here: stats_where for the aggregate tables,
+# dossier_where for dossier rows, unit_where for the units and their postal records. All
+# three read filter_values, where a signed-in district user's scope becomes the district.
+
+def filter_values(f: DossierFilter) -> dict[str, str]:
+    """The filter's set values by name: level, district, commune, sector, procedure. The
+    district is the effective one: a district user's scope (data.auth, carried by every
+    filter built in their request) wins over any district asked for."""
+    values = {"level": f.level, "district": f.effective_district, "commune": f.commune_code,
+              "sector": f.sector_code, "procedure": f.procedure_code}
+    return {name: value for name, value in values.items() if value}
 
 
-def procedure_conditions(f: DossierFilter, procedure_table=P, sector_table=SE):
-    conds = []
-    if f.sector_code:
-        conds.append(sector_table.c.code == f.sector_code)
-    if f.procedure_code:
-        conds.append(procedure_table.c.code == f.procedure_code)
-    return conds
+AGENCY_FILTERS = {"level": A.c.level, "district": A.c.district_code, "commune": A.c.commune_code}
+PROCEDURE_FILTERS = {"sector": SE.c.code, "procedure": P.c.code}
+
+
+def _agencies_and_procedures(values: dict, bound: bool):
+    """Subqueries of the agency ids and procedure ids the values keep (None: not filtered).
+    ``bound``: the values as bind parameters named after them, so that one statement serves
+    every filter with the same fields set (data.queries.summary builds each shape once)."""
+    def value(name):
+        return bindparam(name) if bound else values[name]
+
+    agency = [column == value(name) for name, column in AGENCY_FILTERS.items() if name in values]
+    procedure = [column == value(name) for name, column in PROCEDURE_FILTERS.items() if name in values]
+    agencies = select(A.c.id).where(*agency) if agency else None
+    procedures = select(P.c.id).join(SE, SE.c.id == P.c.sector_id).where(*procedure) if procedure else None
+    return agencies, procedures
+
+
+def stats_where(f: DossierFilter | None, table=S, *, fields: frozenset = frozenset()) -> list:
+    """WHERE terms over an aggregate table (dossier_month_stats or its rollup) for the filter's
+    place, level, sector and procedure; the months are each query's own. Agencies and
+    procedures are matched by id (small subqueries), so the big table needs no join to be
+    filtered. ``f=None`` with ``fields``: the same terms with bind parameters for those fields."""
+    values = filter_values(f) if f is not None else dict.fromkeys(fields)
+    agencies, procedures = _agencies_and_procedures(values, bound=f is None)
+    terms = []
+    if agencies is not None:
+        terms.append(table.c.agency_id.in_(agencies))
+    if procedures is not None:
+        # Only dossier_month_stats has procedures: stats_table_for gives the rollup to filters without.
+        terms.append(table.c.procedure_id.in_(procedures))
+    return terms
+
+
+def dossier_where(f: DossierFilter) -> list:
+    """WHERE terms over dossiers for the filter's place, level, sector and procedure (the period
+    and the mode are the list's own). The district on the dossier's own column and procedures
+    by id, so the planner can use ix_dossiers_district_finished / ix_dossiers_procedure_finished."""
+    values = filter_values(f)
+    agencies, procedures = _agencies_and_procedures(
+        {k: v for k, v in values.items() if k != "district" or "level" in values or "commune" in values}, bound=False)
+    terms = []
+    if "district" in values:
+        terms.append(D.c.district_code == values["district"])
+    if procedures is not None:
+        terms.append(D.c.procedure_id.in_(procedures))
+    if agencies is not None and ("level" in values or "commune" in values):
+        terms.append(D.c.agency_id.in_(agencies))
+    return terms
+
+
+def unit_where(f: DossierFilter, unit_table=U) -> list:
+    """WHERE terms over units (and so their postal-deployment records): all of them, or one
+    district-level unit and its communes."""
+    district = filter_values(f).get("district")
+    if not district:
+        return []
+    return [or_(unit_table.c.code == district, unit_table.c.parent_code == district)]
 
 
 def stats_table_for(f: DossierFilter, groups=()):
@@ -129,24 +183,22 @@ def stats_table_for(f: DossierFilter, groups=()):
     exact sums of the detail rows (``data.aggregates`` keeps them in step), and every
     other filter and grouping is a property of the agency or the month.
     """
-    if procedure_conditions(f) or PROCEDURE_GROUPINGS.intersection(groups):
+    if f.sector_code or f.procedure_code or PROCEDURE_GROUPINGS.intersection(groups):
         return S
     return R
 
 
-def stats_from(f: DossierFilter, table=S):
-    """A stats table joined to what the filter needs: agencies, procedures, sectors
-    (the rollup has no procedures: ``stats_table_for`` gives it only to filters without)."""
+def stats_from(table=S):
+    """A stats table joined to the tables its rows' labels come from: agencies, and for
+    dossier_month_stats procedures and sectors (the rollup has no procedures)."""
     source = table.join(A, A.c.id == table.c.agency_id)
     if table is S:
         source = source.join(P, P.c.id == S.c.procedure_id).join(SE, SE.c.id == P.c.sector_id)
     return source
 
 
-def stats_where(f: DossierFilter, months: tuple[int, int] | None = None, table=S):
-    lo, hi = months or (f.period.first_ym, f.period.last_ym)
-    return and_(table.c.ym >= lo, table.c.ym <= hi, *agency_conditions(f), *procedure_conditions(f))
-
-
 def base_stats_select(f: DossierFilter, *columns, months: tuple[int, int] | None = None, table=S):
-    return select(*columns).select_from(stats_from(f, table)).where(stats_where(f, months, table))
+    """SELECT ``columns`` over the stats table for the filter: its months (or ``months``), its place and sector."""
+    lo, hi = months or (f.period.first_ym, f.period.last_ym)
+    return (select(*columns).select_from(stats_from(table))
+            .where(table.c.ym >= lo, table.c.ym <= hi, *stats_where(f, table)))

@@ -277,8 +277,8 @@ def build(work: Path) -> dict:
         "vietnam-provinces 0.6.0 writes 'xã' as every commune's division type: taken from the name instead.",
         f"vietnamadminunits places {len(no_position)} pre-2025 communes at their district's point "
         f"(geocoding fell back to the district): no position recorded for {', '.join(no_position)}.",
-        f"vietnam-provinces 0.6.0 lists Xã Quế Phước (20674) in Quế Sơn; no other source has it and "
-        f"Resolution 1241/NQ-UBTVQH15 leaves Quế Sơn 18 communes: left out.",
+        "vietnam-provinces 0.6.0 lists Xã Quế Phước (20674) in Quế Sơn; no other source has it and "
+        "Resolution 1241/NQ-UBTVQH15 leaves Quế Sơn 18 communes: left out.",
     ] + [f"{name}: code {vp} in vietnam-provinces {VP_2025[2]}, {va} in vietnamadminunits {VAU[2]}; "
          f"the catalogue uses {vp} (the statistics office's list)." for vp, name, va in code_differences]
     return dict(sources=r.sources, units=units, links=links, attributes_2023=attributes_2023,

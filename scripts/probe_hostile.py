@@ -241,7 +241,7 @@ def probe(srv: Server, engine, r, db: Path) -> None:
     units = tmp_units = Path(tempfile.mkdtemp()) / "units.csv"
     units.write_text("Mã đơn vị,Tên đơn vị,Tên ngắn,Loại đơn vị,Cấp,Mã đơn vị cấp trên,Thứ tự\n"
                      "20335,Phường Tân Thạnh,Tân Thạnh,phường,commune,509,1\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "data.cli", "import", "units", str(units)], cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "cli.main", "import", "units", str(units)], cwd=ROOT,
                          env={**os.environ, "DATABASE_URL": srv.db_url, "IMPORT_REPORTS_DIR": str(tmp_units.parent)},
                          capture_output=True, text=True)
     result("11", "tthc import units: 20335 re-parented from 502 to 509", (out.stdout + out.stderr).strip().splitlines()[-1][:200])
@@ -280,11 +280,11 @@ def probe(srv: Server, engine, r, db: Path) -> None:
     result("4", "copied tthc_session cookie after POST /logout", f"/_dash-layout -> {layout_ok(a)}")
     z = login(base, "queson", addr="10.3.3.3")
     env = {**os.environ, "DATABASE_URL": srv.db_url}
-    subprocess.run([sys.executable, "-m", "data.cli", "user", "disable", "queson"], cwd=ROOT, env=env, capture_output=True)
+    subprocess.run([sys.executable, "-m", "cli.main", "user", "disable", "queson"], cwd=ROOT, env=env, capture_output=True)
     t0 = time.perf_counter()
     first = layout_ok(z)
     result("4", "tthc user disable queson, then the next request", f"{first} after {time.perf_counter() - t0:.2f} s")
-    subprocess.run([sys.executable, "-m", "data.cli", "user", "enable", "queson"], cwd=ROOT, env=env, capture_output=True)
+    subprocess.run([sys.executable, "-m", "cli.main", "user", "enable", "queson"], cwd=ROOT, env=env, capture_output=True)
     fresh = login(base, "queson", addr="10.3.3.3")
     result("4", "tthc user enable queson, sign in at once", f"new session {layout_ok(fresh)}, the cookie from before {layout_ok(z)}")
 

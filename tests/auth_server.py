@@ -46,12 +46,12 @@ class AppServer:
         self.log_path = tmp / f"app-{self.port}.log"
         self.env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(self.port), "HOST": "127.0.0.1",
                     "SECRET_KEY": uuid.uuid4().hex, "LOG_LEVEL": "INFO",
-                    # sign-in records of this server alone (components.session_store)
+                    # sign-in records of this server alone (server.session_store)
                     "SESSION_STORE_URL": f"sqlite:///{tmp / f'sessions-{self.port}.sqlite'}", **env}
         self.env.pop("CACHE_REDIS_URL", None)
         self.proc = None
 
-    def start(self, timeout: float = 60) -> "AppServer":
+    def start(self, timeout: float = 60) -> AppServer:
         fh = open(self.log_path, "w")
         # Imported and run like app.py's __main__, without "app.py" on the command line, so that
         # a `pkill -f app.py` elsewhere on a shared machine does not take the test's server down.
@@ -89,7 +89,7 @@ class GunicornServer(AppServer):
         super().__init__(database_url, tmp, **env)
         self.args = ["-w", str(workers), "--timeout", str(timeout), "-b", f"127.0.0.1:{self.port}"]
 
-    def start(self, timeout: float = 60) -> "GunicornServer":
+    def start(self, timeout: float = 60) -> GunicornServer:
         fh = open(self.log_path, "w")
         self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", *self.args, "app:server"], cwd=ROOT, env=self.env,
                                      stdout=fh, stderr=subprocess.STDOUT)
@@ -209,7 +209,6 @@ def decoded(resp) -> str:
 def _download_text(content_b64: str) -> str:
     import base64
     import io
-
     import re
     import zipfile
 

@@ -6,6 +6,7 @@ they skip, saying why.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import uuid
@@ -18,8 +19,7 @@ from data import cache as qcache
 from data import demo
 from data.aggregates import refresh_aggregates
 from data.db import make_engine, upgrade
-from data.schema import (Agency, Dossier, DossierMonthAgencyStats, DossierMonthStats, ImportRun, PostalDeployment, Procedure,
-                         Sector, Unit)
+from data.schema import Agency, Dossier, DossierMonthAgencyStats, DossierMonthStats, ImportRun, PostalDeployment, Procedure, Sector, Unit
 from tests import fixture_data as fx
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -53,6 +53,20 @@ def pg_schema_factory():
         for schema in made:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     admin.dispose()
+
+
+@contextlib.contextmanager
+def page_cache_off():
+    """Within: pages render afresh, as component objects (a page-cache hit is a JSON dict tree)."""
+    before = os.environ.get("TTHC_CACHE")
+    os.environ["TTHC_CACHE"] = "off"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("TTHC_CACHE")
+        else:
+            os.environ["TTHC_CACHE"] = before
 
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -102,6 +116,19 @@ def redis_app(empty_engine, redis_url, monkeypatch):
     qcache.init_cache(dash_app.server)
     qcache.reset_version()
     get_engine.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def fuzz_engine(tmp_path_factory):
+    """A database with the sample catalogues, shared by a module's fuzz tests (imports that fail change nothing)."""
+    from tests.test_import import load_catalogs
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.sqlite'}"
+    upgrade(url)
+    engine = make_engine(url)
+    load_catalogs(engine)
+    yield engine
+    engine.dispose()
 
 
 def insert_fixture(conn, dossiers: bool = True, deployments=fx.POSTAL_DEPLOYMENTS) -> None:
@@ -257,6 +284,25 @@ def demo_app(demo_sqlite_url):
     from dash.testing.application_runners import import_app
 
     return import_app("app")
+
+
+def page_paths() -> list[str]:
+    """Every page's path, from Dash's page registry (each page registers itself: the one list
+    of pages). Imports the app on the demo database, as ``demo_app`` does."""
+    import dash
+
+    from data.config import DEMO_DB_URL
+
+    os.environ.setdefault("DATABASE_URL", DEMO_DB_URL)
+    import app  # noqa: F401 - registers the pages
+
+    return [page["path"] for page in dash.page_registry.values()]
+
+
+def pytest_generate_tests(metafunc):
+    """A test that takes ``page_path`` runs once per registered page."""
+    if "page_path" in metafunc.fixturenames:
+        metafunc.parametrize("page_path", page_paths())
 
 
 def assert_no_console_errors(dash_duo):

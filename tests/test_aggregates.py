@@ -1,6 +1,6 @@
 """The aggregates answer exactly what the raw dossier table answers.
 
-The reference is ``bench.naive_baseline.biểu06_raw``: every Biểu 06 measure written out
+The reference is ``tests.raw_reference.biểu06_raw``: every Biểu 06 measure written out
 again in pandas from dossier rows, independently of ``data.aggregates``. Compared on
 the fixture database and on a sample of the demo database (one district's dossiers),
 on SQLite and PostgreSQL, for filters of every kind and three groupings.
@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from bench.naive_baseline import COUNTS, GROUP_COLUMN, biểu06_raw, load_dossiers
 from data.filters import DossierFilter, Period
 from data.queries.summary import standard_report
 from data.schema import Agency, Dossier
+from tests.raw_reference import COUNTS, GROUP_COLUMN, biểu06_raw, load_dossiers
 
 Y2023 = Period.year(2023)
 

@@ -24,8 +24,8 @@ from tests.auth_server import (
     session_cookie,
     start_fixture_app,
 )
+from tests.conftest import page_paths
 
-PATHS = ["/", "/levels", "/late", "/postal", "/report", "/present", "/imports", "/nope"]
 # Another district's codes in every URL parameter that takes one (global and pages' own).
 FORGED_SEARCHES = [
     "?year=2023&district=502",
@@ -65,6 +65,11 @@ def auth_app(request, tmp_path_factory, pg_schema_factory_lazy):
     engine.dispose()
 
 
+def all_paths() -> list[str]:
+    """Every page's path (the page registry) and one that is no page."""
+    return [*page_paths(), "/nope"]
+
+
 def _all_callback_responses(session, server):
     """Every callback called with forged values, for every page path and every forged URL:
     [(callback, path + search, response)]."""
@@ -73,7 +78,7 @@ def _all_callback_responses(session, server):
         if cb["output"].startswith(SKIP_OUTPUTS) or cb.get("clientside_function"):
             continue
         deps = cb["inputs"] + cb["state"]
-        paths = PATHS if any(d["property"] in ("pathname", "href") for d in deps) else ["/levels"]
+        paths = all_paths() if any(d["property"] in ("pathname", "href") for d in deps) else ["/levels"]
         searches = FORGED_SEARCHES if any(d["property"] in ("search", "href") for d in deps) else FORGED_SEARCHES[:1]
         for path in paths:
             for search in searches:
@@ -104,9 +109,9 @@ def test_auth002_district_user_gets_nothing_of_another_district(auth_app):
         for word in OTHER_DISTRICT_WORDS:
             assert word not in body, (output, path, word)
     # The forged page request renders the user's own district instead, with a note.
-    assert {p.split("?")[0] for _, p, _ in responses} == set(PATHS)
+    assert {p.split("?")[0] for _, p, _ in responses} == set(all_paths())
     # Tam Kỳ's dossiers by code, in the forged late-list state's grid and downloads.
-    for output, path, resp in responses:
+    for output, _path, resp in responses:
         if output.startswith(("late-grid", "late-download")):
             assert not any(f'"{code}"' in decoded(resp) or f"\n{code}," in decoded(resp) for code in ("D4", "D5", "D7")), output
     levels = [decoded(r) for o, p, r in responses if o.startswith(".._pages_content") and p == "/levels" + FORGED_SEARCHES[0]][0]

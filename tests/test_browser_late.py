@@ -1,11 +1,14 @@
 """/late in headless Chromium on the demo database: from the land sector down to the dossiers."""
 from urllib.parse import parse_qs, urlparse
 
+import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 
 from data.filters import DossierFilter, Period
 from data.queries import late as q
 from tests.conftest import assert_no_console_errors
+
+pytestmark = pytest.mark.browser
 
 
 def _params(dash_duo):
@@ -76,7 +79,7 @@ def test_blate001_land_to_dossier_list(dash_duo, demo_app, demo_engine):
     assert shown and all(page["code"].iloc[i] == code for i, code in shown.items())
 
     # "The most late first": the header sorts by working days late in SQL (one click ascending, two descending).
-    from components.dossier_grid import list_query
+    from pages.late._grid import list_query
 
     def sorted_page(direction):
         df, _ = q.dossier_page(demo_engine, f, "late", 0, 100,

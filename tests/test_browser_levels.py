@@ -4,12 +4,15 @@ import os
 import time
 from urllib.parse import parse_qs, urlparse
 
+import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import WebDriverWait
 
 from data.filters import DossierFilter, Period
 from data.queries.summary import summary_by_level
 from tests.conftest import assert_no_console_errors
+
+pytestmark = pytest.mark.browser
 
 FIGURES_2023 = {  # the source article, as the overview must show them (Vietnamese)
     "province": ("90.010", "99,8 %", "80,6 %"),
@@ -27,7 +30,7 @@ def _query(dash_duo):
     return parse_qs(urlparse(dash_duo.driver.current_url).query)
 
 
-def test_lvl_b001_overview_shows_article_figures(dash_duo, demo_app):
+def test_blvl001_overview_shows_article_figures(dash_duo, demo_app):
     dash_duo.start_server(demo_app)
     dash_duo.wait_for_page(url=dash_duo.server_url + "/?year=2023")
     dash_duo.wait_for_element("#ovw-kpi-commune-online_share-value", timeout=60)
@@ -41,7 +44,7 @@ def test_lvl_b001_overview_shows_article_figures(dash_duo, demo_app):
     assert_no_console_errors(dash_duo)
 
 
-def test_lvl_b002_click_level_bar_drills_and_url_round_trips(dash_duo, demo_app):
+def test_blvl002_click_level_bar_drills_and_url_round_trips(dash_duo, demo_app):
     dash_duo.start_server(demo_app)
     dash_duo.wait_for_page(url=dash_duo.server_url + "/levels?year=2023&lang=en")
     dash_duo.wait_for_element("#lvl-on-time .bars .point path", timeout=60)
@@ -64,7 +67,7 @@ def test_lvl_b002_click_level_bar_drills_and_url_round_trips(dash_duo, demo_app)
     assert_no_console_errors(dash_duo)
 
 
-def test_lvl_b003_filters_from_url_and_title(dash_duo, demo_app):
+def test_blvl003_filters_from_url_and_title(dash_duo, demo_app):
     dash_duo.start_server(demo_app)
     dash_duo.wait_for_page(url=dash_duo.server_url + "/levels?year=2023&district=509&sector=DD&level=commune")
     dash_duo.wait_for_text_to_equal("#lvl-title", "So sánh các cấp — Quế Sơn, 2023 · Đất đai", timeout=60)
@@ -76,7 +79,7 @@ def test_lvl_b003_filters_from_url_and_title(dash_duo, demo_app):
     assert_no_console_errors(dash_duo)
 
 
-def test_lvl_b004_excel_download(dash_duo, demo_app, demo_engine):
+def test_blvl004_excel_download(dash_duo, demo_app, demo_engine):
     from openpyxl import load_workbook
 
     from components.download import table_start_row

@@ -2,10 +2,13 @@
 its drill with the URL updated; a click on a bar does the same; a second click goes back."""
 from urllib.parse import parse_qs, urlparse
 
+import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import assert_no_console_errors
+
+pytestmark = pytest.mark.browser
 
 
 def url_params(dash_duo) -> dict:

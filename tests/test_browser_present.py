@@ -6,11 +6,13 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from components.review_text import build_report
-from components.slides import build_slides
 from data.filters import DossierFilter, Period
 from data.queries.review import review_facts
+from pages.review._review_text import build_report
+from pages.review._slides import build_slides
 from tests.conftest import assert_no_console_errors
+
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +40,7 @@ def _wait_slide(dash_duo, n: int, headline: str):
     WebDriverWait(dash_duo.driver, 30).until(lambda d: d.find_element("css selector", "#prs-slide").get_attribute("data-slide") == str(n))
 
 
-def test_prs_b001_keyboard_steps_through_the_slides(dash_duo, demo_app, headlines):
+def test_bprs001_keyboard_steps_through_the_slides(dash_duo, demo_app, headlines):
     dash_duo.start_server(demo_app)
     dash_duo.wait_for_page(url=dash_duo.server_url + "/present?year=2023")
     dash_duo.wait_for_text_to_equal("#prs-headline", headlines[0], timeout=30)
@@ -81,7 +83,7 @@ def test_prs_b001_keyboard_steps_through_the_slides(dash_duo, demo_app, headline
     assert_no_console_errors(dash_duo)
 
 
-def test_prs_b002_slide_in_url_and_report_links(dash_duo, demo_app, headlines):
+def test_bprs002_slide_in_url_and_report_links(dash_duo, demo_app, headlines):
     dash_duo.start_server(demo_app)
     dash_duo.wait_for_page(url=dash_duo.server_url + "/present?year=2023&slide=4")
     dash_duo.wait_for_text_to_equal("#prs-headline", headlines[3], timeout=30)
@@ -100,7 +102,7 @@ def test_prs_b002_slide_in_url_and_report_links(dash_duo, demo_app, headlines):
     assert_no_console_errors(dash_duo)
 
 
-def test_prs_b003_pptx_download(dash_duo, demo_app, headlines):
+def test_bprs003_pptx_download(dash_duo, demo_app, headlines):
     """The button on the slide downloads the same deck: its titles are the slides' headlines."""
     import io
     import os

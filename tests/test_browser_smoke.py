@@ -3,19 +3,19 @@ import pytest
 
 from tests.conftest import assert_no_console_errors
 
-PAGES = ["/", "/levels", "/late", "/postal", "/report", "/present", "/imports"]
+pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_smk001_page_loads(dash_duo, demo_app, path):
+def test_bsmk001_page_loads(dash_duo, demo_app, page_path):
+    """Every registered page (tests.conftest parametrizes ``page_path`` from the page registry)."""
     dash_duo.start_server(demo_app)
-    dash_duo.wait_for_page(url=dash_duo.server_url + path + "?year=2023")
+    dash_duo.wait_for_page(url=dash_duo.server_url + page_path + "?year=2023")
     dash_duo.wait_for_element("#_pages_content h1, #_pages_content h2", timeout=30)
     assert dash_duo.find_element("#filter-year").text.strip().startswith("2023")
     assert_no_console_errors(dash_duo)
 
 
-def test_smk002_language_switch_and_bad_params(dash_duo, demo_app):
+def test_bsmk002_language_switch_and_bad_params(dash_duo, demo_app):
     dash_duo.start_server(demo_app)
     dash_duo.wait_for_page(url=dash_duo.server_url + "/levels?year=1999&district=999&lang=en")
     dash_duo.wait_for_text_to_equal("#nav-levels", "Levels", timeout=10)

@@ -3,7 +3,7 @@ import json
 
 from click.testing import CliRunner
 
-from data.cli import main
+from cli.main import main
 from data.queries.reference import latest_complete_year, years_with_data
 
 

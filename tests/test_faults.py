@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from data.db import is_timeout, make_engine
 from tests.auth_server import AppServer, decoded, dependencies, fixture_with_users, post_callback
+from tests.conftest import page_paths
 
 RECOVERY_BOUND = 10.0  # seconds to wait for an outcome; the target (README) is 5 s
 
@@ -132,7 +133,7 @@ def test_flt004_statement_timeout_sqlite_and_postgresql(tmp_path, pg_schema_fact
 
 def _mini_app(error):
     """A one-callback app whose callback raises ``error``, with the fault handling on."""
-    from components.faults import init_faults
+    from server.faults import init_faults
 
     app = dash.Dash(__name__ + str(id(error)))
     app.layout = html.Div([html.Button(id="b"), html.Div(id="out"), html.Div(id="url")])
@@ -175,7 +176,8 @@ VALUES = st.one_of(st.text(max_size=30), st.integers(-10**12, 10**12).map(str), 
     ["2023", "1999", "509", "502", "DD", "en", "commune", "%00", "' OR 1=1 --", "../../etc/passwd", "∞", "1e308", ""]))
 SEARCHES = st.lists(st.tuples(PARAM_NAMES, VALUES), max_size=5).map(
     lambda pairs: "?" + "&".join(f"{requests.utils.quote(k)}={requests.utils.quote(v)}" for k, v in pairs))
-PATHS = st.sampled_from(["/", "/levels", "/late", "/postal", "/report", "/imports", "/x/../levels", "/%ff"])
+# Every registered page (drawn when the test runs: the registry needs the app) and paths that are none.
+PATHS = st.deferred(lambda: st.sampled_from([*page_paths(), "/x/../levels", "/%ff"]))
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
                     lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=8), c, max_size=3), max_leaves=8)
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))

@@ -130,7 +130,7 @@ def test_hst002_no_formula_in_any_download(hostile_db):
     engine, _ = hostile_db
     import importlib
 
-    levels, late, postal = (importlib.import_module(f"pages.{p}") for p in ("levels", "late", "postal"))
+    levels, late, postal = (importlib.import_module(f"pages.{p}.{p}") for p in ("levels", "late", "postal"))
     assert_xlsx_inert(sent_bytes(levels.report_download("?year=2023", "xlsx")), (HYPERLINK,))
     assert_csv_inert(sent_bytes(levels.report_download("?year=2023", "csv")), (HYPERLINK,))
     # A district's communes by name (one of them a DDE command).
@@ -155,7 +155,7 @@ def test_hst003_no_formula_in_the_powerpoint_charts(hostile_db):
     """The workbook embedded behind each native chart holds the labels as text."""
     engine, _ = hostile_db
     from components.params import resolve_view
-    from components.pptx_export import deck_for_view
+    from pages.review._deck import deck_for_view
 
     texts = []
     for search in ({"year": "2023"}, {"year": "2023", "district": "509"}):
@@ -266,7 +266,7 @@ def test_hst005_names_from_data_are_plain_text_in_charts(hostile_server):
                     assert not any(p in text for p in MARKUP), (path, search, where, text)
                     continue
                 assert not RAW_TAGS.search(text), (path, search, where, text)
-                for payload, name in ((LINK, "Tam Kỳ"), (BIG, "Tân Thạnh"), (BOLD_LINK, "Tư pháp"), (PROC_LINK, "hồ sơ xã")):
+                for _payload, name in ((LINK, "Tam Kỳ"), (BIG, "Tân Thạnh"), (BOLD_LINK, "Tư pháp"), (PROC_LINK, "hồ sơ xã")):
                     if name in text:
                         escaped_seen.add(name)
     # The hostile names were on the charts (escaped), so the check above had something to check.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from data.cli import main
+from cli.main import main
 from data.db import upgrade
 from tests.test_import import SAMPLES
 

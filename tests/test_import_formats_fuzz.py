@@ -12,9 +12,8 @@ from hypothesis import strategies as st
 
 from data.importer import ImportFileError, import_dossiers
 from data.importer.dates import DateColumn
-from data.importer.names import NameIndex, Candidate
+from data.importer.names import Candidate, NameIndex
 from data.importer.report import read_report
-from tests.test_import_fuzz import fuzz_engine  # noqa: F401  (the same module-wide database)
 
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=14)
 dates = st.one_of(st.sampled_from(["20240115083000", "20241301000000", "2024-01-15T20:00:00Z", "2024-01-15T25:00:00+07:00",

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import csv
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data.db import make_engine, upgrade
 from data.importer import ImportFileError, import_dossiers
 from data.importer.report import read_report
-from tests.test_import import BASE_HEADER, load_catalogs
+from tests.test_import import BASE_HEADER
 
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
 dates = st.one_of(st.sampled_from(["01/02/2023", "02/02/2023", "31/02/2023", "2023-02-03", "1/2/2023 08:00", "",
@@ -23,16 +21,6 @@ row = st.tuples(
     st.one_of(st.sampled_from(["10", "4", "Đã trả kết quả", "7", "0", "10.0"]), text),
     st.one_of(st.sampled_from(["1", "2", "3", "Trực tiếp", "online", "x"]), text),
 )
-
-
-@pytest.fixture(scope="module")
-def fuzz_engine(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.sqlite'}"
-    upgrade(url)
-    engine = make_engine(url)
-    load_catalogs(engine)
-    yield engine
-    engine.dispose()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -9,9 +9,9 @@ import pytest
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
-from components.imports_view import build
 from components.params import resolve_view
 from data.importer import import_catalog, import_dossiers
+from pages.imports._view import build
 from tests.conftest import assert_no_console_errors
 from tests.test_import import SAMPLES
 
@@ -79,7 +79,7 @@ def _trigger(prop_id: str, fn, *args):
 
 
 def test_imp303_report_download(sample_engine, demo_app, monkeypatch):
-    import pages.imports as page
+    import pages.imports.imports as page
 
     monkeypatch.setattr(page, "get_engine", lambda: sample_engine)
     out = _trigger('{"run":6,"type":"imp-report"}.n_clicks', page.download_report, [1], [])

@@ -150,7 +150,7 @@ def test_late010_month_range_and_scope(fixture_engine):
 
 
 def test_late011_grid_sort_and_column_filters(fixture_engine):
-    from components.dossier_grid import list_query
+    from pages.late._grid import list_query
 
     def page(request, lang="vi", f=F):
         return q.dossier_page(fixture_engine, f, "late", 0, 100, list_query(request, lang), lang)
@@ -180,7 +180,7 @@ def test_late011_grid_sort_and_column_filters(fixture_engine):
 
 def test_late012_sql_count_agrees_with_aggregates(fixture_engine):
     """The list's count comes from the aggregates when there is no column filter: SQL must agree."""
-    from components.dossier_grid import list_query
+    from pages.late._grid import list_query
 
     everything = list_query({"filterModel": {"received_on": {"filterType": "date", "type": "greaterThan",
                                                              "dateFrom": "2000-01-01 00:00:00"}}}, "vi")
@@ -219,7 +219,7 @@ def test_late014_sql_working_days_agree_with_workdays(fixture_engine):
 
 def test_late015_sort_by_working_days_late(fixture_engine):
     """'The most late first': the grid sorts by working days late in SQL (ties: the later id first)."""
-    from components.dossier_grid import column_defs, list_query
+    from pages.late._grid import column_defs, list_query
 
     def page(direction, mode="late", start=0, end=100):
         request = {"sortModel": [{"colId": "workdays_late", "sort": direction}]}

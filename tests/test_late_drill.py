@@ -5,10 +5,10 @@ import io
 
 import pytest
 
-from components.drill import crumbs, resolve_drill
 from components.params import resolve_view
 from data.queries import late as q
 from data.queries.reference import years_with_data
+from pages.late._drill import crumbs, resolve_drill
 
 
 def drill_for(engine, **kwargs):
@@ -89,12 +89,12 @@ def test_drl007_mode_level_period(fixture_engine):
 
 @pytest.fixture()
 def late_page(fixture_engine, monkeypatch):
-    """pages.late with the fixture database (importing the app registers the page)."""
+    """pages.late.late with the fixture database (importing the app registers the page)."""
     import importlib
 
     import app  # noqa: F401
 
-    page = importlib.import_module("pages.late")
+    page = importlib.import_module("pages.late.late")
     return page
 
 

@@ -7,11 +7,11 @@ import math
 import pytest
 
 from components.kpi import fmt_rate, fmt_rate_fixed, fmt_rate_points, scope_title
-from components.report_table import COLUMNS, report_frame
-from components.targets import parse_target
 from data.filters import DossierFilter, Period
 from data.queries import levels as q
 from data.queries.summary import COUNT_COLUMNS, summary_by_level
+from pages.levels._report_table import COLUMNS, report_frame
+from pages.levels._targets import parse_target
 
 Y2023 = DossierFilter(Period.year(2023))
 
@@ -186,7 +186,7 @@ def test_lvl011_targets_and_titles():
 
 
 def test_lvl012_target_from_environment(monkeypatch):
-    from components.targets import target
+    from pages.levels._targets import target
 
     monkeypatch.delenv("TARGET_ON_TIME_RATE", raising=False)
     assert target("on_time_rate") is None  # none by default

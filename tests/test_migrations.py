@@ -87,7 +87,7 @@ def test_mig003_upgrade_from_0003_adds_the_calendar(url_at_0003):
 def test_mig004_upgrade_from_0004_fills_the_agency_rollup(old_url):
     """An existing database (dossier_month_stats filled, no rollup) upgrades with the rollup
     equal to the detail rows summed by month and agency, so the reports answer as before."""
-    from data.filters import S, DossierFilter, Period
+    from data.filters import DossierFilter, Period, S
     from data.queries.summary import standard_report
     from tests.conftest import rollup_and_regrouped
 
@@ -133,7 +133,6 @@ def test_mig006_users_keep_signing_in_after_0006(old_url):
     disable and an enable then move them on, so a token from before never matches again."""
     from data.auth import get_user, session_token, set_active, verify
     from tests.auth_server import PASSWORDS, add_fixture_users
-
     from tests.conftest import load_fixture
 
     engine = load_fixture(old_url)

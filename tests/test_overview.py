@@ -8,17 +8,19 @@ import pytest
 
 from data.filters import DossierFilter, Period
 from data.queries.summary import summary_by_level
+from tests.conftest import page_cache_off
 
 
 @pytest.fixture(scope="module")
 def pages(demo_app):
     """The page modules as the app registered them (app.py imports them)."""
-    return importlib.import_module("pages.home"), importlib.import_module("pages.levels")
+    return importlib.import_module("pages.overview.overview"), importlib.import_module("pages.levels.levels")
 
 
 def render(page, **params):
-    """The page's layout built afresh: past the layout cache (a cached hit is a JSON dict tree)."""
-    return page.layout.__wrapped__(**params)
+    """The page's layout as the app calls it, rendered afresh (not a page-cache hit)."""
+    with page_cache_off():
+        return page.layout(**params)
 
 
 def walk(node):

@@ -97,7 +97,7 @@ def text_of(component, id_) -> str:
 
 
 def render(engine, **params):
-    from components import postal_view as page
+    from pages.postal import _view as page
 
     view = resolve_view({k: str(v) for k, v in params.items()}, engine)
     return page.build(view, engine), view
@@ -259,7 +259,7 @@ def test_post016_district_user_sees_only_their_district(fixture_engine):
 
 
 def test_post014_click_targets_write_the_district():
-    from components.postal_view import with_district
+    from pages.postal._view import with_district
 
     assert with_district("?year=2023&lang=en", "509") == "?year=2023&lang=en&district=509"
     assert with_district("?year=2023&district=502", "509") == "?year=2023&district=509"
@@ -268,7 +268,7 @@ def test_post014_click_targets_write_the_district():
 
 def test_post015_download_frame(fixture_engine):
     from components.download import to_xlsx_bytes
-    from components.postal_view import download_frame
+    from pages.postal._view import download_frame
 
     frame, title, filters, _ = download_frame("?year=2023&lang=en", fixture_engine)
     assert list(frame["Unit"]) == ["Tam Kỳ", "Quế Sơn"]  # ranked by share moved

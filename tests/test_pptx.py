@@ -11,14 +11,14 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.oxml.ns import qn
 from pptx.util import Inches
 
-from components.pptx_export import REFERENCE_LABEL, REFERENCE_LINE, build_deck
-from components.review_text import build_report, section_text
-from components.slides import MAX_SLIDES, build_slides, kicker
 from data.filters import DossierFilter, Period
 from data.queries import levels as ql
 from data.queries import postal as qp
 from data.queries.review import MIN_FINISHED, procedures_by_late, review_facts, units_on_time
 from data.queries.summary import summary_by_level
+from pages.review._deck import REFERENCE_LABEL, REFERENCE_LINE, build_deck
+from pages.review._review_text import build_report, section_text
+from pages.review._slides import MAX_SLIDES, build_slides, kicker
 
 Y2023 = Period.year(2023)
 LEVELS = ["province", "district", "commune"]

@@ -7,10 +7,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from components.kpi import fmt_rate
-from components.review_text import Fig, build_report, report_text, to_text
 from data.filters import DossierFilter, Period
 from data.queries import levels as ql
 from data.queries.review import review_facts
+from pages.review._review_text import Fig, build_report, report_text, to_text
 
 Y2023 = Period.year(2023)
 NB = "\u00a0"  # Vietnamese writes a (non-breaking) space before %

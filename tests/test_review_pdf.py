@@ -4,10 +4,10 @@ import subprocess
 
 import pytest
 
-from components.report_pdf import available, report_html, report_pdf
-from components.review_text import build_report
 from data.filters import DossierFilter, Period
 from data.queries.review import review_facts
+from pages.review._pdf import available, report_html, report_pdf
+from pages.review._review_text import build_report
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def test_pdf003_renders_are_limited_machine_wide(fixture_report, tmp_path, monke
     import threading
     import time
 
-    from components.report_pdf import PdfBusy, render_slot
+    from pages.review._pdf import PdfBusy, render_slot
 
     monkeypatch.setenv("PDF_LOCK_DIR", str(tmp_path))
     monkeypatch.setenv("PDF_CONCURRENCY", "1")

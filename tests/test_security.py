@@ -107,7 +107,7 @@ def test_sec006_users_cli(tmp_path, monkeypatch, caplog):
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
     engine = load_fixture(url)
     monkeypatch.setenv("DATABASE_URL", url)
-    from data.cli import main
+    from cli.main import main
 
     runner = CliRunner()
     pw, pw2 = "Mot-mat-khau-rat-dai-1", "Mat-khau-moi-cung-dai-2"
@@ -151,8 +151,8 @@ def test_sec007_roles_and_scope_rules():
 
 
 def test_sec008_auth_mode(monkeypatch):
-    from components.auth import auth_mode
     from data.config import DEMO_DB_URL
+    from server.auth import auth_mode
 
     monkeypatch.delenv("AUTH_DISABLED", raising=False)
     assert auth_mode(DEMO_DB_URL) == "off-demo"
@@ -218,7 +218,7 @@ def test_sec012_a_failed_response_sets_no_cookie():
     """Finding 7: a request that fails after changing the session (a 500) leaves no cookie."""
     import flask
 
-    from components.security import NoCookieOnErrorSessionInterface
+    from server.security import NoCookieOnErrorSessionInterface
 
     app = flask.Flask(__name__)
     app.secret_key = "k"

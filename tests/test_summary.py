@@ -4,7 +4,7 @@ import math
 import pandas as pd
 import pytest
 
-from data.filters import R, S, DossierFilter, Period, stats_table_for
+from data.filters import DossierFilter, Period, R, S, stats_table_for
 from data.queries.summary import standard_report, summary_by_level, summary_json
 
 Y2023 = Period.year(2023)

@@ -147,7 +147,7 @@ def test_uh008_tam_ky_became_four_wards(cat):
 
 def test_uh009_same_2023_list_as_data_catalog(cat):
     fields = ("code", "name", "short_name", "division_type", "level", "parent_code")
-    rows = sorted((tuple(r[f] for f in fields) for r in catalog.load_units()))
+    rows = sorted(tuple(r[f] for f in fields) for r in catalog.load_units())
     mine = sorted(tuple(getattr(u, f) for f in fields) for u in cat.units_in_force(D(2023, 6, 1)))
     assert mine == rows and len(rows) == 1 + 18 + 241
     # The extract was made against the very file the app has installed.

@@ -6,10 +6,10 @@ import json
 
 import pandas as pd
 
-from components.report_table import COLUMNS, report_frame, report_table
 from data.filters import DossierFilter, Period
 from data.importer import import_dossiers
 from data.queries.summary import standard_report, summary_by_level
+from pages.levels._report_table import COLUMNS, report_frame, report_table
 from tests.test_import_formats import OPENCPS_BODY, catalogue
 from tests.test_overview import by_id, text_of
 
@@ -53,7 +53,7 @@ def test_unk002_biểu06_table_and_file_say_how_many(empty_engine, tmp_path):
 def test_unk003_levels_chart_gets_a_segment_only_when_there_are_any(demo_app, empty_engine, tmp_path):
     import importlib
 
-    levels = importlib.import_module("pages.levels")
+    levels = importlib.import_module("pages.levels.levels")
     _imported(empty_engine, tmp_path)
     s = summary_by_level(empty_engine, DossierFilter(Period.year(2024)))
     fig = levels.fig_channels(s, ["province", "district", "commune"], "en", None)

@@ -7,10 +7,11 @@ import json
 from click.testing import CliRunner
 from sqlalchemy import event, insert
 
-from components.warmup import claim_warmup, view_params, warm_cache
+from cli.main import main as tthc
 from data import cache as qcache
-from data.cli import main as tthc
 from data.schema import ImportRun
+from server.warmup import claim_warmup, view_params, warm_cache
+from tests.conftest import page_cache_off
 
 
 def test_warm001_views_most_useful_first():
@@ -69,7 +70,8 @@ def test_warm003_warmed_views_are_served_without_the_database(redis_app):
         # what the cache serves is the page as rendered without any cache
         from plotly.io.json import to_json_plotly
 
-        fresh = layouts["/"].__wrapped__(year="2023", district="509")
+        with page_cache_off():
+            fresh = layouts["/"](year="2023", district="509")
         assert served[0] == json.loads(to_json_plotly(fresh))
     assert warmed == 0
     assert cold > 0  # the counter sees the queries of a page nobody warmed

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from ..schema import Agency, ImportRun, PostalDeployment, Procedure, Sector, Unit
@@ -215,8 +215,6 @@ def import_catalog(engine: Engine, kind: str, path, *, mapping=None, command=Non
 
 
 def _next_id(conn: Connection, table) -> int:
-    from sqlalchemy import func
-
     return int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
 
 

@@ -185,3 +185,31 @@ def load_mapping(pairs: tuple[str, ...] = (), path: str | None = None) -> dict[s
         header, field = pair.rsplit("=", 1)
         mapping[header.strip()] = field.strip()
     return mapping
+
+
+def best_header(kind: str, rows: list[list], mapping) -> tuple[int, dict[int, str]]:
+    """Index of the header row among the first rows and its column->field map.
+
+    A header split over two rows by merged cells (``Ngày`` over ``Tiếp nhận | Hẹn trả``)
+    is read as ``Ngày tiếp nhận``: the upper row is filled rightwards like a merged cell.
+    """
+    best_i, best_map = -1, {}
+    for i, row in enumerate(rows):
+        own = match_headers(kind, row, mapping)
+        combined = dict(own)
+        if i > 0:
+            upper, last = [], ""
+            for v in rows[i - 1]:
+                last = str(v).strip() if v not in (None, "") else last
+                upper.append(last)
+            alt = []
+            for j, v in enumerate(row):
+                top = upper[j] if j < len(upper) else ""
+                own_text = "" if v is None else str(v).strip()
+                alt.append(f"{top} {own_text}".strip() if own_text else top)
+            for j, f in match_headers(kind, alt, mapping).items():
+                if j not in combined and f not in combined.values():
+                    combined[j] = f
+        if len(combined) > len(best_map):
+            best_i, best_map = i, combined
+    return best_i, best_map

@@ -60,7 +60,7 @@ class ColumnEvidence:
     ambiguous: int = 0  # both numbers 12 or less and different: either order gives a date
     examples: dict = field(default_factory=dict)  # kind -> a value shown in messages
 
-    def add(self, other: "ColumnEvidence") -> None:
+    def add(self, other: ColumnEvidence) -> None:
         self.day_first += other.day_first
         self.month_first += other.month_first
         self.ambiguous += other.ambiguous

@@ -19,8 +19,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sqlalchemy import (
-    Boolean, Column, Date, Integer, MetaData, SmallInteger, String, Table, case, exists, func, insert,
-    literal, or_, select, text, update,
+    Boolean,
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
 )
 from sqlalchemy.engine import Connection, Engine
 
@@ -47,7 +62,7 @@ OPTIONAL_SET = ("returned_on", "by_postal_staff", "supplement_days", "supplement
 class NothingValid(ImportFileError):
     """Every row was rejected: the database is left as it was."""
 
-    def __init__(self, where, vi, en, result: "ImportResult"):
+    def __init__(self, where, vi, en, result: ImportResult):
         super().__init__(where, vi, en)
         self.result = result
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from ..schema import Agency, Dossier, PostalDeployment, Procedure, Sector, Unit
 from .columns import FIELDS
-from .parse import CHANNEL_NAMES
+from .labels import CHANNEL_NAMES
 
 EXPORT_DOSSIER_FIELDS = ["code", "procedure_code", "procedure_name", "agency_code", "unit_code", "received_on", "due_on",
                          "finished_on", "returned_on", "status", "channel", "by_postal_staff", "supplement_days",

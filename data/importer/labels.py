@@ -51,7 +51,6 @@ CHANNEL_WORDS = {
         "Qua dịch vụ bưu chính công ích", "Bưu chính", "Qua bưu chính", "BCCI", "Qua BCCI", "Bưu điện", "Qua bưu điện",
         "Post", "By post", "Postal"),
 }
-STATUS_NAMES = {code: words[0] for code, words in STATUS_WORDS.items()}
 CHANNEL_NAMES = {code: words[0] for code, words in CHANNEL_WORDS.items()}
 SECTIONS = ("status", "channel", "agency", "procedure", "headers")
 
@@ -82,7 +81,7 @@ class Labels:
     source: str | None = None
 
     @classmethod
-    def built_in(cls) -> "Labels":
+    def built_in(cls) -> Labels:
         out = cls()
         for table, words in ((out.status, STATUS_WORDS), (out.channel, CHANNEL_WORDS)):
             for code, texts in words.items():
@@ -92,7 +91,7 @@ class Labels:
         return out
 
     @classmethod
-    def load(cls, path=None) -> "Labels":
+    def load(cls, path=None) -> Labels:
         """Built-in wordings plus the file at ``path`` (or TTHC_IMPORT_LABELS; none: built-in only)."""
         out = cls.built_in()
         path = path or os.environ.get(LABELS_ENV) or None

@@ -20,8 +20,8 @@ later a unit's validity dates). :meth:`NameIndex.resolve` answers with the key, 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping
 
 from rapidfuzz import fuzz, process
 

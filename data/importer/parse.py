@@ -10,9 +10,8 @@ import numpy as np
 import pandas as pd
 
 from .columns import fold
-
 from .dates import MAX_DATE, MIN_DATE, parse_dates  # noqa: F401  (catalogue imports read dates here)
-from .labels import CHANNEL_NAMES, STATUS_NAMES, Labels  # noqa: F401
+from .labels import Labels
 
 TRUE_WORDS = {"1", "co", "x", "true", "yes", "y", "dung", "c", "t"}
 FALSE_WORDS = {"0", "khong", "false", "no", "n", "sai", "k", "f"}

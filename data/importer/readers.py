@@ -23,16 +23,20 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from zlib import error as zlib_error
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from zlib import error as zlib_error
 
 import numpy as np
+import openpyxl
 import pandas as pd
 
-from .columns import FIELDS, INFO_FIELDS, fold, match_headers, missing_required
+from .columns import FIELDS, INFO_FIELDS, best_header, fold, missing_required
 from .formats.grid import HEADER_SCAN_ROWS, FoundSheet, Sheet, cell_text, find_header, grid_chunks, is_summary_sheet
+from .formats.html import NotATable, html_sheets, spreadsheetml_sheets
+from .formats.portal import NotPortalJSON, portal_sheet
+from .formats.xls import NotAnXls, xls_sheets
 
 SAMPLE_BYTES = 256 * 1024
 DELIMITERS = [",", ";", "\t", "|"]
@@ -119,34 +123,6 @@ def _sniff_text(head: bytes) -> str | None:
 
 # ---------------------------------------------------------------- header detection
 
-def _best_header(kind: str, rows: list[list], mapping) -> tuple[int, dict[int, str]]:
-    """Index of the header row among the first rows and its column->field map.
-
-    A header split over two rows by merged cells (``Ngày`` over ``Tiếp nhận | Hẹn trả``)
-    is read as ``Ngày tiếp nhận``: the upper row is filled rightwards like a merged cell.
-    """
-    best_i, best_map = -1, {}
-    for i, row in enumerate(rows):
-        own = match_headers(kind, row, mapping)
-        combined = dict(own)
-        if i > 0:
-            upper, last = [], ""
-            for v in rows[i - 1]:
-                last = str(v).strip() if v not in (None, "") else last
-                upper.append(last)
-            alt = []
-            for j, v in enumerate(row):
-                top = upper[j] if j < len(upper) else ""
-                own_text = "" if v is None else str(v).strip()
-                alt.append(f"{top} {own_text}".strip() if own_text else top)
-            for j, f in match_headers(kind, alt, mapping).items():
-                if j not in combined and f not in combined.values():
-                    combined[j] = f
-        if len(combined) > len(best_map):
-            best_i, best_map = i, combined
-    return best_i, best_map
-
-
 def _names_inside(kind: str, cell) -> int:
     """How many known column names a single cell contains (several: a wrong separator)."""
     text = fold(cell)
@@ -232,7 +208,7 @@ def _open_csv(path: Path, kind, mapping, chunk_rows, size, head) -> TableReader:
     delimiter = _detect_delimiter(lines[:HEADER_SCAN_ROWS])
     rows = list(csv.reader(io.StringIO("\n".join(lines[:HEADER_SCAN_ROWS])), delimiter=delimiter))
     rows = [[unicodedata.normalize("NFC", c) for c in r] for r in rows]
-    h, matched = _best_header(kind, rows, mapping)
+    h, matched = best_header(kind, rows, mapping)
     context = list(dict.fromkeys(c.strip() for r in rows[:max(h, 0)] for c in r if c.strip()))
     _check_header(name, kind, matched, rows[max(h, 0)] if rows else [], f"dòng/line {max(h, 0) + 1}",
                   agency_from_title=kind == "dossiers" and bool(context))
@@ -488,8 +464,6 @@ def _xlsx_merges(path: Path, member: str | None) -> dict[int, list[tuple[int, in
 
 
 def _open_xlsx(path: Path, kind, mapping, chunk_rows, size) -> TableReader:
-    import openpyxl
-
     name = path.name
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -528,8 +502,6 @@ def _open_xlsx(path: Path, kind, mapping, chunk_rows, size) -> TableReader:
 
 
 def _open_xls(path: Path, kind, mapping, chunk_rows, size) -> TableReader:
-    from .formats.xls import NotAnXls, xls_sheets
-
     try:
         sheets = xls_sheets(path)
     except NotAnXls as exc:
@@ -539,8 +511,6 @@ def _open_xls(path: Path, kind, mapping, chunk_rows, size) -> TableReader:
 
 
 def _open_markup(path: Path, kind, mapping, chunk_rows, size, sniffed: str) -> TableReader:
-    from .formats.html import NotATable, html_sheets, spreadsheetml_sheets
-
     raw = path.read_bytes()
     try:
         if sniffed == "spreadsheetml":
@@ -553,8 +523,6 @@ def _open_markup(path: Path, kind, mapping, chunk_rows, size, sniffed: str) -> T
 
 
 def _open_json(path: Path, kind, mapping, chunk_rows, size, head: bytes) -> TableReader:
-    from .formats.portal import NotPortalJSON, portal_sheet
-
     encoding = _detect_encoding(head) if not head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-16"
     try:
         sheet, service, n = portal_sheet(path, encoding)

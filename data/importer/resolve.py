@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from ..schema import Agency, Procedure, Sector, Unit
+from .columns import fold
 from .labels import label_key
 from .names import Candidate, NameIndex, Resolution, split_name
 
@@ -44,7 +45,7 @@ class CatalogNames:
     aliases: dict = field(default_factory=dict)  # "agency"/"procedure" -> {label_key: code} (labels file)
 
     @classmethod
-    def load(cls, conn: Connection, aliases: dict | None = None) -> "CatalogNames":
+    def load(cls, conn: Connection, aliases: dict | None = None) -> CatalogNames:
         units = pd.DataFrame(conn.execute(select(Unit.code, Unit.name, Unit.short_name, Unit.division_type, Unit.level,
                                                  Unit.parent_code)).all(),
                              columns=["code", "name", "short_name", "division_type", "level", "parent_code"]).set_index("code")
@@ -187,6 +188,4 @@ class CatalogNames:
 
 def label_key_words(text: str) -> str:
     """Folded text keeping word boundaries ('UBND HUYỆN QUẾ SƠN' -> 'ubnd_huyen_que_son')."""
-    from .columns import fold
-
     return fold(text)

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from ..schema import CHANNEL_UNKNOWN, FINISHED_STATUSES, OPEN_STATUSES, Agency, Procedure, Sector
 from ..workdays import add_workdays_np
 from .columns import DOSSIER_FIELDS
 from .dates import FORMS_EN, FORMS_VI, DateColumn
-from .labels import Labels, label_key
+from .labels import Labels
 from .parse import parse_counts, parse_flags
 from .readers import split_rejected
 from .resolve import CatalogNames, SheetHints
@@ -58,7 +58,7 @@ class Catalog:
     next_ids: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, conn: Connection, labels: Labels | None = None) -> "Catalog":
+    def load(cls, conn: Connection, labels: Labels | None = None) -> Catalog:
         procs = dict(conn.execute(select(Procedure.code, Procedure.id)).all())
         rows = conn.execute(select(Agency.code, Agency.id, Agency.level, Agency.district_code, Agency.commune_code,
                                    Agency.unit_code)).all()
@@ -102,8 +102,6 @@ class Catalog:
         return pid
 
     def write_additions(self, conn: Connection) -> None:
-        from sqlalchemy import insert
-
         if self.new_sectors:
             conn.execute(insert(Sector), list(self.new_sectors.values()))
         if self.new_procedures:
@@ -284,8 +282,29 @@ def _derived_status(df: pd.DataFrame, fin_given: np.ndarray, ret_given: np.ndarr
     return pd.Series(status, index=df.index)
 
 
+@dataclass
+class Parsed:
+    """One chunk's values, parsed column by column (unreadable ones recorded in ``Problems``)."""
+
+    dates: dict
+    status: pd.Series
+    channel: pd.Series
+    flags: dict
+    supplement_days: pd.Series
+    supplement_requests: pd.Series
+
+    @property
+    def end(self) -> pd.Series:
+        """The end of processing: the finish date, or the return date when only that is given."""
+        return self.dates["finished_on"].where(self.dates["finished_on"].notna(), self.dates["returned_on"])
+
+
 def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
-    """(database rows of the valid rows, report entries, number of rejected rows, number skipped)."""
+    """(database rows of the valid rows, report entries, number of rejected rows, number skipped).
+
+    Step by step: rows that are not dossiers set apart, each column parsed, the dates checked
+    against each other and the status, the agency and the procedure resolved against the
+    catalogue; then the valid rows become database rows."""
     # Rows the reader already rejected (more fields than the header) hold shifted values: not checked further.
     df, shape_rejects = split_rejected(df)
     for f in DOSSIER_FIELDS:
@@ -298,8 +317,24 @@ def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.Dat
     df = df.reset_index(drop=True)
     p = Problems(df)
     empty = {c: df[c].to_numpy(dtype=object) == "" for c in df.columns if not c.startswith("_")}
-    status_given = "status" in cat.fields
+    parsed = _parse_columns(df, cat, p, empty)
+    _check_dates(df, parsed, p)
+    agency_code = _resolve_agency(df, cat, p, empty)
+    proc_id = _resolve_procedure(df, cat, p, empty, agency_code)
 
+    rejects = p.frame()
+    n_bad = int(p.bad.sum()) + len(shape_rejects)
+    if len(shape_rejects):
+        rejects = pd.concat([shape_rejects, rejects], ignore_index=True).sort_values("_line", kind="stable")
+    ok = ~p.bad
+    if not ok.any():
+        return pd.DataFrame(columns=[*DB_COLUMNS, "_line", "_where", "_seq"]), rejects, n_bad, n_skipped
+    return _database_rows(df.loc[ok], ok, cat, parsed, agency_code, proc_id), rejects, n_bad, n_skipped
+
+
+def _parse_columns(df: pd.DataFrame, cat: Catalog, p: Problems, empty: dict) -> Parsed:
+    """Required values, the code's length, dates, status, channel, yes/no flags and counts."""
+    status_given = "status" in cat.fields
     for c in ("code", "received_on", "due_on") + (("status",) if status_given else ()):
         p.add(empty[c], c, "thiếu giá trị bắt buộc", "required value missing")
     p.add(df["code"].str.len().to_numpy() > MAX_CODE_LEN, "code",
@@ -333,27 +368,30 @@ def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.Dat
     sup_req, bad = parse_counts(df["supplement_requests"], 0, 50)
     p.add(bad, "supplement_requests", "số lần yêu cầu bổ sung phải là số nguyên 0–50",
           "supplement requests must be a whole number 0-50")
+    return Parsed(dates, status, channel, flags, sup_days, sup_req)
 
-    rec, due = dates["received_on"], dates["due_on"]
-    # The end of processing: the finish date, or the return date when only that is given.
-    fin = dates["finished_on"].where(dates["finished_on"].notna(), dates["returned_on"])
-    ret = dates["returned_on"]
+
+def _check_dates(df: pd.DataFrame, parsed: Parsed, p: Problems) -> None:
+    """Dates in order and of sensible length, and agreeing with the status."""
+    rec, due, ret, fin = parsed.dates["received_on"], parsed.dates["due_on"], parsed.dates["returned_on"], parsed.end
+    end_text = df["finished_on"].where(df["finished_on"] != "", df["returned_on"])
     p.add((due < rec).to_numpy(), "due_on", "ngày hẹn trả trước ngày tiếp nhận", "due date before the received date")
     p.add(((due - rec).dt.days > MAX_DUE_DAYS).to_numpy(), "due_on",
           "thời hạn bất thường: hẹn trả hơn 2 năm sau ngày tiếp nhận", "absurd duration: due more than 2 years after receipt")
     p.add((fin < rec).to_numpy(), "finished_on", "ngày kết thúc trước ngày tiếp nhận (thời gian âm)",
-          "finished before the received date (negative duration)", value=df["finished_on"].where(df["finished_on"] != "", df["returned_on"]))
+          "finished before the received date (negative duration)", value=end_text)
     p.add(((fin - rec).dt.days > MAX_OPEN_DAYS).to_numpy(), "finished_on",
-          "thời gian xử lý bất thường: hơn 5 năm", "absurd duration: processing longer than 5 years",
-          value=df["finished_on"].where(df["finished_on"] != "", df["returned_on"]))
+          "thời gian xử lý bất thường: hơn 5 năm", "absurd duration: processing longer than 5 years", value=end_text)
     p.add((ret < rec).to_numpy(), "returned_on", "ngày trả kết quả trước ngày tiếp nhận", "result returned before the received date")
-    st = status.to_numpy()
+    st = parsed.status.to_numpy()
     p.add(np.isin(st, FINISHED_STATUSES) & fin.isna().to_numpy() & ~p.bad, "finished_on",
           "hồ sơ đã xử lý xong nhưng thiếu ngày kết thúc xử lý", "finished status without a finish date")
-    p.add(np.isin(st, OPEN_STATUSES) & dates["finished_on"].notna().to_numpy(), "status",
+    p.add(np.isin(st, OPEN_STATUSES) & parsed.dates["finished_on"].notna().to_numpy(), "status",
           "hồ sơ đang xử lý nhưng có ngày kết thúc xử lý", "in-progress status but a finish date is given")
 
-    # Agency: its code, else the unit's People's Committee, else its name (or the register's title).
+
+def _resolve_agency(df: pd.DataFrame, cat: Catalog, p: Problems, empty: dict) -> pd.Series:
+    """Each row's agency code: its code, else the unit's People's Committee, else its name (or the register's title)."""
     by_name = empty["agency_code"] & empty["unit_code"]
     named, bad, vi, en = _resolve_agencies(df, cat, by_name)
     p.add(bad, "agency_name", vi, en, value=np.where(df["agency_name"] != "", df["agency_name"],
@@ -374,8 +412,11 @@ def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.Dat
         ag_unit = agency_code.map(cat.agencies["unit_code"])
         mismatch = has_agency & ~empty["unit_code"] & known & (ag_unit != df["unit_code"]).to_numpy()
         p.add(mismatch, "unit_code", "cơ quan không thuộc đơn vị này", "the agency does not belong to this unit")
+    return agency_code
 
-    # Procedure: its code, else its name at the agency's level; a new code with name and sector is added.
+
+def _resolve_procedure(df: pd.DataFrame, cat: Catalog, p: Problems, empty: dict, agency_code: pd.Series) -> np.ndarray:
+    """Each row's procedure id: its code, else its name at the agency's level; a new code with name and sector is added."""
     proc_id = df["procedure_code"].map(cat.procedures).to_numpy(dtype="float64")
     unresolved = np.isnan(proc_id) & ~(empty["procedure_code"] & empty["procedure_name"])
     level = agency_code.map(cat.agencies["level"]).fillna("").to_numpy(dtype=object)
@@ -389,39 +430,37 @@ def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.Dat
         code, name, sector_code, sector_name = add_info[i]
         proc_id[i] = cat.add_procedure(code, name, sector_code, sector_name, level[i])
     p.add(to_add & np.isnan(proc_id) & ~p.bad, "procedure_code", "thủ tục chưa thêm được", "procedure could not be added")
+    return proc_id
 
-    rejects = p.frame()
-    n_bad = int(p.bad.sum()) + len(shape_rejects)
-    if len(shape_rejects):
-        rejects = pd.concat([shape_rejects, rejects], ignore_index=True).sort_values("_line", kind="stable")
-    ok = ~p.bad
-    good = df.loc[ok]
-    if not ok.any():
-        return pd.DataFrame(columns=[*DB_COLUMNS, "_line", "_where", "_seq"]), rejects, n_bad, n_skipped
+
+def _database_rows(good: pd.DataFrame, ok: np.ndarray, cat: Catalog, parsed: Parsed, agency_code: pd.Series,
+                   proc_id: np.ndarray) -> pd.DataFrame:
+    """The valid rows as dossier rows: ids for codes, the deadline moved on by the supplement days."""
     ag = cat.agencies.loc[agency_code[ok].to_numpy()]
+    due = parsed.dates["due_on"]
     due_days = due[ok].to_numpy().astype("datetime64[D]")
     epoch = np.datetime64("1970-01-01", "D")
-    deadline = add_workdays_np((due_days - epoch).astype("int64"), sup_days[ok].to_numpy()).astype("timedelta64[D]") + epoch
-    out = pd.DataFrame({
+    deadline = add_workdays_np((due_days - epoch).astype("int64"), parsed.supplement_days[ok].to_numpy()).astype("timedelta64[D]") + epoch
+    flags = parsed.flags
+    return pd.DataFrame({
         "code": good["code"].to_numpy(),
         "procedure_id": proc_id[ok].astype("int64"),
         "agency_id": ag["id"].astype("int64").to_numpy(),
         "level": ag["level"].to_numpy(),
         "district_code": ag["district_code"].to_numpy(),
         "commune_code": ag["commune_code"].to_numpy(),
-        "channel": channel[ok].astype("int64").to_numpy(),
+        "channel": parsed.channel[ok].astype("int64").to_numpy(),
         "by_postal_staff": flags["by_postal_staff"][ok].to_numpy(),
-        "received_on": rec[ok].to_numpy(),
+        "received_on": parsed.dates["received_on"][ok].to_numpy(),
         "due_on": due[ok].to_numpy(),
         "deadline_on": deadline.astype("datetime64[ns]"),
-        "finished_on": fin[ok].to_numpy(),
-        "returned_on": ret[ok].to_numpy(),
-        "supplement_days": sup_days[ok].to_numpy(),
-        "supplement_requests": sup_req[ok].to_numpy(),
-        "status": status[ok].astype("int64").to_numpy(),
+        "finished_on": parsed.end[ok].to_numpy(),
+        "returned_on": parsed.dates["returned_on"][ok].to_numpy(),
+        "supplement_days": parsed.supplement_days[ok].to_numpy(),
+        "supplement_requests": parsed.supplement_requests[ok].to_numpy(),
+        "status": parsed.status[ok].astype("int64").to_numpy(),
         **{c: flags[c][ok].to_numpy() for c in FLAG_FIELDS if c != "by_postal_staff"},
         "_line": good["_line"].to_numpy(),
         "_where": good["_where"].to_numpy(),
         "_seq": good["_seq"].to_numpy() if "_seq" in good else good["_line"].to_numpy(),
     })
-    return out, rejects, n_bad, n_skipped

@@ -10,9 +10,9 @@ Two modes share one drilldown:
   ``open_overdue_end`` of ``data.aggregates``.
 
 Charts read ``dossier_month_stats`` (one scan of the period's months, filtered by
-agency and procedure ids resolved from the small reference tables, so no joins in the
-hot path); only :func:`dossier_page` and :func:`dossier_rows` read ``dossiers``, one
-page at a time, with the indexes of ``data.schema``. Working days late come from SQL too
+agency and procedure ids from small subqueries, ``data.filters.stats_where``, so no joins
+in the hot path); only :func:`dossier_page` and :func:`dossier_rows` read ``dossiers``
+(``data.filters.dossier_where``), one page at a time, with the indexes of ``data.schema``. Working days late come from SQL too
 (the ``work_calendar`` table, see :func:`workdays_late`), so the list can sort by them.
 """
 from __future__ import annotations
@@ -27,8 +27,9 @@ from sqlalchemy.engine import Engine
 
 from ..aggregates import D, is_finished, is_late
 from ..cache import cached_query, cached_reference
-from ..filters import DossierFilter, stats_table_for
+from ..filters import DossierFilter, dossier_where, stats_table_for, stats_where
 from ..schema import Agency, DossierMonthStats, Procedure, Sector, Unit, WorkCalendar
+from .summary import ratio
 
 S = DossierMonthStats.__table__
 A = Agency.__table__
@@ -70,35 +71,6 @@ def reference_maps(engine: Engine) -> dict:
     return ref
 
 
-def _ids_kept(frame: pd.DataFrame, conditions: list[tuple[str, object]]) -> list[int] | None:
-    """Ids of the rows matching every (column, value) whose value is set (None: no condition set)."""
-    active = [(col, value) for col, value in conditions if value]
-    if not active:
-        return None
-    keep = pd.Series(True, index=frame.index)
-    for col, value in active:
-        keep &= frame[col] == value
-    return [int(i) for i in frame.loc[keep, "id"]]
-
-
-def _agency_ids(ref: dict, f: DossierFilter) -> list[int] | None:
-    """Agencies the filter keeps (None: all of them)."""
-    return _ids_kept(ref["agencies"], [("level", f.level), ("district_code", f.effective_district),
-                                       ("commune_code", f.commune_code)])
-
-
-def _procedure_ids(ref: dict, f: DossierFilter) -> list[int] | None:
-    return _ids_kept(ref["procedures"], [("sector_code", f.sector_code), ("code", f.procedure_code)])
-
-
-def _in(col, ids: list[int] | None):
-    if ids is None:
-        return []
-    if len(ids) == 1:
-        return [col == ids[0]]
-    return [col.in_(ids)]
-
-
 # ---------------------------------------------------------------- aggregates (charts)
 
 def _sum_if(col, cond):
@@ -109,7 +81,6 @@ def _sum_if(col, cond):
 def late_cube(engine: Engine, f: DossierFilter) -> pd.DataFrame:
     """One row per agency x procedure: finished and late counts in the period, open and
     open-overdue stock at its end (integers only: small to cache, fast to group)."""
-    ref = reference_maps(engine)
     first, last = f.period.first_ym, f.period.last_ym
     cols = ["agency_id", "procedure_id", "finished", "late", "open_end", "overdue"]
     stmt = (select(S.c.agency_id, S.c.procedure_id,
@@ -117,8 +88,7 @@ def late_cube(engine: Engine, f: DossierFilter) -> pd.DataFrame:
                    func.sum(S.c.finished_late).label("late"),
                    _sum_if(S.c.open_end, S.c.ym == last).label("open_end"),
                    _sum_if(S.c.open_overdue_end, S.c.ym == last).label("overdue"))
-            .where(S.c.ym >= first, S.c.ym <= last,
-                   *_in(S.c.agency_id, _agency_ids(ref, f)), *_in(S.c.procedure_id, _procedure_ids(ref, f)))
+            .where(S.c.ym >= first, S.c.ym <= last, *stats_where(f, S))
             .group_by(S.c.agency_id, S.c.procedure_id))
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
@@ -159,8 +129,7 @@ def _grouped(cube: pd.DataFrame, keys: list[str], mode: str) -> pd.DataFrame:
         return pd.DataFrame(columns=keys + ["count", "base", "rate"])
     g = cube.groupby(keys, dropna=False, sort=False)[[count, base]].sum().reset_index()
     g = g.rename(columns={count: "count", base: "base"})
-    c, b = g["count"].to_numpy(dtype=float), g["base"].to_numpy(dtype=float)
-    g["rate"] = np.where(b > 0, c / np.where(b > 0, b, 1), np.nan)
+    g["rate"] = ratio(g["count"], g["base"])
     return g
 
 
@@ -269,17 +238,14 @@ def _month_frame(f: DossierFilter) -> pd.DataFrame:
 def late_trend(engine: Engine, f: DossierFilter, mode: str = "late") -> pd.DataFrame:
     """Per month of the period: count (late finished in the month, or open and overdue at its
     end), base (finished in the month, or open at its end) and rate; every month present."""
-    ref = reference_maps(engine)
-    T = stats_table_for(f, ["month"]).c
-    # Procedure ids are set only with a sector or procedure filter, and then T is S itself.
-    procedures = _in(S.c.procedure_id, _procedure_ids(ref, f))
+    table = stats_table_for(f, ["month"])
+    T = table.c
     stmt = (select(T.ym,
                    func.sum(T.finished_early + T.finished_on_time + T.finished_late).label("finished"),
                    func.sum(T.finished_late).label("late"),
                    func.sum(T.open_end).label("open_end"),
                    func.sum(T.open_overdue_end).label("overdue"))
-            .where(T.ym >= f.period.first_ym, T.ym <= f.period.last_ym,
-                   *_in(T.agency_id, _agency_ids(ref, f)), *procedures)
+            .where(T.ym >= f.period.first_ym, T.ym <= f.period.last_ym, *stats_where(f, table))
             .group_by(T.ym))
     with engine.connect() as conn:
         df = pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=["ym", "finished", "late", "open_end", "overdue"])
@@ -287,7 +253,7 @@ def late_trend(engine: Engine, f: DossierFilter, mode: str = "late") -> pd.DataF
     df = _month_frame(f).merge(df, on="ym", how="left").fillna(0)
     count, base = _measure(mode)
     out = pd.DataFrame({"ym": df["ym"], "count": df[count].astype("int64"), "base": df[base].astype("int64")})
-    out["rate"] = np.where(out["base"] > 0, out["count"] / out["base"].where(out["base"] > 0, 1), np.nan)
+    out["rate"] = ratio(out["count"], out["base"])
     return out
 
 
@@ -335,21 +301,6 @@ def mode_conditions(f: DossierFilter, mode: str) -> list:
     # is written out so the partial index ix_dossiers_open_late (migration 0003) applies.
     return [D.c.received_on <= end, or_(D.c.finished_on.is_(None), D.c.finished_on > end), D.c.deadline_on < end,
             or_(D.c.finished_on.is_(None), D.c.finished_on > D.c.deadline_on)]
-
-
-def scope_conditions(ref: dict, f: DossierFilter) -> list:
-    """Place, level, sector and procedure on dossiers' own columns, so the planner can use
-    ix_dossiers_procedure_finished / ix_dossiers_district_finished / ix_dossiers_agency_finished."""
-    conds = []
-    if f.procedure_code:
-        conds += _in(D.c.procedure_id, _procedure_ids(ref, f))
-    elif f.sector_code:
-        conds += _in(D.c.procedure_id, _procedure_ids(ref, f))
-    if f.effective_district:
-        conds.append(D.c.district_code == f.effective_district)
-    if f.commune_code or f.level:
-        conds += _in(D.c.agency_id, _agency_ids(ref, f))
-    return conds
 
 
 def _like_escape(text: str) -> str:
@@ -485,7 +436,7 @@ def _list_select(engine: Engine, f: DossierFilter, mode: str, q: ListQuery, lang
         stmt = stmt.join(P, P.c.id == D.c.procedure_id)
     if "unit" in needs:
         stmt = stmt.join(A, A.c.id == D.c.agency_id)
-    return stmt.where(*mode_conditions(f, mode), *scope_conditions(ref, f), *_filter_conditions(ref, q, lang)), ref
+    return stmt.where(*mode_conditions(f, mode), *dossier_where(f), *_filter_conditions(ref, q, lang)), ref
 
 
 def _finish_rows(ref: dict, df: pd.DataFrame, f: DossierFilter, mode: str, lang: str) -> pd.DataFrame:

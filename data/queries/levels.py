@@ -12,7 +12,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.engine import Engine
 
 from ..cache import cached_query
-from ..filters import DossierFilter, Period
+from ..filters import DossierFilter, Period, unit_where
 from ..schema import LEVELS, PostalDeployment, Unit
 from .summary import COUNT_COLUMNS, add_rates, standard_report, summary_by_level
 
@@ -189,9 +189,7 @@ def commune_postal_coverage(engine: Engine, f: DossierFilter) -> pd.DataFrame:
             .select_from(U.outerjoin(moved, moved.c.unit_code == U.c.code).outerjoin(D, D.c.code == U.c.parent_code))
             .where(U.c.level == "commune")
             .order_by(D.c.sort_order, U.c.sort_order, U.c.code))
-    district = f.effective_district
-    if district:
-        stmt = stmt.where(U.c.parent_code == district)
+    stmt = stmt.where(*unit_where(f))  # the communes of a district user's or the chosen district
     with engine.connect() as conn:
         df = pd.DataFrame(conn.execute(stmt).mappings().all(), columns=["code", "name", "district_code", "district_name", "moved"])
     df["moved"] = df["moved"].astype(bool)

@@ -20,29 +20,15 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Engine
 
 from ..cache import cached_query
-from ..filters import A, DossierFilter, base_stats_select, stats_table_for
+from ..filters import A, DossierFilter, base_stats_select, stats_table_for, unit_where
 from ..schema import LEVELS, PostalDeployment, Unit
+from .summary import ratio
 
 U = Unit.__table__
 PD = PostalDeployment.__table__
 
 DOSSIER_MEASURES = ["received", "received_postal_staff", "finished", "finished_in_time",
                     "finished_postal_staff", "finished_in_time_postal_staff"]
-
-
-def _ratio(num, den):
-    num = np.asarray(num, dtype=float)
-    den = np.asarray(den, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
-
-
-def _unit_scope(f: DossierFilter, unit_table=U):
-    """Units visible under the filter: all, or one district-level unit and its communes."""
-    d = f.effective_district
-    if not d:
-        return []
-    return [or_(unit_table.c.code == d, unit_table.c.parent_code == d)]
 
 
 def _is_full():
@@ -61,7 +47,7 @@ def _count_if(cond):
 def deployment_years(engine: Engine, f: DossierFilter) -> list[int]:
     """Years with at least one deployment record in scope, oldest first."""
     stmt = (select(PD.c.year).select_from(PD.join(U, U.c.code == PD.c.unit_code))
-            .where(*_unit_scope(f)).group_by(PD.c.year).order_by(PD.c.year))
+            .where(*unit_where(f)).group_by(PD.c.year).order_by(PD.c.year))
     with engine.connect() as conn:
         return [int(y) for y in conn.execute(stmt).scalars()]
 
@@ -82,10 +68,10 @@ def level_coverage(engine: Engine, f: DossierFilter, years: tuple[int, ...]) -> 
                _count_if(_is_full()).label("units_full"),
                _count_if(_is_bad()).label("bad_records"))
         .select_from(PD.join(U, U.c.code == PD.c.unit_code))
-        .where(PD.c.year.in_(list(years)), *_unit_scope(f))
+        .where(PD.c.year.in_(list(years)), *unit_where(f))
         .group_by(PD.c.year, U.c.level)
     )
-    units_stmt = (select(U.c.level, func.count().label("units")).where(*_unit_scope(f)).group_by(U.c.level))
+    units_stmt = (select(U.c.level, func.count().label("units")).where(*unit_where(f)).group_by(U.c.level))
     with engine.connect() as conn:
         rows = pd.DataFrame(conn.execute(stmt).mappings().all())
         units = {r.level: int(r.units) for r in conn.execute(units_stmt)}
@@ -101,7 +87,7 @@ def level_coverage(engine: Engine, f: DossierFilter, years: tuple[int, ...]) -> 
     for c in count_cols:
         df[c] = pd.to_numeric(df[c]).fillna(0).astype("int64")
     df["units"] = df["level"].map(units).fillna(0).astype("int64")
-    df["moved_share"] = _ratio(df["procedures_moved"], df["procedures_total"])
+    df["moved_share"] = ratio(df["procedures_moved"], df["procedures_total"])
     return df.reset_index(drop=True)  # the grid's order: years as given, levels province -> commune
 
 
@@ -134,9 +120,9 @@ def add_dossier_rates(df: pd.DataFrame) -> pd.DataFrame:
     (received by civil servants, online included)."""
     for c in DOSSIER_MEASURES:
         df[c] = pd.to_numeric(df[c]).fillna(0).astype("int64")
-    df["postal_share"] = _ratio(df["received_postal_staff"], df["received"])
-    df["on_time_postal"] = _ratio(df["finished_in_time_postal_staff"], df["finished_postal_staff"])
-    df["on_time_civil"] = _ratio(df["finished_in_time"] - df["finished_in_time_postal_staff"],
+    df["postal_share"] = ratio(df["received_postal_staff"], df["received"])
+    df["on_time_postal"] = ratio(df["finished_in_time_postal_staff"], df["finished_postal_staff"])
+    df["on_time_civil"] = ratio(df["finished_in_time"] - df["finished_in_time_postal_staff"],
                                  df["finished"] - df["finished_postal_staff"])
     return df
 
@@ -148,7 +134,7 @@ def _with_deployment(units: pd.DataFrame, dep: pd.DataFrame) -> pd.DataFrame:
         df[c] = pd.to_numeric(df[c]).astype("Int64")
     moved = df["procedures_moved"].astype("float")
     total = df["procedures_total"].astype("float")
-    df["moved_share"] = _ratio(moved.fillna(np.nan), total.fillna(0))
+    df["moved_share"] = ratio(moved.fillna(np.nan), total.fillna(0))
     df["is_full"] = df["has_record"] & (total > 0) & (moved == total)
     df["bad_record"] = df["has_record"] & ((moved > total) | (moved < 0) | (total < 0))
     df["nothing_moved"] = ~df["has_record"] | (moved.fillna(0) <= 0)
@@ -158,7 +144,7 @@ def _with_deployment(units: pd.DataFrame, dep: pd.DataFrame) -> pd.DataFrame:
 def _deployments_for(engine: Engine, year: int, level: str, f: DossierFilter, parent: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     unit_cols = [U.c.code, U.c.name, U.c.short_name, U.c.division_type, U.c.parent_code,
                  U.c.tile_row, U.c.tile_col, U.c.sort_order]
-    conds = [U.c.level == level, *_unit_scope(f)]
+    conds = [U.c.level == level, *unit_where(f)]
     if parent:
         conds.append(U.c.parent_code == parent)
     units_stmt = select(*unit_cols).where(*conds).order_by(U.c.sort_order, U.c.code)
@@ -190,7 +176,7 @@ def district_coverage(engine: Engine, f: DossierFilter) -> pd.DataFrame:
             select(C.c.parent_code.label("code"), func.count().label("communes"),
                    _count_if(PD.c.postal_staff > 0).label("communes_with_staff"))
             .select_from(C.outerjoin(PD, and_(PD.c.unit_code == C.c.code, PD.c.year == year)))
-            .where(C.c.level == "commune", *_unit_scope(f, C))
+            .where(C.c.level == "commune", *unit_where(f, C))
             .group_by(C.c.parent_code)).mappings().all(), columns=["code", "communes", "communes_with_staff"])
     df = df.merge(communes, on="code", how="left")
     df["communes"] = pd.to_numeric(df["communes"]).fillna(0).astype("int64")
@@ -230,5 +216,5 @@ def monthly_postal_share(engine: Engine, f: DossierFilter) -> pd.DataFrame:
         df = pd.DataFrame(conn.execute(stmt).mappings().all(), columns=["level", "ym", "received", "received_postal_staff"])
     for c in ("ym", "received", "received_postal_staff"):
         df[c] = pd.to_numeric(df[c]).astype("int64")
-    df["postal_share"] = _ratio(df["received_postal_staff"], df["received"])
+    df["postal_share"] = ratio(df["received_postal_staff"], df["received"])
     return df

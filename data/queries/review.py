@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine
 from ..cache import cached_query
 from ..filters import DossierFilter
 from ..schema import LEVELS, ImportRun, PostalDeployment, Sector, Unit
+from . import late as qlate
 from . import levels as ql
 from . import postal as qp
 from .summary import summary_by_level
@@ -40,7 +41,6 @@ PD = PostalDeployment.__table__
 IR = ImportRun.__table__
 SE = Sector.__table__
 
-TOP_SECTORS = 3
 TOP_PROCEDURES = 8
 TOP_NOT_ONLINE = 6
 MIN_FINISHED = ql.MIN_FINISHED_FOR_RANKING
@@ -54,8 +54,6 @@ def procedures_by_late(engine: Engine, f: DossierFilter, limit: int = TOP_PROCED
     page's Pareto query (:func:`data.queries.late.late_by_procedure`), named for the review:
     procedure_code, procedure_name(_en), level, sector_code, sector_name(_en), finished_late,
     finished, on_time_rate. Only procedures with at least one late dossier."""
-    from . import late as qlate
-
     df = qlate.late_by_procedure(engine, f, "late")
     df = df[df["count"] > 0].head(limit)
     sectors = qlate.reference_maps(engine)["sectors"].rename(
@@ -75,8 +73,6 @@ def units_on_time(engine: Engine, f: DossierFilter) -> tuple[str, pd.DataFrame]:
     together: ``kind='district'``). With a district: each of its communes (``'commune'``).
     Columns: code, name, name_en, district_code, finished, finished_late, on_time_rate,
     in the units' official order."""
-    from . import late as qlate
-
     kind = "commune" if f.effective_district else "district"
     cols = ["code", "name", "name_en", "district_code", "finished", "finished_late", "on_time_rate"]
     df = qlate.late_by_unit(engine, f.with_(level=None), "late")
@@ -214,25 +210,47 @@ def _name_en(row, col: str, fallback: str) -> str:
 
 @cached_query
 def review_facts(engine: Engine, f: DossierFilter, min_finished: int = MIN_FINISHED) -> ReviewFacts:
-    """Everything the review says about the filter's year (and district, sector)."""
+    """Everything the review says about the filter's year (and district, sector), step by
+    step: names, dossiers per level, postal substitution (stated even for a year without
+    dossiers), then the benchmark and the weak points (communes, late dossiers, units,
+    procedures not online)."""
     year = f.period.first_ym // 100
     facts = ReviewFacts(year=year, district_code=f.effective_district, sector_code=f.sector_code,
                         data_date=data_as_of(engine), min_finished=min_finished)
+    _name_the_scope(engine, f, facts)
+    summary = ql.level_summary(engine, f)
+    _levels(f, summary, facts)
+    _postal(engine, f, facts)
+    if not facts.has_data:
+        return facts
+    # The benchmark: all levels, without the district filter (the user's scope still applies).
+    whole = summary_by_level(engine, f.with_(district_code=None)) if f.district_code else summary
+    finished, in_time = int(whole["finished"].sum()), int(whole["finished_in_time"].sum())
+    facts.benchmark_rate = in_time / finished if finished else None
+    facts.benchmark_scope = "district" if f.scope_district_code else "province"
+    _communes_nothing_moved(engine, f, facts)
+    _late(engine, f, facts)
+    _units(engine, f, facts)
+    _not_online(engine, f, facts)
+    return facts
+
+
+def _name_the_scope(engine: Engine, f: DossierFilter, facts: ReviewFacts) -> None:
     with engine.connect() as conn:
         facts.province_name = conn.execute(select(U.c.short_name).where(U.c.level == "province")).scalar()
-    if f.effective_district:
-        with engine.connect() as conn:
+        if f.effective_district:
             facts.district_name = conn.execute(select(U.c.short_name).where(U.c.code == f.effective_district)).scalar()
-    if f.sector_code:
-        with engine.connect() as conn:
+        if f.sector_code:
             row = conn.execute(select(SE.c.name, SE.c.name_en).where(SE.c.code == f.sector_code)).first()
-        if row:
-            facts.sector_name, facts.sector_name_en = row.name, row.name_en or row.name
+            if row:
+                facts.sector_name, facts.sector_name_en = row.name, row.name_en or row.name
 
-    # Dossiers per level.
-    summary = ql.level_summary(engine, f)
-    levels = [lv for lv in LEVELS if not (f.effective_district and lv == "province")]
-    for lv in levels:
+
+def _levels(f: DossierFilter, summary: pd.DataFrame, facts: ReviewFacts) -> None:
+    """Dossiers per level in scope (a district has no province level)."""
+    for lv in LEVELS:
+        if f.effective_district and lv == "province":
+            continue
         r = summary.loc[lv]
         facts.levels.append(LevelFacts(
             level=lv, received=int(r["received"]), received_online=int(r["received_online"]),
@@ -240,58 +258,57 @@ def review_facts(engine: Engine, f: DossierFilter, min_finished: int = MIN_FINIS
             finished_late=int(r["finished_late"]),
             on_time_rate=_num(r["on_time_rate"]), online_share=_num(r["online_share"])))
 
-    # Postal substitution (stated even for a year without dossiers).
-    cov = qp.level_coverage(engine, f, (year,))
-    if int(cov["records"].sum()) > 0:
-        facts.centre_name = _centre_name(engine, year) if not f.effective_district else None
-        for _, r in cov.iterrows():
-            facts.postal.append(PostalLevelFacts(
-                level=r["level"], units=int(r["units"]), records=int(r["records"]),
-                units_with_staff=int(r["units_with_staff"]), postal_staff=int(r["postal_staff"]),
-                civil_servants=int(r["civil_servants"]), procedures_moved=int(r["procedures_moved"]),
-                procedures_total=int(r["procedures_total"]), moved_share=_num(r["moved_share"]),
-                units_full=int(r["units_full"])))
-        if f.effective_district:
-            below = qp.commune_coverage(engine, f, f.effective_district)
-            facts.full_units_kind = "commune"
-        else:
-            below = qp.district_coverage(engine, f)
-            facts.full_units_kind = "district"
-        for _, r in below.iterrows():
-            item = Item(code=str(r["code"]), name=r["short_name"], name_en=r["short_name"],
-                        value=int(r["procedures_moved"]) if r["has_record"] else 0,
-                        base=int(r["procedures_total"]) if r["has_record"] else 0,
-                        rate=_num(r["moved_share"]) if r["has_record"] else None,
-                        extra={"has_record": bool(r["has_record"]), "bad_record": bool(r["bad_record"])})
-            facts.moved_units.append(item)
-            if bool(r["is_full"]) and not bool(r["bad_record"]):
-                facts.full_units.append(item)
 
-    if not facts.has_data:
-        return facts
+def _postal(engine: Engine, f: DossierFilter, facts: ReviewFacts) -> None:
+    """Postal substitution per level, and the units one step below the scope with their shares moved."""
+    cov = qp.level_coverage(engine, f, (facts.year,))
+    if int(cov["records"].sum()) == 0:
+        return
+    facts.centre_name = _centre_name(engine, facts.year) if not f.effective_district else None
+    for _, r in cov.iterrows():
+        facts.postal.append(PostalLevelFacts(
+            level=r["level"], units=int(r["units"]), records=int(r["records"]),
+            units_with_staff=int(r["units_with_staff"]), postal_staff=int(r["postal_staff"]),
+            civil_servants=int(r["civil_servants"]), procedures_moved=int(r["procedures_moved"]),
+            procedures_total=int(r["procedures_total"]), moved_share=_num(r["moved_share"]),
+            units_full=int(r["units_full"])))
+    if f.effective_district:
+        below = qp.commune_coverage(engine, f, f.effective_district)
+        facts.full_units_kind = "commune"
+    else:
+        below = qp.district_coverage(engine, f)
+        facts.full_units_kind = "district"
+    for _, r in below.iterrows():
+        item = Item(code=str(r["code"]), name=r["short_name"], name_en=r["short_name"],
+                    value=int(r["procedures_moved"]) if r["has_record"] else 0,
+                    base=int(r["procedures_total"]) if r["has_record"] else 0,
+                    rate=_num(r["moved_share"]) if r["has_record"] else None,
+                    extra={"has_record": bool(r["has_record"]), "bad_record": bool(r["bad_record"])})
+        facts.moved_units.append(item)
+        if bool(r["is_full"]) and not bool(r["bad_record"]):
+            facts.full_units.append(item)
 
-    # The benchmark: all levels, without the district filter (the user's scope still applies).
-    whole = summary_by_level(engine, f.with_(district_code=None)) if f.district_code else summary
-    finished, in_time = int(whole["finished"].sum()), int(whole["finished_in_time"].sum())
-    facts.benchmark_rate = in_time / finished if finished else None
-    facts.benchmark_scope = "district" if f.scope_district_code else "province"
 
-    # Communes with nothing moved to the postal service (no record, or 0 procedures).
+def _communes_nothing_moved(engine: Engine, f: DossierFilter, facts: ReviewFacts) -> None:
+    """Communes with nothing moved to the postal service (no record, or 0 procedures), and per district."""
     communes = ql.commune_postal_coverage(engine, f)
     facts.communes_total = len(communes)
-    if facts.communes_total:
-        nothing = communes[~communes["moved"]]
-        facts.communes_nothing = [Item(code=str(r["code"]), name=r["name"], name_en=r["name"],
-                                       extra={"district_code": r["district_code"], "district_name": r["district_name"]})
-                                  for _, r in nothing.iterrows()]
-        per = (communes.assign(nothing=~communes["moved"])
-               .groupby(["district_code", "district_name"], sort=False)
-               .agg(communes=("code", "size"), nothing=("nothing", "sum")).reset_index())
-        facts.communes_by_district = [Item(code=str(r["district_code"]), name=r["district_name"], name_en=r["district_name"],
-                                           value=int(r["nothing"]), base=int(r["communes"]))
-                                      for _, r in per.iterrows()]
+    if not facts.communes_total:
+        return
+    nothing = communes[~communes["moved"]]
+    facts.communes_nothing = [Item(code=str(r["code"]), name=r["name"], name_en=r["name"],
+                                   extra={"district_code": r["district_code"], "district_name": r["district_name"]})
+                              for _, r in nothing.iterrows()]
+    per = (communes.assign(nothing=~communes["moved"])
+           .groupby(["district_code", "district_name"], sort=False)
+           .agg(communes=("code", "size"), nothing=("nothing", "sum")).reset_index())
+    facts.communes_by_district = [Item(code=str(r["district_code"]), name=r["district_name"], name_en=r["district_name"],
+                                       value=int(r["nothing"]), base=int(r["communes"]))
+                                  for _, r in per.iterrows()]
 
-    # Late dossiers: sectors, then procedures.
+
+def _late(engine: Engine, f: DossierFilter, facts: ReviewFacts) -> None:
+    """Late dossiers: sectors, then procedures."""
     sectors = ql.sectors_by_late(engine, f)
     sectors = sectors[sectors["finished_late"] > 0]
     facts.late_sectors = [Item(code=r["sector_code"], name=r["sector_name"],
@@ -307,23 +324,26 @@ def review_facts(engine: Engine, f: DossierFilter, min_finished: int = MIN_FINIS
                                          "sector_name_en": _name_en(r, "sector_name_en", r["sector_name"])})
                              for _, r in procs.iterrows()]
 
-    # Units against the benchmark.
+
+def _units(engine: Engine, f: DossierFilter, facts: ReviewFacts) -> None:
+    """Units ranked by on-time rate (those with too few finished dossiers counted apart)."""
     kind, units = units_on_time(engine, f)
     facts.units_kind = kind
-    ranked = units[units["finished"] >= min_finished].sort_values(["on_time_rate", "finished_late"], ascending=[True, False])
-    facts.units_unranked = int((units["finished"] < min_finished).sum())
+    ranked = units[units["finished"] >= facts.min_finished].sort_values(["on_time_rate", "finished_late"], ascending=[True, False])
+    facts.units_unranked = int((units["finished"] < facts.min_finished).sum())
     facts.units = [Item(code=str(r["code"]), name=r["name"], name_en=r["name_en"], value=int(r["finished_late"]),
                         base=int(r["finished"]), rate=_num(r["on_time_rate"]), extra={"district_code": r["district_code"]})
                    for _, r in ranked.iterrows()]
 
-    # Busy procedures not offered as full online services.
+
+def _not_online(engine: Engine, f: DossierFilter, facts: ReviewFacts) -> None:
+    """Busy procedures not offered as full online services."""
     nf = ql.procedures_not_full_online(engine, f, TOP_NOT_ONLINE)
     facts.not_online = [Item(code=r["procedure_code"], name=r["procedure_name"],
                              name_en=_name_en(r, "procedure_name_en", r["procedure_name"]),
                              value=int(r["received"]), rate=_num(r["online_share"]),
                              extra={"level": r["level"], "online_level": r["online_level"], "sector_code": r["sector_code"]})
                         for _, r in nf.iterrows()]
-    return facts
 
 
 def units_below(facts: ReviewFacts) -> list[Item]:

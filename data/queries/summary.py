@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import BigInteger, bindparam, case, cast, func, literal, select, union_all
 from sqlalchemy.engine import Engine
 
-from ..filters import A, P, S, SE, DossierFilter, stats_table_for
+from ..filters import SE, A, DossierFilter, P, Period, S, filter_values, stats_table_for, stats_where
 from ..schema import LEVELS, Unit
 
 U = Unit.__table__
@@ -26,10 +26,6 @@ COUNT_COLUMNS = [
     "received", "received_online", "received_in_person", "received_by_post", "received_postal_staff",
     "received_unknown_channel", "carried_over", "finished_early", "finished_on_time", "finished_late", "withdrawn",
     "in_progress", "in_progress_overdue", "finished_postal_staff", "finished_in_time_postal_staff",
-]
-DERIVED_COLUMNS = [
-    "received_in_person_or_post", "received_known_channel", "handled", "finished", "finished_in_time", "in_progress_within",
-    "on_time_rate", "late_rate", "online_share", "post_share", "postal_staff_share",
 ]
 
 # What each grouping is keyed by, and the label columns that come with it.
@@ -57,21 +53,6 @@ FLOW_COLUMNS = [
 STOCK_COLUMNS = ["carried_over", "in_progress", "in_progress_overdue"]
 RESULT_COLUMNS = FLOW_COLUMNS + STOCK_COLUMNS
 
-# Filter values are bound parameters, so one statement per grouping and filter shape is
-# built once and reused (SQLAlchemy caches the compiled SQL; building the expression is
-# what each call would otherwise pay for).
-_AGENCY_PARAMS = [("level", A.c.level), ("district", A.c.district_code), ("commune", A.c.commune_code)]
-_PROCEDURE_PARAMS = [("sector", SE.c.code), ("procedure", P.c.code)]
-
-
-def _filter_params(f: DossierFilter) -> dict:
-    """The filter's set values, named as the statements' parameters (see agency_conditions
-    and procedure_conditions in data.filters: the same conditions, bound)."""
-    values = {"level": f.level, "district": f.effective_district, "commune": f.commune_code,
-              "sector": f.sector_code, "procedure": f.procedure_code}
-    return {k: v for k, v in values.items() if v}
-
-
 def _coalesced_sum(expr):
     # Cast: PostgreSQL sums a bigint into numeric, which would come back as Decimal.
     return cast(func.coalesce(func.sum(expr), 0), BigInteger)
@@ -82,18 +63,6 @@ def _coalesced_sum(expr):
 # names and codes are joined to the few hundred summed rows, not to every row.
 _GROUP_IDS = {"level": "agency_id", "district": "agency_id", "agency": "agency_id",
               "sector": "procedure_id", "procedure": "procedure_id", "month": "ym"}
-
-
-def _scanned(filtered: frozenset, stats):
-    """The stats table joined to what the filter reads (nothing else: every aggregate row
-    has its agency and procedure, the dossiers' foreign keys, so no join drops a row).
-    Sector and procedure filters come only with the detail table (``stats_table_for``)."""
-    source = stats
-    if {"level", "district", "commune"} & filtered:
-        source = source.join(A, A.c.id == stats.c.agency_id)
-    if {"sector", "procedure"} & filtered:
-        source = source.join(P, P.c.id == stats.c.procedure_id).join(SE, SE.c.id == P.c.sector_id)
-    return source
 
 
 def _labelled(parts, groups: tuple[str, ...]):
@@ -127,14 +96,16 @@ def _report_statement(groups: tuple[str, ...], filtered: frozenset, stats=S):
     # follows the index the scan reads, with no sort.
     wanted = {_GROUP_IDS[g] for g in groups}
     ids = [stats.c[c] for c in ("ym", "agency_id", "procedure_id") if c in wanted]
-    conds = [col == bindparam(name) for name, col in _AGENCY_PARAMS + _PROCEDURE_PARAMS if name in filtered]
+    # Filter values are bound parameters, so one statement per grouping and filter shape is
+    # built once and reused (SQLAlchemy caches the compiled SQL; building the expression is
+    # what each call would otherwise pay for).
+    conds = stats_where(None, stats, fields=filtered)
     lo, first, last = bindparam("lo"), bindparam("first"), bindparam("last")
-    scanned = _scanned(filtered, stats)
     T = stats.c
 
     def branch(measures: dict, *where):
         return (select(*ids, *[measures.get(m, literal(0)).label(m) for m in RESULT_COLUMNS])
-                .select_from(scanned).where(*where, *conds).group_by(*ids))
+                .where(*where, *conds).group_by(*ids))
 
     flows = {m: func.sum(T[m]) for m in FLOW_COLUMNS}
     if "month" in groups:
@@ -164,7 +135,7 @@ def _group_columns(groups: list[str]) -> list[str]:
 
 def _report_rows(engine: Engine, f: DossierFilter, groups: list[str], stats=None) -> list:
     period = f.period
-    params = _filter_params(f)
+    params = filter_values(f)
     stats = stats_table_for(f, groups) if stats is None else stats
     stmt = _report_statement(tuple(groups), frozenset(params), stats)
     params.update(lo=period.before_first_ym, first=period.first_ym, last=period.last_ym)
@@ -207,7 +178,9 @@ def _monthly_stocks(df: pd.DataFrame, groups: list[str], period) -> pd.DataFrame
     return df
 
 
-def _ratio(num, den):
+def ratio(num, den) -> np.ndarray:
+    """num / den element-wise, NaN where the denominator is not positive (a rate of nothing
+    is no rate, never 0 % or a division error): every rate of the app is computed here."""
     num = np.asarray(num, dtype=float)
     den = np.asarray(den, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -228,11 +201,11 @@ def _derived(c) -> dict[str, np.ndarray]:
         "finished_in_time": finished_in_time,
         "in_progress_within": c["in_progress"] - c["in_progress_overdue"],
         "handled": received + c["carried_over"],
-        "on_time_rate": _ratio(finished_in_time, finished),
-        "late_rate": _ratio(c["finished_late"], finished),
-        "online_share": _ratio(c["received_online"], known),
-        "post_share": _ratio(c["received_by_post"], known),
-        "postal_staff_share": _ratio(c["received_postal_staff"], received),
+        "on_time_rate": ratio(finished_in_time, finished),
+        "late_rate": ratio(c["finished_late"], finished),
+        "online_share": ratio(c["received_online"], known),
+        "post_share": ratio(c["received_by_post"], known),
+        "postal_staff_share": ratio(c["received_postal_staff"], received),
     }
 
 
@@ -264,8 +237,6 @@ def summary_by_level(engine: Engine, f: DossierFilter) -> pd.DataFrame:
 
 def summary_json(engine: Engine, year: int) -> dict:
     """What ``tthc summary --year Y --json`` prints: rates as unrounded fractions."""
-    from ..filters import Period
-
     df = summary_by_level(engine, DossierFilter(period=Period.year(year)))
     levels = {}
     for level, row in df.iterrows():

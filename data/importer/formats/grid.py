@@ -3,7 +3,7 @@ find each sheet's header under its title block, then stream its rows as chunks.
 
 A sheet is a title and a function returning its rows afresh: ``(line, [cell, ...])``,
 ``line`` being what a person sees (the Excel row number, the JSON record number).
-Header detection is :func:`readers._best_header`'s (two-row headers with ``Ngày`` merged
+Header detection is :func:`columns.best_header`'s (two-row headers with ``Ngày`` merged
 over its sub-columns included). The rows above the header (the register's title block:
 "UBND HUYỆN QUẾ SƠN", "SỔ THEO DÕI HỒ SƠ THÁNG 01/2024") are kept as the sheet's context:
 they may name the district or the desk the whole sheet belongs to. A sheet whose name says
@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
 
-from ..columns import fold
+from ..columns import best_header, fold
 
 HEADER_SCAN_ROWS = 15
 CONTEXT_LINES = 12
@@ -72,11 +72,9 @@ def is_summary_sheet(title: str) -> bool:
 
 def find_header(name: str, kind: str, sheet: Sheet, mapping, *, check) -> FoundSheet:
     """The sheet's header (raises ImportFileError through ``check`` when there is none)."""
-    from ..readers import _best_header
-
     head = list(islice(sheet.rows(), HEADER_SCAN_ROWS))
     rows = [[cell_text(v) for v in r] for _, r in head]
-    h, matched = _best_header(kind, rows, mapping)
+    h, matched = best_header(kind, rows, mapping)
     # Each cell of the title block on its own: "UBND HUYỆN QUẾ SƠN" and the national motto beside it
     # are two lines of text (merged cells repeat their text: once is enough).
     context = list(dict.fromkeys(c for r in rows[:max(h, 0)][:CONTEXT_LINES] for c in r if c))

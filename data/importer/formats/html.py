@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import re
 
+import lxml.html
+from lxml import etree
+
 from .grid import Sheet
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
@@ -76,8 +79,6 @@ def _span(el, name: str) -> int:
 
 
 def html_sheets(raw: bytes) -> list[Sheet]:
-    import lxml.html
-
     text = _XML_DECL.sub("", decode(raw), count=1)
     try:
         doc = lxml.html.document_fromstring(text)
@@ -113,8 +114,7 @@ def html_sheets(raw: bytes) -> list[Sheet]:
         title = f"Bảng {i}" if len(tables) > 1 else "Bảng"
 
         def rows_of(grid=grid, offset=offset):
-            for n, row in enumerate(grid, start=1 - offset):
-                yield n, row
+            yield from enumerate(grid, start=1 - offset)
 
         sheets.append(Sheet(title, rows_of, est_rows=len(grid)))
     return sheets
@@ -122,8 +122,6 @@ def html_sheets(raw: bytes) -> list[Sheet]:
 
 def spreadsheetml_sheets(raw: bytes) -> list[Sheet]:
     """Excel 2003 XML: Worksheet / Table / Row / Cell / Data, with ss:Index gaps and merges."""
-    from lxml import etree
-
     try:
         root = etree.fromstring(raw, parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
     except etree.XMLSyntaxError as exc:
@@ -166,8 +164,7 @@ def spreadsheetml_sheets(raw: bytes) -> list[Sheet]:
                 grid[pr][pc] = text
 
         def rows_of(grid=grid):
-            for n, row in enumerate(grid, start=1):
-                yield n, row
+            yield from enumerate(grid, start=1)
 
         sheets.append(Sheet(title, rows_of, est_rows=len(grid)))
     if not sheets:

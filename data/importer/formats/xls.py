@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import xlrd
+
 from .grid import Sheet
 
 
@@ -17,8 +19,6 @@ class NotAnXls(ValueError):
 
 
 def xls_sheets(path: Path) -> list[Sheet]:
-    import xlrd
-
     try:
         book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
     except Exception as exc:  # noqa: BLE001 - xlrd raises XLRDError, CompDocError, struct.error...

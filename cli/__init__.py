@@ -1,0 +1,1 @@
+"""``tthc``: the operators' command line (``cli.main:main``)."""

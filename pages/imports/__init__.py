@@ -1,0 +1,1 @@
+"""The import history page (/imports)."""

@@ -1,0 +1,1 @@
+"""The late dossiers page (/late)."""

@@ -1,0 +1,62 @@
+"""Unit x category heatmap of a rate, where cells with too few dossiers are greyed and
+labelled rather than shown as 0 % or 100 %. A plain-dict figure (see pages.late._pareto)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ._pareto import base_layout, fi, fp
+
+MIN_BASE = 20  # fewer finished dossiers than this: the rate says nothing
+# White to dark red through the app's "late" oranges (sequential: order reads as lightness).
+RATE_SCALE = [[0.0, "#FFF7EC"], [0.25, "#FDD49E"], [0.5, "#FC8D59"], [0.75, "#D7301F"], [1.0, "#7F0000"]]
+GREY = "#E9ECEF"
+
+
+def rate_heatmap(df: pd.DataFrame, rows: list[tuple[str, str]], cols: list[tuple[str, str]], lang: str,
+                 hrefs: dict, hover: dict, few_label: str, min_base: int = MIN_BASE) -> dict:
+    """``df``: row_key, col_key, count, base, rate; ``rows``/``cols``: (key, label) in display order
+    (first row on top). ``hrefs[(row_key, col_key)]`` is the query string a click leads to.
+    ``hover``: labels for 'count', 'base', 'rate'."""
+    cells = {(r, c): (int(n), int(b)) for r, c, n, b in zip(df["row_key"], df["col_key"], df["count"], df["base"])}
+    z, grey, text, custom = [], [], [], []
+    for rk, rl in rows:
+        zr, gr, tr, cr = [], [], [], []
+        for ck, cl in cols:
+            count, base = cells.get((rk, ck), (0, 0))
+            if base >= min_base:
+                rate = count / base
+                zr.append(rate)
+                gr.append(None)
+                tr.append(fp(rate, lang, 0 if rate >= 0.095 else 1))
+                shown = fp(rate, lang)
+            else:
+                zr.append(None)
+                gr.append(1)
+                tr.append(few_label if base > 0 else "–")
+                shown = few_label if base > 0 else "–"
+            cr.append([hrefs.get((rk, ck), "") if base > 0 else "", fi(count, lang), fi(base, lang), shown,
+                       f"{rl} · {cl.replace('<br>', ' ')}"])
+        z.append(zr)
+        grey.append(gr)
+        text.append(tr)
+        custom.append(cr)
+    ylabels = [label for _, label in rows]
+    xlabels = [label for _, label in cols]
+    values = [v for r in z for v in r if v is not None]
+    top = max(values) if values else 1.0
+    hovertemplate = (f"<b>%{{customdata[4]}}</b><br>{hover['count']}: %{{customdata[1]}}<br>{hover['base']}: "
+                     f"%{{customdata[2]}}<br>{hover['rate']}: %{{customdata[3]}}<extra></extra>")
+    data = [
+        {"type": "heatmap", "z": grey, "x": xlabels, "y": ylabels, "colorscale": [[0, GREY], [1, GREY]],
+         "showscale": False, "customdata": custom, "text": text, "texttemplate": "%{text}",
+         "textfont": {"size": 12, "color": "#6C757D"}, "xgap": 2, "ygap": 2, "hovertemplate": hovertemplate},
+        {"type": "heatmap", "z": z, "x": xlabels, "y": ylabels, "colorscale": RATE_SCALE, "zmin": 0,
+         "zmax": max(float(top), 0.05), "customdata": custom, "text": text, "texttemplate": "%{text}",
+         "textfont": {"size": 13}, "xgap": 2, "ygap": 2, "hovertemplate": hovertemplate,
+         "colorbar": {"title": {"text": hover["rate"], "side": "right"}, "tickformat": ".0%", "thickness": 14, "len": 0.8}},
+    ]
+    layout = base_layout(lang, max(300, 30 * len(rows) + 150), margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                         plot_bgcolor="white",
+                         xaxis={"side": "top", "tickangle": 0, "showgrid": False},
+                         yaxis={"autorange": "reversed", "showgrid": False})
+    return {"data": data, "layout": layout}

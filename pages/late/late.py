@@ -1,0 +1,541 @@
+"""/late: where late dossiers come from, and the dossiers themselves.
+
+entry (sectors, unit x sector heatmap, monthly trend) -> sector (Pareto of its procedures)
+-> procedure (district-level units, then communes) -> the dossier list (server-side grid).
+Every step is in the URL (sector, procedure, district, commune, view=list; mode=overdue for
+the dossiers still open and past due at the period's end), so a view is a link.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+
+from components.download import to_csv_bytes, to_xlsx_bytes
+from components.formatting import fmt_int, fmt_pct
+from components.i18n import bilingual, make_translator
+from components.params import CODE, UNIT_CODE, YEAR_MONTH, build_search, reference_lists, resolve_view
+from components.theme import plot_text
+from components.ui import by_screen, card, empty_state, graph, page_header
+from data.db import get_engine
+from data.filters import DossierFilter, Period
+from data.queries import late as q
+from data.schema import LEVELS
+from pages.late._drill import Drill, breadcrumb, crumbs, item_name, period_label, resolve_drill
+from pages.late._grid import describe_query, dossier_grid, export_frame, grid_response, list_query
+from pages.late._heatmap import MIN_BASE, rate_heatmap
+from pages.late._pareto import items_to_threshold, pareto, ranked_bars, ranked_bars_by_level, trend
+from server.faults import guard_layout
+from server.page_cache import cached_page
+
+dash.register_page(__name__, path="/late", name="late", order=2, nav="nav.late")
+PATH = "/late"
+
+STRINGS = {
+    "title.late": ("Hồ sơ trễ hạn", "Late dossiers"),
+    "title.overdue": ("Hồ sơ quá hạn đang giải quyết", "Overdue dossiers still open"),
+    "mode.late": ("Đã giải quyết trễ hạn", "Finished late"),
+    "mode.overdue": ("Quá hạn, chưa giải quyết", "Overdue, still open"),
+    "level.all": ("Mọi cấp", "All levels"),
+    "kpi.late": ("{n} hồ sơ giải quyết trễ hạn trên {base} hồ sơ đã giải quyết ({rate})",
+                 "{n} dossiers finished late out of {base} finished ({rate})"),
+    "kpi.overdue": ("{n} hồ sơ quá hạn trên {base} hồ sơ đang giải quyết tại {date} ({rate})",
+                    "{n} overdue out of {base} dossiers still open on {date} ({rate})"),
+    "count.late": ("Hồ sơ trễ hạn", "Late dossiers"),
+    "count.overdue": ("Hồ sơ quá hạn", "Overdue dossiers"),
+    "base.late": ("Hồ sơ đã giải quyết", "Dossiers finished"),
+    "base.overdue": ("Hồ sơ đang giải quyết", "Dossiers still open"),
+    "rate.late": ("Tỷ lệ trễ hạn", "Late rate"),
+    "rate.overdue": ("Tỷ lệ quá hạn", "Overdue rate"),
+    "card.sectors": ("Hồ sơ trễ hạn theo lĩnh vực và cấp", "Late dossiers by sector and level"),
+    "card.sectors.overdue": ("Hồ sơ quá hạn theo lĩnh vực và cấp", "Overdue dossiers by sector and level"),
+    "card.heatmap": ("Tỷ lệ trễ hạn: đơn vị × lĩnh vực", "Late rate: unit × sector"),
+    "card.heatmap.overdue": ("Tỷ lệ quá hạn: đơn vị × lĩnh vực", "Overdue rate: unit × sector"),
+    "card.trend": ("Diễn biến theo tháng", "Month by month"),
+    "card.pareto": ("Thủ tục gây trễ hạn — {sector}", "Procedures behind the lateness — {sector}"),
+    "card.pareto.overdue": ("Thủ tục có hồ sơ quá hạn — {sector}", "Procedures with overdue dossiers — {sector}"),
+    "card.units": ("Đơn vị — {procedure}", "Units — {procedure}"),
+    "card.list": ("Danh sách hồ sơ", "Dossier list"),
+    "cum_share": ("Tỷ lệ cộng dồn", "Cumulative share"),
+    "pareto.finding": ("{k} trong {n} thủ tục chiếm {share} số hồ sơ trễ hạn của lĩnh vực.",
+                       "{k} of {n} procedures account for {share} of the sector's late dossiers."),
+    "pareto.finding.overdue": ("{k} trong {n} thủ tục chiếm {share} số hồ sơ quá hạn của lĩnh vực.",
+                               "{k} of {n} procedures account for {share} of the sector's overdue dossiers."),
+    "leading": ("Lĩnh vực có nhiều hồ sơ trễ hạn nhất: {sector} ({n}, {share} tổng số).",
+                "Most late dossiers: {sector} ({n}, {share} of all)."),
+    "leading.overdue": ("Lĩnh vực có nhiều hồ sơ quá hạn nhất: {sector} ({n}, {share} tổng số).",
+                        "Most overdue dossiers: {sector} ({n}, {share} of all)."),
+    "click_hint": ("Bấm vào một cột (hoặc một tên trong bảng) để xem chi tiết.",
+                   "Click a bar (or a name in the table) to see what is behind it."),
+    # Phones show the table instead of the bar chart (d-none d-sm-block on the chart).
+    "tap_hint": ("Chạm vào một tên trong bảng để xem chi tiết.", "Tap a name in the table to see what is behind it."),
+    "heat_hint": ("Ô xám: dưới {n} hồ sơ đã giải quyết, tỷ lệ không có ý nghĩa. Bấm vào một ô để xem lĩnh vực tại đơn vị đó.",
+                  "Grey cells: fewer than {n} finished dossiers, too few for a rate. Click a cell for that sector in that unit."),
+    "heat_hint.overdue": ("Ô xám: dưới {n} hồ sơ đang giải quyết, tỷ lệ không có ý nghĩa.",
+                          "Grey cells: fewer than {n} open dossiers, too few for a rate."),
+    "few": ("ít HS", "few"),
+    "province_row": ("Cấp tỉnh (các sở)", "Province (departments)"),
+    "district_agency_row": ("Cấp huyện", "District level"),
+    "show_list": ("Xem danh sách {n} hồ sơ", "Show the {n} dossiers"),
+    "no_late": ("Không có hồ sơ trễ hạn cho lựa chọn này.", "No late dossiers for this selection."),
+    "no_overdue": ("Không có hồ sơ quá hạn đang giải quyết tại {date} cho lựa chọn này.",
+                   "No overdue dossiers still open on {date} for this selection."),
+    "try_overdue_month": ("Xem thời điểm khác, ví dụ", "Look at another date, e.g."),
+    "table.name": ("Tên", "Name"),
+    "download.filters.mode": ("Loại danh sách", "List"),
+    "download.filters.period": ("Kỳ báo cáo", "Period"),
+    "download.filters.level": ("Cấp", "Level"),
+    "download.filters.district": ("Huyện / thị xã / thành phố", "District-level unit"),
+    "download.filters.commune": ("Xã / phường / thị trấn", "Commune"),
+    "download.filters.sector": ("Lĩnh vực", "Sector"),
+    "download.filters.procedure": ("Thủ tục", "Procedure"),
+    "download.filters.rows": ("Số hồ sơ", "Dossiers"),
+    "download.filters.all": ("Tất cả", "All"),
+    "workdays_note": ("Số ngày trễ tính theo ngày làm việc (không tính thứ Bảy, Chủ nhật và ngày lễ, Tết), từ hạn giải quyết "
+                      "(đã cộng thời gian chờ bổ sung) đến ngày kết thúc{overdue}.",
+                      "Working days late exclude weekends and public holidays (Tết included), counted from the deadline "
+                      "(moved on by time waiting for supplements) to the end of processing{overdue}."),
+    "workdays_note.overdue": (" hoặc đến {date} với hồ sơ chưa giải quyết", ", or to {date} for open dossiers"),
+    "unit.commune_breakdown": ("Các xã của {district}", "Communes of {district}"),
+}
+t = make_translator(STRINGS)
+
+
+def _reference(engine):
+    ref = q.reference_maps(engine)
+    return {**ref, "years": reference_lists(engine)["years"]}
+
+
+class Ctx:
+    """What every builder on the page needs: the view, the drill, the filter, the words."""
+
+    def __init__(self, view, drill: Drill, engine):
+        self.view, self.drill, self.engine = view, drill, engine
+        self.lang = view.lang
+        self.mode = drill.mode
+        self.f: DossierFilter = drill.filter(view.filter())
+        self.period_text = period_label(self.f.period, self.lang)
+
+    def href(self, **changes) -> str:
+        """This page with the current state plus ``changes`` (None removes a parameter)."""
+        params = {"year": self.view.year, "lang": None if self.lang == "vi" else self.lang,
+                  "district": self.drill.district["code"] if self.drill.district else None,
+                  "sector": self.drill.sector["code"] if self.drill.sector else None,
+                  **self.drill.params()}
+        params.update(changes)
+        return PATH + build_search(params)
+
+    def word(self, key: str, **fmt) -> str:
+        """A mode-specific string when there is one (key.overdue), else the plain key."""
+        k = f"{key}.{self.mode}" if self.mode == "overdue" and f"{key}.overdue" in STRINGS else key
+        return t(k, self.lang, **fmt)
+
+    @property
+    def count_label(self):
+        return t(f"count.{self.mode}", self.lang)
+
+    @property
+    def base_label(self):
+        return t(f"base.{self.mode}", self.lang)
+
+    @property
+    def rate_label(self):
+        return t(f"rate.{self.mode}", self.lang)
+
+    def filename(self, what: str) -> str:
+        parts = [f"{self.mode}-{what}"]
+        for item in (self.drill.sector, self.drill.procedure, self.drill.district, self.drill.commune):
+            if item:
+                parts.append(item["code"])
+        parts.append(self.period_text.replace("/", "-").replace(" ", ""))
+        return "-".join(parts)
+
+
+@guard_layout
+@cached_page(params={"mode": "late|overdue", "level": "province|district|commune", "from": YEAR_MONTH, "to": YEAR_MONTH,
+                     "procedure": CODE, "commune": UNIT_CODE, "view": "list"})
+def layout(**kwargs):
+    view = resolve_view(kwargs)
+    lang = view.lang
+    if not view.has_data:
+        return html.Div([page_header(t("title.late", lang), notes=view.notes),
+                         empty_state(t("no_data", lang))])
+    engine = get_engine()
+    drill = resolve_drill(kwargs, view, _reference(engine))
+    c = Ctx(view, drill, engine)
+    title = t(f"title.{c.mode}", lang) + " — " + ", ".join(
+        [x for x in [item_name(drill.district, lang)] if x] + [c.period_text])
+    totals = q.totals(engine, c.f, c.mode)
+    children = [
+        page_header(title, subtitle=_subtitle(c), notes=view.notes + drill.notes, id_prefix="late-"),
+        _controls(c),
+        _breadcrumb(drill, view),
+        html.P(_kpi_text(c, totals), className="late-kpi", id="late-kpi"),
+    ]
+    if totals["count"] == 0:
+        children.append(_nothing(c))
+    elif drill.step == "entry":
+        children += _entry(c, totals)
+    elif drill.step == "sector":
+        children += _sector_step(c)
+    elif drill.step == "units":
+        children += _units_step(c)
+    else:
+        children += _list_step(c, totals)
+    children.append(dcc.Store(id="late-state", data=_state(c)))
+    children.append(dcc.Download(id="late-download"))
+    return html.Div(children, className="late-page")
+
+
+def _breadcrumb(drill: Drill, view):
+    """The path once there is one (at the top, a lone "all sectors" would look like a text box)."""
+    items = crumbs(drill, view, PATH, view.lang)
+    if len(items) < 2:
+        return html.Div(id="late-breadcrumb", className="d-none")
+    return breadcrumb(items, view.lang, id="late-breadcrumb")
+
+
+def _subtitle(c: Ctx) -> str:
+    parts = [c.period_text, t("level.all", c.lang) if not c.drill.level else t(f"level.{c.drill.level}", c.lang)]
+    if c.drill.sector:
+        parts.append(item_name(c.drill.sector, c.lang))
+    if c.drill.procedure:
+        parts.append(item_name(c.drill.procedure, c.lang))
+    if c.drill.commune:
+        parts.append(c.drill.commune["short_name"])
+    return " · ".join(parts)
+
+
+def _controls(c: Ctx) -> html.Div:
+    """Mode (late / overdue) and level as links: each is a URL, like the drill itself."""
+    def pill(label, href, active, id):
+        return dcc.Link(label, href=href, id=id, className="btn btn-sm " + ("btn-primary" if active else "btn-outline-primary"))
+
+    modes = [pill(t(f"mode.{m}", c.lang), c.href(mode=None if m == "late" else m), c.mode == m, f"late-mode-{m}")
+             for m in ("late", "overdue")]
+    levels = [pill(t("level.all", c.lang), c.href(level=None, procedure=None, commune=None, view=None),
+                   c.drill.level is None, "late-level-all")]
+    levels += [pill(t(f"level.{lv}", c.lang), c.href(level=lv, procedure=None, commune=None, view=None),
+                    c.drill.level == lv, f"late-level-{lv}") for lv in LEVELS]
+    return html.Div([html.Div(modes, className="btn-group me-3 mb-2", role="group"),
+                     html.Div(levels, className="btn-group mb-2 flex-wrap", role="group")],
+                    className="late-controls d-flex flex-wrap align-items-center")
+
+
+def _kpi_text(c: Ctx, totals: dict) -> str:
+    return t(f"kpi.{c.mode}", c.lang, n=fmt_int(totals["count"], c.lang), base=fmt_int(totals["base"], c.lang),
+             rate=fmt_pct(totals["rate"], c.lang), date=c.f.period.end.strftime("%d/%m/%Y"))
+
+
+def _nothing(c: Ctx):
+    if c.mode == "late":
+        return empty_state(t("no_late", c.lang), id="late-empty")
+    date = c.f.period.end.strftime("%d/%m/%Y")
+    action = None
+    if c.f.period.is_whole_year:
+        y = c.f.period.first_ym // 100
+        href = c.href(**{"from": f"{y}-01", "to": f"{y}-11"})
+        action = html.P([t("try_overdue_month", c.lang), " ",
+                         dcc.Link(period_label(Period.months(f"{y}-01", f"{y}-11"), c.lang), href=href, id="late-try-range")])
+    return empty_state(t("no_overdue", c.lang, date=date), action=action, id="late-empty")
+
+
+def _graph(id: str, fig, filename: str, scroll: str | None = None):
+    """A clickable figure. ``scroll``: 'wide' / 'medium' keep a minimum width on phones, where the
+    figure scrolls sideways instead of squeezing its labels into nothing."""
+    return graph({"type": "late-drill-graph", "name": id}, fig, filename, className="late-graph",
+                 box=f"late-scroll late-scroll-{scroll}" if scroll else None)
+
+
+def _table_only_hint(lang: str) -> html.P:
+    """The hint under a chart that phones replace by its table: no bars to click there."""
+    return html.P(by_screen(t("click_hint", lang), t("tap_hint", lang)), className="text-muted small mb-0 late-hint")
+
+
+def _link_table(rows: list[dict], c: Ctx, id: str, show_base: bool = True) -> html.Table:
+    """The chart's numbers as a table whose names are links one level down (keyboard and phone friendly)."""
+    head = html.Thead(html.Tr([html.Th(t("table.name", c.lang)), html.Th(c.count_label, className="text-end"),
+                               html.Th(c.rate_label, className="text-end")]))
+    body = []
+    for i, r in enumerate(rows):
+        name = dcc.Link(r["label"], href=r["href"], id=f"{id}-link-{i}") if r.get("href") else r["label"]
+        body.append(html.Tr([html.Td(name), html.Td(fmt_int(r["count"], c.lang), className="text-end"),
+                             html.Td(fmt_pct(r["rate"], c.lang), className="text-end")]))
+    return html.Table([head, html.Tbody(body)], className="table table-sm table-hover late-table mb-0", id=id)
+
+
+def _list_button(c: Ctx, n: int):
+    return dcc.Link(t("show_list", c.lang, n=fmt_int(n, c.lang)), href=c.href(view="list"),
+                    className="btn btn-outline-dark btn-sm mb-3", id="late-show-list")
+
+
+def _trend_card(c: Ctx):
+    df = q.late_trend(c.engine, c.f, c.mode)
+    fig = trend(df, c.lang, c.count_label, c.rate_label)
+    return card(t("card.trend", c.lang), _graph("trend", fig, c.filename("trend")), id="late-trend-card")
+
+
+# ---------------------------------------------------------------- steps
+
+def _entry(c: Ctx, totals: dict) -> list:
+    lang = c.lang
+    by_sector = q.late_by_sector(c.engine, c.f, c.mode)
+    by_sector = by_sector[by_sector["sector_total"] > 0]  # sectors with nothing to show stay off the chart
+    names = {r.sector_code: bilingual(r.sector_name, r.sector_name_en, lang)
+             for r in by_sector.itertuples()}
+    hrefs = {code: build_search(_query(c, sector=code)) for code in names}
+    level_names = {lv: t(f"level.{lv}", lang) for lv in LEVELS}
+    fig = ranked_bars_by_level(by_sector, "sector_code", names, hrefs, lang, level_names, c.count_label,
+                               c.count_label, c.base_label)
+    sector_tot = by_sector.groupby("sector_code", sort=False)[["count", "base"]].sum()
+    sector_tot = sector_tot[sector_tot["count"] > 0]
+    rows = [{"label": names[code], "href": PATH + hrefs[code], "count": r["count"],
+             "rate": r["count"] / r["base"] if r["base"] else float("nan")} for code, r in sector_tot.iterrows()]
+    lead = rows[0] if rows else None
+    finding = (c.word("leading", sector=lead["label"], n=fmt_int(lead["count"], lang),
+                      share=fmt_pct(lead["count"] / totals["count"], lang)) if lead else "")
+    sectors_card = card(c.word("card.sectors"), [
+        html.P(finding, className="late-finding", id="late-finding"),
+        dbc.Row([dbc.Col(_graph("sectors", fig, c.filename("by-sector")), lg=8, className="d-none d-sm-block"),
+                 dbc.Col(_link_table(rows, c, "late-sector-table"), lg=4)]),
+        _table_only_hint(lang),
+    ], id="late-sectors-card")
+    return [sectors_card, _heatmap_card(c), _trend_card(c), _list_button(c, totals["count"])]
+
+
+def _query(c: Ctx, **changes) -> dict:
+    params = {"year": c.view.year, "lang": None if c.lang == "vi" else c.lang,
+              "district": c.drill.district["code"] if c.drill.district else None,
+              "sector": c.drill.sector["code"] if c.drill.sector else None, **c.drill.params()}
+    params.update(changes)
+    return params
+
+
+def _heatmap_card(c: Ctx):
+    lang = c.lang
+    hm = q.late_heatmap(c.engine, c.f, c.mode)
+    ref = q.reference_maps(c.engine)
+    sectors = ref["sectors"]
+    present = set(hm.loc[hm["base"] > 0, "sector_code"])
+    # Columns: sectors in the order of their count (land first where it leads).
+    order = hm.groupby("sector_code")["count"].sum().sort_values(ascending=False, kind="stable").index
+    cols = [(code, _short_sector(sectors, code, lang)) for code in order if code in present]
+    rows_df = hm[["unit_kind", "unit_code", "unit_name", "sort_order"]].drop_duplicates().sort_values(["sort_order", "unit_code"])
+    # One query string per cell (~200): the fixed part encoded once, the cell's codes appended.
+    fixed = {k: v for k, v in _query(c).items() if k not in ("sector", "district", "commune", "level", "view")}
+    prefix = build_search(fixed)
+    level = c.drill.level
+
+    def cell(**params) -> str:
+        params = {"level": level, **params}
+        tail = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+        return f"{prefix}&{tail}" if prefix else f"?{tail}"
+
+    district = c.drill.district["code"] if c.drill.district else None
+    rows, hrefs = [], {}
+    for kind, unit, name in zip(rows_df["unit_kind"], rows_df["unit_code"], rows_df["unit_name"]):
+        label = {"province": t("province_row", lang), "district_agency": t("district_agency_row", lang)}.get(kind, name)
+        rows.append((unit, plot_text(label)))
+        for code, _ in cols:
+            if kind == "district":
+                hrefs[(unit, code)] = cell(sector=code, district=unit)
+            elif kind == "commune":
+                hrefs[(unit, code)] = cell(sector=code, district=district, commune=unit, view="list")
+            elif kind == "province":
+                hrefs[(unit, code)] = cell(sector=code, level="province")
+            else:
+                hrefs[(unit, code)] = cell(sector=code, district=district, level="district")
+    df = hm.rename(columns={"unit_code": "row_key", "sector_code": "col_key"})
+    fig = rate_heatmap(df, rows, cols, lang, hrefs,
+                       {"count": c.count_label, "base": c.base_label, "rate": c.rate_label}, t("few", lang))
+    hint = c.word("heat_hint", n=MIN_BASE)
+    return card(c.word("card.heatmap"), [_graph("heatmap", fig, c.filename("heatmap"), scroll="wide"),
+                                         html.P(hint, className="text-muted small mb-0")], id="late-heatmap-card")
+
+
+def _short_sector(sectors, code: str, lang: str) -> str:
+    names = dict(zip(sectors["code"], sectors["name_en"].fillna(sectors["name"]) if lang == "en" else sectors["name"]))
+    name = plot_text(names.get(code, code))  # from data: escaped before our own <br>
+    return name.replace(" – ", "–<br>").replace(" và ", "<br>và ").replace(" and ", "<br>and ")
+
+
+def _sector_step(c: Ctx) -> list:
+    lang = c.lang
+    df = q.late_by_procedure(c.engine, c.f, c.mode)
+    df = df[df["count"] > 0].reset_index(drop=True)
+    labels = [bilingual(r.procedure_name, r.procedure_name_en, lang) for r in df.itertuples()]
+    hrefs = [build_search(_query(c, procedure=code)) for code in df["procedure_code"]]
+    fig = pareto(df, labels, hrefs, lang, c.count_label, t("cum_share", lang), c.count_label, c.base_label)
+    k = items_to_threshold(df["cum_share"])
+    share = float(df["cum_share"].iloc[k - 1]) if k else float("nan")
+    finding = c.word("pareto.finding", k=k, n=len(df), share=fmt_pct(share, lang, 0))
+    rows = [{"label": lab, "href": PATH + h, "count": r.count, "rate": r.rate}
+            for lab, h, r in zip(labels, hrefs, df.itertuples())]
+    body = [html.P(finding, className="late-finding", id="late-finding"),
+            dbc.Row([dbc.Col(_graph("pareto", fig, c.filename("pareto"), scroll="medium"), lg=8),
+                     dbc.Col(_link_table(rows, c, "late-procedure-table"), lg=4)]),
+            html.P(t("click_hint", lang), className="text-muted small mb-0")]
+    return [card(c.word("card.pareto", sector=item_name(c.drill.sector, lang)), body, id="late-pareto-card"),
+            _trend_card(c), _list_button(c, int(df["count"].sum()))]
+
+
+def _units_step(c: Ctx) -> list:
+    lang = c.lang
+    df = q.late_by_unit(c.engine, c.f, c.mode)
+    df = df[df["count"] > 0].reset_index(drop=True)
+    labels, hrefs = [], []
+    for r in df.itertuples():
+        if r.unit_kind == "district":
+            hrefs.append(build_search(_query(c, district=r.unit_code, view=None)))
+            labels.append(r.name)
+        elif r.unit_kind == "commune":
+            hrefs.append(build_search(_query(c, commune=r.unit_code)))
+            labels.append(r.name)
+        else:
+            hrefs.append(build_search(_query(c, view="list")))
+            labels.append(bilingual(r.name, r.name_en, lang))
+    fig = ranked_bars(df, labels, hrefs, lang, c.count_label, c.count_label, c.base_label)
+    rows = [{"label": lab, "href": PATH + h, "count": r.count, "rate": r.rate}
+            for lab, h, r in zip(labels, hrefs, df.itertuples())]
+    title = t("card.units", lang, procedure=item_name(c.drill.procedure, lang))
+    if c.drill.district:
+        title += " — " + t("unit.commune_breakdown", lang, district=c.drill.district["short_name"])
+    body = [dbc.Row([dbc.Col(_graph("units", fig, c.filename("units")), lg=8, className="d-none d-sm-block"),
+                     dbc.Col(_link_table(rows, c, "late-unit-table"), lg=4)]),
+            _table_only_hint(lang)]
+    return [card(title, body, id="late-units-card"), _trend_card(c), _list_button(c, int(df["count"].sum()))]
+
+
+def _list_step(c: Ctx, totals: dict) -> list:
+    lang = c.lang
+    note = t("workdays_note", lang, overdue=t("workdays_note.overdue", lang, date=c.f.period.end.strftime("%d/%m/%Y"))
+             if c.mode == "overdue" else "")
+    buttons = html.Div([
+        dbc.Button(t("download.csv", lang), id="late-download-csv", color="secondary", size="sm", className="me-2"),
+        dbc.Button(t("download.xlsx", lang), id="late-download-xlsx", color="secondary", size="sm"),
+    ], className="mb-2")
+    grid = dossier_grid("late-grid", lang, c.mode, row_count=totals["count"])
+    return [card(t("card.list", lang) + f" ({fmt_int(totals['count'], lang)})",
+                 [buttons, grid, html.P(note, className="text-muted small mt-2 mb-0")], id="late-list-card")]
+
+
+# ---------------------------------------------------------------- state for callbacks
+
+def _state(c: Ctx) -> dict:
+    """What the grid and download callbacks need to rebuild the filter (checked again there)."""
+    d = c.drill
+    return {"mode": c.mode, "lang": c.lang, "first_ym": c.f.period.first_ym, "last_ym": c.f.period.last_ym,
+            "level": d.level, "district": d.district["code"] if d.district else None,
+            "sector": d.sector["code"] if d.sector else None,
+            "procedure": d.procedure["code"] if d.procedure else None,
+            "commune": d.commune["code"] if d.commune else None}
+
+
+def _filter_from_state(state: dict, engine) -> tuple[DossierFilter, str, str]:
+    """The store is client data: rebuild through the same validation as the URL."""
+    state = state or {}
+    lang = state.get("lang") if state.get("lang") in ("vi", "en") else "vi"
+    mode = state.get("mode") if state.get("mode") in q.MODES else "late"
+    first, last = int(state.get("first_ym") or 0), int(state.get("last_ym") or 0)
+    kwargs = {"lang": lang, "year": str(last // 100), "district": state.get("district"), "sector": state.get("sector"),
+              "procedure": state.get("procedure"), "commune": state.get("commune"), "level": state.get("level"),
+              "mode": mode, "from": f"{first // 100}-{first % 100:02d}", "to": f"{last // 100}-{last % 100:02d}"}
+    view = resolve_view({k: v for k, v in kwargs.items() if k in ("lang", "year", "district", "sector")}, engine)
+    drill = resolve_drill(kwargs, view, _reference(engine))
+    return drill.filter(view.filter()), drill.mode, lang
+
+
+@callback(Output("url", "search", allow_duplicate=True),
+          Input({"type": "late-drill-graph", "name": ALL}, "clickData"),
+          prevent_initial_call=True)
+def drill_on_click(click_data):
+    """A click on a bar or a heatmap cell goes one level down (its customdata holds the query string)."""
+    triggered = ctx.triggered_id
+    if not triggered:
+        return no_update
+    for item, data in zip(ctx.inputs_list[0], click_data):
+        if item["id"] == triggered and data:
+            point = (data.get("points") or [{}])[0]
+            custom = point.get("customdata")
+            search = custom[0] if isinstance(custom, list) and custom else None
+            if isinstance(search, str) and search.startswith("?"):
+                return search
+    return no_update
+
+
+@callback(Output("late-grid", "getRowsResponse"),
+          Input("late-grid", "getRowsRequest"),
+          State("late-state", "data"),
+          prevent_initial_call=True)
+def grid_rows(request, state):
+    """One page of the list: the rows asked for, and how many there are."""
+    if not request:
+        return no_update
+    return rows_response(request, state, get_engine())
+
+
+def rows_response(request: dict, state: dict, engine) -> dict:
+    f, mode, lang = _filter_from_state(state, engine)
+    lq = list_query(request, lang)
+    start = int(request.get("startRow") or 0)
+    end = int(request.get("endRow") or start + 100)
+    df, total = q.dossier_page(engine, f, mode, start, end, lq, lang)
+    return grid_response(df, total, lang)
+
+
+@callback(Output("late-download", "data"),
+          Input("late-download-csv", "n_clicks"),
+          Input("late-download-xlsx", "n_clicks"),
+          State("late-grid", "getRowsRequest"),
+          State("late-state", "data"),
+          prevent_initial_call=True)
+def download(n_csv, n_xlsx, request, state):
+    """The current list with the page's filters and the grid's column filters in the file header."""
+    if not (n_csv or n_xlsx):
+        return no_update
+    kind = "xlsx" if ctx.triggered_id == "late-download-xlsx" else "csv"
+    content, filename = build_download(kind, request, state, get_engine())
+    return dcc.send_bytes(content, filename)
+
+
+def build_download(kind: str, request: dict | None, state: dict, engine) -> tuple[bytes, str]:
+    """(file bytes, file name) of the list as the grid shows it: same filter, column filters, sort."""
+    f, mode, lang = _filter_from_state(state, engine)
+    lq = list_query(request, lang)
+    df = q.dossier_rows(engine, f, mode, lq, lang)
+    table = export_frame(df, lang)
+    title = t(f"title.{mode}", lang) + " — " + period_label(f.period, lang)
+    filters = _filter_rows(engine, f, mode, lang, len(table)) + describe_query(lq, lang)
+    stem = f"{'tre-han' if mode == 'late' else 'qua-han'}-{period_label(f.period, lang).replace('/', '-').replace(' ', '')}"
+    if kind == "xlsx":
+        return to_xlsx_bytes(table, title, filters, sheet=t("card.list", lang)), f"{stem}.xlsx"
+    return to_csv_bytes(table, title, filters), f"{stem}.csv"
+
+
+def _filter_rows(engine, f: DossierFilter, mode: str, lang: str, n: int) -> list[tuple[str, str]]:
+    ref = q.reference_maps(engine)
+    every = t("download.filters.all", lang)
+
+    def lookup(df, code, col="name"):
+        if not code:
+            return every
+        row = df[df["code"] == code]
+        if row.empty:
+            return code
+        r = row.iloc[0]
+        name = bilingual(r[col], r.get("name_en"), lang) if col == "name" else r[col]
+        return f"{name} ({code})"
+
+    units = ref["units"]
+    return [
+        (t("download.filters.mode", lang), t(f"mode.{mode}", lang)),
+        (t("download.filters.period", lang), f"{f.period.start:%d/%m/%Y} – {f.period.end:%d/%m/%Y}"),
+        (t("download.filters.level", lang), t(f"level.{f.level}", lang) if f.level else every),
+        (t("download.filters.district", lang), lookup(units, f.effective_district, "short_name")),
+        (t("download.filters.commune", lang), lookup(units, f.commune_code, "short_name")),
+        (t("download.filters.sector", lang), lookup(ref["sectors"], f.sector_code)),
+        (t("download.filters.procedure", lang), lookup(ref["procedures"], f.procedure_code)),
+        (t("download.filters.rows", lang), fmt_int(n, lang)),
+    ]

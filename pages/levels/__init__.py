@@ -1,0 +1,1 @@
+"""The level comparison page (/levels)."""

@@ -1,0 +1,544 @@
+"""Level comparison (/levels): province vs district level vs commune level.
+
+Received by channel, on-time rate and online share per level (with configured
+target lines), the monthly trend of each level across the years in the database,
+a level's breakdown into its units (``level=`` in the URL, set by clicking a bar),
+the standard report table (Biểu 06) per level and per unit with downloads, and
+the busiest procedures that are not offered as full online services.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+
+from components.download import to_csv_bytes, to_xlsx_bytes
+from components.formatting import fmt_int, ym_label
+from components.i18n import bilingual, level_label, make_translator
+from components.kpi import fmt_rate, scope_title, sector_name
+from components.params import build_search, parse_search, reference_lists, resolve_view
+from components.theme import CHANNEL_COLORS, LEVEL_COLORS, NEUTRAL_COLOR, base_layout, plot_text
+from components.ui import card, empty_state, page_header
+from components.ui import graph as ui_graph
+from data.db import get_engine
+from data.queries import levels as q
+from data.schema import LEVELS
+from pages.levels._report_table import report_frame, report_table
+from pages.levels._targets import target
+from server.faults import guard_layout
+from server.page_cache import cached_page
+
+dash.register_page(__name__, path="/levels", name="levels", title="TTHC · So sánh các cấp", order=1, nav="nav.levels")
+
+STRINGS = {
+    "lvl.title": ("So sánh các cấp", "Level comparison"),
+    "lvl.subtitle": ("Cấp tỉnh, cấp huyện và cấp xã. Bấm vào cột của một cấp để xem từng đơn vị.",
+                     "Province, district and commune level. Click a level's bar to see its units."),
+    "lvl.subtitle.district": ("Cấp huyện và cấp xã thuộc {district} (cấp tỉnh không thuộc huyện nào). Bấm vào cột của một cấp để xem chi tiết.",
+                              "District and commune level of {district} (the province level belongs to no district). Click a level's bar for its details."),
+    "lvl.channels": ("Hồ sơ tiếp nhận, theo kênh nộp", "Dossiers received, by channel"),
+    "lvl.on_time": ("Tỷ lệ giải quyết đúng hạn", "On-time rate"),
+    "lvl.online": ("Tỷ lệ nộp trực tuyến", "Share submitted online"),
+    "lvl.target": ("Mục tiêu {value}", "Target {value}"),
+    "lvl.no_dossiers": ("không có<br>hồ sơ", "no<br>dossiers"),
+    "lvl.none_finished": ("chưa có hồ sơ<br>giải quyết xong", "nothing<br>finished"),
+    "lvl.hover.count": ("{level}<br>{channel}: {n} ({share})", "{level}<br>{channel}: {n} ({share})"),
+    "lvl.total_label": ("Tổng", "Total"),
+    "lvl.breakdown": ("{level} theo {unit}", "{level} by {unit}"),
+    "lvl.unit.agency": ("sở, ngành", "provincial department"),
+    "lvl.unit.district": ("đơn vị cấp huyện", "district-level unit"),
+    "lvl.unit.commune": ("xã, phường, thị trấn", "commune"),
+    "lvl.unit.sector": ("lĩnh vực", "sector"),
+    "lvl.breakdown.hint": ("Bấm vào cột của một cấp trong các biểu đồ trên, hoặc chọn:", "Click a level's bar in the charts above, or choose:"),
+    "lvl.breakdown.clear": ("Bỏ chọn", "Clear"),
+    "lvl.breakdown.title": ("Chi tiết từng đơn vị", "Units of a level"),
+    "lvl.breakdown.on_time": ("Tỷ lệ đúng hạn (xếp hạng)", "On-time rate (ranked)"),
+    "lvl.breakdown.online": ("Tỷ lệ nộp trực tuyến (xếp hạng)", "Share online (ranked)"),
+    "lvl.breakdown.avg": ("{level}: {value}", "{level}: {value}"),
+    "lvl.breakdown.empty": ("{level} không có hồ sơ cho lựa chọn này.", "{level} has no dossiers for this selection."),
+    "lvl.breakdown.province_district": ("Cấp tỉnh không thuộc huyện nào: bỏ bộ lọc huyện để xem cấp tỉnh.",
+                                        "The province level belongs to no district: clear the district filter to see it."),
+    "lvl.hover.unit": ("{name}<br>Tiếp nhận: {received}<br>Đúng hạn: {rate}<br>Trễ hạn: {late}<br>Trực tuyến: {online}",
+                       "{name}<br>Received: {received}<br>On time: {rate}<br>Late: {late}<br>Online: {online}"),
+    "lvl.trend": ("Diễn biến theo tháng, {first}–{last}", "Monthly trend, {first}–{last}"),
+    "lvl.trend.received": ("Hồ sơ tiếp nhận mỗi tháng", "Dossiers received per month"),
+    "lvl.trend.on_time": ("Tỷ lệ đúng hạn (hồ sơ giải quyết xong trong tháng)", "On-time rate (dossiers finished in the month)"),
+    "lvl.trend.online": ("Tỷ lệ nộp trực tuyến", "Share submitted online"),
+    "lvl.trend.year": ("Năm {year}", "{year}"),
+    "lvl.report": ("Báo cáo tình hình giải quyết hồ sơ theo cấp", "Dossier handling by level (standard report)"),
+    "lvl.report.units": ("Theo từng đơn vị ({n} đơn vị, bấm để mở)", "By unit ({n} units, click to open)"),
+    "lvl.report.level": ("Cấp", "Level"),
+    "lvl.report.unit": ("Đơn vị", "Unit"),
+    "lvl.report.total": ("Tổng cộng", "Total"),
+    "lvl.report.communes_of": ("Các xã thuộc {name}", "Communes of {name}"),
+    "lvl.report.file_title": ("Tình hình giải quyết hồ sơ TTHC theo cấp (Biểu 06/VPCP/KSTT)",
+                              "Administrative-procedure dossiers by level (form 06/VPCP/KSTT)"),
+    "lvl.report.empty": ("Không có hồ sơ cho lựa chọn này.", "No dossiers for this selection."),
+    "lvl.proc": ("Thủ tục nhiều hồ sơ nhưng chưa cung cấp dịch vụ công trực tuyến toàn trình",
+                 "High-volume procedures not offered as full online services"),
+    "lvl.proc.sub": ("10 thủ tục có nhiều hồ sơ tiếp nhận nhất trong số thủ tục chỉ trực tuyến một phần hoặc không trực tuyến. Màu theo cấp.",
+                     "The 10 busiest procedures among those only partly online or not online at all. Colour by level."),
+    "lvl.proc.text": ("{n} hồ sơ · {online} trực tuyến · {kind}", "{n} dossiers · {online} online · {kind}"),
+    "lvl.proc.empty": ("Mọi thủ tục có hồ sơ trong lựa chọn này đều là dịch vụ công trực tuyến toàn trình.",
+                       "Every procedure with dossiers in this selection is a full online service."),
+    "lvl.proc.hover": ("{name}<br>{level} · {sector}<br>Tiếp nhận: {received}<br>Nộp trực tuyến: {online}",
+                       "{name}<br>{level} · {sector}<br>Received: {received}<br>Submitted online: {online}"),
+    "lvl.axis.dossiers": ("Số hồ sơ", "Dossiers"),
+    "lvl.empty.sector": ("Lĩnh vực {sector} không có hồ sơ nào trong năm {year} trong phạm vi này.",
+                         "The sector {sector} has no dossiers in {year} in this scope."),
+    "lvl.empty.action": ("Xem tất cả lĩnh vực", "Show all sectors"),
+    "lvl.note.level": ("Không có cấp “{bad}”; hiển thị cả ba cấp.", "No level “{bad}”; showing all three levels."),
+    "lvl.file.year": ("Năm", "Year"),
+    "lvl.file.district": ("Phạm vi", "Scope"),
+    "lvl.file.sector": ("Lĩnh vực", "Sector"),
+    "lvl.file.whole": ("Toàn tỉnh", "Whole province"),
+    "lvl.file.all_sectors": ("Tất cả lĩnh vực", "All sectors"),
+}
+t = make_translator(STRINGS)
+
+CHANNEL_COLUMNS = [(2, "received_online"), (1, "received_in_person"), (3, "received_by_post")]
+TOP_PROCEDURES = 10
+
+
+def graph(id, figure, filename):
+    """The page's charts sit in stretched flex columns: in a plain block (components.ui.graph)."""
+    return ui_graph(id, figure, filename, box="graph-box")
+
+
+# ---------------------------------------------------------------- view state
+
+def _selected_level(view) -> str | None:
+    raw = view.extra.get("level")
+    if raw in (None, ""):
+        return None
+    if raw not in LEVELS:
+        view.notes.append(t("lvl.note.level", view.lang, bad=str(raw)[:20]))
+        view.extra.pop("level", None)
+        return None
+    return raw
+
+
+def _levels_shown(view) -> list[str]:
+    """A district filter narrows the district and commune levels; the province level drops out."""
+    return [lv for lv in LEVELS if not (view.district and lv == "province")]
+
+
+# ---------------------------------------------------------------- figures
+# Plain dicts laid out by theme.base_layout: building these seven charts as plotly
+# go.Figure objects (which validate every property) cost ~125 ms CPU a page view, ~160 ms
+# with a level's breakdown; as dicts ~15 ms.
+
+LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0)
+HOVER_TEXT = "%{hovertext}<extra></extra>"
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    h = hex_color.lstrip("#")
+    return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{alpha})"
+
+
+def _faded(levels: list[str], selected: str | None) -> list[bool]:
+    """With a level selected, the other levels' bars are drawn pale (their labels stay dark and legible)."""
+    return [selected is not None and lv != selected for lv in levels]
+
+
+def _outline(levels: list[str], selected: str | None) -> dict:
+    return dict(color=["#212529" if lv == selected else "rgba(0,0,0,0)" for lv in levels], width=3)
+
+
+def _bar_marker(colors: list[str], levels: list[str], selected: str | None) -> dict:
+    faded = _faded(levels, selected)
+    return dict(color=[_rgba(c, 0.3) if f else c for c, f in zip(colors, faded)], line=_outline(levels, selected))
+
+
+def _hline(y: float, line: dict) -> dict:
+    """A horizontal line across the plot at ``y`` (what plotly's add_hline draws)."""
+    return dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=y, y1=y, line=line)
+
+
+def _vline(x: float, line: dict) -> dict:
+    return dict(type="line", xref="x", x0=x, x1=x, yref="y domain", y0=0, y1=1, line=line)
+
+
+def _values(series: pd.Series) -> list:
+    """A column as plain Python values, missing ones as None."""
+    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in series.tolist()]
+
+
+def fig_channels(summary: pd.DataFrame, levels: list[str], lang: str, selected: str | None) -> dict:
+    names = [level_label(lv, lang) for lv in levels]
+    received = summary.loc[levels, "received"].tolist()
+    data = []
+    # Dossiers whose channel an import could not know get a bar segment of their own, only when there are any.
+    unknown = [(0, "received_unknown_channel")] if summary.loc[levels, "received_unknown_channel"].sum() else []
+    for channel, col in CHANNEL_COLUMNS + unknown:
+        values = summary.loc[levels, col].tolist()
+        channel_name = t(f"channel.{channel}", lang)
+        hover = [t("lvl.hover.count", lang, level=n, channel=channel_name, n=fmt_int(v, lang),
+                   share=fmt_rate(v / r if r else float("nan"), lang)) for n, v, r in zip(names, values, received)]
+        data.append(dict(type="bar", x=names, y=values, name=channel_name,
+                         # Outline only, no fading: the legend takes its swatch from the first bar's colour.
+                         marker=dict(color=[CHANNEL_COLORS[channel]] * len(levels), line=_outline(levels, selected),
+                                     **({"pattern": {"shape": "/", "fgcolor": NEUTRAL_COLOR, "solidity": 0.3}} if channel == 0 else {})),
+                         customdata=levels, hovertext=hover, hovertemplate=HOVER_TEXT))
+    data.append(dict(type="scatter", x=names, y=received, mode="text", text=[fmt_int(v, lang) for v in received],
+                     textposition="top center", textfont=dict(size=16), showlegend=False, hoverinfo="skip", customdata=levels))
+    layout = base_layout(lang, 350, barmode="stack", clickmode="event", legend=dict(LEGEND_BELOW, traceorder="normal"),
+                         yaxis=dict(title=dict(text=t("lvl.axis.dossiers", lang)), rangemode="tozero",
+                                    range=[0, max(max(received), 1) * 1.15], tickformat=",d"))
+    return {"data": data, "layout": layout}
+
+
+def fig_rate(summary: pd.DataFrame, levels: list[str], measure: str, lang: str, selected: str | None) -> dict:
+    names = [level_label(lv, lang) for lv in levels]
+    values = _values(summary.loc[levels, measure])
+    received = summary.loc[levels, "received"].tolist()
+    empty = ["lvl.none_finished" if measure == "on_time_rate" and r > 0 else "lvl.no_dossiers" for r in received]
+    text = [fmt_rate(v, lang) if v is not None else t(e, lang) for v, e in zip(values, empty)]
+    data = [dict(
+        type="bar", x=names, y=[0.0 if v is None else v for v in values],
+        # Labels inside the bar tops: clear of a target line crossing just above a bar.
+        text=[x if v is not None else "" for x, v in zip(text, values)], textposition="auto", insidetextanchor="end",
+        textfont=dict(size=17),
+        insidetextfont=dict(color=["#212529" if lv == "district" or f else "#ffffff"
+                                   for lv, f in zip(levels, _faded(levels, selected))]),
+        outsidetextfont=dict(color="#212529"), cliponaxis=False,
+        marker=_bar_marker([LEVEL_COLORS[lv] for lv in levels], levels, selected),
+        customdata=levels, hovertext=[f"{n}: {x.replace('<br>', ' ')}" for n, x in zip(names, text)],
+        hovertemplate=HOVER_TEXT, showlegend=False,
+    )]
+    layout = base_layout(lang, 350, clickmode="event", showlegend=False,
+                         yaxis=dict(range=[0, 1.12], tickformat=".0%", dtick=0.2))
+    # No bar to carry the words: say it on the axis instead of leaving a gap.
+    notes = [dict(x=name, y=0, yanchor="bottom", text=label, showarrow=False, font=dict(size=14, color=NEUTRAL_COLOR))
+             for name, v, label in zip(names, values, text) if v is None]
+    if notes:
+        layout["annotations"] = notes
+    goal = target(measure)
+    if goal is not None:
+        # The target is named in a legend under the axis: a label on the line would cover a bar's figure.
+        line = dict(color="#212529", dash="dash", width=2)
+        layout["shapes"] = [_hline(goal, line)]
+        data.append(dict(type="scatter", x=[None], y=[None], mode="lines", line=line,
+                         name=t("lvl.target", lang, value=fmt_rate(goal, lang))))
+        layout.update(showlegend=True, legend=dict(layout["legend"], **LEGEND_BELOW))
+    return {"data": data, "layout": layout}
+
+
+def _month_date(ym: int) -> str:
+    return f"{int(ym) // 100:04d}-{int(ym) % 100:02d}-01"
+
+
+def fig_trend(monthly: pd.DataFrame, levels: list[str], measure: str, lang: str, year: int, years: list[int]) -> dict:
+    fmt = fmt_int if measure == "received" else fmt_rate
+    data = []
+    for lv in levels:
+        part = monthly[monthly["level"] == lv]
+        if part.empty:
+            continue
+        yms, values = part["ym"].tolist(), _values(part[measure])
+        name = level_label(lv, lang)
+        data.append(dict(type="scatter", x=[_month_date(ym) for ym in yms], y=values, mode="lines", name=name,
+                         line=dict(color=LEVEL_COLORS[lv], width=3),
+                         hovertext=[f"{name} · {ym_label(ym, lang)}: {fmt(v, lang)}" for ym, v in zip(yms, values)],
+                         hovertemplate=HOVER_TEXT))
+    first, last = min(years), max(years)
+    ticks = [y * 100 + m for y in range(first, last + 1) for m in (1, 7)]
+    layout = base_layout(
+        lang, 340, hovermode="closest",
+        # Legend under the axis: above the plot it collides with the toolbar on narrow screens.
+        legend=dict(LEGEND_BELOW, y=-0.22), margin=dict(t=30),
+        xaxis=dict(tickvals=[_month_date(ym) for ym in ticks], ticktext=[ym_label(ym, lang) for ym in ticks],
+                   range=[(dt.date(first, 1, 1) - dt.timedelta(days=10)).isoformat(),
+                          (dt.date(last, 12, 31) + dt.timedelta(days=10)).isoformat()]),
+        # The selected year shaded and named.
+        shapes=[dict(type="rect", xref="x", x0=f"{year:04d}-01-01", x1=f"{year:04d}-12-31", yref="y domain", y0=0, y1=1,
+                     fillcolor="#ADB5BD", opacity=0.18, line=dict(width=0))],
+        annotations=[dict(text=t("lvl.trend.year", lang, year=year), xref="x", x=f"{year:04d}-01-01", xanchor="left",
+                          yref="y domain", y=1, yanchor="top", showarrow=False, font=dict(size=13))],
+    )
+    if measure == "received":
+        layout["yaxis"].update(rangemode="tozero", tickformat=",d")
+    else:
+        # Lines encode by position, not length: start the axis near the lowest month so changes show.
+        low = monthly.loc[monthly["level"].isin(levels), measure].min()
+        floor = 0.0 if pd.isna(low) else max(0.0, math.floor((low - 0.05) * 10) / 10)
+        layout["yaxis"].update(tickformat=".0%", range=[floor, 1.03])
+        goal = target(measure)
+        if goal is not None:
+            layout["shapes"].append(_hline(goal, dict(color="#212529", dash="dash", width=1.5)))
+    return {"data": data, "layout": layout}
+
+
+def fig_breakdown(df: pd.DataFrame, measure: str, level: str, lang: str, average) -> dict:
+    d = df[df[measure].notna()].sort_values([measure, "received"], ascending=[True, True])
+    names = [plot_text(n) for n in (d["name"] if lang == "vi" else d["name_en"].fillna(d["name"])).tolist()]
+    values = d[measure].tolist()
+    hover = [t("lvl.hover.unit", lang, name=n, received=fmt_int(r, lang), rate=fmt_rate(o, lang),
+               late=fmt_int(late, lang), online=fmt_rate(s, lang))
+             for n, r, o, late, s in zip(names, d["received"].tolist(), d["on_time_rate"].tolist(),
+                                         d["finished_late"].tolist(), d["online_share"].tolist())]
+    data = [dict(
+        type="bar", y=names, x=values, orientation="h", marker=dict(color=LEVEL_COLORS[level]),
+        # Labels inside the bar end where they fit (a phone has no room past 100 %), outside short bars.
+        text=[fmt_rate(v, lang) for v in values], textposition="auto", insidetextanchor="end", cliponaxis=False,
+        textfont=dict(size=14), insidetextfont=dict(color="#ffffff" if level != "district" else "#212529"),
+        outsidetextfont=dict(color="#212529"),
+        hovertext=hover, hovertemplate=HOVER_TEXT,
+    )]
+    # Plotly writes no label on a zero-length bar: a missing label would read as missing data.
+    notes = [dict(x=0, y=name, xanchor="left", text=fmt_rate(0.0, lang), showarrow=False, font=dict(size=14))
+             for name, v in zip(names, values) if v == 0]
+    # Reference lines (the level's own rate, the configured target), labelled above the plot area;
+    # the lower one's label runs left of its line, the higher one's right, so they never overlap.
+    marks = []
+    if pd.notna(average):
+        marks.append((float(average), t("lvl.breakdown.avg", lang, level=level_label(level, lang), value=fmt_rate(average, lang)),
+                      dict(color="#212529", dash="dot", width=2)))
+    goal = target(measure)
+    if goal is not None:
+        marks.append((goal, t("lvl.target", lang, value=fmt_rate(goal, lang)), dict(color=NEUTRAL_COLOR, dash="dash", width=2)))
+    marks.sort(key=lambda m: m[0])
+    lines = []
+    for i, (x, label, line) in enumerate(marks):
+        lines.append(_vline(x, line))
+        notes.append(dict(x=x, y=1, yref="paper", yanchor="bottom", showarrow=False, text=label, font=dict(size=13),
+                          xanchor="right" if (i == 0 and len(marks) == 2) or (len(marks) == 1 and x > 0.5) else "left"))
+    layout = base_layout(lang, max(260, 30 * len(d) + 90), showlegend=False, margin=dict(t=45),
+                         xaxis=dict(range=[0, 1.15], tickformat=".0%", dtick=0.2))
+    if notes:
+        layout["annotations"] = notes
+    if lines:
+        layout["shapes"] = lines
+    return {"data": data, "layout": layout}
+
+
+def fig_procedures(df: pd.DataFrame, lang: str, sectors: dict) -> dict:
+    rows = df.iloc[::-1].to_dict("records")
+    names = [bilingual(r["procedure_name"], r["procedure_name_en"], lang) for r in rows]
+    short = [plot_text(n if len(n) <= 48 else n[:46] + "…") for n in names]
+    names = [plot_text(n) for n in names]
+    # The same procedure name at two levels (certified copies) must stay two bars.
+    dup = {s for s in short if short.count(s) > 1}
+    short = [f"{s} ({level_label(r['level'], lang).lower()})" if s in dup else s for s, r in zip(short, rows)]
+    data = []
+    for lv in LEVELS:
+        mine = [i for i, r in enumerate(rows) if r["level"] == lv]
+        if not mine:
+            continue
+        level_name = level_label(lv, lang)
+        data.append(dict(
+            type="bar", y=[short[i] for i in mine], x=[rows[i]["received"] for i in mine], orientation="h", name=level_name,
+            marker=dict(color=LEVEL_COLORS[lv]),
+            text=[t("lvl.proc.text", lang, n=fmt_int(rows[i]["received"], lang), online=fmt_rate(rows[i]["online_share"], lang),
+                    kind=t(f"online.{rows[i]['online_level']}", lang)) for i in mine],
+            textposition="outside", cliponaxis=False, textfont=dict(size=13),
+            hovertext=[t("lvl.proc.hover", lang, name=names[i], level=level_name,
+                         sector=plot_text(sectors.get(rows[i]["sector_code"], rows[i]["sector_code"])),
+                         received=fmt_int(rows[i]["received"], lang), online=fmt_rate(rows[i]["online_share"], lang))
+                       for i in mine],
+            hovertemplate=HOVER_TEXT,
+        ))
+    layout = base_layout(lang, max(300, 38 * len(rows) + 90), barmode="overlay",
+                         yaxis=dict(categoryorder="array", categoryarray=short),
+                         xaxis=dict(title=dict(text=t("lvl.axis.dossiers", lang)),
+                                    range=[0, max(r["received"] for r in rows) * 1.6], tickformat=",d"))
+    return {"data": data, "layout": layout}
+
+
+# ---------------------------------------------------------------- report table
+
+def report_rows(engine, view) -> pd.DataFrame:
+    """Per-unit Biểu 06 rows under level subtotals, with a grand total, labelled in the view's language."""
+    lang = view.lang
+    df = q.with_totals(q.report_by_unit(engine, view.filter()))
+    numerals = {"province": "I", "district": "II", "commune": "III"}
+
+    def label(r):
+        if r["row_kind"] == "total":
+            return t("lvl.report.total", lang)
+        if r["row_kind"] == "level_total":
+            return f"{numerals[r['level']]}. {level_label(r['level'], lang)}"
+        name = bilingual(r["name"], r["name_en"], lang)
+        if r["level"] == "commune" and not view.district:
+            return t("lvl.report.communes_of", lang, name=name)
+        return name
+
+    df["label"] = [label(r) for r in df.to_dict("records")]
+    df["level_label"] = [level_label(lv, lang) if lv else "" for lv in df["level"]]
+    return df
+
+
+def file_filters(view, ref) -> list[tuple[str, str]]:
+    lang = view.lang
+    return [(t("lvl.file.year", lang), str(view.year)),
+            (t("lvl.file.district", lang), view.district_name or t("lvl.file.whole", lang)),
+            (t("lvl.file.sector", lang), sector_name(ref, view.sector, lang) or t("lvl.file.all_sectors", lang))]
+
+
+def report_download(search: str, fmt: str) -> dict:
+    """What the download buttons send: the per-unit table with subtotals and total, filters in the header rows."""
+    view = resolve_view(parse_search(search))
+    lang = view.lang
+    ref = reference_lists()
+    rows = report_rows(get_engine(), view)
+    frame = report_frame(rows, lang, [("level_label", t("lvl.report.level", lang)), ("label", t("lvl.report.unit", lang))])
+    title = t("lvl.report.file_title", lang)
+    filters = file_filters(view, ref)
+    stem = f"bieu06-cac-cap-{view.year}" + (f"-{view.district}" if view.district else "") + (f"-{view.sector.lower()}" if view.sector else "")
+    if fmt == "xlsx":
+        return dcc.send_bytes(to_xlsx_bytes(frame, title, filters, sheet="Bieu06"), f"{stem}.xlsx")
+    return dcc.send_bytes(to_csv_bytes(frame, title, filters), f"{stem}.csv")
+
+
+# ---------------------------------------------------------------- layout
+
+def _breakdown_section(engine, view, summary, level) -> html.Div:
+    lang = view.lang
+    buttons = html.Div(
+        [dcc.Link(level_label(lv, lang), href=view.href("/levels", keep_extra=True, level=lv),
+                  className=f"btn btn-sm {'btn-primary' if lv == level else 'btn-outline-primary'}", id=f"lvl-pick-{lv}")
+         for lv in _levels_shown(view)]
+        + ([dcc.Link(t("lvl.breakdown.clear", lang), href=view.href("/levels", keep_extra=True, level=None),
+                     className="btn btn-sm btn-outline-secondary", id="lvl-pick-clear")] if level else []),
+        className="lvl-level-buttons")
+    if level is None:
+        if view.district and view.extra.get("level") == "province":
+            pass
+        return card(t("lvl.breakdown.title", lang), [html.P(t("lvl.breakdown.hint", lang), className="lvl-hint mb-2"), buttons],
+                    id="lvl-breakdown")
+    kind, df = q.level_breakdown(engine, view.filter(), level)
+    title = t("lvl.breakdown", lang, level=level_label(level, lang), unit=t(f"lvl.unit.{kind}", lang))
+    if df.empty:
+        body = [buttons, empty_state(t("lvl.breakdown.empty", lang, level=level_label(level, lang)), id="lvl-breakdown-empty")]
+    else:
+        body = [buttons, dbc.Row([
+            dbc.Col([html.H3(t("lvl.breakdown.on_time", lang), className="h6 mt-2"),
+                     graph("lvl-breakdown-on-time", fig_breakdown(df, "on_time_rate", level, lang, summary.loc[level, "on_time_rate"]),
+                           f"levels-{level}-on-time-{view.year}")], xs=12, lg=6),
+            dbc.Col([html.H3(t("lvl.breakdown.online", lang), className="h6 mt-2"),
+                     graph("lvl-breakdown-online", fig_breakdown(df, "online_share", level, lang, summary.loc[level, "online_share"]),
+                           f"levels-{level}-online-{view.year}")], xs=12, lg=6),
+        ])]
+    return card(title, body, id="lvl-breakdown")
+
+
+@guard_layout
+@cached_page(params={"level": "province|district|commune"})
+def layout(**kwargs):
+    view = resolve_view(kwargs)
+    lang = view.lang
+    level = _selected_level(view)
+    if level == "province" and view.district:
+        view.notes.append(t("lvl.breakdown.province_district", lang))
+        view.extra.pop("level", None)
+        level = None
+    ref = reference_lists()
+    if not view.has_data:
+        return html.Div([page_header(t("lvl.title", lang), notes=view.notes, id_prefix="lvl-"),
+                         empty_state(t("no_data", lang), id="lvl-empty")])
+    engine = get_engine()
+    f = view.filter()
+    sname = sector_name(ref, view.sector, lang)
+    title = scope_title(t("lvl.title", lang), lang, view.year, view.district_name, sname)
+    subtitle = (t("lvl.subtitle.district", lang, district=view.district_name) if view.district else t("lvl.subtitle", lang))
+    header = page_header(title, subtitle, notes=view.notes, id_prefix="lvl-")
+    summary = q.level_summary(engine, f)
+    levels = _levels_shown(view)
+    if summary.loc[levels, ["received", "finished", "carried_over"]].to_numpy().sum() == 0:
+        action = dcc.Link(t("lvl.empty.action", lang), href=view.href("/levels", sector=None), className="btn btn-primary", id="lvl-empty-action")
+        msg = t("lvl.empty.sector", lang, sector=sname or "", year=view.year) if view.sector else t("no_data", lang)
+        return html.Div([header, empty_state(msg, action if view.sector else None, id="lvl-empty")])
+
+    y = view.year
+    years = sorted(ref["years"])
+    monthly = q.monthly_by_level(engine, f, years[0], years[-1])
+    sectors = {s["code"]: bilingual(s["name"], s["name_en"], lang) for s in ref["sectors"]}
+    procs = q.procedures_not_full_online(engine, f, TOP_PROCEDURES)
+    rows = report_rows(engine, view)
+    per_level = rows[rows["row_kind"].isin(["level_total", "total"])].copy()
+    per_level["label"] = [level_label(lv, lang) if lv else t("lvl.report.total", lang) for lv in per_level["level"]]
+    per_level["row_kind"] = ["total" if k == "total" else "unit" for k in per_level["row_kind"]]
+
+    top = dbc.Row([
+        dbc.Col(card(t("lvl.channels", lang), graph("lvl-channels", fig_channels(summary, levels, lang, level), f"levels-received-by-channel-{y}")),
+                xs=12, lg=4),
+        dbc.Col(card(t("lvl.on_time", lang), graph("lvl-on-time", fig_rate(summary, levels, "on_time_rate", lang, level), f"levels-on-time-rate-{y}")),
+                xs=12, lg=4),
+        dbc.Col(card(t("lvl.online", lang), graph("lvl-online", fig_rate(summary, levels, "online_share", lang, level), f"levels-online-share-{y}")),
+                xs=12, lg=4),
+    ], className="g-3")
+    trend = card(t("lvl.trend", lang, first=years[0], last=years[-1]), dbc.Row([
+        dbc.Col([html.H3(t(f"lvl.trend.{m}", lang), className="h6"),
+                 graph(f"lvl-trend-{m}", fig_trend(monthly, levels, col, lang, y, years), f"levels-trend-{m}-{years[0]}-{years[-1]}")],
+                xs=12, xl=4)
+        for m, col in (("received", "received"), ("on_time", "on_time_rate"), ("online", "online_share"))
+    ], className="g-3"), id="lvl-trend")
+    downloads = html.Div([
+        dbc.Button(t("download.xlsx", lang), id="lvl-download-xlsx", color="primary", size="sm"),
+        dbc.Button(t("download.csv", lang), id="lvl-download-csv", color="secondary", outline=True, size="sm"),
+        dcc.Download(id="lvl-download"),
+    ], className="download-buttons d-flex justify-content-end mb-2")
+    report = card(t("lvl.report", lang), [
+        downloads,
+        report_table(per_level, lang, "lvl-report-levels", label_title=t("lvl.report.level", lang)),
+        # 45 rows for the whole province: folded, so the page stays short; the download holds them too.
+        html.Details([html.Summary(t("lvl.report.units", lang, n=int((rows["row_kind"] == "unit").sum())), className="h6 mt-3 rt-summary"),
+                      report_table(rows, lang, "lvl-report-units", label_title=t("lvl.report.unit", lang))],
+                     open=bool(view.district), id="lvl-report-units-details"),
+    ], id="lvl-report")
+    if procs.empty:
+        proc_body = empty_state(t("lvl.proc.empty", lang), id="lvl-procedures-empty")
+    else:
+        proc_body = [html.P(t("lvl.proc.sub", lang), className="text-muted mb-1"),
+                     graph("lvl-procedures", fig_procedures(procs, lang, sectors), f"levels-not-full-online-{y}")]
+    return html.Div([
+        header, top,
+        _breakdown_section(engine, view, summary, level),
+        trend,
+        card(t("lvl.proc", lang), proc_body, id="lvl-procedures-card"),
+        report,
+    ], className="levels-page")
+
+
+# ---------------------------------------------------------------- callbacks
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input("lvl-channels", "clickData"),
+    Input("lvl-on-time", "clickData"),
+    Input("lvl-online", "clickData"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def select_level(click_channels, click_on_time, click_online, search):
+    """Clicking a level's bar puts it in the URL (level=...); the page then shows its units."""
+    click = {"lvl-channels": click_channels, "lvl-on-time": click_on_time, "lvl-online": click_online}.get(ctx.triggered_id)
+    try:
+        level = click["points"][0]["customdata"]
+    except (TypeError, KeyError, IndexError):
+        return no_update
+    if level not in LEVELS:
+        return no_update
+    params = parse_search(search)
+    if params.get("level") == level:
+        return no_update
+    params["level"] = level
+    return build_search(params)
+
+
+@callback(
+    Output("lvl-download", "data"),
+    Input("lvl-download-xlsx", "n_clicks"),
+    Input("lvl-download-csv", "n_clicks"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def download_report(n_xlsx, n_csv, search):
+    if not (n_xlsx or n_csv):
+        return no_update
+    return report_download(search, "xlsx" if ctx.triggered_id == "lvl-download-xlsx" else "csv")

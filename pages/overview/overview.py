@@ -1,0 +1,197 @@
+"""Overview (/): how the three levels did this year against last year, and what needs attention.
+
+A provincial leader should read it in five seconds: one row of cards per level
+(received, on-time rate, share online, share received by postal staff), each with
+its change against the previous year, then three findings that link to the page
+explaining them, with the filters carried in the link.
+"""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components.formatting import fmt_int
+from components.i18n import bilingual, level_label, make_translator
+from components.kpi import delta_line, fmt_rate, kpi_card, level_badge, scope_title, sector_name
+from components.params import reference_lists, resolve_view
+from components.theme import LEVEL_COLORS
+from components.ui import card, empty_state, page_header
+from data.db import get_engine
+from data.queries import levels as q
+from data.schema import LEVELS
+from server.faults import guard_layout
+from server.page_cache import cached_page
+
+# order: the navbar's order; nav: its label (components.i18n); every page with filters is warmed (server.warmup).
+dash.register_page(__name__, path="/", name="overview", title="TTHC · Tổng quan", order=0, nav="nav.overview")
+
+STRINGS = {
+    "ovw.title": ("Tổng quan", "Overview"),
+    "ovw.subtitle": ("Năm {year} so với năm {prev}, theo ba cấp tiếp nhận hồ sơ.",
+                     "{year} against {prev}, for the three levels that receive dossiers."),
+    "ovw.subtitle.district": ("Năm {year} so với năm {prev}. Chỉ cấp huyện và cấp xã thuộc {district}: cấp tỉnh không thuộc huyện nào.",
+                              "{year} against {prev}. District and commune level of {district} only: the province level belongs to no district."),
+    "ovw.received": ("Hồ sơ tiếp nhận", "Dossiers received"),
+    "ovw.received.sub": ("Đang giải quyết cuối kỳ: {open} ({overdue} quá hạn)", "In progress at period end: {open} ({overdue} overdue)"),
+    "ovw.on_time": ("Tỷ lệ giải quyết đúng hạn", "On-time rate"),
+    "ovw.on_time.sub": ("{late} hồ sơ trễ hạn / {finished} đã giải quyết", "{late} late of {finished} finished"),
+    "ovw.online": ("Tỷ lệ nộp trực tuyến", "Share submitted online"),
+    "ovw.online.sub": ("{n} hồ sơ nộp trực tuyến", "{n} dossiers submitted online"),
+    "ovw.online.unknown": (" · {n} không rõ kênh, không tính", " · {n} with no known channel, left out"),
+    "ovw.postal": ("Tỷ lệ do bưu điện tiếp nhận", "Received by postal staff"),
+    "ovw.postal.sub": ("= {desk} số hồ sơ không nộp trực tuyến · gửi qua bưu chính: {share}",
+                       "= {desk} of dossiers not submitted online · sent by post: {share}"),
+    "ovw.no_dossiers": ("Không có hồ sơ nào ở cấp này cho lựa chọn này.", "No dossiers at this level for this selection."),
+    "ovw.level.link": ("Xem so sánh chi tiết", "Compare in detail"),
+    "ovw.attention": ("Cần chú ý", "What needs attention"),
+    "ovw.att.sector": ("Lĩnh vực có nhiều hồ sơ trễ hạn nhất: {sector} — {late} hồ sơ trễ hạn, {share} tổng số hồ sơ trễ hạn.",
+                       "Sector with the most late dossiers: {sector} — {late} late dossiers, {share} of all late dossiers."),
+    "ovw.att.sector.none": ("Không có hồ sơ trễ hạn trong lựa chọn này.", "No late dossiers in this selection."),
+    "ovw.att.sector.link": ("Xem hồ sơ trễ hạn", "See the late dossiers"),
+    "ovw.att.districts": ("Đơn vị cấp huyện có tỷ lệ đúng hạn thấp nhất (cấp huyện {avg}):",
+                          "District-level units with the lowest on-time rate (district level {avg}):"),
+    "ovw.att.communes_low": ("Xã có tỷ lệ đúng hạn thấp nhất trong {district} (cấp xã {avg}):",
+                             "Communes of {district} with the lowest on-time rate (commune level {avg}):"),
+    "ovw.att.ranking.none": ("Chưa đủ hồ sơ đã giải quyết để xếp hạng tỷ lệ đúng hạn.", "Too few finished dossiers to rank on-time rates."),
+    "ovw.att.postal": ("{n}/{total} xã ({share}) chưa chuyển thủ tục nào sang bưu chính công ích trong năm {year}.",
+                       "{n} of {total} communes ({share}) moved no procedure to the public postal service in {year}."),
+    "ovw.att.postal.all": ("Tất cả {total} xã đã chuyển thủ tục sang bưu chính công ích trong năm {year}.",
+                           "All {total} communes moved procedures to the public postal service in {year}."),
+    "ovw.att.postal.none": ("Không có xã nào trong phạm vi này.", "No communes in this scope."),
+    "ovw.att.postal.link": ("Xem chi tiết bưu chính công ích", "See postal substitution"),
+    "ovw.att.postal.sector": ("(không phụ thuộc lĩnh vực đã chọn)", "(independent of the chosen sector)"),
+    "ovw.no_previous": ("năm {prev}", "{prev}"),
+}
+t = make_translator(STRINGS)
+
+LOWEST_N = 3
+
+
+def _level_row(level: str, cur, prev, view, has_prev: bool) -> dbc.Row:
+    lang = view.lang
+    versus = str(view.year - 1)
+    pid = f"ovw-kpi-{level}"
+    badge = html.Div([level_badge(level_label(level, lang), LEVEL_COLORS[level]),
+                      dcc.Link(t("ovw.level.link", lang), href=view.href("/levels", level=level), className="small level-link",
+                               id=f"{pid}-link")], className="level-head")
+    if cur["received"] + cur["finished"] + cur["carried_over"] == 0:
+        return dbc.Row([dbc.Col(badge, xs=12, xl=2), dbc.Col(empty_state(t("ovw.no_dossiers", lang)), xs=12, xl=10)],
+                       className="kpi-row g-2 mb-3", id=pid, style={"--level-color": LEVEL_COLORS[level]})
+
+    def diff(col):
+        if not has_prev or prev is None:
+            return None
+        a, b = cur[col], prev[col]
+        if col in ("received",):
+            return None if b == 0 else a - b
+        return None if a != a or b != b else a - b  # NaN when nothing finished / received
+
+    cards = [
+        kpi_card(t("ovw.received", lang), fmt_int(cur["received"], lang),
+                 delta_line(diff("received"), "count", lang, versus, good_when_up=None,
+                            previous=prev["received"] if prev is not None else None, id=f"{pid}-received-delta"),
+                 t("ovw.received.sub", lang, open=fmt_int(cur["in_progress"], lang), overdue=fmt_int(cur["in_progress_overdue"], lang)),
+                 id=f"{pid}-received"),
+        kpi_card(t("ovw.on_time", lang), fmt_rate(cur["on_time_rate"], lang),
+                 delta_line(diff("on_time_rate"), "rate", lang, versus, id=f"{pid}-on_time_rate-delta"),
+                 t("ovw.on_time.sub", lang, late=fmt_int(cur["finished_late"], lang), finished=fmt_int(cur["finished"], lang)),
+                 id=f"{pid}-on_time_rate"),
+        kpi_card(t("ovw.online", lang), fmt_rate(cur["online_share"], lang),
+                 delta_line(diff("online_share"), "rate", lang, versus, id=f"{pid}-online_share-delta"),
+                 t("ovw.online.sub", lang, n=fmt_int(cur["received_online"], lang))
+                 + (t("ovw.online.unknown", lang, n=fmt_int(cur["received_unknown_channel"], lang))
+                    if cur["received_unknown_channel"] else ""),
+                 id=f"{pid}-online_share"),
+        kpi_card(t("ovw.postal", lang), fmt_rate(cur["postal_staff_share"], lang),
+                 delta_line(diff("postal_staff_share"), "rate", lang, versus, id=f"{pid}-postal_staff_share-delta"),
+                 t("ovw.postal.sub", lang, share=fmt_rate(cur["post_share"], lang),
+                   desk=fmt_rate(cur["received_postal_staff"] / (cur["received"] - cur["received_online"])
+                                 if cur["received"] > cur["received_online"] else float("nan"), lang)),
+                 id=f"{pid}-postal_staff_share"),
+    ]
+    return dbc.Row([dbc.Col(badge, xs=12, xl=2)] + [dbc.Col(c, xs=6, lg=3, xl=True) for c in cards],
+                   className="kpi-row g-2 mb-3", id=pid, style={"--level-color": LEVEL_COLORS[level]})
+
+
+def _attention(engine, view, summary) -> html.Div:
+    lang = view.lang
+    f = view.filter()
+    items = []
+
+    # 1. The sector with the most late dossiers.
+    sectors = q.sectors_by_late(engine, f)
+    total_late = int(sectors["finished_late"].sum()) if not sectors.empty else 0
+    if total_late > 0:
+        top = sectors.iloc[0]
+        name = bilingual(top["sector_name"], top["sector_name_en"], lang)
+        items.append(html.Li([
+            html.Span(t("ovw.att.sector", lang, sector=name, late=fmt_int(top["finished_late"], lang),
+                        share=fmt_rate(top["finished_late"] / total_late, lang))), " ",
+            dcc.Link(t("ovw.att.sector.link", lang) + " →", href=view.href("/late", sector=top["sector_code"]), id="ovw-att-sector-link"),
+        ], id="ovw-att-sector", className="attention-item"))
+    else:
+        items.append(html.Li(t("ovw.att.sector.none", lang), id="ovw-att-sector", className="attention-item"))
+
+    # 2. The units with the lowest on-time rate: district-level units, or a district's communes.
+    if view.district:
+        kind, ranked = q.level_breakdown(engine, f, "commune")
+        ranked = ranked[ranked["finished"] >= q.MIN_FINISHED_FOR_RANKING].sort_values("on_time_rate")
+        head = t("ovw.att.communes_low", lang, district=view.district_name, avg=fmt_rate(summary.loc["commune", "on_time_rate"], lang))
+        links = [(r["name"], fmt_rate(r["on_time_rate"], lang), view.href("/late", level="commune", commune=r["key"]))
+                 for _, r in ranked.head(LOWEST_N).iterrows()]
+    else:
+        ranked = q.districts_by_on_time(engine, f)
+        head = t("ovw.att.districts", lang, avg=fmt_rate(summary.loc["district", "on_time_rate"], lang))
+        links = [(r["district_name"], fmt_rate(r["on_time_rate"], lang), view.href("/late", district=r["district_code"], level="district"))
+                 for _, r in ranked.head(LOWEST_N).iterrows()]
+    if links:
+        parts = [html.Span(head), " "]
+        for i, (name, rate, href) in enumerate(links):
+            if i:
+                parts.append(", ")
+            parts.append(dcc.Link(f"{name} {rate}", href=href, className="attention-unit"))
+        items.append(html.Li(parts, id="ovw-att-units", className="attention-item"))
+    else:
+        items.append(html.Li(t("ovw.att.ranking.none", lang), id="ovw-att-units", className="attention-item"))
+
+    # 3. Communes with nothing moved to the public postal service.
+    communes = q.commune_postal_coverage(engine, f)
+    total = len(communes)
+    if total == 0:
+        text = t("ovw.att.postal.none", lang)
+    else:
+        n = int((~communes["moved"]).sum())
+        text = (t("ovw.att.postal", lang, n=fmt_int(n, lang), total=fmt_int(total, lang), share=fmt_rate(n / total, lang), year=view.year)
+                if n else t("ovw.att.postal.all", lang, total=fmt_int(total, lang), year=view.year))
+    if view.sector:
+        text += " " + t("ovw.att.postal.sector", lang)
+    items.append(html.Li([html.Span(text), " ",
+                          dcc.Link(t("ovw.att.postal.link", lang) + " →", href=view.href("/postal"), id="ovw-att-postal-link")],
+                         id="ovw-att-postal", className="attention-item"))
+    return card(t("ovw.attention", lang), html.Ul(items, className="attention-list mb-0"), id="ovw-attention")
+
+
+@guard_layout
+@cached_page
+def layout(**kwargs):
+    view = resolve_view(kwargs)
+    lang = view.lang
+    ref = reference_lists()
+    if not view.has_data:
+        return html.Div([page_header(t("ovw.title", lang), notes=view.notes, id_prefix="ovw-"),
+                         empty_state(t("no_data", lang), id="ovw-empty")])
+    engine = get_engine()
+    f = view.filter()
+    cur, prev = q.level_summary_with_previous(engine, f)
+    has_prev = (view.year - 1) in ref["years"]
+    title = scope_title(t("ovw.title", lang), lang, view.year, view.district_name, sector_name(ref, view.sector, lang))
+    subtitle = (t("ovw.subtitle.district", lang, year=view.year, prev=view.year - 1, district=view.district_name)
+                if view.district else t("ovw.subtitle", lang, year=view.year, prev=view.year - 1))
+    levels = [lv for lv in LEVELS if not (view.district and lv == "province")]
+    rows = [_level_row(lv, cur.loc[lv], prev.loc[lv] if has_prev else None, view, has_prev) for lv in levels]
+    return html.Div([
+        page_header(title, subtitle, notes=view.notes, id_prefix="ovw-"),
+        html.Div(rows, className="kpi-grid", id="ovw-kpis"),
+        _attention(engine, view, cur),
+    ], className="overview-page")

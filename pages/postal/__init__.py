@@ -1,0 +1,1 @@
+"""The postal substitution page (/postal)."""

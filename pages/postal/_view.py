@@ -1,0 +1,556 @@
+"""The postal-substitution page's content (pages/postal.py registers it): who has handed the
+one-stop desk to the post office, and does it work.
+
+Headline per level (with last year beside it), the 18 district-level units as a ranked
+chart and a schematic tile map, a sortable and downloadable district table, the drill
+into one district (the URL's ``district``: its communes, and those with nothing moved),
+and coverage over time. Clicking a tile or a bar writes the district into the URL.
+
+Figures are plain dicts laid out by theme.base_layout: plotly's object validation cost more
+than the SQL (about half a second a chart on the shared server), and a tile click re-renders the page.
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from components.formatting import fmt_int, fmt_pct, ym_label
+from components.i18n import level_label, make_translator
+from components.params import build_search, parse_search, resolve_view
+from components.theme import LEVEL_COLORS, NEUTRAL_COLOR, base_layout, plot_text
+from components.ui import card, empty_state, page_header
+from components.ui import graph as ui_graph
+from data.db import get_engine
+from data.filters import Period
+from data.queries import postal as q
+from data.schema import LEVELS
+from pages.postal._tilemap import coverage_bin, coverage_legend, tile_label, tile_map
+
+STRINGS = {
+    "title": ("Bưu chính công ích tiếp nhận hồ sơ thay công chức", "Postal staff at the one-stop desks"),
+    "subtitle": ("Nhân viên bưu điện tiếp nhận hồ sơ tại bộ phận một cửa thay thế hoặc hỗ trợ công chức (Quyết định 2114). "
+                 "Bấm vào một huyện trên bản đồ hoặc biểu đồ để xem các xã.",
+                 "Post-office staff receive dossiers at one-stop desks in place of, or alongside, civil servants (Decision 2114). "
+                 "Click a district on the map or the chart to see its communes."),
+    "none.any": ("Chưa ghi nhận việc thay thế bằng bưu chính công ích.", "No postal substitution recorded."),
+    "none.year": ("Chưa ghi nhận việc thay thế bằng bưu chính công ích năm {year}.", "No postal substitution recorded for {year}."),
+    "none.year.other": ("Có số liệu các năm: {years}.", "Records exist for: {years}."),
+    "none.level": ("Chưa ghi nhận thay thế bằng bưu chính ở cấp này năm {year}.", "No postal substitution recorded at this level in {year}."),
+    "none.district": ("Chưa ghi nhận việc thay thế bằng bưu chính công ích tại {name} năm {year}.",
+                      "No postal substitution recorded at {name} in {year}."),
+    "bad.title": ("Số liệu cần kiểm tra", "Data problem"),
+    "bad.item": ("{name} ({year}): báo cáo {moved} thủ tục đã chuyển, lớn hơn tổng số {total} thủ tục.",
+                 "{name} ({year}): reports {moved} procedures moved, more than its {total} procedures in total."),
+    "bad.tail": ("Tỷ lệ được hiển thị đúng như báo cáo (trên 100 %), không được làm tròn xuống; đơn vị không được tính là đạt 100 %.",
+                 "Shares are shown as reported (above 100%), not capped; the unit is not counted as at 100%."),
+    "sector.note": ("Số liệu triển khai (nhân viên, thủ tục) không tách theo lĩnh vực; chỉ các tỷ lệ hồ sơ theo lĩnh vực đã chọn.",
+                    "Deployment figures (staff, procedures) are not kept per sector; only the dossier shares follow the chosen sector."),
+    "stat.staff": ("Nhân viên bưu điện", "Postal staff"),
+    "stat.cs.province": ("Công chức được thay thế", "Civil servants replaced"),
+    "stat.cs.district": ("Công chức được hỗ trợ", "Civil servants supported"),
+    "stat.cs.commune": ("Công chức được thay thế / hỗ trợ", "Civil servants replaced or supported"),
+    "stat.moved": ("Thủ tục đã chuyển / tổng số", "Procedures moved / total"),
+    "stat.full": ("Đơn vị chuyển 100 % thủ tục", "Units with 100% moved"),
+    "stat.with_staff": ("Đơn vị có nhân viên bưu điện", "Units with postal staff"),
+    "stat.with_staff.commune": ("Xã có nhân viên bưu điện", "Communes with postal staff"),
+    "prev": ("năm {year}: {value}", "{year}: {value}"),
+    "rank.title": ("Tỷ lệ thủ tục đã chuyển cho bưu chính, cấp huyện, {year}", "Share of procedures moved to postal staff, district level, {year}"),
+    "rank.x": ("Tỷ lệ thủ tục đã chuyển", "Share of procedures moved"),
+    "rank.norecord": ("chưa ghi nhận", "not recorded"),
+    "hover.moved": ("Thủ tục đã chuyển", "Procedures moved"),
+    "hover.staff": ("Nhân viên bưu điện", "Postal staff"),
+    "hover.click": ("Bấm để xem các xã", "Click to see its communes"),
+    "rank.laggards": ("Chưa chuyển hết: {n} / {total} đơn vị; thấp nhất {names}.", "Not all moved: {n} of {total} units; lowest {names}."),
+    "rank.all_full": ("Cả {total} đơn vị đã chuyển 100 % thủ tục.", "All {total} units have moved 100% of their procedures."),
+    "map.title": ("Bản đồ ô: tỷ lệ thủ tục đã chuyển", "Tile map: share of procedures moved"),
+    "map.note": ("Mỗi ô một đơn vị cấp huyện, xếp theo vị trí tương đối: miền núi phía tây, ven biển phía đông.",
+                 "One equal tile per district-level unit, in rough position: mountains in the west, the coast in the east."),
+    "table.title": ("Các đơn vị cấp huyện, {year}", "District-level units, {year}"),
+    "col.unit": ("Đơn vị", "Unit"),
+    "col.staff": ("NV bưu điện", "Postal staff"),
+    "col.cs": ("Công chức được hỗ trợ", "Civil servants supported"),
+    "col.moved": ("Thủ tục đã chuyển", "Procedures moved"),
+    "col.total": ("Tổng số thủ tục", "Procedures in total"),
+    "col.share": ("Tỷ lệ đã chuyển", "Share moved"),
+    "col.communes_with": ("Xã có NV bưu điện", "Communes with postal staff"),
+    "col.communes_without": ("Xã chưa có", "Communes without"),
+    "col.postal_share": ("Hồ sơ do NV bưu điện tiếp nhận", "Dossiers received by postal staff"),
+    "col.on_time_postal": ("Đúng hạn: NV bưu điện", "On time: postal staff"),
+    "col.on_time_civil": ("Đúng hạn: công chức", "On time: civil servants"),
+    "col.status": ("Ghi chú", "Note"),
+    "status.full": ("100 %", "100%"),
+    "status.none": ("chưa ghi nhận", "not recorded"),
+    "status.bad": ("⚠ đã chuyển > tổng số", "⚠ moved > total"),
+    "table.note": ("Hồ sơ: hồ sơ cấp huyện tiếp nhận trong năm tại bộ phận một cửa của đơn vị (theo dữ liệu hồ sơ, không theo báo cáo). "
+                   "Đúng hạn: hồ sơ đã giải quyết trong năm; “công chức” gồm mọi hồ sơ không do nhân viên bưu điện tiếp nhận (kể cả trực tuyến). "
+                   "Bấm tiêu đề cột để sắp xếp.",
+                   "Dossiers: district-level dossiers received in the year at the unit's one-stop desk (from the dossier records, not the reports). "
+                   "On time: dossiers finished in the year; “civil servants” means every dossier not received by postal staff (online included). "
+                   "Click a column header to sort."),
+    "drill.title": ("{name}: các xã, phường, thị trấn, {year}", "{name}: communes, {year}"),
+    "drill.back": ("← Toàn tỉnh", "← Whole province"),
+    "drill.summary": ("{staff} nhân viên bưu điện hỗ trợ {cs} công chức; đã chuyển {moved} / {total} thủ tục ({share}); "
+                      "{dossiers} hồ sơ cấp huyện do nhân viên bưu điện tiếp nhận.",
+                      "{staff} postal staff support {cs} civil servants; {moved} of {total} procedures moved ({share}); "
+                      "{dossiers} of district-level dossiers received by postal staff."),
+    "drill.col.commune": ("Xã, phường, thị trấn", "Commune"),
+    "drill.col.dossiers": ("Hồ sơ tiếp nhận", "Dossiers received"),
+    "drill.col.share": ("Do NV bưu điện tiếp nhận", "Received by postal staff"),
+    "drill.nothing": ("Chưa chuyển thủ tục nào cho bưu chính: {n} / {total} xã", "Nothing moved to postal staff: {n} of {total} communes"),
+    "drill.all_moved": ("Mọi xã của {name} đều đã chuyển thủ tục cho bưu chính.", "Every commune of {name} has moved procedures to postal staff."),
+    "drill.no_communes": ("Không có xã nào trong dữ liệu đơn vị.", "No communes in the unit list."),
+    "time.title": ("Quá trình triển khai, toàn tỉnh", "Coverage over time, whole province"),
+    "time.staff": ("Nhân viên bưu điện theo cấp", "Postal staff by level"),
+    "time.full": ("Đơn vị cấp huyện chuyển 100 % thủ tục", "District-level units with 100% moved"),
+    "time.share": ("Tỷ lệ hồ sơ do nhân viên bưu điện tiếp nhận, theo tháng", "Share of dossiers received by postal staff, by month"),
+    "time.share.note": ("Hồ sơ nộp trực tuyến không qua quầy một cửa, nên tỷ lệ này giảm khi tỷ lệ trực tuyến tăng.",
+                        "Online dossiers never reach the desk, so this share falls as the online share rises."),
+    "time.units": ("đơn vị", "units"),
+    "time.year": ("Năm", "Year"),
+    "dl.title": ("Bưu chính công ích thay thế công chức: các đơn vị cấp huyện", "Postal substitution: district-level units"),
+    "dl.year": ("Năm", "Year"),
+    "dl.sector": ("Lĩnh vực (chỉ tỷ lệ hồ sơ)", "Sector (dossier shares only)"),
+}
+t = make_translator(STRINGS)
+
+LEVEL_ORDER = {lv: i for i, lv in enumerate(LEVELS)}
+BOTTOM_LEGEND = dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0)
+
+
+def _nan(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
+
+
+def graph(id, fig, filename: str):
+    """The page's charts sit in flex columns: as tall as their figures (components.ui.graph)."""
+    return ui_graph(id, fig, filename, fit_height=True)
+
+
+def pct(x, lang: str) -> str:
+    """A share for the headline: whole percentages without decimals ("100 %"), others with one."""
+    if _nan(x):
+        return fmt_pct(None, lang)
+    whole = abs(x * 100 - round(x * 100)) < 1e-9
+    return fmt_pct(x, lang, 0 if whole else 1)
+
+
+def vn_key(name: str) -> str:
+    """Vietnamese alphabetical order (Đ after D, not after Z) for sorting names."""
+    base = str(name).replace("Đ", "D\uffff").replace("đ", "d\uffff")
+    return "".join(ch for ch in unicodedata.normalize("NFD", base) if not unicodedata.combining(ch)).lower()
+
+
+def _int(x):
+    return None if _nan(x) else int(x)
+
+
+# ---------------------------------------------------------------- data for the page
+
+def page_data(view, engine) -> dict:
+    """Everything the layout needs, from the data layer (cached)."""
+    f_all = view.filter(district_code=None)  # the overview shows every unit in scope
+    years = q.deployment_years(engine, f_all)
+    year = view.year
+    data = {"years": years, "year": year}
+    shown_years = tuple(sorted({year - 1, year} | set(years)))
+    data["levels"] = q.level_coverage(engine, f_all, shown_years)
+    data["districts"] = q.district_coverage(engine, f_all)
+    if view.district:
+        data["communes"] = q.commune_coverage(engine, view.filter(), view.district)
+    if years:
+        ref_years = q.level_coverage(engine, f_all, tuple(years))
+        data["over_time"] = ref_years
+        first, last = years[0], max(years[-1], year)
+        data["monthly"] = q.monthly_postal_share(engine, f_all.with_(period=Period(first * 100 + 1, last * 100 + 12)))
+    return data
+
+
+# ---------------------------------------------------------------- headline
+
+def _stat(label, value, prev=None, id=None):
+    right = [html.Span(value, className="post-stat-value", **({"id": id} if id else {}))]
+    if prev is not None:
+        right.append(html.Span(prev, className="post-stat-prev"))
+    return html.Div([html.Div(label, className="post-stat-label"), html.Div(right)], className="post-stat")
+
+
+def level_card(level: str, cur: pd.Series, prev: pd.Series | None, year: int, lang: str) -> dbc.Col:
+    title = level_label(level, lang)
+    if cur is None or cur["records"] == 0:
+        body = empty_state(t("none.level", lang, year=year))
+    else:
+        py = year - 1
+
+        def pv(fmt):
+            return t("prev", lang, year=py, value=fmt(prev) if prev is not None and prev["records"] > 0 else "—")
+
+        moved = f"{fmt_int(cur['procedures_moved'], lang)} / {fmt_int(cur['procedures_total'], lang)}"
+        staff_label = t("stat.with_staff.commune" if level == "commune" else "stat.with_staff", lang)
+        body = [
+            _stat(t("stat.staff", lang), fmt_int(cur["postal_staff"], lang), pv(lambda r: fmt_int(r["postal_staff"], lang)),
+                  id=f"post-{level}-staff"),
+            _stat(t(f"stat.cs.{level}", lang), fmt_int(cur["civil_servants"], lang),
+                  pv(lambda r: fmt_int(r["civil_servants"], lang)), id=f"post-{level}-cs"),
+            _stat(t("stat.moved", lang), [moved, html.Span(f" ({pct(cur['moved_share'], lang)})", id=f"post-{level}-share")]
+                  + ([html.Span(" ⚠", title=t("bad.title", lang), className="text-danger", id=f"post-{level}-bad")]
+                     if cur["bad_records"] else []),
+                  pv(lambda r: f"{fmt_int(r['procedures_moved'], lang)} / {fmt_int(r['procedures_total'], lang)}"),
+                  id=f"post-{level}-moved"),
+            _stat(t("stat.full", lang), f"{fmt_int(cur['units_full'], lang)} / {fmt_int(cur['units'], lang)}",
+                  pv(lambda r: fmt_int(r["units_full"], lang)), id=f"post-{level}-full"),
+            _stat(staff_label, f"{fmt_int(cur['units_with_staff'], lang)} / {fmt_int(cur['units'], lang)}",
+                  pv(lambda r: fmt_int(r["units_with_staff"], lang)), id=f"post-{level}-units"),
+        ]
+    return dbc.Col(dbc.Card([dbc.CardHeader(html.H2(title, className="card-title-text")), dbc.CardBody(body)],
+                            className="mb-3 shadow-sm post-level-card h-100",
+                            style={"--level-color": LEVEL_COLORS[level]}, id=f"post-card-{level}"),
+                   xs=12, md=4, className="mb-3")
+
+
+def headline(levels: pd.DataFrame, year: int, lang: str) -> dbc.Row:
+    cols = []
+    for level in LEVELS:
+        cur = levels[(levels["year"] == year) & (levels["level"] == level)]
+        if cur.empty:
+            continue  # out of the access scope (the province level for a district user)
+        prev = levels[(levels["year"] == year - 1) & (levels["level"] == level)]
+        cols.append(level_card(level, cur.iloc[0], prev.iloc[0] if not prev.empty else None, year, lang))
+    return dbc.Row(cols, className="g-3", id="post-headline")
+
+
+# ---------------------------------------------------------------- district view
+
+def _hover(r, lang) -> str:
+    if not r["has_record"]:
+        return f"{r['short_name']}: {t('rank.norecord', lang)}"
+    return (f"{r['short_name']}\n{t('hover.moved', lang)}: {fmt_int(r['procedures_moved'], lang)} / "
+            f"{fmt_int(r['procedures_total'], lang)} ({fmt_pct(r['moved_share'], lang)})\n"
+            f"{t('hover.staff', lang)}: {fmt_int(r['postal_staff'], lang)}\n{t('hover.click', lang)}")
+
+
+def ranked_chart(df: pd.DataFrame, view) -> dict:
+    lang = view.lang
+    # Sorted by the names as written; drawn with them escaped (theme.plot_text).
+    keyed = df.assign(_k=df["short_name"].map(vn_key), short_name=df["short_name"].map(plot_text))
+    rec = keyed[keyed["has_record"]].sort_values(["moved_share", "_k"], ascending=[True, False])
+    missing = keyed[~keyed["has_record"]].sort_values("_k", ascending=False)
+    # Bottom to top: units without a record, then rising share; 100 % on top.
+    order = list(missing["short_name"]) + list(rec["short_name"])
+    colours, texts, lines, hovers = [], [], [], []
+    for r in rec.to_dict("records"):
+        colours.append(coverage_bin(r["moved_share"], True, r["bad_record"])[1])
+        texts.append(tile_label(r["moved_share"], True, r["bad_record"], lang))
+        lines.append(3 if r["code"] == view.district else 0.5)
+        hovers.append(_hover(r, lang).replace("\n", "<br>"))
+    bar = dict(type="bar", x=[float(v) for v in rec["moved_share"]], y=list(rec["short_name"]), orientation="h",
+               marker=dict(color=colours, line=dict(color="#212529", width=lines)), text=texts, textposition="outside",
+               cliponaxis=False, customdata=list(rec["code"]), hovertext=hovers, hoverinfo="text",
+               textfont=dict(size=15), name="")
+    top = max(1.0, float(rec["moved_share"].max()) if not rec.empty else 1.0)
+    layout = base_layout(
+        lang, max(320, 30 * len(order) + 90),
+        showlegend=False, bargap=0.25, margin=dict(l=10, r=20, t=20, b=10), clickmode="event",
+        annotations=[dict(x=0, y=name, text=t("rank.norecord", lang), showarrow=False, xanchor="left",
+                          font=dict(color=NEUTRAL_COLOR, size=14)) for name in missing["short_name"]],
+        shapes=[dict(type="line", x0=1, x1=1, xref="x", y0=0, y1=1, yref="paper",
+                     line=dict(color="#212529", width=1, dash="dot"))],
+        xaxis=dict(range=[0, top * 1.16], tickformat=".0%", title=dict(text=t("rank.x", lang)), fixedrange=True),
+        yaxis=dict(categoryorder="array", categoryarray=order, range=[-0.6, len(order) - 0.4], fixedrange=True),
+    )
+    return {"data": [bar], "layout": layout}
+
+
+def laggards_sentence(df: pd.DataFrame, lang: str) -> str:
+    """One sentence a leader can read out: how many units are short of 100 %, and the lowest three."""
+    rec = df[df["has_record"] & ~df["bad_record"]]
+    short = rec[~rec["is_full"]].sort_values("moved_share")
+    if short.empty:
+        return t("rank.all_full", lang, total=fmt_int(len(rec), lang))
+    names = ", ".join(f"{r['short_name']} ({fmt_pct(r['moved_share'], lang, 0)})" for r in short.head(3).to_dict("records"))
+    return t("rank.laggards", lang, n=fmt_int(len(short), lang), total=fmt_int(len(df), lang), names=names)
+
+
+def district_map(df: pd.DataFrame, view):
+    rows = [dict(code=r["code"], short_name=r["short_name"], tile_row=r["tile_row"], tile_col=r["tile_col"],
+                 share=None if _nan(r["moved_share"]) else float(r["moved_share"]), has_record=bool(r["has_record"]),
+                 bad=bool(r["bad_record"])) for _, r in df.iterrows()]
+    hover = {r["code"]: _hover(r, view.lang) for _, r in df.iterrows()}
+    return html.Div([
+        tile_map(rows, view.lang, selected=view.district, id_type="post-tile", hover=hover),
+        coverage_legend(view.lang),
+        html.P(t("map.note", view.lang), className="compass-note"),
+    ], id="post-map")
+
+
+def table_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The district table with numbers as numbers (for sorting and downloads)."""
+    out = pd.DataFrame({
+        "code": df["code"],
+        "unit": df["short_name"],
+        "postal_staff": df["postal_staff"].map(_int),
+        "civil_servants": df["civil_servants"].map(_int),
+        "procedures_moved": df["procedures_moved"].map(_int),
+        "procedures_total": df["procedures_total"].map(_int),
+        "moved_share": df["moved_share"],
+        "communes_with": df["communes_with_staff"],
+        "communes_without": df["communes_without_staff"],
+        "postal_share": df["postal_share"],
+        "on_time_postal": df["on_time_postal"],
+        "on_time_civil": df["on_time_civil"],
+    })
+    out["status"] = [t("status.bad", lang) if b else t("status.none", lang) if not h else t("status.full", lang) if f else ""
+                     for b, h, f in zip(df["bad_record"], df["has_record"], df["is_full"])]
+    out["_k"] = out["unit"].map(vn_key)
+    out = out.sort_values(["moved_share", "_k"], ascending=[False, True], na_position="last")
+    return out.drop(columns="_k").reset_index(drop=True)
+
+
+PCT_COLS = ("moved_share", "postal_share", "on_time_postal", "on_time_civil")
+INT_COLS = ("postal_staff", "civil_servants", "procedures_moved", "procedures_total", "communes_with", "communes_without")
+TABLE_COLS = [("unit", "col.unit"), ("postal_staff", "col.staff"), ("civil_servants", "col.cs"),
+              ("procedures_moved", "col.moved"), ("procedures_total", "col.total"), ("moved_share", "col.share"),
+              ("communes_with", "col.communes_with"), ("communes_without", "col.communes_without"),
+              ("postal_share", "col.postal_share"), ("on_time_postal", "col.on_time_postal"),
+              ("on_time_civil", "col.on_time_civil"), ("status", "col.status")]
+
+
+def district_grid(frame: pd.DataFrame, lang: str) -> dag.AgGrid:
+    rows = []
+    for r in frame.to_dict("records"):
+        row = {k: (None if _nan(v) else v) for k, v in r.items()}
+        for c in PCT_COLS:
+            row[f"{c}_fmt"] = fmt_pct(r[c], lang)
+        for c in INT_COLS:
+            row[f"{c}_fmt"] = fmt_int(r[c], lang)
+        rows.append(row)
+    defs = []
+    for field, key in TABLE_COLS:
+        d = {"field": field, "headerName": t(key, lang), "sortable": True, "wrapHeaderText": True, "autoHeaderHeight": True}
+        if field == "unit":
+            d.update(pinned="left", minWidth=120, flex=1.4)
+        elif field == "status":
+            d.update(minWidth=140, flex=1.3)
+        else:
+            d.update(type="rightAligned", minWidth=95, flex=1,
+                     valueFormatter={"function": f"params.data ? params.data.{field}_fmt : ''"})
+        if field == "moved_share":
+            d["cellClassRules"] = {"post-cell-full": "params.value >= 1 && params.value <= 1",
+                                   "post-cell-bad": "params.value > 1"}
+        defs.append(d)
+    return dag.AgGrid(
+        id="post-table", rowData=rows, columnDefs=defs, getRowId="params.data.code",
+        defaultColDef={"resizable": True, "suppressMovable": True},
+        dashGridOptions={"domLayout": "autoHeight", "suppressCellFocus": True},
+        className="ag-theme-alpine", style={"width": "100%"},
+    )
+
+
+# ---------------------------------------------------------------- drill
+
+def drill_section(view, districts: pd.DataFrame, communes: pd.DataFrame) -> dbc.Card:
+    lang = view.lang
+    row = districts[districts["code"] == view.district]
+    name = view.district_name
+    back = dcc.Link(t("drill.back", lang), href=view.href("/postal", district=None), id="post-drill-back",
+                    className="btn btn-outline-secondary btn-sm mb-2")
+    parts = [back]
+    if row.empty or not bool(row.iloc[0]["has_record"]):
+        parts.append(dbc.Alert(t("none.district", lang, name=name, year=view.year), color="secondary", id="post-drill-none"))
+    else:
+        r = row.iloc[0]
+        parts.append(html.P(t("drill.summary", lang, staff=fmt_int(r["postal_staff"], lang), cs=fmt_int(r["civil_servants"], lang),
+                              moved=fmt_int(r["procedures_moved"], lang), total=fmt_int(r["procedures_total"], lang),
+                              share=pct(r["moved_share"], lang), dossiers=fmt_pct(r["postal_share"], lang)),
+                            className="post-drill-summary", id="post-drill-summary"))
+        if bool(r["bad_record"]):
+            parts.append(dbc.Alert(t("bad.item", lang, name=name, year=view.year, moved=fmt_int(r["procedures_moved"], lang),
+                                     total=fmt_int(r["procedures_total"], lang)), color="danger", className="py-2"))
+    if communes.empty:
+        parts.append(empty_state(t("drill.no_communes", lang)))
+        return card(t("drill.title", lang, name=name, year=view.year), parts + [html.Span(id="post-scroll-done")], id="post-drill")
+    c = communes.copy()
+    c["_order"] = c["has_record"].map({True: 0, False: 1})
+    c["_k"] = c["short_name"].map(vn_key)
+    c = c.sort_values(["_order", "moved_share", "_k"], ascending=[True, False, True])
+    head = html.Thead(html.Tr([html.Th(t("drill.col.commune", lang)), html.Th(t("col.staff", lang), className="text-end"),
+                               html.Th(t("col.moved", lang), className="text-end"), html.Th(t("col.share", lang), className="text-end"),
+                               html.Th(t("drill.col.dossiers", lang), className="text-end d-none d-sm-table-cell"),
+                               html.Th(t("drill.col.share", lang), className="text-end")]))
+    body = []
+    for _, r in c.iterrows():
+        if r["has_record"]:
+            moved = f"{fmt_int(r['procedures_moved'], lang)} / {fmt_int(r['procedures_total'], lang)}"
+            share = tile_label(r["moved_share"], True, bool(r["bad_record"]), lang)
+            staff = fmt_int(r["postal_staff"], lang)
+        else:
+            moved, share, staff = "—", t("status.none", lang), "—"
+        cls = "table-danger" if r["bad_record"] else ""
+        body.append(html.Tr([html.Td(r["short_name"]), html.Td(staff, className="text-end"), html.Td(moved, className="text-end"),
+                             html.Td(share, className="text-end"), html.Td(fmt_int(r["received"], lang), className="text-end d-none d-sm-table-cell"),
+                             html.Td(fmt_pct(r["postal_share"], lang), className="text-end")],
+                            className=cls, **{"data-code": r["code"]}))
+    table = dbc.Table([head, html.Tbody(body)], striped=True, hover=True, size="sm", responsive=True, id="post-commune-table")
+    nothing = c[c["nothing_moved"]]
+    if nothing.empty:
+        nothing_part = html.P(t("drill.all_moved", lang, name=name), id="post-nothing-moved")
+    else:
+        nothing_part = html.Div([
+            html.H3(t("drill.nothing", lang, n=fmt_int(len(nothing), lang), total=fmt_int(len(c), lang)), className="h6 mt-2"),
+            html.Div([dbc.Badge(n, color="light", text_color="dark", className="border")
+                      for n in sorted(nothing["short_name"], key=vn_key)], className="post-commune-badges"),
+        ], id="post-nothing-moved")
+    if c["has_record"].any():
+        parts += [dbc.Row([dbc.Col(table, lg=8), dbc.Col(nothing_part, lg=4)])]
+    else:
+        # No commune has a record: a table of dashes would only hide the one fact that matters.
+        parts += [nothing_part]
+    return card(t("drill.title", lang, name=name, year=view.year), parts + [html.Span(id="post-scroll-done")], id="post-drill")
+
+
+# ---------------------------------------------------------------- over time
+
+def over_time(data: dict, view) -> dbc.Card:
+    lang = view.lang
+    lv = data["over_time"]
+    years = sorted(lv["year"].unique())
+    staff_traces = []
+    for level in LEVELS:
+        d = lv[lv["level"] == level]
+        if d.empty:
+            continue
+        staff = [int(v) if n else None for v, n in zip(d["postal_staff"], d["records"])]  # no record: no bar, not 0
+        name = level_label(level, lang)
+        staff_traces.append(dict(type="bar", x=[str(y) for y in d["year"]], y=staff, name=name,
+                                 marker=dict(color=LEVEL_COLORS[level]), text=[fmt_int(v, lang) if v is not None else "" for v in staff],
+                                 textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{y}<extra>" + name + "</extra>"))
+    # Legends under the plots: the toolbar sits on the top edge and would cover them on a phone.
+    fig_staff = {"data": staff_traces, "layout": base_layout(
+        lang, 340, barmode="group", margin=dict(l=10, r=10, t=30, b=10), legend=BOTTOM_LEGEND,
+        yaxis=dict(rangemode="tozero", fixedrange=True), xaxis=dict(type="category", fixedrange=True))}
+
+    dist = lv[lv["level"] == "district"]
+    top_units = max(1, int(dist["units"].max()) if not dist.empty else 1)
+    fig_full = {"data": [dict(
+        type="bar", x=[str(y) for y in dist["year"]], y=[int(v) for v in dist["units_full"]], marker=dict(color="#08519C"),
+        text=[f"{fmt_int(a, lang)} / {fmt_int(b, lang)}" for a, b in zip(dist["units_full"], dist["units"])],
+        textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{text}<extra></extra>")],
+        "layout": base_layout(lang, 340, margin=dict(l=10, r=10, t=30, b=10),
+                              yaxis=dict(title=dict(text=t("time.units", lang)), range=[0, top_units * 1.1], fixedrange=True),
+                              xaxis=dict(type="category", fixedrange=True))}
+
+    m = data["monthly"]
+    share_traces = []
+    for level in LEVELS:
+        d = m[m["level"] == level]
+        if d.empty:
+            continue
+        name = level_label(level, lang)
+        share_traces.append(dict(
+            type="scatter", mode="lines", x=[f"{v // 100}-{v % 100:02d}-01" for v in d["ym"]],
+            y=[None if _nan(v) else float(v) for v in d["postal_share"]], name=name,
+            line=dict(color=LEVEL_COLORS[level], width=3), customdata=[ym_label(v, lang) for v in d["ym"]],
+            hovertemplate="%{customdata}: %{y:.1%}<extra>" + name + "</extra>"))
+    fig_share = {"data": share_traces, "layout": base_layout(
+        lang, 340, margin=dict(l=10, r=10, t=30, b=10), legend=BOTTOM_LEGEND,
+        yaxis=dict(tickformat=".0%", rangemode="tozero", fixedrange=True),
+        xaxis=dict(type="date", dtick="M6", tickformat="%m/%Y", fixedrange=True))}
+    if m.empty:
+        share_part = [empty_state(t("no_data", lang))]
+    else:
+        share_part = [graph("post-time-share", fig_share, f"postal-share-by-month-{years[0]}-{years[-1]}"),
+                      html.P(t("time.share.note", lang), className="post-table-note")]
+    return card(t("time.title", lang), dbc.Row([
+        dbc.Col([html.H3(t("time.staff", lang), className="h6"), graph("post-time-staff", fig_staff, f"postal-staff-{years[0]}-{years[-1]}")], lg=4),
+        dbc.Col([html.H3(t("time.full", lang), className="h6"), graph("post-time-full", fig_full, f"postal-units-100-{years[0]}-{years[-1]}")], lg=3),
+        dbc.Col([html.H3(t("time.share", lang), className="h6"), *share_part], lg=5),
+    ]), id="post-over-time")
+
+
+# ---------------------------------------------------------------- page
+
+def build(view, engine) -> html.Div:
+    lang = view.lang
+    title = t("title", lang) + f" — {view.year}" + (f" — {view.district_name}" if view.district else "")
+    header = page_header(title, t("subtitle", lang), notes=view.notes, id_prefix="post-")
+    if not view.has_data:
+        return html.Div([header, empty_state(t("no_data", lang))])
+    data = page_data(view, engine)
+    if not data["years"]:
+        return html.Div([header, empty_state(t("none.any", lang), id="post-none")])
+    parts = [header]
+    if view.sector:
+        parts.append(dbc.Alert(t("sector.note", lang), color="info", className="py-2"))
+    levels = data["levels"]
+    this_year = levels[levels["year"] == view.year]
+    if this_year["records"].sum() == 0:
+        parts.append(dbc.Alert([t("none.year", lang, year=view.year), " ",
+                                t("none.year.other", lang, years=", ".join(str(y) for y in data["years"]))],
+                               color="secondary", id="post-none"))
+        parts.append(over_time(data, view))
+        return html.Div(parts)
+    # Data problems: named, never capped.
+    bad = data["districts"][data["districts"]["bad_record"]]
+    bad_items = [t("bad.item", lang, name=r["short_name"], year=view.year, moved=fmt_int(r["procedures_moved"], lang),
+                   total=fmt_int(r["procedures_total"], lang)) for _, r in bad.iterrows()]
+    if "communes" in data:
+        cb = data["communes"][data["communes"]["bad_record"]]
+        bad_items += [t("bad.item", lang, name=r["short_name"], year=view.year, moved=fmt_int(r["procedures_moved"], lang),
+                        total=fmt_int(r["procedures_total"], lang)) for _, r in cb.iterrows()]
+    other_bad = int(this_year["bad_records"].sum()) - len(bad_items)
+    if other_bad > 0 and not bad_items:
+        bad_items.append(t("bad.title", lang) + f": {other_bad}")
+    if bad_items or other_bad > 0:
+        parts.append(dbc.Alert([html.H4(t("bad.title", lang), className="alert-heading h6"),
+                                html.Ul([html.Li(s) for s in bad_items]), html.P(t("bad.tail", lang), className="mb-0")],
+                               color="danger", id="post-data-problem"))
+    parts.append(headline(levels, view.year, lang))
+    districts = data["districts"]
+    if view.district:
+        parts.append(drill_section(view, districts, data["communes"]))
+    if not districts.empty:
+        chart = [html.P(laggards_sentence(districts, lang), className="mb-1 fw-semibold", id="post-laggards"),
+                 graph("post-rank-chart", ranked_chart(districts, view), f"postal-share-moved-districts-{view.year}")]
+        parts.append(dbc.Row([
+            dbc.Col(card(t("rank.title", lang, year=view.year), chart), lg=7),
+            dbc.Col(card(t("map.title", lang), district_map(districts, view)), lg=5),
+        ], className="g-3", id="post-district-view"))
+        frame = table_frame(districts, lang)
+        parts.append(card(t("table.title", lang, year=view.year), [
+            html.Div([dbc.Button(t("download.csv", lang), id="post-dl-csv-btn", color="secondary", outline=True, size="sm"),
+                      dbc.Button(t("download.xlsx", lang), id="post-dl-xlsx-btn", color="secondary", outline=True, size="sm"),
+                      dcc.Download(id="post-dl-csv"), dcc.Download(id="post-dl-xlsx")], className="post-downloads mb-2"),
+            district_grid(frame, lang),
+            html.P(t("table.note", lang), className="post-table-note"),
+        ], id="post-table-card"))
+    parts.append(over_time(data, view))
+    return html.Div(parts)
+
+
+# ---------------------------------------------------------------- helpers for the page's callbacks
+
+def with_district(search: str | None, code: str | None) -> str:
+    params = parse_search(search)
+    if code and params.get("district") != code:
+        params["district"] = code
+    else:
+        params.pop("district", None)  # a second click on the selected unit goes back to the province
+    return build_search(params)
+
+
+def download_frame(search: str | None, engine=None):
+    """The district table as a download: localized headers, filters in the header rows."""
+    engine = engine or get_engine()
+    view = resolve_view(parse_search(search), engine)
+    lang = view.lang
+    df = q.district_coverage(engine, view.filter(district_code=None))
+    frame = table_frame(df, lang).drop(columns=["code"])
+    frame = frame.rename(columns={f: t(k, lang) for f, k in TABLE_COLS})
+    filters = [(t("dl.year", lang), str(view.year))]
+    if view.sector:
+        filters.append((t("dl.sector", lang), view.sector))
+    return frame, t("dl.title", lang), filters, view

@@ -1,0 +1,159 @@
+"""The app's frame: navbar, global filter bar (year, district, sector, language) and
+the callbacks that keep the filter bar and the URL in step, so a link reproduces a view."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+
+from components.i18n import bilingual, normalise_lang, t
+from components.params import GLOBAL_PARAMS, build_search, parse_search, reference_lists
+from data.auth import active_scope
+from data.db import DB_ERRORS
+
+
+def nav_pages() -> list[tuple[str, str]]:
+    """(path, label key) of the navbar's pages: every registered page with a ``nav`` label,
+    in their ``order`` (dash.register_page in each page's module: the one list of pages)."""
+    return [(page["path"], page["nav"]) for page in dash.page_registry.values() if page.get("nav")]
+
+
+def nav_id(key: str) -> str:
+    return f"nav-{key.split('.')[1]}"
+
+
+def navbar(lang: str) -> dbc.Navbar:
+    links = [dbc.NavItem(dbc.NavLink(t(key, lang), href=path, id=nav_id(key), active="exact"))
+             for path, key in nav_pages()]
+    return dbc.Navbar(
+        dbc.Container([
+            dbc.NavbarBrand([html.Span(t("app.title", lang), id="brand-title"),
+                             html.Small(" · Quảng Nam", className="brand-province")], href="/", id="brand"),
+            dbc.NavbarToggler(id="nav-toggler"),
+            dbc.Collapse(dbc.Nav(links, navbar=True, className="ms-auto"), id="nav-collapse", navbar=True),
+        ], fluid=True),
+        color="primary", dark=True, className="mb-2 app-navbar", id="navbar",
+    )
+
+
+def district_options(ref: dict, lang: str) -> list[dict]:
+    if active_scope() is not None:  # a district user (server.auth): their district is their whole view
+        return [{"label": d["short_name"], "value": ""} for d in ref["districts"][:1]] or [{"label": "—", "value": ""}]
+    return [{"label": t("filter.district.all", lang), "value": ""}] + [
+        {"label": d["short_name"], "value": d["code"]} for d in ref["districts"]]
+
+
+def sector_options(ref: dict, lang: str) -> list[dict]:
+    return [{"label": t("filter.sector.all", lang), "value": ""}] + [
+        {"label": bilingual(s["name"], s["name_en"], lang), "value": s["code"]} for s in ref["sectors"]]
+
+
+def filter_bar(ref: dict, lang: str) -> html.Div:
+    year_options = [{"label": str(y), "value": str(y)} for y in ref["years"]]
+
+    def field(label_id, label, control, width, xs=12):
+        return dbc.Col([dbc.Label(label, html_for=control.id, id=label_id, className="filter-label"), control],
+                       xs=xs, sm=6, lg=width, className="mb-1")
+
+    year = field("filter-year-label", t("filter.year", lang),
+                 dcc.Dropdown(id="filter-year", options=year_options, clearable=False, searchable=False), 2, xs=5)
+    district = field("filter-district-label", t("filter.district", lang),
+                     dcc.Dropdown(id="filter-district", options=district_options(ref, lang), clearable=False), 4)
+    sector = field("filter-sector-label", t("filter.sector", lang),
+                   dcc.Dropdown(id="filter-sector", options=sector_options(ref, lang), clearable=False), 4)
+    language = field("filter-lang-label", t("filter.lang", lang),
+                     dbc.RadioItems(id="filter-lang", options=[{"label": "Tiếng Việt", "value": "vi"}, {"label": "English", "value": "en"}],
+                                    inline=True, className="lang-switch"), 2, xs=7)
+    # On a phone, year and language share the first line; on wider screens language goes last.
+    language.className += " order-sm-last"
+    return html.Div(dbc.Row([
+        year, language, district, sector,
+    ], className="g-2 align-items-end"), className="filter-bar container-fluid", id="filter-bar")
+
+
+@callback(
+    Output("url", "search"),
+    Output("filter-year", "value"),
+    Output("filter-district", "value"),
+    Output("filter-sector", "value"),
+    Output("filter-lang", "value"),
+    Input("url", "search"),
+    Input("filter-year", "value"),
+    Input("filter-district", "value"),
+    Input("filter-sector", "value"),
+    Input("filter-lang", "value"),
+    State("filter-year", "options"),
+    State("filter-district", "options"),
+    State("filter-sector", "options"),
+)
+def sync_filters_and_url(search, year, district, sector, lang, year_options, district_options_, sector_options_):
+    """One callback owns both directions (URL -> controls, controls -> URL), so they never loop.
+
+    Controls show the effective view (a bad code in the URL shows as "whole province");
+    the URL is rewritten only when the user changes a control, so the page can still
+    say what it corrected."""
+    params = parse_search(search)
+
+    def valid(value, options):
+        return value if value in [o["value"] for o in options or []] else ""
+
+    valid_years = [o["value"] for o in year_options or []]
+    effective = (
+        params.get("year") if params.get("year") in valid_years else (valid_years[0] if valid_years else None),
+        valid(params.get("district", ""), district_options_),
+        valid(params.get("sector", ""), sector_options_),
+        normalise_lang(params.get("lang")),
+    )
+    if ctx.triggered_id in (None, "url"):
+        return (no_update, *effective)
+    if (year, district or "", sector or "", lang) == effective:
+        return no_update, no_update, no_update, no_update, no_update
+    new = dict(params)
+    new.update({"year": year, "district": district or None, "sector": sector or None,
+                "lang": None if lang == "vi" else lang})
+    if ctx.triggered_id in ("filter-district", "filter-sector", "filter-year"):
+        # Drill parameters belong to the old selection; a new filter starts from the top.
+        for k in list(new):
+            if k not in GLOBAL_PARAMS and k not in ("level",):
+                new.pop(k)
+    search_new = build_search(new)
+    return (search_new if search_new != (search or "") else no_update), no_update, no_update, no_update, no_update
+
+
+def translate_shell(search):
+    """Nav links carry the global filters; the frame speaks the chosen language."""
+    params = parse_search(search)
+    lang = normalise_lang(params.get("lang"))
+    keep = build_search({k: v for k, v in params.items() if k in GLOBAL_PARAMS})
+    pages = nav_pages()
+    hrefs = [path + keep for path, _ in pages]
+    labels = [t(key, lang) for _, key in pages]
+    try:
+        ref = reference_lists()
+        options = [district_options(ref, lang), sector_options(ref, lang)]
+    except DB_ERRORS:
+        options = [no_update, no_update]
+    return hrefs + labels + [t("app.title", lang), t("filter.year", lang), t("filter.district", lang),
+                             t("filter.sector", lang), t("filter.lang", lang)] + options
+
+
+def init_shell(app) -> None:
+    """The callback that translates the frame names every navbar link, so it is registered
+    once the pages are (after ``dash.Dash(use_pages=True)``)."""
+    pages = nav_pages()
+    app.callback(
+        [Output(nav_id(key), "href") for _, key in pages]
+        + [Output(nav_id(key), "children") for _, key in pages]
+        + [Output("brand-title", "children"), Output("filter-year-label", "children"),
+           Output("filter-district-label", "children"), Output("filter-sector-label", "children"),
+           Output("filter-lang-label", "children"),
+           Output("filter-district", "options"), Output("filter-sector", "options")],
+        Input("url", "search"),
+        prevent_initial_call=False,
+    )(translate_shell)
+
+
+@callback(Output("nav-collapse", "is_open"), Input("nav-toggler", "n_clicks"), State("nav-collapse", "is_open"),
+          prevent_initial_call=True)
+def toggle_nav(n, is_open):
+    return not is_open
