@@ -28,10 +28,22 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, delete, insert, select, text
 from sqlalchemy.engine import Engine
 
-from . import catalog
+from . import catalog, unit_versions
 from .aggregates import MEASURES, ensure_calendar, refresh_agency_rollup
 from .db import alembic_config, has_schema, make_engine, upgrade
-from .schema import FINISHED_STATUSES, WITHDRAWN_STATUSES, Agency, Base, DossierMonthStats, ImportRun, PostalDeployment, Procedure, Sector, Unit
+from .schema import (
+    FINISHED_STATUSES,
+    WITHDRAWN_STATUSES,
+    Agency,
+    Base,
+    DossierMonthStats,
+    ImportRun,
+    PostalDeployment,
+    Procedure,
+    Sector,
+    Unit,
+    UnitSuccessor,
+)
 from .workdays import add_workdays_np, from_daynum, to_daynum, workday_array, workdays_between_np
 
 YEARS = (2022, 2023, 2024)
@@ -171,6 +183,19 @@ def _postal_rows(rng: np.random.Generator, units: list[dict]) -> list[dict]:
                              procedures_moved=moved, procedures_total=commune_total[code],
                              decided_on=dt.date(year, 1, 1), note=None))
     return rows
+
+
+def _units_over_time(agencies: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Every unit version of the catalogue (data.unit_versions) and the agencies: the 2023 ones
+    (ids unchanged) ending with their units, then those of the later unit versions."""
+    units = [dict(r) for r in unit_versions.unit_rows()]
+    span = {u["code"]: (u["valid_from"], u["valid_to"]) for u in units}
+    old = [dict(a, valid_from=span[a["unit_code"]][0], valid_to=span[a["unit_code"]][1]) for a in agencies]
+    departments = [a for a in agencies if a["level"] == "province"]
+    new = unit_versions.agency_rows(units, departments)
+    for i, a in enumerate(new):
+        a["id"] = len(old) + i + 1
+    return units, old + new
 
 
 # ---------------------------------------------------------------- dossiers
@@ -611,11 +636,13 @@ def build_demo(url: str, seed: int = 2114, scale: float = 1.0, progress=lambda m
     rng = np.random.default_rng(seed)
     units, sectors, procedures, agencies = _reference_rows(rng)
     postal = _postal_rows(rng, units)
+    all_units, all_agencies = _units_over_time(agencies)
     with engine.begin() as conn:
-        conn.execute(insert(Unit), units)
+        conn.execute(insert(Unit), all_units)
+        conn.execute(insert(UnitSuccessor), list(unit_versions.successor_rows()))
         conn.execute(insert(Sector), sectors)
         conn.execute(insert(Procedure), procedures)
-        conn.execute(insert(Agency), agencies)
+        conn.execute(insert(Agency), all_agencies)
         conn.execute(insert(PostalDeployment), postal)
     progress("generating dossiers")
     df = _generate_dossiers(rng, units, sectors, procedures, agencies, postal, scale)
