@@ -185,6 +185,22 @@ def _postal_rows(rng: np.random.Generator, units: list[dict]) -> list[dict]:
     return rows
 
 
+def write_reference(engine: Engine, rng: np.random.Generator):
+    """The demo's catalogue (units over time, successor links, sectors, procedures, agencies) and
+    postal records, written; returns the 2023 rows the dossiers are drawn from."""
+    units, sectors, procedures, agencies = _reference_rows(rng)
+    postal = _postal_rows(rng, units)
+    all_units, all_agencies = _units_over_time(agencies)
+    with engine.begin() as conn:
+        conn.execute(insert(Unit), all_units)
+        conn.execute(insert(UnitSuccessor), list(unit_versions.successor_rows()))
+        conn.execute(insert(Sector), sectors)
+        conn.execute(insert(Procedure), procedures)
+        conn.execute(insert(Agency), all_agencies)
+        conn.execute(insert(PostalDeployment), postal)
+    return units, sectors, procedures, agencies, postal
+
+
 def _units_over_time(agencies: list[dict]) -> tuple[list[dict], list[dict]]:
     """Every unit version of the catalogue (data.unit_versions) and the agencies: the 2023 ones
     (ids unchanged) ending with their units, then those of the later unit versions."""
@@ -634,16 +650,7 @@ def build_demo(url: str, seed: int = 2114, scale: float = 1.0, progress=lambda m
     reset_schema(build_url)
     engine = make_engine(build_url)
     rng = np.random.default_rng(seed)
-    units, sectors, procedures, agencies = _reference_rows(rng)
-    postal = _postal_rows(rng, units)
-    all_units, all_agencies = _units_over_time(agencies)
-    with engine.begin() as conn:
-        conn.execute(insert(Unit), all_units)
-        conn.execute(insert(UnitSuccessor), list(unit_versions.successor_rows()))
-        conn.execute(insert(Sector), sectors)
-        conn.execute(insert(Procedure), procedures)
-        conn.execute(insert(Agency), all_agencies)
-        conn.execute(insert(PostalDeployment), postal)
+    units, sectors, procedures, agencies, postal = write_reference(engine, rng)
     progress("generating dossiers")
     df = _generate_dossiers(rng, units, sectors, procedures, agencies, postal, scale)
     progress(f"writing {len(df):,} dossiers")
