@@ -22,7 +22,7 @@ HEADER = [HEADERS[f] for f in FIELDS]
 
 @pytest.fixture
 def catalogue_engine(empty_engine):
-    demo.write_reference(empty_engine, np.random.default_rng(2114))
+    demo.write_reference(empty_engine, np.random.default_rng(2114))  # the catalogue, no dossiers
     return empty_engine
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import and_, select
 from sqlalchemy.engine import Engine
 
 from ..cache import cached_query
-from ..filters import DossierFilter, Period, unit_where
+from ..filters import DossierFilter, Period, district_units, unit_where
+from ..periods import in_force_terms
 from ..schema import LEVELS, PostalDeployment, Unit
 from .summary import COUNT_COLUMNS, add_rates, standard_report, summary_by_level
 
@@ -88,7 +89,8 @@ def _commune_names(engine: Engine, district_code: str) -> dict[str, str]:
 def _commune_units(engine: Engine, district_code: str) -> dict[str, tuple[str, int]]:
     """code -> (short name, official order) for the communes of a district-level unit."""
     with engine.connect() as conn:
-        rows = conn.execute(select(U.c.code, U.c.short_name, U.c.sort_order).where(U.c.parent_code == district_code)).all()
+        rows = conn.execute(select(U.c.code, U.c.short_name, U.c.sort_order)
+                            .where(U.c.level == "commune", district_units(district_code))).all()
     return {r.code: (r.short_name, r.sort_order) for r in rows}
 
 
@@ -187,7 +189,7 @@ def commune_postal_coverage(engine: Engine, f: DossierFilter) -> pd.DataFrame:
     stmt = (select(U.c.code, U.c.short_name.label("name"), U.c.parent_code.label("district_code"),
                    D.c.short_name.label("district_name"), moved.c.unit_code.isnot(None).label("moved"))
             .select_from(U.outerjoin(moved, moved.c.unit_code == U.c.code).outerjoin(D, D.c.code == U.c.parent_code))
-            .where(U.c.level == "commune")
+            .where(U.c.level == "commune", *in_force_terms(U, f.period.end, f.period.end))  # the year's end structure
             .order_by(D.c.sort_order, U.c.sort_order, U.c.code))
     stmt = stmt.where(*unit_where(f))  # the communes of a district user's or the chosen district
     with engine.connect() as conn:
