@@ -21,6 +21,7 @@ from components.formatting import fmt_int, ym_label
 from components.i18n import bilingual, level_label, make_translator
 from components.kpi import fmt_rate, scope_title, sector_name
 from components.params import build_search, parse_search, reference_lists, resolve_view
+from components.structure import is_two_tier, structure_note
 from components.theme import CHANNEL_COLORS, LEVEL_COLORS, NEUTRAL_COLOR, base_layout, plot_text
 from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
@@ -36,6 +37,8 @@ dash.register_page(__name__, path="/levels", name="levels", title="TTHC · So s�
 
 STRINGS = {
     "lvl.title": ("So sánh các cấp", "Level comparison"),
+    "lvl.subtitle.two_tier": ("Cấp tỉnh (thành phố) và cấp xã. Bấm vào cột của một cấp để xem từng đơn vị.",
+                              "Province (city) and commune level. Click a level's bar to see its units."),
     "lvl.subtitle": ("Cấp tỉnh, cấp huyện và cấp xã. Bấm vào cột của một cấp để xem từng đơn vị.",
                      "Province, district and commune level. Click a level's bar to see its units."),
     "lvl.subtitle.district": ("Cấp huyện và cấp xã thuộc {district} (cấp tỉnh không thuộc huyện nào). Bấm vào cột của một cấp để xem chi tiết.",
@@ -122,9 +125,11 @@ def _selected_level(view) -> str | None:
     return raw
 
 
-def _levels_shown(view) -> list[str]:
-    """A district filter narrows the district and commune levels; the province level drops out."""
-    return [lv for lv in LEVELS if not (view.district and lv == "province")]
+def _levels_shown(view, summary: pd.DataFrame | None = None) -> list[str]:
+    """The levels of the period (``summary``'s: two from July 2025); a district filter narrows the
+    district and commune levels, and the province level drops out."""
+    levels = LEVELS if summary is None else list(summary.index)
+    return [lv for lv in levels if not (view.district and lv == "province")]
 
 
 # ---------------------------------------------------------------- figures
@@ -356,7 +361,9 @@ def report_rows(engine, view) -> pd.DataFrame:
     """Per-unit Biểu 06 rows under level subtotals, with a grand total, labelled in the view's language."""
     lang = view.lang
     df = q.with_totals(q.report_by_unit(engine, view.filter()))
-    numerals = {"province": "I", "district": "II", "commune": "III"}
+    shown = [lv for lv in LEVELS if lv in set(df["level"])]
+    numerals = dict(zip(shown, ("I", "II", "III")))  # as many as the period's levels
+    grouped = "district" in q.level_summary(engine, view.filter()).index  # communes under their districts
 
     def label(r):
         if r["row_kind"] == "total":
@@ -364,7 +371,7 @@ def report_rows(engine, view) -> pd.DataFrame:
         if r["row_kind"] == "level_total":
             return f"{numerals[r['level']]}. {level_label(r['level'], lang)}"
         name = bilingual(r["name"], r["name_en"], lang)
-        if r["level"] == "commune" and not view.district:
+        if r["level"] == "commune" and not view.district and grouped:
             return t("lvl.report.communes_of", lang, name=name)
         return name
 
@@ -402,7 +409,7 @@ def _breakdown_section(engine, view, summary, level) -> html.Div:
     buttons = html.Div(
         [dcc.Link(level_label(lv, lang), href=view.href("/levels", keep_extra=True, level=lv),
                   className=f"btn btn-sm {'btn-primary' if lv == level else 'btn-outline-primary'}", id=f"lvl-pick-{lv}")
-         for lv in _levels_shown(view)]
+         for lv in _levels_shown(view, summary)]
         + ([dcc.Link(t("lvl.breakdown.clear", lang), href=view.href("/levels", keep_extra=True, level=None),
                      className="btn btn-sm btn-outline-secondary", id="lvl-pick-clear")] if level else []),
         className="lvl-level-buttons")
@@ -445,10 +452,15 @@ def layout(**kwargs):
     f = view.filter()
     sname = sector_name(ref, view.sector, lang)
     title = scope_title(t("lvl.title", lang), lang, view.year, view.district_name, sname)
-    subtitle = (t("lvl.subtitle.district", lang, district=view.district_name) if view.district else t("lvl.subtitle", lang))
-    header = page_header(title, subtitle, notes=view.notes, id_prefix="lvl-")
+    subtitle = (t("lvl.subtitle.district", lang, district=view.district_name) if view.district
+                else t("lvl.subtitle.two_tier" if is_two_tier(get_engine(), view.year) else "lvl.subtitle", lang))
+    header = html.Div([page_header(title, subtitle, notes=view.notes, id_prefix="lvl-"),
+                       structure_note(get_engine(), view.year, lang, id="lvl-structure")])
     summary = q.level_summary(engine, f)
-    levels = _levels_shown(view)
+    if level is not None and level not in summary.index:  # e.g. the district level in 2026
+        view.extra.pop("level", None)
+        level = None
+    levels = _levels_shown(view, summary)
     if summary.loc[levels, ["received", "finished", "carried_over"]].to_numpy().sum() == 0:
         action = dcc.Link(t("lvl.empty.action", lang), href=view.href("/levels", sector=None), className="btn btn-primary", id="lvl-empty-action")
         msg = t("lvl.empty.sector", lang, sector=sname or "", year=view.year) if view.sector else t("no_data", lang)
@@ -474,7 +486,8 @@ def layout(**kwargs):
     ], className="g-3")
     trend = card(t("lvl.trend", lang, first=years[0], last=years[-1]), dbc.Row([
         dbc.Col([html.H3(t(f"lvl.trend.{m}", lang), className="h6"),
-                 graph(f"lvl-trend-{m}", fig_trend(monthly, levels, col, lang, y, years), f"levels-trend-{m}-{years[0]}-{years[-1]}")],
+                 graph(f"lvl-trend-{m}", fig_trend(monthly, _levels_shown(view), col, lang, y, years),
+                       f"levels-trend-{m}-{years[0]}-{years[-1]}")],
                 xs=12, xl=4)
         for m, col in (("received", "received"), ("on_time", "on_time_rate"), ("online", "online_share"))
     ], className="g-3"), id="lvl-trend")

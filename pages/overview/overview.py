@@ -15,11 +15,11 @@ from components.formatting import fmt_int
 from components.i18n import bilingual, level_label, make_translator
 from components.kpi import delta_line, fmt_rate, kpi_card, level_badge, scope_title, sector_name
 from components.params import reference_lists, resolve_view
+from components.structure import structure_note
 from components.theme import LEVEL_COLORS
 from components.ui import card, empty_state, page_header
 from data.db import get_engine
 from data.queries import levels as q
-from data.schema import LEVELS
 from server.faults import guard_layout
 from server.page_cache import cached_page
 
@@ -28,8 +28,8 @@ dash.register_page(__name__, path="/", name="overview", title="TTHC · Tổng qu
 
 STRINGS = {
     "ovw.title": ("Tổng quan", "Overview"),
-    "ovw.subtitle": ("Năm {year} so với năm {prev}, theo ba cấp tiếp nhận hồ sơ.",
-                     "{year} against {prev}, for the three levels that receive dossiers."),
+    "ovw.subtitle": ("Năm {year} so với năm {prev}, theo {n} cấp tiếp nhận hồ sơ.",
+                     "{year} against {prev}, for the {n} levels that receive dossiers."),
     "ovw.subtitle.district": ("Năm {year} so với năm {prev}. Chỉ cấp huyện và cấp xã thuộc {district}: cấp tỉnh không thuộc huyện nào.",
                               "{year} against {prev}. District and commune level of {district} only: the province level belongs to no district."),
     "ovw.received": ("Hồ sơ tiếp nhận", "Dossiers received"),
@@ -49,6 +49,8 @@ STRINGS = {
                        "Sector with the most late dossiers: {sector} — {late} late dossiers, {share} of all late dossiers."),
     "ovw.att.sector.none": ("Không có hồ sơ trễ hạn trong lựa chọn này.", "No late dossiers in this selection."),
     "ovw.att.sector.link": ("Xem hồ sơ trễ hạn", "See the late dossiers"),
+    "ovw.att.communes_low.all": ("Xã, phường có tỷ lệ đúng hạn thấp nhất (cấp xã {avg}):",
+                                 "Communes and wards with the lowest on-time rate (commune level {avg}):"),
     "ovw.att.districts": ("Đơn vị cấp huyện có tỷ lệ đúng hạn thấp nhất (cấp huyện {avg}):",
                           "District-level units with the lowest on-time rate (district level {avg}):"),
     "ovw.att.communes_low": ("Xã có tỷ lệ đúng hạn thấp nhất trong {district} (cấp xã {avg}):",
@@ -140,10 +142,15 @@ def _attention(engine, view, summary) -> html.Div:
         head = t("ovw.att.communes_low", lang, district=view.district_name, avg=fmt_rate(summary.loc["commune", "on_time_rate"], lang))
         links = [(r["name"], fmt_rate(r["on_time_rate"], lang), view.href("/late", level="commune", commune=r["key"]))
                  for _, r in ranked.head(LOWEST_N).iterrows()]
-    else:
+    elif "district" in summary.index:
         ranked = q.districts_by_on_time(engine, f)
         head = t("ovw.att.districts", lang, avg=fmt_rate(summary.loc["district", "on_time_rate"], lang))
         links = [(r["district_name"], fmt_rate(r["on_time_rate"], lang), view.href("/late", district=r["district_code"], level="district"))
+                 for _, r in ranked.head(LOWEST_N).iterrows()]
+    else:  # two tiers (from July 2025): the communes themselves are ranked
+        ranked = q.communes_by_on_time(engine, f)
+        head = t("ovw.att.communes_low.all", lang, avg=fmt_rate(summary.loc["commune", "on_time_rate"], lang))
+        links = [(r["name"], fmt_rate(r["on_time_rate"], lang), view.href("/late", level="commune", commune=r["key"]))
                  for _, r in ranked.head(LOWEST_N).iterrows()]
     if links:
         parts = [html.Span(head), " "]
@@ -187,11 +194,15 @@ def layout(**kwargs):
     has_prev = (view.year - 1) in ref["years"]
     title = scope_title(t("ovw.title", lang), lang, view.year, view.district_name, sector_name(ref, view.sector, lang))
     subtitle = (t("ovw.subtitle.district", lang, year=view.year, prev=view.year - 1, district=view.district_name)
-                if view.district else t("ovw.subtitle", lang, year=view.year, prev=view.year - 1))
-    levels = [lv for lv in LEVELS if not (view.district and lv == "province")]
-    rows = [_level_row(lv, cur.loc[lv], prev.loc[lv] if has_prev else None, view, has_prev) for lv in levels]
+                if view.district else t("ovw.subtitle", lang, year=view.year, prev=view.year - 1,
+                                        n={2: ("hai", "two"), 3: ("ba", "three")}.get(len(cur), (len(cur),) * 2)[lang == "en"]))
+    # The levels of the period (two from July 2025); a level the previous year lacked has no change arrow.
+    levels = [lv for lv in cur.index if not (view.district and lv == "province")]
+    rows = [_level_row(lv, cur.loc[lv], prev.loc[lv] if has_prev and lv in prev.index else None, view,
+                       has_prev and lv in prev.index) for lv in levels]
     return html.Div([
         page_header(title, subtitle, notes=view.notes, id_prefix="ovw-"),
+        structure_note(engine, view.year, lang, id="ovw-structure"),
         html.Div(rows, className="kpi-grid", id="ovw-kpis"),
         _attention(engine, view, cur),
     ], className="overview-page")
