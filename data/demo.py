@@ -109,7 +109,7 @@ TARGETS_2025_2026 = (
 # Postal substitution from 2025: the province (and from July the city), the 17 district-level
 # units until June, then the city's communes (staff, communes with staff).
 POSTAL_2025_2026 = {
-    2025: dict(province=(17, 24, 1402, 1402), city=(18, 25, 1440, 1440), district=(50, 160, 16), commune=46),
+    2025: dict(province=(17, 24, 1402, 1402), district=(50, 160, 16), commune=46),  # the province's record covers 2025
     2026: dict(city=(19, 26, 1466, 1466), commune=61),
 }
 
@@ -302,10 +302,11 @@ def _postal_rows_2025_2026(rng, agencies: list[dict]) -> list[dict]:
         rows.append(dict(unit_code=code, year=2025, postal_staff=int(staff_split[i]), civil_servants=int(servant_split[i]),
                          procedures_moved=moved, procedures_total=totals[code], decided_on=dt.date(2025, 1, 1), note=None))
     for year, spec in POSTAL_2025_2026.items():
-        staff, servants, moved, total = spec["city"]
-        rows.append(dict(unit_code=uh.NEW_PROVINCE_CODE, year=year, postal_staff=staff, civil_servants=servants,
-                         procedures_moved=moved, procedures_total=total, decided_on=max(dt.date(year, 1, 1), uh.TWO_TIERS_FROM),
-                         note="Trung tâm Phục vụ hành chính công thành phố"))
+        if "city" in spec:
+            staff, servants, moved, total = spec["city"]
+            rows.append(dict(unit_code=uh.NEW_PROVINCE_CODE, year=year, postal_staff=staff, civil_servants=servants,
+                             procedures_moved=moved, procedures_total=total, decided_on=dt.date(year, 1, 1),
+                             note="Trung tâm Phục vụ hành chính công thành phố"))
         for j, code in enumerate(order[:spec["commune"]]):
             share = 1.0 if j % 3 == 0 else min(0.55 + 0.08 * (j % 5) + (0.05 if year == 2026 else 0), 0.97)
             rows.append(dict(unit_code=code, year=year, postal_staff=1 + (j % 7 == 0), civil_servants=1 + (j % 7 == 0),
@@ -809,7 +810,9 @@ def build_demo(url: str, seed: int = 2114, scale: float = 1.0, progress=lambda m
     with engine.begin() as conn:
         conn.execute(insert(PostalDeployment), postal2)
     periods = _years_2025_2026()
-    new = _generate_dossiers(rng2, None, sectors, procedures, later, postal + postal2, scale, periods=periods,
+    # From July 2025 the city's centre is the province's desk carried on: its 2025 coverage is the province's.
+    carried = [dict(r, unit_code=uh.NEW_PROVINCE_CODE) for r in postal2 if r["unit_code"] == catalog.PROVINCE_CODE]
+    new = _generate_dossiers(rng2, None, sectors, procedures, later, postal + postal2 + carried, scale, periods=periods,
                              end=TWO_TIER_END, commune_noise=_continuity_noise(noise, all_agencies, periods),
                              first_seq=len(old) + 1)
     df = pd.concat([_close_carried_over(old, TWO_TIER_END), new], ignore_index=True)

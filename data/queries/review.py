@@ -30,7 +30,8 @@ from sqlalchemy.engine import Engine
 
 from ..cache import cached_query
 from ..filters import DossierFilter
-from ..schema import LEVELS, ImportRun, PostalDeployment, Sector, Unit
+from ..periods import in_force_terms
+from ..schema import ImportRun, PostalDeployment, Sector, Unit
 from . import late as qlate
 from . import levels as ql
 from . import postal as qp
@@ -237,7 +238,9 @@ def review_facts(engine: Engine, f: DossierFilter, min_finished: int = MIN_FINIS
 
 def _name_the_scope(engine: Engine, f: DossierFilter, facts: ReviewFacts) -> None:
     with engine.connect() as conn:
-        facts.province_name = conn.execute(select(U.c.short_name).where(U.c.level == "province")).scalar()
+        # The province (or city) in force at the period's end: Quảng Nam, then Đà Nẵng.
+        facts.province_name = conn.execute(select(U.c.short_name).where(
+            U.c.level == "province", *in_force_terms(U, f.period.end, f.period.end))).scalar()
         if f.effective_district:
             facts.district_name = conn.execute(select(U.c.short_name).where(U.c.code == f.effective_district)).scalar()
         if f.sector_code:
@@ -248,7 +251,7 @@ def _name_the_scope(engine: Engine, f: DossierFilter, facts: ReviewFacts) -> Non
 
 def _levels(f: DossierFilter, summary: pd.DataFrame, facts: ReviewFacts) -> None:
     """Dossiers per level in scope (a district has no province level)."""
-    for lv in LEVELS:
+    for lv in summary.index:  # the period's levels (two from July 2025)
         if f.effective_district and lv == "province":
             continue
         r = summary.loc[lv]
