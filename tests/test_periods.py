@@ -101,3 +101,28 @@ def test_per005_trend_of_a_new_commune_draws_from_its_old_communes(any_demo_engi
     own26 = standard_report(any_demo_engine, Y(Period.year(2026), commune_code=key), "agency")
     assert by_year[2026] == own26["received"].sum() > 0
     assert unit_versions.former_district(key) == "509"
+
+
+def test_per006_a_district_users_scope_after_the_change_is_its_new_communes(demo_engine):
+    """Quế Sơn's user (509) in 2026 sees the communes formed from its communes (Nông Sơn's too, which
+    joined Quế Sơn in January 2025), and in 2023 its own district's units."""
+    from data.auth import set_scope
+
+    token = set_scope("509", "district")
+    try:
+        by_agency = standard_report(demo_engine, Y(Period.year(2026)), "agency")
+        y2023 = standard_report(demo_engine, Y(Period.year(2023)), "agency")
+        communes = report_by_current_unit.uncached(demo_engine, Y(Period.year(2023)))
+    finally:
+        from data.auth import reset_scope
+        reset_scope(token)
+    formed = {f"X{unit_versions.version_key(u)}" for u in uh.catalogue().communes_formed_from_district("509")}
+    assert set(by_agency.loc[by_agency["received"] > 0, "agency_code"]) == formed
+    assert len(formed) == 5
+    assert set(y2023["agency_code"]) >= {"H509", "X20677"} and not any(c.startswith("STP") for c in y2023["agency_code"])
+    # 2023 on today's boundaries, scoped: the district desk goes to the city, its 2023 communes to
+    # those of the five they became (Nông Sơn's were not Quế Sơn's in 2023).
+    cat = uh.catalogue()
+    became = {unit_versions.version_key(s.unit) for u in cat.units_in_force(dt.date(2023, 6, 1), "commune")
+              if u.parent_code == "509" for s in cat.successors(u.code, uh.TWO_TIERS_FROM, code_on=dt.date(2023, 6, 1))}
+    assert set(communes["current_code"]) == {"48"} | became and became < {c[1:] for c in formed}
