@@ -106,3 +106,25 @@ def current_unit_trend(engine: Engine, f: DossierFilter, unit_code: str, first_y
                                        **{c: pd.Series([], dtype="int64") for c in COUNT_COLUMNS}}))
     out = _onto_current(engine, df, ["ym"])
     return out[out["current_code"] == unit_code].sort_values("ym").reset_index(drop=True)
+
+
+@cached_query
+def current_communes(engine: Engine, f: DossierFilter) -> pd.DataFrame:
+    """Today's communes (code, name, short_name) in the filter's place (a district: those formed
+    from its communes), with how many earlier units each was formed from (``predecessors``)."""
+    from ..filters import district_units, filter_values
+
+    district = filter_values(f).get("district")
+    q = select(U.c.code, U.c.name, U.c.short_name).where(U.c.level == "commune", U.c.valid_to.is_(None))
+    if district:
+        q = q.where(district_units(district))
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(q.order_by(U.c.sort_order, U.c.code)).all(), columns=["code", "name", "short_name"])
+    mapping = current_units(engine)
+    formed: dict[str, int] = {}
+    for old, targets in mapping.items():
+        for code, _ in targets:
+            if code != old:
+                formed[code] = formed.get(code, 0) + 1
+    df["predecessors"] = df["code"].map(formed).fillna(0).astype("int64")
+    return df
