@@ -128,3 +128,25 @@ def current_communes(engine: Engine, f: DossierFilter) -> pd.DataFrame:
                 formed[code] = formed.get(code, 0) + 1
     df["predecessors"] = df["code"].map(formed).fillna(0).astype("int64")
     return df
+
+
+@cached_query
+def monthly_by_current_level(engine: Engine, f: DossierFilter, first_year: int, last_year: int) -> pd.DataFrame:
+    """Month x level measures on today's boundaries from January ``first_year`` to December
+    ``last_year`` (data.queries.levels.monthly_by_level as it was): every month on today's levels,
+    summing to the same totals."""
+    ff = f.with_(period=Period(first_year * 100 + 1, last_year * 100 + 12))
+    df = _onto_current(engine, _by_agency(engine, ff, ("agency", "month")), ["ym"])
+    out = df.groupby(["level", "ym"], as_index=False)[COUNT_COLUMNS].sum()
+    return add_rates(out).sort_values(["level", "ym"]).reset_index(drop=True)
+
+
+@cached_query
+def communes_on_current_boundaries(engine: Engine, f: DossierFilter) -> pd.DataFrame:
+    """The period's commune-level figures per commune of today (key, name, name_en + measures): a
+    ranking of today's communes for any year (level_breakdown's shape)."""
+    df = report_by_current_unit(engine, f.with_(level="commune"))
+    df = df[df["level"] == "commune"].drop(columns=["name"]).rename(columns={"current_code": "key", "short_name": "name"})
+    df["name_en"] = df["name"]
+    df = df[df["received"] + df["finished"] + df["carried_over"] > 0]
+    return df.sort_values(["on_time_rate", "received"], ascending=[False, False], na_position="last").reset_index(drop=True)
