@@ -244,7 +244,7 @@ def _name_the_scope(engine: Engine, f: DossierFilter, facts: ReviewFacts) -> Non
         row = conn.execute(select(U.c.short_name, U.c.division_type).where(
             U.c.level == "province", *in_force_terms(U, f.period.end, f.period.end))).first()
         if row is not None:
-            facts.province_name, facts.province_is_city = row.short_name, row.division_type == "thành phố"
+            facts.province_name, facts.province_is_city = row.short_name, row.division_type.startswith("thành phố")
         facts.two_tier = not conn.execute(select(U.c.code).where(
             U.c.level == "district", *in_force_terms(U, f.period.end, f.period.end))).first()
         if f.effective_district:
