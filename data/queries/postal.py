@@ -22,7 +22,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Engine
 
 from ..cache import cached_query
-from ..filters import A, DossierFilter, base_stats_select, district_units, stats_table_for, unit_where
+from ..filters import A, DossierFilter, Period, base_stats_select, district_units, stats_table_for, unit_where
 from ..periods import in_force_terms, levels_in_period
 from ..schema import PostalDeployment, Unit
 from .summary import ratio
@@ -59,7 +59,9 @@ def deployment_years(engine: Engine, f: DossierFilter) -> list[int]:
 def level_coverage(engine: Engine, f: DossierFilter, years: tuple[int, ...]) -> pd.DataFrame:
     """One row per (year, level) for ``years`` and all three levels (in scope):
     units at the level, units with a record / with postal staff, staff, civil servants,
-    procedures moved and total, units at 100 %, records with moved > total."""
+    procedures moved and total, units at 100 %, records with moved > total. Each year on its own
+    units (those in force in it; counted as they stood on the last day the level existed)."""
+    every_year = f.with_(period=Period(min(years) * 100 + 1, max(years) * 100 + 12))
     stmt = (
         select(PD.c.year.label("year"), U.c.level.label("level"),
                func.count().label("records"),
@@ -71,14 +73,16 @@ def level_coverage(engine: Engine, f: DossierFilter, years: tuple[int, ...]) -> 
                _count_if(_is_full()).label("units_full"),
                _count_if(_is_bad()).label("bad_records"))
         .select_from(PD.join(U, U.c.code == PD.c.unit_code))
-        .where(PD.c.year.in_(list(years)), *unit_where(f))
+        .where(PD.c.year.in_(list(years)), *unit_where(every_year))
         .group_by(PD.c.year, U.c.level)
     )
-    units_stmt = select(U.c.level, U.c.valid_from, U.c.valid_to).where(*unit_where(f))
+    units_stmt = select(U.c.level, U.c.valid_from, U.c.valid_to).where(*unit_where(every_year))
     with engine.connect() as conn:
         rows = pd.DataFrame(conn.execute(stmt).mappings().all())
         spans = conn.execute(units_stmt).all()
-    units = _units_at_last_day(spans, f.period.end)
+    units = {y: _units_at_last_day([r for r in spans if (r[1] is None or r[1] <= dt.date(y, 12, 31))
+                                    and (r[2] is None or r[2] >= dt.date(y, 1, 1))], dt.date(y, 12, 31))
+             for y in years}
     first, last = min(years), max(years)
     period_levels = levels_in_period(engine, dt.date(first, 1, 1), dt.date(last, 12, 31))
     levels = [lv for lv in period_levels if not (f.effective_district and lv == "province")]
@@ -92,7 +96,8 @@ def level_coverage(engine: Engine, f: DossierFilter, years: tuple[int, ...]) -> 
     df = grid.merge(rows, on=["year", "level"], how="left")
     for c in count_cols:
         df[c] = pd.to_numeric(df[c]).fillna(0).astype("int64")
-    df["units"] = df["level"].map(units).fillna(0).astype("int64")
+    df["units"] = [units[y].get(lv, 0) for y, lv in zip(df["year"], df["level"])]
+    df["units"] = df["units"].astype("int64")
     df["moved_share"] = ratio(df["procedures_moved"], df["procedures_total"])
     return df.reset_index(drop=True)  # the grid's order: years as given, levels province -> commune
 

@@ -158,7 +158,8 @@ def _int(x):
 def page_data(view, engine) -> dict:
     """Everything the layout needs, from the data layer (cached)."""
     f_all = view.filter(district_code=None)  # the overview shows every unit in scope
-    years = q.deployment_years(engine, f_all)
+    # Every year's records, each on its own units (a 2026 page still shows 2022's coverage over time).
+    years = q.deployment_years(engine, f_all.with_(period=Period(200001, 209912)))
     year = view.year
     data = {"years": years, "year": year,
             # The levels of the year (two from July 2025) and whether it ends without districts.
@@ -172,7 +173,8 @@ def page_data(view, engine) -> dict:
     elif data["two_tier"]:  # no district level: every commune, as the year ended
         data["communes"] = q.commune_coverage(engine, view.filter(), None)
     if years:
-        ref_years = q.level_coverage(engine, f_all, tuple(years))
+        ref_years = q.level_coverage(engine, f_all.with_(period=Period(years[0] * 100 + 1, years[-1] * 100 + 12)),
+                                     tuple(years))
         data["over_time"] = ref_years
         first, last = years[0], max(years[-1], year)
         data["monthly"] = q.monthly_postal_share(engine, f_all.with_(period=Period(first * 100 + 1, last * 100 + 12)))
