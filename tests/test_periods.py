@@ -85,6 +85,7 @@ def test_per004_2023_on_todays_boundaries_sums_to_the_province_totals(any_demo_e
     assert len(units) == 79 and units["received"].sum() == 413_659
     out = json.loads(_cli(demo_sqlite_url, "--year", "2023", "--json", "--boundaries", "current"))
     assert list(out["levels"]) == ["province", "commune"] and out["boundaries"] == "current"
+    assert out["province"] == {"code": "48", "name": "Thành phố Đà Nẵng"}  # today's units, today's city
     assert out["levels"]["commune"]["received"] == 187_299
 
 

@@ -10,6 +10,7 @@ applicant's supplement time, at most one supplement request.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 import numpy as np
@@ -261,7 +262,9 @@ def summary_json(engine: Engine, year: int, boundaries: str = "historical") -> d
     end = parts[-1]
     out = {"year": year, "boundaries": boundaries,
            "province": {"code": end.province_code, "name": end.province_name}}
-    if boundaries == "current":
+    if boundaries == "current":  # today's units, so today's province (or city)
+        today = segments(engine, dt.date.today(), dt.date.today())[-1]
+        out["province"] = {"code": today.province_code, "name": today.province_name}
         out["levels"] = _levels_json(summary_by_current_level(engine, DossierFilter(period=period)))
         return out
     out["levels"] = _levels_json(summary_by_level(engine, DossierFilter(period=period)))
