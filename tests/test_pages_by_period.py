@@ -46,6 +46,7 @@ def test_pbp002_late_offers_the_periods_levels(pages):
     tree = render(pages["late"], year="2026")
     assert {"late-level-province", "late-level-commune"} <= ids(tree) and "late-level-district" not in ids(tree)
     assert "late-level-district" in ids(render(pages["late"], year="2024"))
+    assert "late-structure" in ids(render(pages["late"], year="2025"))  # the split year says so
 
 
 def test_pbp003_postal_before_and_after_the_change(pages):

@@ -17,6 +17,7 @@ from components.download import to_csv_bytes, to_xlsx_bytes
 from components.formatting import fmt_int, fmt_pct
 from components.i18n import bilingual, make_translator
 from components.params import CODE, UNIT_CODE, YEAR_MONTH, build_search, reference_lists, resolve_view
+from components.structure import structure_note
 from components.theme import plot_text
 from components.ui import by_screen, card, empty_state, graph, page_header
 from data.db import get_engine
@@ -171,6 +172,7 @@ def layout(**kwargs):
     totals = q.totals(engine, c.f, c.mode)
     children = [
         page_header(title, subtitle=_subtitle(c), notes=view.notes + drill.notes, id_prefix="late-"),
+        structure_note(engine, view.year, lang, id="late-structure"),
         _controls(c),
         _breadcrumb(drill, view),
         html.P(_kpi_text(c, totals), className="late-kpi", id="late-kpi"),
