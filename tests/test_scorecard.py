@@ -1,0 +1,123 @@
+"""The service-index scorecard (Decision 766) on the hand-built fixture, on SQLite and PostgreSQL.
+
+Every rate and every point below is counted by hand from tests/fixture_data.py (2023):
+
+Quế Sơn (509, agency H509): D1 (land, late, not digitised, neutral, published), D2 (land, early,
+not published), D3 (mortgage, full online, on time, online, paid online, e-result, satisfied),
+D6 (open at year end within its deadline).
+  progress 3/4 -> 15; online share 1/4 -> 1.5 of 6, procedures fully online 1/2 -> 3 of 6:
+  online 4.5; paid online 1/4 -> 2.5; digitised 3/4 -> 8.25 of 11, e-result 1/3 -> 11/3 of 11:
+  digitisation 71.5/6; satisfied 1/2 -> 9; published 1/2 -> 9. Total 51.91666 of 100.
+Tam Kỳ (502, H502): D4 (late by two supplement requests), D5 (open, overdue, not digitised),
+D7 (withdrawn). progress 0/2 -> 0; online 0/3 and 1/2 -> 3; paid 0/3 -> 0; digitised 2/3,
+e-result 0/1 -> 22/3; no rating, no publication known: not measured. Total 31/3 of 64.
+"""
+from __future__ import annotations
+
+import pytest
+
+from data.filters import DossierFilter, Period
+from data.queries import scorecard as q
+from data.service_index import score, what_if_on_time
+
+Y2023 = DossierFilter(Period.year(2023))
+
+
+def _by_code(units):
+    return {u["code"]: u for u in units}
+
+
+def test_sco001_district_units_by_hand(fixture_engine):
+    units = _by_code(q.unit_scores(fixture_engine, Y2023, "district"))
+    assert set(units) == {"509", "502"}
+    qs = units["509"]
+    g = qs["groups"]
+    assert g["progress"]["rate"] == pytest.approx(0.75) and g["progress"]["points"] == pytest.approx(15)
+    assert g["online"]["indicators"]["online_share"]["rate"] == pytest.approx(0.25)
+    assert g["online"]["indicators"]["full_online_procedures"]["rate"] == pytest.approx(0.5)
+    assert g["online"]["points"] == pytest.approx(4.5) and g["online"]["rate"] == pytest.approx(0.375)
+    assert g["online_payment"]["rate"] == pytest.approx(0.25) and g["online_payment"]["points"] == pytest.approx(2.5)
+    assert g["digitisation"]["indicators"]["digitised"]["rate"] == pytest.approx(0.75)
+    assert g["digitisation"]["indicators"]["e_result"]["rate"] == pytest.approx(1 / 3)
+    assert g["digitisation"]["points"] == pytest.approx(8.25 + 11 / 3)
+    assert g["satisfaction"]["rate"] == pytest.approx(0.5) and g["satisfaction"]["points"] == pytest.approx(9)
+    assert g["publicity"]["rate"] == pytest.approx(0.5) and g["publicity"]["points"] == pytest.approx(9)
+    assert qs["total"] == pytest.approx(15 + 4.5 + 2.5 + 8.25 + 11 / 3 + 9 + 9)
+    assert qs["max_measured"] == 100
+    assert qs["name"] == "Quế Sơn"
+
+
+def test_sco002_unmeasured_groups_leave_the_maximum(fixture_engine):
+    tk = _by_code(q.unit_scores(fixture_engine, Y2023, "district"))["502"]
+    g = tk["groups"]
+    assert g["satisfaction"] == {**g["satisfaction"], "points": None, "rate": None, "max": 18}
+    assert g["publicity"]["rate"] is None and g["publicity"]["points"] is None
+    assert g["progress"]["rate"] == 0 and g["online"]["points"] == pytest.approx(3)
+    assert g["online_payment"]["rate"] == 0 and g["digitisation"]["points"] == pytest.approx(22 / 3)
+    assert tk["max_measured"] == 64
+    assert tk["total"] == pytest.approx(3 + 22 / 3)
+
+
+def test_sco003_ranking_best_first_by_share_of_measured(fixture_engine):
+    units = q.unit_scores(fixture_engine, Y2023, "district")
+    assert [u["code"] for u in units] == ["509", "502"]
+
+
+def test_sco004_commune_and_department_levels(fixture_engine):
+    communes = _by_code(q.unit_scores(fixture_engine, Y2023, "commune"))
+    assert set(communes) == {"20641", "20650", "20335"}
+    dp = communes["20641"]  # C1 (online, early, e-result, satisfied), C2 (on time): no fee, nothing published
+    assert dp["groups"]["online_payment"]["rate"] is None
+    assert dp["total"] == pytest.approx(20 + 9 + 16.5 + 18) and dp["max_measured"] == 72
+    assert dp["parent_code"] == "509"
+    departments = _by_code(q.unit_scores(fixture_engine, Y2023, "department"))
+    tn = departments["STNMT"]  # P1 (online, early, paid, satisfied, published), P3 (late, dissatisfied, not published)
+    assert tn["total"] == pytest.approx(9 + 10 + 3 + 5 + 9 + 16.5) and tn["max_measured"] == 100
+
+
+def test_sco005_scope_progress_and_district_scope(fixture_engine):
+    province = q.scope_score(fixture_engine, Y2023)
+    c = province["counts"]
+    # finished in 2023: 12 (8 early or on time); open at its end: D5 (overdue), D6
+    assert (c["finished_early"] + c["finished_on_time"], c["finished_late"], c["open_end"], c["open_overdue_end"]) \
+        == (8, 4, 2, 1)
+    assert province["groups"]["progress"]["rate"] == pytest.approx(9 / 14)
+    scoped = DossierFilter(Period.year(2023), scope_district_code="509")
+    assert {u["code"] for u in q.unit_scores(fixture_engine, scoped, "district")} == {"509"}
+    assert {u["code"] for u in q.unit_scores(fixture_engine, scoped, "commune")} == {"20641", "20650"}
+    assert q.unit_scores(fixture_engine, scoped, "department") == []
+    assert q.scope_score(fixture_engine, scoped)["groups"]["progress"]["rate"] == pytest.approx(
+        (3 + 2) / (4 + 3))  # 509 (3 of 4, D6 open in time) and its communes C1 C2 C3 (C3 late)
+
+
+def test_sco006_what_if_late_land_on_time(fixture_engine):
+    units = _by_code(q.unit_scores(fixture_engine, Y2023, "district"))
+    assert units["509"]["land_late"] == 1 and units["509"]["land_gain"] == pytest.approx(5)  # D1: 3/4 -> 4/4
+    assert units["502"]["land_late"] == 2 and units["502"]["land_gain"] == pytest.approx(20)  # D4, D5: 0/2 -> 2/2
+
+
+def test_sco007_lost_dossier_lists(fixture_engine):
+    f = DossierFilter(Period.year(2023), district_code="509", level="district")
+    n, rows = q.lost_dossiers(fixture_engine, f, "digitised")
+    assert n == 1 and rows["code"].tolist() == ["D1"]
+    n, rows = q.lost_dossiers(fixture_engine, f, "online_share")
+    assert n == 3 and sorted(rows["code"]) == ["D1", "D2", "D6"]
+    n, rows = q.lost_dossiers(fixture_engine, f, "satisfied")
+    assert n == 1 and rows["code"].tolist() == ["D1"]
+    n, rows = q.lost_dossiers(fixture_engine, f, "paid_online")
+    assert n == 3
+    with pytest.raises(ValueError):
+        q.lost_dossiers(fixture_engine, f, "full_online_procedures")
+
+
+def test_sco008_monthly_trend(fixture_engine):
+    months = q.monthly_scores(fixture_engine, Y2023).set_index("ym")
+    # July 2023: D3 only (on time, online, paid, e-result, satisfied; mortgage fully online): every measured rate 1
+    july = months.loc[202307]
+    assert july["progress"] == pytest.approx(20) and july["total"] == pytest.approx(july["max_measured"])
+
+
+def test_sco009_score_without_counts_is_not_measured():
+    empty = score({})
+    assert empty["total"] is None and empty["max_measured"] == 0
+    assert what_if_on_time({}, 0, 0) == 0
