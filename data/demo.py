@@ -31,7 +31,19 @@ from sqlalchemy.engine import Engine
 from . import catalog
 from .aggregates import MEASURES, ensure_calendar, refresh_agency_rollup
 from .db import alembic_config, has_schema, make_engine, upgrade
-from .schema import FINISHED_STATUSES, RATINGS, WITHDRAWN_STATUSES, Agency, Base, DossierMonthStats, ImportRun, PostalDeployment, Procedure, Sector, Unit
+from .schema import (
+    FINISHED_STATUSES,
+    RATINGS,
+    WITHDRAWN_STATUSES,
+    Agency,
+    Base,
+    DossierMonthStats,
+    ImportRun,
+    PostalDeployment,
+    Procedure,
+    Sector,
+    Unit,
+)
 from .workdays import add_workdays_np, from_daynum, to_daynum, workday_array, workdays_between_np
 
 YEARS = (2022, 2023, 2024)
