@@ -121,3 +121,36 @@ def test_sco009_score_without_counts_is_not_measured():
     empty = score({})
     assert empty["total"] is None and empty["max_measured"] == 0
     assert what_if_on_time({}, 0, 0) == 0
+
+
+def test_sco010_import_reads_rating_and_publication(empty_engine, tmp_path):
+    """A one-stop export with the rating ("Mức độ hài lòng", in the words systems print) and
+    publication columns: stored, counted, scored; a rating in no known words is rejected; a file
+    without the columns leaves them as they were (not measured stays not measured)."""
+    from data.importer import import_dossiers
+    from tests.test_import import BASE_HEADER, load_catalogs, row, write_csv
+
+    load_catalogs(empty_engine)
+    header = BASE_HEADER + ["Mức độ hài lòng", "Công khai trên Cổng DVCQG"]
+    write_csv(tmp_path / "rated.csv", header, [
+        row("X1") + ["Rất hài lòng", "Có"],
+        row("X2") + ["Không hài lòng", "Không"],
+        row("X3") + ["", ""],
+        row("X4") + ["5 sao", "Có"],  # a star count: not a rating we can place
+    ])
+    r = import_dossiers(empty_engine, tmp_path / "rated.csv", report_dir=tmp_path)
+    assert (r.added, r.rejected) == (3, 1)
+    from sqlalchemy import select
+
+    from data.schema import Dossier
+    with empty_engine.connect() as conn:
+        got = dict((c, (rt, pub)) for c, rt, pub in conn.execute(
+            select(Dossier.code, Dossier.rating, Dossier.published_on_portal)))
+    assert got == {"X1": ("satisfied", True), "X2": ("dissatisfied", False), "X3": (None, None)}
+    commune = _by_code(q.unit_scores(empty_engine, Y2023, "commune"))["20641"]
+    assert commune["groups"]["satisfaction"]["rate"] == pytest.approx(0.5)
+    assert commune["groups"]["publicity"]["rate"] == pytest.approx(0.5)
+    write_csv(tmp_path / "plain.csv", BASE_HEADER, [row("X1")])
+    import_dossiers(empty_engine, tmp_path / "plain.csv", report_dir=tmp_path)
+    with empty_engine.connect() as conn:
+        assert conn.execute(select(Dossier.rating).where(Dossier.code == "X1")).scalar() == "satisfied"
