@@ -154,3 +154,57 @@ def test_sco010_import_reads_rating_and_publication(empty_engine, tmp_path):
     import_dossiers(empty_engine, tmp_path / "plain.csv", report_dir=tmp_path)
     with empty_engine.connect() as conn:
         assert conn.execute(select(Dossier.rating).where(Dossier.code == "X1")).scalar() == "satisfied"
+
+
+def test_sco011_demo_rates_match_sql_on_dossiers(demo_engine):
+    """On the demo, 2023: the 18 district-level units ranked, and every computed rate equal to an
+    independent count written in plain SQL over the dossiers table (not the aggregates)."""
+    from sqlalchemy import text
+
+    units = q.unit_scores(demo_engine, Y2023, "district")
+    assert len(units) == 18
+    totals = [u["total"] / u["max_measured"] for u in units]
+    assert totals == sorted(totals, reverse=True) and totals[0] - totals[-1] > 0.05  # not flat
+    sql = text("""
+        SELECT d.district_code AS code,
+          SUM(CASE WHEN d.received_on BETWEEN '2023-01-01' AND '2023-12-31' THEN 1 ELSE 0 END) AS received,
+          SUM(CASE WHEN d.received_on BETWEEN '2023-01-01' AND '2023-12-31' AND d.digitised THEN 1 ELSE 0 END) AS digitised,
+          SUM(CASE WHEN d.received_on BETWEEN '2023-01-01' AND '2023-12-31' AND d.has_fee THEN 1 ELSE 0 END) AS fee,
+          SUM(CASE WHEN d.received_on BETWEEN '2023-01-01' AND '2023-12-31' AND d.has_fee AND d.paid_online
+              THEN 1 ELSE 0 END) AS paid,
+          SUM(CASE WHEN d.received_on BETWEEN '2023-01-01' AND '2023-12-31' AND p.online_level <> 'none'
+              THEN 1 ELSE 0 END) AS offered,
+          SUM(CASE WHEN d.received_on BETWEEN '2023-01-01' AND '2023-12-31' AND p.online_level <> 'none'
+              AND d.channel = 2 THEN 1 ELSE 0 END) AS offered_online,
+          SUM(CASE WHEN d.received_on BETWEEN '2023-01-01' AND '2023-12-31' AND d.published_on_portal IS NOT NULL
+              THEN 1 ELSE 0 END) AS pub_known,
+          SUM(CASE WHEN d.received_on BETWEEN '2023-01-01' AND '2023-12-31' AND d.published_on_portal
+              THEN 1 ELSE 0 END) AS pub,
+          SUM(CASE WHEN d.status IN (9, 10) AND d.finished_on BETWEEN '2023-01-01' AND '2023-12-31'
+              THEN 1 ELSE 0 END) AS finished,
+          SUM(CASE WHEN d.status IN (9, 10) AND d.finished_on BETWEEN '2023-01-01' AND '2023-12-31'
+              AND d.finished_on <= d.deadline_on AND d.supplement_requests <= 1 THEN 1 ELSE 0 END) AS in_time,
+          SUM(CASE WHEN d.status IN (9, 10) AND d.finished_on BETWEEN '2023-01-01' AND '2023-12-31' AND d.e_result
+              THEN 1 ELSE 0 END) AS e_result,
+          SUM(CASE WHEN d.status IN (9, 10) AND d.finished_on BETWEEN '2023-01-01' AND '2023-12-31'
+              AND d.rating IS NOT NULL THEN 1 ELSE 0 END) AS rated,
+          SUM(CASE WHEN d.status IN (9, 10) AND d.finished_on BETWEEN '2023-01-01' AND '2023-12-31'
+              AND d.rating = 'satisfied' THEN 1 ELSE 0 END) AS satisfied,
+          SUM(CASE WHEN d.received_on <= '2023-12-31' AND (d.finished_on IS NULL OR d.finished_on > '2023-12-31')
+              THEN 1 ELSE 0 END) AS open_end,
+          SUM(CASE WHEN d.received_on <= '2023-12-31' AND (d.finished_on IS NULL OR d.finished_on > '2023-12-31')
+              AND d.deadline_on < '2023-12-31' THEN 1 ELSE 0 END) AS open_overdue
+        FROM dossiers d JOIN procedures p ON p.id = d.procedure_id
+        WHERE d.level = 'district' GROUP BY d.district_code""")
+    with demo_engine.connect() as conn:
+        raw = {r.code: r for r in conn.execute(sql)}
+    for u in units:
+        r, ind = raw[u["code"]], {k: v for g in u["groups"].values() for k, v in g["indicators"].items()}
+        assert ind["digitised"]["rate"] == pytest.approx(r.digitised / r.received)
+        assert ind["paid_online"]["rate"] == pytest.approx(r.paid / r.fee)
+        assert ind["online_share"]["rate"] == pytest.approx(r.offered_online / r.offered)
+        assert ind["published"]["rate"] == pytest.approx(r.pub / r.pub_known)
+        assert ind["e_result"]["rate"] == pytest.approx(r.e_result / r.finished)
+        assert ind["satisfied"]["rate"] == pytest.approx(r.satisfied / r.rated)
+        assert ind["progress"]["rate"] == pytest.approx(
+            (r.in_time + r.open_end - r.open_overdue) / (r.finished + r.open_end))
