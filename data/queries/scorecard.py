@@ -192,13 +192,17 @@ LIST_LIMIT = 500
 
 
 @cached_query
-def lost_dossiers(engine: Engine, f: DossierFilter, indicator: str, limit: int = LIST_LIMIT) -> tuple[int, pd.DataFrame]:
-    """(how many, the first ``limit``) dossiers in scope that cost ``indicator`` its points."""
+def lost_dossiers(engine: Engine, f: DossierFilter, indicator: str, limit: int = LIST_LIMIT,
+                  agency_code: str | None = None) -> tuple[int, pd.DataFrame]:
+    """(how many, the first ``limit``) dossiers in scope that cost ``indicator`` its points
+    (``agency_code``: one department's)."""
     if indicator not in INDICATOR_BY_KEY or indicator == "full_online_procedures":
         raise ValueError(f"no dossier list for indicator {indicator!r}")
     date_col, cond = _lost_condition(indicator)
     day = D.c.received_on if date_col == "received" else D.c.finished_on
     where = [day >= f.period.start, day <= f.period.end, cond, *dossier_where(f)]
+    if agency_code:
+        where.append(A.c.code == agency_code)
     source = D.join(P, P.c.id == D.c.procedure_id).join(A, A.c.id == D.c.agency_id)
     cols = [D.c.code, P.c.name.label("procedure"), P.c.name_en.label("procedure_en"), A.c.name.label("agency"),
             D.c.received_on, D.c.deadline_on, D.c.finished_on, D.c.channel, D.c.rating]
