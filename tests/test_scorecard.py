@@ -208,3 +208,27 @@ def test_sco011_demo_rates_match_sql_on_dossiers(demo_engine):
         assert ind["satisfied"]["rate"] == pytest.approx(r.satisfied / r.rated)
         assert ind["progress"]["rate"] == pytest.approx(
             (r.in_time + r.open_end - r.open_overdue) / (r.finished + r.open_end))
+
+
+def test_sco012_excel_ranking_cells_are_never_formulas(fixture_engine):
+    """The ranking's Excel download: a unit named like a formula stays text (data.cells)."""
+    import io
+
+    import openpyxl
+
+    from components.download import table_start_row, to_xlsx_bytes
+    from pages.scorecard._view import download_frame
+
+    units = q.unit_scores(fixture_engine, Y2023, "district")
+    units[0] = dict(units[0], name='=HYPERLINK("http://evil.example","Quế Sơn")')
+    filters = [("Kỳ", "năm 2023"), ("Phạm vi", "Toàn tỉnh")]
+    data = to_xlsx_bytes(download_frame(units, "vi"), "Chỉ số phục vụ", filters, sheet="Scorecard")
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    head = table_start_row(filters)
+    header = [c.value for c in ws[head]]
+    assert header[:6] == ["#", "Mã", "Đơn vị", "Tổng", "Đo được", "Tỷ lệ điểm (%)"]
+    first = ws[head + 1]
+    assert first[2].data_type == "s" and first[2].value.startswith("=HYPERLINK")
+    assert first[1].value == "509" and first[3].value == pytest.approx(51.9) and first[4].value == 100
+    second = ws[head + 2]
+    assert second[header.index("Mức độ hài lòng (18)")].value is None  # not measured: an empty cell, not 0

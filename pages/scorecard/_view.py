@@ -66,6 +66,14 @@ STRINGS = {
     "heat.title": ("Tỷ lệ từng chỉ tiêu theo đơn vị", "Each indicator's rate by unit"),
     "heat.many": ("{n} xã: chọn một huyện ở thanh lọc để xem bảng màu các xã của huyện đó.",
                   "{n} communes: pick a district in the filter bar to see its communes' heat table."),
+    "heat.published": ("Công khai", "Published"),
+    "heat.progress": ("Đúng hạn", "On time"),
+    "heat.online_share": ("Nộp trực tuyến", "Online"),
+    "heat.full_online_procedures": ("TT toàn trình", "Fully online"),
+    "heat.paid_online": ("Thanh toán TT", "Paid online"),
+    "heat.satisfied": ("Hài lòng", "Satisfied"),
+    "heat.digitised": ("Số hóa", "Digitised"),
+    "heat.e_result": ("KQ điện tử", "e-result"),
     "trend.title": ("Tổng điểm theo tháng (trên 100, theo số điểm đo được)", "Total by month (per 100 points measured)"),
     "trend.y": ("Điểm / 100", "Points / 100"),
     "lost.title": ("Mất điểm ở đâu: {unit}", "Where the points are lost: {unit}"),
@@ -127,6 +135,8 @@ STRINGS = {
 t = make_translator(STRINGS)
 
 LEVELS = ("district", "commune", "department")
+# Red (low) to green (high), spelled out: plotly.js knows no "RdYlGn" by name.
+HEAT_SCALE = [[0, "#d73027"], [0.5, "#fee08b"], [1, "#1a9850"]]
 HEAT_MAX_UNITS = 40  # more rows than a projector can read: the commune heat table wants a district
 
 
@@ -224,7 +234,7 @@ def groups_chart(view, choice: Choice, s: dict, p: dict):
              hovertemplate="%{y}: %{text}<extra></extra>"),
         dict(type="scatter", mode="markers", y=names, x=[v if v is not None else None for v in before],
              name=t("groups.prev", lang, period=choice.period_text(view, choice.previous)),
-             marker=dict(symbol="line-ns-open", size=22, line=dict(width=3, color="#212529")),
+             marker=dict(symbol="line-ns-open", size=24, color="#212529", line=dict(width=3, color="#212529")),
              hovertemplate="%{y}: %{x:.1f}<extra></extra>"),
     ]
     layout = base_layout(lang, 330, barmode="overlay", bargap=0.35, margin=dict(l=10, r=70, t=10, b=10),
@@ -316,20 +326,20 @@ def heat_table(view, choice: Choice, units: list[dict]):
         body = empty_state(t("heat.many", lang, n=fmt_int(len(units), lang)), id="sco-heat-many")
         return card(t("heat.title", lang), body, id="sco-heat-card")
     names = [plot_text(u["name"] if lang == "vi" else u["name_en"]) for u in units][::-1]
-    cols = [indicator_name(i.key, lang) for i in INDICATORS]
+    cols = [t(f"heat.{i.key}", lang) for i in INDICATORS]
     z, text = [], []
     for u in units[::-1]:
         rates = [u["groups"][i.group]["indicators"][i.key]["rate"] for i in INDICATORS]
         z.append([None if r is None else r * 100 for r in rates])
         text.append(["—" if r is None else fmt_pct(r, lang, 0) for r in rates])
-    trace = dict(type="heatmap", z=z, x=cols, y=names, text=text, texttemplate="%{text}", colorscale="RdYlGn",
+    trace = dict(type="heatmap", z=z, x=cols, y=names, text=text, texttemplate="%{text}", colorscale=HEAT_SCALE,
                  zmin=0, zmax=100, xgap=2, ygap=2, hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
                  colorbar=dict(title=dict(text="%"), thickness=12))
-    layout = base_layout(lang, max(260, 28 * len(units) + 150), margin=dict(l=10, r=10, t=10, b=10),
+    layout = base_layout(lang, max(260, 28 * len(units) + 150), margin=dict(l=10, r=10, t=40, b=10),
                          xaxis=dict(side="top", tickangle=0, automargin=True, tickfont=dict(size=12)),
                          yaxis=dict(automargin=True), plot_bgcolor="#f8f9fa")
     chart = ui_graph("sco-heat", {"data": [trace], "layout": layout}, "service-index-heat", fit_height=True,
-                     box="late-scroll late-scroll-wide")
+                     box="sco-scroll")
     return card(t("heat.title", lang), chart, id="sco-heat-card")
 
 
