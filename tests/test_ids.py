@@ -26,7 +26,7 @@ VIEWS = {
     "/scorecard": [{"year": "2023"}, {"year": "2023", "district": "509", "level": "commune", "unit": "20641",
                                       "lost": "digitised"}],
     "/report": [{"year": "2023"}],
-    "/present": [{"year": "2023", "slide": str(i)} for i in range(1, 10)],
+    "/present": [{"year": "2023", "slide": str(i)} for i in range(1, 11)],
     "/imports": [{}],
 }
 
