@@ -232,3 +232,20 @@ def test_sco012_excel_ranking_cells_are_never_formulas(fixture_engine):
     assert first[1].value == "509" and first[3].value == pytest.approx(51.9) and first[4].value == 100
     second = ws[head + 2]
     assert second[header.index("Mức độ hài lòng (18)")].value is None  # not measured: an empty cell, not 0
+
+
+@pytest.mark.parametrize("period,previous", [
+    (Period.year(2023), Period.year(2022)),
+    (Period(202307, 202307), Period(202306, 202306)),
+    (Period(202301, 202301), Period(202212, 202212)),  # the month before is in the year before
+])
+def test_sco013_scope_from_months_equals_the_period_read_whole(fixture_engine, period, previous):
+    """The page reads the scope and the period before from one read of months (scope_and_trend):
+    the same score as the period read on its own."""
+    scope, prev, months = q.scope_and_trend(fixture_engine, DossierFilter(period), previous)
+    for got, want in ((scope, q.scope_score(fixture_engine, DossierFilter(period))),
+                      (prev, q.scope_score(fixture_engine, DossierFilter(previous), what_if=False))):
+        assert got["counts"] == want["counts"]
+        assert got["total"] == pytest.approx(want["total"]) if want["total"] is not None else got["total"] is None
+    assert scope["land_gain"] == pytest.approx(q.scope_score(fixture_engine, DossierFilter(period))["land_gain"])
+    assert set(months["ym"] // 100) <= {2022, 2023} and len(months) >= 12

@@ -15,14 +15,15 @@ from sqlalchemy.engine import Engine
 
 from ..aggregates import is_late
 from ..cache import cached_query
-from ..filters import SE, A, D, DossierFilter, P, S, base_stats_select, dossier_where, stats_table_for
+from ..filters import SE, A, D, DossierFilter, P, Period, S, base_stats_select, dossier_where, stats_table_for
 from ..schema import FINISHED_STATUSES, RATING_SATISFIED, Unit
-from ..service_index import FLOW_COUNTS, INDICATOR_BY_KEY, STOCK_COUNTS, score, what_if_on_time
+from ..service_index import FLOW_COUNTS, GROUPS, INDICATOR_BY_KEY, STOCK_COUNTS, score, what_if_on_time
 
 U = Unit.__table__
 
 RANK_LEVELS = ("department", "district", "commune")
 AGENCY_LEVEL = {"department": "province", "district": "district", "commune": "commune"}
+GROUP_KEYS = tuple(g.key for g in GROUPS)
 LAND_SECTOR = "DD"  # Đất đai: the sector the province named for lateness (catalogue code)
 
 
@@ -142,10 +143,14 @@ def unit_scores(engine: Engine, f: DossierFilter, level: str) -> list[dict]:
     return out
 
 
-def scope_score(engine: Engine, f: DossierFilter) -> dict:
+def scope_score(engine: Engine, f: DossierFilter, what_if: bool = True) -> dict:
+    """The scope's score; ``what_if=False``: without the land what-if (a period only compared with)."""
     raw = {k: int(v or 0) for k, v in scope_counts(engine, f).items()}
-    land = land_late_counts(engine, f).iloc[0]
-    late_f, late_o = int(land["late_finished"]), int(land["late_open"])
+    if what_if:
+        land = land_late_counts(engine, f).iloc[0]
+        late_f, late_o = int(land["late_finished"]), int(land["late_open"])
+    else:
+        late_f = late_o = 0
     return {**score(raw), "counts": raw, "land_late": late_f + late_o, "land_gain": what_if_on_time(raw, late_f, late_o)}
 
 
@@ -157,6 +162,54 @@ def monthly_scores(engine: Engine, f: DossierFilter) -> pd.DataFrame:
         rows.append({"ym": int(row["ym"]), "total": result["total"], "max_measured": result["max_measured"],
                      **{k: g["points"] for k, g in result["groups"].items()}})
     return pd.DataFrame(rows)
+
+
+@cached_query
+def yearly_procedure_counts(engine: Engine, f: DossierFilter) -> pd.DataFrame:
+    """Per year of the period: the scope's procedures with a dossier received, and of those fully online."""
+    year = S.c.ym // 100
+    rows = _rows(engine, base_stats_select(f, year.label("year"), *_procedure_columns(), table=S).group_by(year))
+    return pd.DataFrame(rows, columns=["year", "procedures_received", "procedures_full_online"])
+
+
+def _counts_of(months: pd.DataFrame, yearly: pd.DataFrame, period) -> dict:
+    """A period's counts from its months' rows: flows summed, stocks of its last month, and the
+    procedures of the month (one month) or of the year (a whole year)."""
+    rows = months[(months["ym"] >= period.first_ym) & (months["ym"] <= period.last_ym)]
+    out = {m: int(rows[m].sum()) for m in FLOW_COUNTS}
+    last = rows[rows["ym"] == period.last_ym]
+    for m in STOCK_COUNTS:
+        out[m] = int(last[m].sum())
+    if period.first_ym == period.last_ym:
+        procs = last
+    else:
+        procs = yearly[yearly["year"] == period.first_ym // 100]
+    for m in ("procedures_received", "procedures_full_online"):
+        out[m] = int(procs[m].sum())
+    return out
+
+
+def scope_and_trend(engine: Engine, f: DossierFilter, previous) -> tuple[dict, dict, pd.DataFrame]:
+    """(the scope's score for f's period with its land what-if, its score for ``previous``, and
+    each month's score over the period's year and the year before) in three statements: the
+    months' counts, the years' procedures, the land what-if. ``f``'s period is one month or a
+    whole year, ``previous`` one month or a whole year within those two years."""
+    year = f.period.first_ym // 100
+    both = f.with_(period=Period((year - 1) * 100 + 1, year * 100 + 12))
+    months = monthly_counts(engine, both)
+    yearly = yearly_procedure_counts(engine, both)
+    raw = _counts_of(months, yearly, f.period)
+    land = land_late_counts(engine, f).iloc[0]
+    late_f, late_o = int(land["late_finished"]), int(land["late_open"])
+    scope = {**score(raw), "counts": raw, "land_late": late_f + late_o, "land_gain": what_if_on_time(raw, late_f, late_o)}
+    prev_raw = _counts_of(months, yearly, previous)
+    prev = {**score(prev_raw), "counts": prev_raw, "land_late": 0, "land_gain": 0.0}
+    rows = []
+    for row in months.to_dict("records"):
+        result = score({k: int(v) for k, v in row.items()})
+        rows.append({"ym": int(row["ym"]), "total": result["total"], "max_measured": result["max_measured"],
+                     **{k: g["points"] for k, g in result["groups"].items()}})
+    return scope, prev, pd.DataFrame(rows, columns=["ym", "total", "max_measured", *(g for g in GROUP_KEYS)])
 
 
 def scorecard_json(engine: Engine, f: DossierFilter, level: str) -> dict:

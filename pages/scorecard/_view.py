@@ -188,11 +188,10 @@ def page_data(view, choice: Choice, engine) -> dict:
     # The ranking and the heat table: every unit of the level in the scope (the district filter
     # narrows it to a district's own unit and communes, as it narrows every page).
     units = q.unit_scores(engine, f, choice.level)
-    scope = q.scope_score(engine, f)
-    prev = q.scope_score(engine, f.with_(period=choice.previous))
-    year_f = f.with_(period=Period(choice.period.first_ym // 100 * 100 + 1, choice.period.first_ym // 100 * 100 + 12))
-    months = q.monthly_scores(engine, year_f)
-    prev_months = q.monthly_scores(engine, year_f.with_(period=year_f.period.previous_year()))
+    # The scope now and the period before, and the trend (this year and the one before), from one read of months.
+    scope, prev, both = q.scope_and_trend(engine, f, choice.previous)
+    year = choice.period.first_ym // 100
+    months, prev_months = both[both["ym"] // 100 == year], both[both["ym"] // 100 == year - 1]
     return {"f": f, "units": units, "scope": scope, "prev": prev, "months": months, "prev_months": prev_months}
 
 
