@@ -61,6 +61,10 @@ def test_bsco002_level_and_english(dash_duo, demo_app):
     dash_duo.wait_for_contains_text("#sco-title", "Service index", timeout=45)
     # 2022 exports carry no ratings or publication: measured out of fewer than 100 points.
     dash_duo.wait_for_contains_text("#sco-headline", "of 64 points measured", timeout=30)
+    # A district picked in the filter bar: its total beside the province's, among its 17 peers, looked at.
+    assert dash_duo.find_element("#sco-total-province").text.startswith("Whole province:")
+    dash_duo.wait_for_element(ROW.format(i=17), timeout=30)
+    dash_duo.wait_for_contains_text("#sco-lost-card", "Where the points are lost: Quế Sơn", timeout=10)
     label = next(el for el in dash_duo.find_elements("#sco-level label") if el.text == "Communes")
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", label)
     label.click()

@@ -19,6 +19,7 @@ from components.i18n import make_translator
 from components.theme import NEUTRAL_COLOR, base_layout, plot_text
 from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
+from data.auth import active_scope
 from data.filters import Period
 from data.queries import scorecard as q
 from data.service_index import GROUP_BY_KEY, GROUPS, INDICATOR_BY_KEY, INDICATORS
@@ -36,6 +37,7 @@ STRINGS = {
     "of": ("/ {max} điểm đo được", "of {max} points measured"),
     "of.all": ("/ 100 điểm", "of 100 points"),
     "prev": ("{period}: {value}", "{period}: {value}"),
+    "province.beside": ("Toàn tỉnh: {value} / {max}", "Whole province: {value} of {max}"),
     "not_measured": ("chưa đo được", "not measured"),
     "groups.title": ("Điểm từng nhóm so với điểm tối đa", "Each group's points against its maximum"),
     "groups.prev": ("Kỳ trước ({period})", "Last period ({period})"),
@@ -185,14 +187,21 @@ class Choice:
 
 def page_data(view, choice: Choice, engine) -> dict:
     f = view.filter(period=choice.period)
-    # The ranking and the heat table: every unit of the level in the scope (the district filter
-    # narrows it to a district's own unit and communes, as it narrows every page).
-    units = q.unit_scores(engine, f, choice.level)
+    # The ranking and the heat table: every unit of the level in view. A district picked in the
+    # filter bar narrows the communes to its own; at district level it stays among its peers
+    # (selected), with the province's total beside its own. A district user's scope (data.auth)
+    # still holds whatever is asked: they see their own unit and communes only.
+    peers = choice.level == "district" and view.district is not None and active_scope() is None
+    units = q.unit_scores(engine, f.with_(district_code=None) if peers else f, choice.level)
     # The scope now and the period before, and the trend (this year and the one before), from one read of months.
     scope, prev, both = q.scope_and_trend(engine, f, choice.previous)
+    province = None
+    if view.district is not None and active_scope() is None:
+        province = q.scope_and_trend(engine, f.with_(district_code=None), choice.previous)[0]
     year = choice.period.first_ym // 100
     months, prev_months = both[both["ym"] // 100 == year], both[both["ym"] // 100 == year - 1]
-    return {"f": f, "units": units, "scope": scope, "prev": prev, "months": months, "prev_months": prev_months}
+    return {"f": f, "units": units, "scope": scope, "prev": prev, "months": months, "prev_months": prev_months,
+            "province": province}
 
 
 # ---------------------------------------------------------------- headline
@@ -212,6 +221,9 @@ def headline(view, choice: Choice, data: dict, scope_name: str) -> dbc.Row:
         html.Div([html.Span(points(s["total"], lang), className="sco-total-value", id="sco-total"),
                   html.Span(" " + of, className="sco-total-of")]),
         html.Div(prev_text, className="sco-total-prev text-muted", id="sco-total-prev"),
+        *([html.Div(t("province.beside", lang, value=points(data["province"]["total"], lang),
+                      max=fmt_int(data["province"]["max_measured"], lang)),
+                    className="sco-total-prev", id="sco-total-province")] if data.get("province") else []),
     ]), className="mb-3 shadow-sm sco-total-card h-100")
     return dbc.Row([dbc.Col(total, xs=12, lg=4, className="mb-3"),
                     dbc.Col(card(t("groups.title", lang), groups_chart(view, choice, s, p)), xs=12, lg=8)],
@@ -489,6 +501,8 @@ def build(view, kwargs: dict, engine):
     data = page_data(view, choice, engine)
     scope_name = view.district_name or t("scope.province", lang)
     title = f"{t('title', lang)} — {scope_name}, {choice.period_text(view)}"
+    if choice.unit is None and choice.level == "district" and view.district is not None:
+        choice.unit = view.district  # the district picked in the filter bar is the unit looked at
     unit, name, code = selected_unit(choice, data["units"], data["scope"], scope_name)
     children = [
         page_header(title, subtitle=t("subtitle", lang), notes=view.notes, id_prefix="sco-"),
