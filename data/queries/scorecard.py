@@ -258,7 +258,7 @@ def lost_dossiers(engine: Engine, f: DossierFilter, indicator: str, limit: int =
         where.append(A.c.code == agency_code)
     source = D.join(P, P.c.id == D.c.procedure_id).join(A, A.c.id == D.c.agency_id)
     cols = [D.c.code, P.c.name.label("procedure"), P.c.name_en.label("procedure_en"), A.c.name.label("agency"),
-            D.c.received_on, D.c.deadline_on, D.c.finished_on, D.c.channel, D.c.rating]
+            A.c.name_en.label("agency_en"), D.c.received_on, D.c.deadline_on, D.c.finished_on, D.c.channel, D.c.rating]
     with engine.connect() as conn:
         n = conn.execute(select(func.count()).select_from(source).where(*where)).scalar_one()
         rows = conn.execute(select(*cols).select_from(source).where(*where)

@@ -377,11 +377,12 @@ def trend_chart(view, choice: Choice, data: dict):
 
 # ---------------------------------------------------------------- where the points are lost
 
-def selected_unit(choice: Choice, units: list[dict], scope: dict, scope_name: str) -> tuple[dict, str, str | None]:
+def selected_unit(choice: Choice, units: list[dict], scope: dict, scope_name: str,
+                  lang: str) -> tuple[dict, str, str | None]:
     """(result, name, code) of the unit the lost points are shown for: the chosen row, else the scope."""
     for u in units:
         if u["code"] == choice.unit:
-            return u, u["name"], u["code"]
+            return u, (u["name"] if lang == "vi" else u["name_en"]), u["code"]
     return scope, scope_name, None
 
 
@@ -451,7 +452,7 @@ def lost_list(view, choice: Choice, engine, name: str, code: str | None):
     rows = []
     for r in df.to_dict("records"):
         rows.append({"code": r["code"], "procedure": r["procedure"] if lang == "vi" else (r["procedure_en"] or r["procedure"]),
-                     "agency": r["agency"], "received": _date(r["received_on"]), "deadline": _date(r["deadline_on"]),
+                     "agency": r["agency"] if lang == "vi" else (r["agency_en"] or r["agency"]), "received": _date(r["received_on"]), "deadline": _date(r["deadline_on"]),
                      "finished": _date(r["finished_on"]),
                      "rating": t("rating." + r["rating"], lang) if isinstance(r["rating"], str) else ""})
     defs = [{"field": k, "headerName": t(f"list.col.{k}", lang), "sortable": True, "resizable": True,
@@ -503,7 +504,7 @@ def build(view, kwargs: dict, engine):
     title = f"{t('title', lang)} — {scope_name}, {choice.period_text(view)}"
     if choice.unit is None and choice.level == "district" and view.district is not None:
         choice.unit = view.district  # the district picked in the filter bar is the unit looked at
-    unit, name, code = selected_unit(choice, data["units"], data["scope"], scope_name)
+    unit, name, code = selected_unit(choice, data["units"], data["scope"], scope_name, lang)
     children = [
         page_header(title, subtitle=t("subtitle", lang), notes=view.notes, id_prefix="sco-"),
         headline(view, choice, data, scope_name),
