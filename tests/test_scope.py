@@ -20,7 +20,7 @@ import data.queries
 from data.aggregates import D
 from data.auth import reset_scope, set_scope
 from data.filters import DossierFilter, Period, S, dossier_where, stats_where
-from data.queries import boundaries, imports, late, levels, postal, reference, review, summary
+from data.queries import boundaries, imports, late, levels, postal, reference, review, scorecard, summary
 
 Y2023 = Period.year(2023)
 USER_DISTRICT, OTHER_DISTRICT = "509", "502"
@@ -134,6 +134,18 @@ def _calls(engine, f: DossierFilter) -> dict:
             "report_by_current_unit": lambda: boundaries.report_by_current_unit.uncached(engine, f),
             "summary_by_current_level": lambda: boundaries.summary_by_current_level.uncached(engine, f),
             "current_unit_trend": lambda: boundaries.current_unit_trend.uncached(engine, f, "20641", 2022, 2023),
+        },
+        "scorecard": {
+            **{f"unit_counts({lv})": (lambda lv=lv: scorecard.unit_counts.uncached(engine, f, lv))
+               for lv in scorecard.RANK_LEVELS},
+            "unit_scores(commune)": lambda: [dict(u, land_gain=round(u["land_gain"], 9))
+                                             for u in scorecard.unit_scores(engine, f, "commune")],
+            "scope_counts": lambda: scorecard.scope_counts.uncached(engine, f),
+            "monthly_counts": lambda: scorecard.monthly_counts.uncached(engine, f),
+            "yearly_procedure_counts": lambda: scorecard.yearly_procedure_counts.uncached(engine, f),
+            "land_late_counts(district)": lambda: scorecard.land_late_counts.uncached(engine, f, "district"),
+            "scope_and_trend": lambda: scorecard.scope_and_trend(engine, f, Period.year(2022)),
+            "lost_dossiers(digitised)": lambda: scorecard.lost_dossiers.uncached(engine, f, "digitised"),
         },
         # Not scoped by design: the filter bar's lists (components.params narrows the districts
         # shown to a district user) and the import history (admins only, by role).

@@ -100,9 +100,9 @@ def test_life004_agencies_follow_their_units(demo_engine):
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def url_2023_at_0007(request, tmp_path, pg_schema_factory_lazy):
+def url_2023_at_0008(request, tmp_path, pg_schema_factory_lazy):
     url = f"sqlite:///{tmp_path / 'old.sqlite'}" if request.param == "sqlite" else pg_schema_factory_lazy()("life")
-    upgrade(url, "0007")
+    upgrade(url, "0008")
     engine = make_engine(url)
     rows = catalog.load_units()
     with engine.begin() as conn:
@@ -113,9 +113,9 @@ def url_2023_at_0007(request, tmp_path, pg_schema_factory_lazy):
     return url
 
 
-def test_life005_migration_fills_an_existing_2023_database(url_2023_at_0007):
-    command.upgrade(alembic_config(url_2023_at_0007), "head")
-    engine = make_engine(url_2023_at_0007)
+def test_life005_migration_fills_an_existing_2023_database(url_2023_at_0008):
+    command.upgrade(alembic_config(url_2023_at_0008), "head")
+    engine = make_engine(url_2023_at_0008)
     try:
         with engine.connect() as conn:
             assert len(_in_force(conn, dt.date(2026, 1, 1), "commune")) == 78
@@ -126,6 +126,6 @@ def test_life005_migration_fills_an_existing_2023_database(url_2023_at_0007):
                 ("49", dt.date(2025, 6, 30))
             assert conn.execute(select(A.c.unit_code).where(A.c.code == "STP-48")).scalar() == "48"
             assert conn.execute(select(A.c.district_code).where(A.c.code == "X20656-2507")).scalar() == "509"
-        command.downgrade(alembic_config(url_2023_at_0007), "0007")
+        command.downgrade(alembic_config(url_2023_at_0008), "0008")
     finally:
         engine.dispose()

@@ -13,14 +13,14 @@ import. The catalogue is data, not code that changes meaning: a later catalogue 
 migration of its own.
 
 Revision ID: 0009_unit_life_spans
-Revises: 0007
+Revises: 0008
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0009_unit_life_spans'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
