@@ -41,6 +41,32 @@ def plot_text(value):
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+DARK_INK = "#212529"
+LIGHT_INK = "#FFFFFF"
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a ``#RRGGBB`` colour."""
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio (1–21) of two ``#RRGGBB`` colours; AA asks 4.5 for text."""
+    darker, lighter = sorted((relative_luminance(a), relative_luminance(b)))
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def ink(background: str) -> str:
+    """The text colour for labels written on ``background`` (bars, tiles, heat cells):
+    white or near-black, whichever contrasts more (brightness rules of thumb put white on
+    Okabe-Ito green at 3.4:1, under WCAG AA); pure black where near-black is not enough
+    (Okabe-Ito vermilion)."""
+    best = max((DARK_INK, LIGHT_INK), key=lambda c: contrast_ratio(c, background))
+    return best if contrast_ratio(best, background) >= 4.5 else max(("#000000", LIGHT_INK), key=lambda c: contrast_ratio(c, background))
+
+
 def merge(base: dict, updates: dict) -> dict:
     """``base`` with ``updates`` laid over it, nested dicts merged key by key (what
     ``fig.update_layout`` does), without changing either argument."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+import flask
+from dash import ClientsideFunction, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from components.i18n import bilingual, normalise_lang, t
 from components.params import GLOBAL_PARAMS, build_search, parse_search, reference_lists
@@ -137,9 +138,19 @@ def translate_shell(search):
                              t("filter.sector", lang), t("filter.lang", lang)] + options
 
 
+def with_page_lang(index_html: str, lang: str) -> str:
+    """The served page's ``<html>`` carries the language its ``?lang=`` asks for, so a screen
+    reader picks the right voice from the first word (assets/a11y.js keeps it in step when
+    the language switch changes the URL without a reload)."""
+    return index_html.replace("<html>", f'<html lang="{normalise_lang(lang)}">', 1)
+
+
 def init_shell(app) -> None:
     """The callback that translates the frame names every navbar link, so it is registered
-    once the pages are (after ``dash.Dash(use_pages=True)``)."""
+    once the pages are (after ``dash.Dash(use_pages=True)``); the page's language attribute."""
+    interpolate = app.interpolate_index
+    app.interpolate_index = lambda **parts: with_page_lang(interpolate(**parts), flask.request.args.get("lang"))
+    app.clientside_callback(ClientsideFunction("a11y", "set_lang"), Input("url", "search"))
     pages = nav_pages()
     app.callback(
         [Output(nav_id(key), "href") for _, key in pages]

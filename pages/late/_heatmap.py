@@ -49,7 +49,7 @@ def rate_heatmap(df: pd.DataFrame, rows: list[tuple[str, str]], cols: list[tuple
     data = [
         {"type": "heatmap", "z": grey, "x": xlabels, "y": ylabels, "colorscale": [[0, GREY], [1, GREY]],
          "showscale": False, "customdata": custom, "text": text, "texttemplate": "%{text}",
-         "textfont": {"size": 12, "color": "#6C757D"}, "xgap": 2, "ygap": 2, "hovertemplate": hovertemplate},
+         "textfont": {"size": 12, "color": "#495057"}, "xgap": 2, "ygap": 2, "hovertemplate": hovertemplate},
         {"type": "heatmap", "z": z, "x": xlabels, "y": ylabels, "colorscale": RATE_SCALE, "zmin": 0,
          "zmax": max(float(top), 0.05), "customdata": custom, "text": text, "texttemplate": "%{text}",
          "textfont": {"size": 13}, "xgap": 2, "ygap": 2, "hovertemplate": hovertemplate,

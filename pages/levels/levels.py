@@ -21,7 +21,7 @@ from components.formatting import fmt_int, ym_label
 from components.i18n import bilingual, level_label, make_translator
 from components.kpi import fmt_rate, scope_title, sector_name
 from components.params import build_search, parse_search, reference_lists, resolve_view
-from components.theme import CHANNEL_COLORS, LEVEL_COLORS, NEUTRAL_COLOR, base_layout, plot_text
+from components.theme import CHANNEL_COLORS, DARK_INK, LEVEL_COLORS, NEUTRAL_COLOR, base_layout, ink, plot_text
 from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
 from data.db import get_engine
@@ -204,8 +204,7 @@ def fig_rate(summary: pd.DataFrame, levels: list[str], measure: str, lang: str, 
         # Labels inside the bar tops: clear of a target line crossing just above a bar.
         text=[x if v is not None else "" for x, v in zip(text, values)], textposition="auto", insidetextanchor="end",
         textfont=dict(size=17),
-        insidetextfont=dict(color=["#212529" if lv == "district" or f else "#ffffff"
-                                   for lv, f in zip(levels, _faded(levels, selected))]),
+        insidetextfont=dict(color=[DARK_INK if f else ink(LEVEL_COLORS[lv]) for lv, f in zip(levels, _faded(levels, selected))]),
         outsidetextfont=dict(color="#212529"), cliponaxis=False,
         marker=_bar_marker([LEVEL_COLORS[lv] for lv in levels], levels, selected),
         customdata=levels, hovertext=[f"{n}: {x.replace('<br>', ' ')}" for n, x in zip(names, text)],
@@ -286,7 +285,7 @@ def fig_breakdown(df: pd.DataFrame, measure: str, level: str, lang: str, average
         type="bar", y=names, x=values, orientation="h", marker=dict(color=LEVEL_COLORS[level]),
         # Labels inside the bar end where they fit (a phone has no room past 100 %), outside short bars.
         text=[fmt_rate(v, lang) for v in values], textposition="auto", insidetextanchor="end", cliponaxis=False,
-        textfont=dict(size=14), insidetextfont=dict(color="#ffffff" if level != "district" else "#212529"),
+        textfont=dict(size=14), insidetextfont=dict(color=ink(LEVEL_COLORS[level])),
         outsidetextfont=dict(color="#212529"),
         hovertext=hover, hovertemplate=HOVER_TEXT,
     )]

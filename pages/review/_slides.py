@@ -24,6 +24,7 @@ from components.theme import (
     NEUTRAL_COLOR,
     ON_TIME_COLOR,
     POSTAL_COLOR,
+    ink,
     plot_text,
 )
 from data.queries.review import ReviewFacts, units_below
@@ -324,12 +325,6 @@ def _with_notes(slides: list[Slide], report: Report) -> list[Slide]:
 def value_labels(values, fmt: str, lang: str) -> list[str]:
     """The text written on each bar, the same on the screen and in the .pptx ('' for no value)."""
     return ["" if v is None else fmt_rate(v, lang) if fmt == "pct" else fmt_int(v, lang) for v in values]
-
-
-def ink(background: str) -> str:
-    """White or near-black text, whichever reads better on the colour."""
-    r, g, b = (int(background.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
-    return "#212529" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#FFFFFF"
 
 
 def plotly_figure(chart: Chart, lang: str, font_size: int = 22) -> go.Figure:
