@@ -56,9 +56,11 @@ def listing(items: Sequence[str], lang: str) -> str:
     return ", ".join(items[:-1]) + f" {word('and', lang)} " + items[-1]
 
 
-def pairs(names: Sequence[str], values: Sequence, fmt: Callable, lang: str) -> str:
-    """'cấp tỉnh 99,8 %, cấp huyện 82,92 %' (values that are missing left out)."""
-    return ", ".join(f"{n} {fmt(v, lang)}" for n, v in zip(names, values) if not missing(v))
+def pairs(names: Sequence[str], values: Sequence, fmt: Callable, lang: str, brackets: bool = False) -> str:
+    """'cấp tỉnh 99,8 %, cấp huyện 82,92 %' (values that are missing left out); with ``brackets``
+    'Quế Xuân 1 (11), Quế Long (11)', for names that may end in a number."""
+    form = "{} ({})" if brackets else "{} {}"
+    return ", ".join(form.format(n, fmt(v, lang)) for n, v in zip(names, values) if not missing(v))
 
 
 def lowest_level(values: dict[str, float | None], what: tuple[str, str], lang: str, fmt: Callable = fmt_rate) -> str:
