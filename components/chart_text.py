@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from .formatting import fmt_int
 from .kpi import fmt_rate
 
 LEVEL_WORDS = {"province": ("cấp tỉnh", "province level"), "district": ("cấp huyện", "district level"),
@@ -24,6 +23,8 @@ WORDS = {
     "range": ("thấp nhất {low_name} {low}, cao nhất {high_name} {high}", "lowest {low_name} {low}, highest {high_name} {high}"),
     "range.one": ("{name} {value}", "{name} {value}"),
     "month": ("tháng {m}/{y}", "{month} {y}"),
+    "level.range": ("{level} thấp nhất {low} ({low_month}), cao nhất {high} ({high_month})",
+                    "{level} lowest {low} ({low_month}), highest {high} ({high_month})"),
 }
 MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December"]
@@ -97,5 +98,15 @@ def month_name(ym: int, lang: str) -> str:
     return word("month", lang, m=m, y=y, month=MONTHS_EN[m - 1])
 
 
-def count(n, lang: str) -> str:
-    return fmt_int(n, lang)
+def level_ranges(frame, levels: Sequence[str], measure: str, fmt: Callable, lang: str) -> str:
+    """A monthly line per level in words: each level's lowest and highest month.
+    ``frame``: rows of (level, ym, measure)."""
+    parts = []
+    for lv in levels:
+        part = frame[(frame["level"] == lv) & frame[measure].notna()]
+        if part.empty:
+            continue
+        low, high = part.loc[part[measure].idxmin()], part.loc[part[measure].idxmax()]
+        parts.append(word("level.range", lang, level=level_word(lv, lang), low=fmt(low[measure], lang), low_month=month_name(low["ym"], lang),
+                          high=fmt(high[measure], lang), high_month=month_name(high["ym"], lang)))
+    return "; ".join(parts)

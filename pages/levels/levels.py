@@ -104,8 +104,6 @@ STRINGS = {
     "lvl.alt.on_time": ("giải quyết đúng hạn", "on time"),
     "lvl.alt.online": ("có tỷ lệ nộp trực tuyến", "submitted online"),
     "lvl.alt.breakdown": ("{title}, {n} đơn vị: {range}; {level} chung {avg}.", "{title}, {n} units: {range}; {level} overall {avg}."),
-    "lvl.alt.trend.level": ("{level} thấp nhất {low} ({low_month}), cao nhất {high} ({high_month})",
-                            "{level} lowest {low} ({low_month}), highest {high} ({high_month})"),
     "lvl.alt.trend": ("{title}, {first}–{last}: {parts}.", "{title}, {first}–{last}: {parts}."),
     "lvl.alt.proc": ("{n} thủ tục; nhiều hồ sơ nhất: {name} ({level}, {count} hồ sơ, {online} nộp trực tuyến).",
                      "{n} procedures; the busiest: {name} ({level}, {count} dossiers, {online} submitted online)."),
@@ -147,17 +145,8 @@ def alt_breakdown(df: pd.DataFrame, measure: str, level: str, lang: str, average
 
 
 def alt_trend(monthly: pd.DataFrame, levels: list[str], measure: str, lang: str, years: list[int], title: str) -> str:
-    fmt = fmt_int if measure == "received" else fmt_rate
-    parts = []
-    for lv in levels:
-        part = monthly[(monthly["level"] == lv) & monthly[measure].notna()]
-        if part.empty:
-            continue
-        low, high = part.loc[part[measure].idxmin()], part.loc[part[measure].idxmax()]
-        parts.append(t("lvl.alt.trend.level", lang, level=ct.level_word(lv, lang), low=fmt(low[measure], lang),
-                       low_month=ct.month_name(low["ym"], lang), high=fmt(high[measure], lang),
-                       high_month=ct.month_name(high["ym"], lang)))
-    return t("lvl.alt.trend", lang, title=title, first=min(years), last=max(years), parts="; ".join(parts))
+    parts = ct.level_ranges(monthly, levels, measure, fmt_int if measure == "received" else fmt_rate, lang)
+    return t("lvl.alt.trend", lang, title=title, first=min(years), last=max(years), parts=parts)
 
 
 def alt_procedures(df: pd.DataFrame, lang: str) -> str:

@@ -327,6 +327,20 @@ def value_labels(values, fmt: str, lang: str) -> list[str]:
     return ["" if v is None else fmt_rate(v, lang) if fmt == "pct" else fmt_int(v, lang) for v in values]
 
 
+def spoken_chart(slide: Slide, lang: str) -> str:
+    """What a screen reader says for the slide's chart: its headline, then every bar's value
+    ('Nhân viên bưu điện: cấp tỉnh 17, cấp huyện 44, cấp xã 20.'), as the .pptx's data sheet would."""
+    chart = slide.chart
+    parts = []
+    for ser in chart.series:
+        labels = value_labels(ser.values, chart.number_format, lang)
+        values = ", ".join(f"{c} {v}" for c, v in zip(chart.categories, labels) if v)
+        parts.append(f"{ser.name}: {values}" if len(chart.series) > 1 or ser.name else values)
+    if chart.reference is not None and chart.reference_label:
+        parts.append(chart.reference_label)
+    return slide.headline.rstrip(".") + ". " + "; ".join(parts) + "."
+
+
 def plotly_figure(chart: Chart, lang: str, font_size: int = 22) -> go.Figure:
     """The slide's chart for the screen: large type, values written on the bars, no toolbar clutter."""
     horizontal = chart.kind in ("bar", "bar_stacked")
