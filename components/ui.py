@@ -50,13 +50,13 @@ def graph(id, figure, filename: str, *, alt: str | None = None, box: str | None 
 
 
 def spoken(chart, alt: str | None):
-    """A chart that speaks: a wrapper with role="img" named by ``alt`` (a sentence stating the
-    chart's message with its numbers), so assistive technology reads the sentence instead of
-    the SVG's scattered tick labels. The wrapper takes no room (``display: contents``, app.css):
-    the chart's layout is unchanged."""
+    """A chart that speaks: a wrapper with role="figure" named by ``alt`` (a sentence stating the
+    chart's message with its numbers), which a screen reader says on reaching the chart. Not
+    role="img": that would hide the chart's toolbar buttons (PNG export), which keyboards reach.
+    The wrapper takes no room (``display: contents``, app.css): the chart's layout is unchanged."""
     if not alt:
         return chart
-    return html.Div(chart, role="img", className="chart-alt", **{"aria-label": alt})
+    return html.Div(chart, role="figure", className="chart-alt", **{"aria-label": alt})
 
 
 def by_screen(wide: str, phone: str) -> list:

@@ -63,7 +63,9 @@ def filter_bar(ref: dict, lang: str) -> html.Div:
     sector = field("filter-sector-label", t("filter.sector", lang),
                    dcc.Dropdown(id="filter-sector", options=sector_options(ref, lang), clearable=False), 4)
     language = field("filter-lang-label", t("filter.lang", lang),
-                     dbc.RadioItems(id="filter-lang", options=[{"label": "Tiếng Việt", "value": "vi"}, {"label": "English", "value": "en"}],
+                     # Each language's name in its own language, marked so (a screen reader switches voice).
+                     dbc.RadioItems(id="filter-lang", options=[{"label": html.Span("Tiếng Việt", lang="vi"), "value": "vi"},
+                                                               {"label": html.Span("English", lang="en"), "value": "en"}],
                                     inline=True, className="lang-switch"), 2, xs=7)
     # On a phone, year and language share the first line; on wider screens language goes last.
     language.className += " order-sm-last"
