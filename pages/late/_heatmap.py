@@ -3,6 +3,7 @@ labelled rather than shown as 0 % or 100 %. A plain-dict figure (see pages.late.
 from __future__ import annotations
 
 import pandas as pd
+from dash import dcc, html
 
 from ._pareto import base_layout, fi, fp
 
@@ -60,3 +61,24 @@ def rate_heatmap(df: pd.DataFrame, rows: list[tuple[str, str]], cols: list[tuple
                          xaxis={"side": "top", "tickangle": 0, "showgrid": False},
                          yaxis={"autorange": "reversed", "showgrid": False})
     return {"data": data, "layout": layout}
+
+
+def heat_table(df: pd.DataFrame, rows: list[tuple[str, str]], cols: list[tuple[str, str]], lang: str, hrefs: dict,
+               few_label: str, path: str, corner: str, min_base: int = MIN_BASE) -> html.Table:
+    """The heat map as a table (units × sectors): each rate a link to the view a click on its
+    cell opens, so a keyboard or a screen reader reaches every cell too."""
+    cells = {(r, c): (int(n), int(b)) for r, c, n, b in zip(df["row_key"], df["col_key"], df["count"], df["base"])}
+    plain = lambda s: s.replace("–<br>", "–").replace("<br>", " ").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    head = html.Thead(html.Tr([html.Th(corner, scope="col")] + [html.Th(plain(label), scope="col", className="text-end") for _, label in cols]))
+    body = []
+    for rk, rl in rows:
+        tds = [html.Th(plain(rl), scope="row")]
+        for ck, _ in cols:
+            count, base = cells.get((rk, ck), (0, 0))
+            if base >= min_base:
+                tds.append(html.Td(dcc.Link(fp(count / base, lang), href=path + hrefs[(rk, ck)]) if hrefs.get((rk, ck)) else fp(count / base, lang),
+                                   className="text-end"))
+            else:
+                tds.append(html.Td(few_label if base > 0 else "–", className="text-end text-muted"))
+        body.append(html.Tr(tds))
+    return html.Table([head, html.Tbody(body)], className="table table-sm late-table late-heat-table mb-0")

@@ -26,7 +26,7 @@ from data.queries import late as q
 from data.schema import LEVELS
 from pages.late._drill import Drill, breadcrumb, crumbs, item_name, period_label, resolve_drill
 from pages.late._grid import describe_query, dossier_grid, export_frame, grid_response, list_query
-from pages.late._heatmap import MIN_BASE, rate_heatmap
+from pages.late._heatmap import MIN_BASE, heat_table, rate_heatmap
 from pages.late._pareto import items_to_threshold, pareto, ranked_bars, ranked_bars_by_level, trend
 from server.faults import guard_layout
 from server.page_cache import cached_page
@@ -108,6 +108,8 @@ STRINGS = {
     # Overdue dossiers are counted at each month's end: a stock, not to be added up over the months.
     "alt.trend.overdue": ("{count} cuối mỗi tháng: nhiều nhất {max_month} ({max_n}; {rate} {max_rate}), ít nhất {min_month} ({min_n}).",
                           "{count} at each month's end: most in {max_month} ({max_n}; {rate} {max_rate}), fewest in {min_month} ({min_n})."),
+    "heat_table": ("Bảng số liệu (mỗi tỷ lệ dẫn tới chi tiết)", "As a table (each rate opens its details)"),
+    "heat_table.corner": ("Đơn vị", "Unit"),
     "alt.top": ("Nhiều nhất: {name} ({n}; {rate_label} {rate}).", "Most: {name} ({n}; {rate_label} {rate})."),
     "alt.units": ("{count} ở {k} đơn vị.", "{count} in {k} units."),
     "workdays_note.overdue": (" hoặc đến {date} với hồ sơ chưa giải quyết", ", or to {date} for open dossiers"),
@@ -399,8 +401,12 @@ def _heatmap_card(c: Ctx):
     fig = rate_heatmap(df, rows, cols, lang, hrefs,
                        {"count": c.count_label, "base": c.base_label, "rate": c.rate_label}, t("few", lang))
     hint = c.word("heat_hint", n=MIN_BASE)
+    # The same cells as a table of links, folded: what a click on the map does, by keyboard.
+    table = html.Details([html.Summary(t("heat_table", lang), className="small mt-2"),
+                          html.Div(heat_table(df, rows, cols, lang, hrefs, t("few", lang), PATH, t("heat_table.corner", lang)),
+                                   className="late-scroll")], id="late-heat-table")
     return card(c.word("card.heatmap"), [_graph("heatmap", fig, c.filename("heatmap"), _alt_heatmap(c, hm, rows, cols), scroll="wide"),
-                                         html.P(hint, className="text-muted small mb-0")], id="late-heatmap-card")
+                                         html.P(hint, className="text-muted small mb-0"), table], id="late-heatmap-card")
 
 
 def _short_sector(sectors, code: str, lang: str) -> str:
