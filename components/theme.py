@@ -7,7 +7,12 @@ import plotly.graph_objects as go
 from .formatting import plotly_separators
 
 LEVEL_COLORS = {"province": "#0072B2", "district": "#E69F00", "commune": "#009E73"}
-CHANNEL_COLORS = {1: "#999999", 2: "#56B4E9", 3: "#CC79A7", 0: "#FFFFFF"}  # 0: not known (white, hatched grey)
+# Lines of the levels differ in dash too: under tritanopia on a washed-out projector the province's
+# blue and the commune's green come within CAM02-UCS ΔE 7 of each other (tests/test_palette.py).
+LEVEL_DASHES = {"province": "solid", "district": "dash", "commune": "dot"}
+# 1 in person, 2 online, 3 by post; 0: not known (white, hatched grey). In person a dark grey: Okabe-Ito's
+# #999999 and the post's purple come within ΔE 6.5 under deuteranopia (tests/test_palette.py).
+CHANNEL_COLORS = {1: "#595959", 2: "#56B4E9", 3: "#CC79A7", 0: "#FFFFFF"}
 LATE_COLOR = "#D55E00"
 ON_TIME_COLOR = "#009E73"
 POSTAL_COLOR = "#CC79A7"

@@ -22,7 +22,7 @@ from components.formatting import fmt_int, ym_label
 from components.i18n import bilingual, level_label, make_translator
 from components.kpi import fmt_rate, scope_title, sector_name
 from components.params import build_search, parse_search, reference_lists, resolve_view
-from components.theme import CHANNEL_COLORS, DARK_INK, LEVEL_COLORS, NEUTRAL_COLOR, base_layout, ink, plot_text
+from components.theme import CHANNEL_COLORS, DARK_INK, LEVEL_COLORS, LEVEL_DASHES, NEUTRAL_COLOR, base_layout, ink, plot_text
 from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
 from data.db import get_engine
@@ -289,7 +289,7 @@ def fig_trend(monthly: pd.DataFrame, levels: list[str], measure: str, lang: str,
         yms, values = part["ym"].tolist(), _values(part[measure])
         name = level_label(lv, lang)
         data.append(dict(type="scatter", x=[_month_date(ym) for ym in yms], y=values, mode="lines", name=name,
-                         line=dict(color=LEVEL_COLORS[lv], width=3),
+                         line=dict(color=LEVEL_COLORS[lv], dash=LEVEL_DASHES[lv], width=3),
                          hovertext=[f"{name} · {ym_label(ym, lang)}: {fmt(v, lang)}" for ym, v in zip(yms, values)],
                          hovertemplate=HOVER_TEXT))
     first, last = min(years), max(years)

@@ -23,14 +23,14 @@ from components import chart_text as ct
 from components.formatting import fmt_int, fmt_pct, ym_label
 from components.i18n import level_label, make_translator
 from components.params import build_search, parse_search, resolve_view
-from components.theme import LEVEL_COLORS, NEUTRAL_COLOR, base_layout, plot_text
+from components.theme import LEVEL_COLORS, LEVEL_DASHES, NEUTRAL_COLOR, base_layout, plot_text
 from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
 from data.db import get_engine
 from data.filters import Period
 from data.queries import postal as q
 from data.schema import LEVELS
-from pages.postal._tilemap import coverage_bin, coverage_legend, tile_label, tile_map
+from pages.postal._tilemap import COVERAGE_BINS, coverage_bin, coverage_legend, tile_label, tile_map
 
 STRINGS = {
     "title": ("Bưu chính công ích tiếp nhận hồ sơ thay công chức", "Postal staff at the one-stop desks"),
@@ -444,7 +444,7 @@ def over_time(data: dict, view) -> dbc.Card:
     dist = lv[lv["level"] == "district"]
     top_units = max(1, int(dist["units"].max()) if not dist.empty else 1)
     fig_full = {"data": [dict(
-        type="bar", x=[str(y) for y in dist["year"]], y=[int(v) for v in dist["units_full"]], marker=dict(color="#08519C"),
+        type="bar", x=[str(y) for y in dist["year"]], y=[int(v) for v in dist["units_full"]], marker=dict(color=COVERAGE_BINS[0][2]),
         text=[f"{fmt_int(a, lang)} / {fmt_int(b, lang)}" for a, b in zip(dist["units_full"], dist["units"])],
         textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{text}<extra></extra>")],
         "layout": base_layout(lang, 340, margin=dict(l=10, r=10, t=30, b=10),
@@ -461,7 +461,7 @@ def over_time(data: dict, view) -> dbc.Card:
         share_traces.append(dict(
             type="scatter", mode="lines", x=[f"{v // 100}-{v % 100:02d}-01" for v in d["ym"]],
             y=[None if _nan(v) else float(v) for v in d["postal_share"]], name=name,
-            line=dict(color=LEVEL_COLORS[level], width=3), customdata=[ym_label(v, lang) for v in d["ym"]],
+            line=dict(color=LEVEL_COLORS[level], dash=LEVEL_DASHES[level], width=3), customdata=[ym_label(v, lang) for v in d["ym"]],
             hovertemplate="%{customdata}: %{y:.1%}<extra>" + name + "</extra>"))
     fig_share = {"data": share_traces, "layout": base_layout(
         lang, 340, margin=dict(l=10, r=10, t=30, b=10), legend=BOTTOM_LEGEND,
