@@ -18,7 +18,7 @@ import pytest
 colorspacious = pytest.importorskip("colorspacious", reason="colorspacious is in the [test] extra: pip install -e '.[test]'")
 
 from components.theme import CHANNEL_COLORS, LATE_COLOR, LEVEL_COLORS, contrast_ratio, ink  # noqa: E402
-from pages.late._heatmap import GREY, RATE_SCALE  # noqa: E402
+from pages.late._heatmap import GREY, RATE_SCALE, rate_heatmap, scale_colour  # noqa: E402
 from pages.postal._tilemap import BAD_RECORD, COVERAGE_BINS, NO_RECORD  # noqa: E402
 
 VISIONS = ("normal", "protanomaly", "deuteranomaly", "tritanomaly")
@@ -112,6 +112,34 @@ def test_pal006_text_on_colour_passes_wcag_aa():
         assert contrast_ratio(fg, bg) >= 4.5, (bg, fg)
     assert ink("#009E73") == "#212529" and ink("#0072B2") == "#FFFFFF" and ink(LATE_COLOR) == "#000000"
     assert round(contrast_ratio("#FFFFFF", "#0D6EFD"), 2) == 4.50  # WCAG's own example values: Bootstrap blue
+
+
+def test_pal007_heat_map_labels_read_on_their_cells():
+    """Every figure written on a heat cell reads >= 4.5:1 on the colour plotly paints under it
+    (plotly's automatic choice put #444 on the middle oranges, 2.8:1)."""
+    import pandas as pd
+
+    assert scale_colour(0.0) == "#FFF7EC" and scale_colour(1.0) == "#7F0000"
+    assert scale_colour(0.125) == "#FEE6C5"  # halfway between the first two stops
+    rates = [i / 20 for i in range(21)]  # 0 %, 5 %, … 100 % of 100 finished dossiers
+    df = pd.DataFrame({"row_key": [f"u{i}" for i in range(21)], "col_key": "DD", "count": [round(r * 100) for r in rates],
+                       "base": 100})
+    fig = rate_heatmap(df, [(f"u{i}", f"Unit {i}") for i in range(21)], [("DD", "Land")], "en", {}, {"count": "n", "base": "b",
+                       "rate": "r"}, "few")
+    traces = [tr for tr in fig["data"][1:]]
+    # near-black, black (mid oranges) and white inks; one colour bar
+    assert sorted(tr["textfont"]["color"] for tr in traces) == ["#000000", "#212529", "#FFFFFF"]
+    assert sum(tr["showscale"] for tr in traces) == 1
+    painted = 0
+    for tr in fig["data"]:  # words only on a trace's own cells (plotly writes text on empty cells too)
+        assert [[bool(x) for x in row] for row in tr["text"]] == [[v is not None for v in row] for row in tr["z"]]
+    for tr in traces:
+        for row in tr["z"]:
+            for v in row:
+                if v is not None:
+                    painted += 1
+                    assert contrast_ratio(tr["textfont"]["color"], scale_colour(v / tr["zmax"])) >= 4.5, (v, tr["textfont"])
+    assert painted == 21  # each cell in exactly one trace
 
 
 if __name__ == "__main__":
