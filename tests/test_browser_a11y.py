@@ -175,3 +175,22 @@ def test_ba11y005_chart_heard_through_the_accessibility_tree(dash_duo, demo_app)
         _settled(dash_duo)
         assert expected in _ax_figures(dash_duo.driver)
     assert_no_console_errors(dash_duo)
+
+
+def test_ba11y006_heat_map_cells_by_keyboard(dash_duo, demo_app):
+    """What a click on a heat cell opens, the keyboard reaches through the folded table under it:
+    Quế Sơn × land opens /late for the land sector in Quế Sơn (509)."""
+    from selenium.webdriver.common.keys import Keys
+
+    dash_duo.start_server(demo_app)
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/late?year=2023")
+    _settled(dash_duo)
+    dash_duo.find_element("#late-heat-table summary").send_keys(Keys.ENTER)  # a <summary> opens with Enter
+    rows = dash_duo.driver.find_elements("xpath", "//table[contains(@class, 'late-heat-table')]//tr[th[normalize-space()='Quế Sơn']]//a")
+    assert rows, "no link for Quế Sơn in the heat map's table"
+    link = rows[0]  # the first sector column: land, the sector with the most late dossiers
+    assert link.is_displayed()
+    link.send_keys(Keys.ENTER)
+    dash_duo.wait_for_element("#late-pareto-card", timeout=30)
+    assert "sector=DD" in dash_duo.driver.current_url and "district=509" in dash_duo.driver.current_url
+    assert_no_console_errors(dash_duo)
