@@ -17,7 +17,6 @@ LEVEL_WORDS = {"province": ("cấp tỉnh", "province level"), "district": ("c�
                "commune": ("cấp xã", "commune level")}
 
 WORDS = {
-    "and": ("và", "and"),
     "levels.low": ("{Level} {what} {value}, thấp nhất trong các cấp", "{Level}: {value} {what}, the lowest of the levels"),
     "levels.one": ("{Level} {what} {value}", "{Level}: {value} {what}"),
     "range": ("thấp nhất {low_name} {low}, cao nhất {high_name} {high}", "lowest {low_name} {low}, highest {high_name} {high}"),
@@ -47,14 +46,6 @@ def level_word(level: str, lang: str) -> str:
 
 def missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def listing(items: Sequence[str], lang: str) -> str:
-    """'a, b và c' / 'a, b and c'."""
-    items = [i for i in items if i]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {word('and', lang)} " + items[-1]
 
 
 def pairs(names: Sequence[str], values: Sequence, fmt: Callable, lang: str, brackets: bool = False) -> str:
