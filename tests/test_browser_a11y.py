@@ -28,6 +28,7 @@ DRILLED = [
     "/late?year=2023&sector=DD&procedure=DD-X-01&district=509",
     "/postal?year=2023&district=509",
     "/present?year=2023&slide=2",
+    "/scorecard?year=2023&level=commune&district=509",
 ]
 
 
