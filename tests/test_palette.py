@@ -17,8 +17,8 @@ import pytest
 
 colorspacious = pytest.importorskip("colorspacious", reason="colorspacious is in the [test] extra: pip install -e '.[test]'")
 
-from components.theme import CHANNEL_COLORS, LATE_COLOR, LEVEL_COLORS, contrast_ratio, ink  # noqa: E402
-from pages.late._heatmap import GREY, RATE_SCALE, rate_heatmap, scale_colour  # noqa: E402
+from components.theme import CHANNEL_COLORS, LATE_COLOR, LEVEL_COLORS, contrast_ratio, ink, scale_colour  # noqa: E402
+from pages.late._heatmap import GREY, RATE_SCALE, rate_heatmap  # noqa: E402
 from pages.postal._tilemap import BAD_RECORD, COVERAGE_BINS, NO_RECORD  # noqa: E402
 
 VISIONS = ("normal", "protanomaly", "deuteranomaly", "tritanomaly")
@@ -119,8 +119,8 @@ def test_pal007_heat_map_labels_read_on_their_cells():
     (plotly's automatic choice put #444 on the middle oranges, 2.8:1)."""
     import pandas as pd
 
-    assert scale_colour(0.0) == "#FFF7EC" and scale_colour(1.0) == "#7F0000"
-    assert scale_colour(0.125) == "#FEE6C5"  # halfway between the first two stops
+    assert scale_colour(0.0, RATE_SCALE) == "#FFF7EC" and scale_colour(1.0, RATE_SCALE) == "#7F0000"
+    assert scale_colour(0.125, RATE_SCALE) == "#FEE6C5"  # halfway between the first two stops
     rates = [i / 20 for i in range(21)]  # 0 %, 5 %, … 100 % of 100 finished dossiers
     df = pd.DataFrame({"row_key": [f"u{i}" for i in range(21)], "col_key": "DD", "count": [round(r * 100) for r in rates],
                        "base": 100})
@@ -138,8 +138,27 @@ def test_pal007_heat_map_labels_read_on_their_cells():
             for v in row:
                 if v is not None:
                     painted += 1
-                    assert contrast_ratio(tr["textfont"]["color"], scale_colour(v / tr["zmax"])) >= 4.5, (v, tr["textfont"])
+                    assert contrast_ratio(tr["textfont"]["color"], scale_colour(v / tr["zmax"], RATE_SCALE)) >= 4.5, (v, tr["textfont"])
     assert painted == 21  # each cell in exactly one trace
+
+
+def test_pal008_inked_heatmap_keeps_the_words_of_empty_cells_when_asked():
+    """The scorecard's heat table writes '—' where a rate is not measured: it stays, in the darkest ink."""
+    from components.theme import inked_heatmap
+
+    scale = [[0, "#d73027"], [0.5, "#fee08b"], [1, "#1a9850"]]
+    trace = {"type": "heatmap", "z": [[5, None, 95]], "text": [["5 %", "—", "95 %"]], "colorscale": scale, "zmin": 0, "zmax": 100}
+    traces = inked_heatmap(trace, empty_words=True)
+    words = {tr["textfont"]["color"]: [x for x in tr["text"][0] if x] for tr in traces}
+    darkest = traces[0]["textfont"]["color"]
+    assert "—" in words[darkest] and traces[0]["z"][0][1] is None
+    assert sum(len(w) for w in words.values()) == 3
+    for tr in traces:
+        for v, x in zip(tr["z"][0], tr["text"][0]):
+            if v is not None:
+                assert contrast_ratio(tr["textfont"]["color"], scale_colour(v / 100, scale)) >= 4.5, (v, x)
+    assert [tr["textfont"]["color"] for tr in inked_heatmap(trace)] == [tr["textfont"]["color"] for tr in traces]
+    assert all("—" not in tr["text"][0] for tr in inked_heatmap(trace))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from dash import dcc, html
 
-from components.theme import ink
+from components.theme import inked_heatmap
 
 from ._pareto import base_layout, fi, fp
 
@@ -14,16 +14,6 @@ MIN_BASE = 20  # fewer finished dossiers than this: the rate says nothing
 RATE_SCALE = [[0.0, "#FFF7EC"], [0.25, "#FDD49E"], [0.5, "#FC8D59"], [0.75, "#D7301F"], [1.0, "#7F0000"]]
 GREY = "#E9ECEF"
 
-
-def scale_colour(fraction: float, scale=RATE_SCALE) -> str:
-    """The colour plotly paints for ``fraction`` (0–1) of a colour scale: linear between stops in RGB."""
-    fraction = min(max(fraction, 0.0), 1.0)
-    for (a, ca), (b, cb) in zip(scale, scale[1:]):
-        if fraction <= b:
-            w = (fraction - a) / (b - a) if b > a else 0.0
-            rgb = [round(int(ca[i:i + 2], 16) + (int(cb[i:i + 2], 16) - int(ca[i:i + 2], 16)) * w) for i in (1, 3, 5)]
-            return "#{:02X}{:02X}{:02X}".format(*rgb)
-    return scale[-1][1]
 
 
 def rate_heatmap(df: pd.DataFrame, rows: list[tuple[str, str]], cols: list[tuple[str, str]], lang: str,
@@ -61,20 +51,15 @@ def rate_heatmap(df: pd.DataFrame, rows: list[tuple[str, str]], cols: list[tuple
     hovertemplate = (f"<b>%{{customdata[4]}}</b><br>{hover['count']}: %{{customdata[1]}}<br>{hover['base']}: "
                      f"%{{customdata[2]}}<br>{hover['rate']}: %{{customdata[3]}}<extra></extra>")
     zmax = max(float(top), 0.05)
-    # Each cell's figure in the ink that reads on its colour (WCAG AA): plotly's own choice puts
-    # #444 on the scale's middle oranges (2.8:1). One trace per ink, the same scale and range.
-    inks = [[None if v is None else ink(scale_colour(v / zmax)) for v in row] for row in z]
-    rate_traces = []
-    # Plotly writes a trace's text on its empty cells too: each trace gets only its own cells' words.
+    # The cells' figures in the ink that reads on each colour (theme.inked_heatmap): plotly's own
+    # choice puts #444 on the scale's middle oranges (2.8:1).
+    rate_traces = inked_heatmap(
+        {"type": "heatmap", "z": z, "x": xlabels, "y": ylabels, "colorscale": RATE_SCALE, "zmin": 0, "zmax": zmax,
+         "customdata": custom, "text": [[tx if v is not None else "" for tx, v in zip(tr, zr)] for tr, zr in zip(text, z)],
+         "texttemplate": "%{text}", "textfont": {"size": 13}, "xgap": 2, "ygap": 2,
+         "hovertemplate": hovertemplate,
+         "colorbar": {"title": {"text": hover["rate"], "side": "right"}, "tickformat": ".0%", "thickness": 14, "len": 0.8}})
     own = lambda keep: [[tx if k else "" for tx, k in zip(tr, kr)] for tr, kr in zip(text, keep)]
-    for colour in sorted({c for row in inks for c in row if c}):
-        mine = [[c == colour for c in ir] for ir in inks]
-        rate_traces.append(
-            {"type": "heatmap", "z": [[v if m else None for v, m in zip(zr, mr)] for zr, mr in zip(z, mine)],
-             "x": xlabels, "y": ylabels, "colorscale": RATE_SCALE, "zmin": 0, "zmax": zmax, "customdata": custom, "text": own(mine),
-             "texttemplate": "%{text}", "textfont": {"size": 13, "color": colour}, "xgap": 2, "ygap": 2,
-             "hovertemplate": hovertemplate, "showscale": not rate_traces,
-             "colorbar": {"title": {"text": hover["rate"], "side": "right"}, "tickformat": ".0%", "thickness": 14, "len": 0.8}})
     data = [
         {"type": "heatmap", "z": grey, "x": xlabels, "y": ylabels, "colorscale": [[0, GREY], [1, GREY]],
          "showscale": False, "customdata": custom, "text": own([[g is not None for g in gr] for gr in grey]), "texttemplate": "%{text}",
