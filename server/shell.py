@@ -30,7 +30,10 @@ def navbar(lang: str) -> dbc.Navbar:
         dbc.Container([
             dbc.NavbarBrand([html.Span(t("app.title", lang), id="brand-title"),
                              html.Small(" · Quảng Nam", className="brand-province")], href="/", id="brand"),
-            dbc.NavbarToggler(id="nav-toggler"),
+            # Bootstrap's toggler, spelled out: dbc.NavbarToggler names itself "Toggle navigation" in
+            # English whatever the page's language (a screen reader would say it with a Vietnamese voice).
+            html.Button(html.Span(className="navbar-toggler-icon"), id="nav-toggler", className="navbar-toggler", type="button",
+                        n_clicks=0, **{"aria-label": t("nav.menu", lang), "aria-controls": "nav-collapse"}),
             dbc.Collapse(dbc.Nav(links, navbar=True, className="ms-auto"), id="nav-collapse", navbar=True),
         ], fluid=True),
         color="primary", dark=True, className="mb-2 app-navbar", id="navbar",
@@ -137,7 +140,7 @@ def translate_shell(search):
     except DB_ERRORS:
         options = [no_update, no_update]
     return hrefs + labels + [t("app.title", lang), t("filter.year", lang), t("filter.district", lang),
-                             t("filter.sector", lang), t("filter.lang", lang)] + options
+                             t("filter.sector", lang), t("filter.lang", lang), t("nav.menu", lang)] + options
 
 
 def with_page_lang(index_html: str, lang: str) -> str:
@@ -159,7 +162,7 @@ def init_shell(app) -> None:
         + [Output(nav_id(key), "children") for _, key in pages]
         + [Output("brand-title", "children"), Output("filter-year-label", "children"),
            Output("filter-district-label", "children"), Output("filter-sector-label", "children"),
-           Output("filter-lang-label", "children"),
+           Output("filter-lang-label", "children"), Output("nav-toggler", "aria-label"),
            Output("filter-district", "options"), Output("filter-sector", "options")],
         Input("url", "search"),
         prevent_initial_call=False,

@@ -106,9 +106,12 @@ def test_ba11y002_lang_follows_the_switch(dash_duo, demo_app):
     dash_duo.wait_for_text_to_equal("#nav-levels", "Levels", timeout=10)
     assert "lang=en" in dash_duo.driver.current_url
     assert lang() == "en"
+    # The phone menu button speaks the page's language too (Bootstrap's own says "Toggle navigation").
+    dash_duo.wait_for_element("#nav-toggler[aria-label='Open or close the list of pages']", timeout=10)
     dash_duo.find_element("#filter-lang input[value='vi']").click()
     dash_duo.wait_for_text_to_equal("#nav-levels", "Các cấp", timeout=10)
     assert lang() == "vi"
+    assert dash_duo.find_element("#nav-toggler").get_attribute("aria-label") == "Mở hoặc đóng danh sách trang"
     assert_no_console_errors(dash_duo)
 
 
