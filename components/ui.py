@@ -30,7 +30,8 @@ def card(title: str | None, body, id: str | None = None, className: str = "") ->
     return dbc.Card(parts, className=f"mb-3 shadow-sm {className}", **kwargs)
 
 
-def graph(id, figure, filename: str, *, box: str | None = None, fit_height: bool = False, toolbar: bool = True, **props):
+def graph(id, figure, filename: str, *, alt: str | None = None, box: str | None = None, fit_height: bool = False,
+          toolbar: bool = True, **props):
     """A chart as every page shows one: the app's toolbar with a PNG export named ``filename``.
 
     ``box``: the CSS class of a plain block around the graph: ``graph-box`` in a stretched flex
@@ -38,13 +39,24 @@ def graph(id, figure, filename: str, *, box: str | None = None, fit_height: bool
     pixels), ``late-scroll late-scroll-wide`` for a chart a phone scrolls sideways.
     ``fit_height``: the graph as tall as its figure (a responsive graph in a flex column otherwise
     collapses to its toolbar and the plot spills over what follows).
-    ``toolbar=False``: no mode bar (a slide on a projector). ``props``: other dcc.Graph properties."""
+    ``toolbar=False``: no mode bar (a slide on a projector). ``props``: other dcc.Graph properties.
+    ``alt``: the chart's text alternative (components.chart_text): what a screen reader says for it."""
     config = graph_config(filename) if toolbar else dict(graph_config(filename), displayModeBar=False)
     if fit_height:
         height = figure["layout"]["height"] if isinstance(figure, dict) else figure.layout.height
         props["style"] = {**props.get("style", {}), "height": f"{height}px"}
     chart = dcc.Graph(id=id, figure=figure, config=config, **props)
-    return html.Div(chart, className=box) if box else chart
+    return spoken(html.Div(chart, className=box) if box else chart, alt)
+
+
+def spoken(chart, alt: str | None):
+    """A chart that speaks: a wrapper with role="figure" named by ``alt`` (a sentence stating the
+    chart's message with its numbers), which a screen reader says on reaching the chart. Not
+    role="img": that would hide the chart's toolbar buttons (PNG export), which keyboards reach.
+    The wrapper takes no room (``display: contents``, app.css): the chart's layout is unchanged."""
+    if not alt:
+        return chart
+    return html.Div(chart, role="figure", className="chart-alt", **{"aria-label": alt})
 
 
 def by_screen(wide: str, phone: str) -> list:

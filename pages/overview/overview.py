@@ -34,6 +34,8 @@ STRINGS = {
                       "này; từ 01/07/2025 xã còn tiếp nhận cả thủ tục trước đây của cấp huyện.",
                       "Dossiers received per month. Before 1 July 2025: the communes it was formed from, added up; from "
                       "1 July 2025 communes also receive the procedures the district level used to."),
+    "ovw.today.alt": ("{name}, hồ sơ tiếp nhận theo địa giới hiện nay (trước 01/07/2025: các xã đã hợp thành) — {years}.",
+                      "{name}, dossiers received on today's boundaries (before 1 July 2025: the communes it was formed from) — {years}."),
     "ovw.today.pick": ("Xã, phường", "Commune or ward"),
     "ovw.today.received": ("Hồ sơ tiếp nhận mỗi tháng", "Dossiers received per month"),
     "ovw.today.change": ("01/07/2025: xã mới", "1 July 2025: new commune"),
@@ -232,8 +234,19 @@ def _today_trend(engine, view, ref) -> html.Div | None:
     body = [html.P(t("ovw.today.sub", lang), className="text-muted mb-2"),
             dbc.Row(dbc.Col([dbc.Label(t("ovw.today.pick", lang), html_for="ovw-today-pick"), pick], xs=12, md=6, lg=4),
                     className="mb-2"),
-            graph("ovw-today-graph", today_figure(engine, view, first, years), f"commune-today-{years[0]}-{years[-1]}")]
+            graph("ovw-today-graph", today_figure(engine, view, first, years), f"commune-today-{years[0]}-{years[-1]}",
+                  alt=today_alt(engine, view, first, communes, years))]
     return card(t("ovw.today", lang, first=years[0], last=years[-1]), body, id="ovw-today")
+
+
+def today_alt(engine, view, code: str, communes, years: list[int]) -> str:
+    """The chart's words for a screen reader: the commune and its dossiers received per year."""
+    lang = view.lang
+    df = qb.current_unit_trend(engine, view.filter(), code, years[0], years[-1])
+    per_year = df.groupby(df["ym"] // 100)["received"].sum()
+    name = communes.set_index("code").loc[code, "name"]
+    parts = [f"{y}: {fmt_int(v, lang)}" for y, v in per_year.items()]
+    return t("ovw.today.alt", lang, name=name, years="; ".join(parts))
 
 
 def today_figure(engine, view, code: str, years: list[int]) -> dict:
