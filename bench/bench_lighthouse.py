@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -155,6 +156,8 @@ def main() -> None:
     ap.add_argument("--no-repeat", action="store_true", help="skip the repeat visits")
     a = ap.parse_args()
     pages, presets = a.pages.split(","), a.presets.split(",")
+    # A stopped run still stops its gunicorn and Chromium (the `finally`s below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     server = None
     if a.url:
         base = a.url.rstrip("/")
