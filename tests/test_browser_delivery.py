@@ -1,0 +1,42 @@
+"""In the browser: charts draw with the partial plotly.js, grids load dash-ag-grid on demand (issue 16)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import assert_no_console_errors
+
+pytestmark = pytest.mark.browser
+
+LOADED = "return performance.getEntriesByType('resource').map(function (e) { return e.name; })"
+
+
+def test_bdlv001_charts_draw_with_the_partial_bundle_and_no_grid_library(dash_duo, demo_app):
+    dash_duo.start_server(demo_app)
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/levels?year=2023")
+    dash_duo.wait_for_element("#lvl-channels .main-svg .bars .point path", timeout=45)
+    dash_duo.wait_for_element("#lvl-on-time .main-svg .bars .point path", timeout=30)
+    loaded = dash_duo.driver.execute_script(LOADED)
+    assert any("/assets/vendor/plotly-cartesian-4.1.1.min.js" in u for u in loaded), loaded
+    assert not any("plotly.min.js" in u for u in loaded)
+    assert not any("dash_ag_grid" in u for u in loaded)  # no grid on /levels
+    assert dash_duo.driver.execute_script("return window.Plotly.version") == "4.1.1"
+    assert_no_console_errors(dash_duo)
+
+
+def test_bdlv002_grid_pages_load_the_grid_library_and_show_rows(dash_duo, demo_app):
+    dash_duo.start_server(demo_app)
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/postal?year=2023")
+    dash_duo.wait_for_element("#post-table .ag-row", timeout=45)
+    # one row per district-level unit (18 in Quảng Nam)
+    rows = dash_duo.find_elements("#post-table .ag-center-cols-container .ag-row")
+    assert len(rows) == 18
+    loaded = dash_duo.driver.execute_script(LOADED)
+    assert sum("dash_ag_grid.v" in u for u in loaded) == 1, loaded
+    # The page's charts are there too: plotly.js came with the first of them.
+    dash_duo.wait_for_element("#post-rank-chart .bars .point path", timeout=30)
+    assert_no_console_errors(dash_duo)
+    # /late's dossier list: an infinite-row grid whose rows come from a callback on the grid's
+    # own request (the renderer waits for the library before it runs it).
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/late?year=2023&view=list")
+    dash_duo.wait_for_element("#late-grid .ag-row .ag-cell", timeout=45)
+    assert_no_console_errors(dash_duo)
