@@ -153,3 +153,20 @@ def test_dlv006_partial_bundle_draws_every_trace_type_the_pages_use(demo_app):
                                               ("gzip;q=0", None), ("GZIP", "gzip"), ("br;q=bad, gzip", "gzip")])
 def test_dlv007_accepted_encoding(header, expected):
     assert delivery.accepted_encoding(header) == expected
+
+
+def test_dlv008_charts_are_lazy_blocks_holding_their_height():
+    from dash import dcc
+
+    from components.lazy import LazyBlock
+    from components.ui import graph
+
+    fig = {"data": [{"type": "bar", "x": [1], "y": [2]}], "layout": {"height": 380}}
+    block = graph("g", fig, "f", box="late-scroll late-scroll-wide")
+    assert isinstance(block, LazyBlock) and isinstance(block.children, dcc.Graph)
+    assert block.to_plotly_json()["namespace"] == "tthc_lazy" and block.height == 380
+    assert block.className == "late-scroll late-scroll-wide"  # the block is the box: CSS on its children holds
+    assert graph("g", {"data": [], "layout": {}}, "f").height == 450  # dcc.Graph's own height
+    assert isinstance(graph("g", fig, "f", lazy=False), dcc.Graph)
+    # The browser side defines the namespace the layout names.
+    assert "window.tthc_lazy = {LazyBlock: LazyBlock}" in (delivery.ASSETS / "lazy_blocks.js").read_text()
