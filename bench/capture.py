@@ -29,7 +29,8 @@ ENDPOINT = "/_dash-update-component"
 
 # (page path, label of the page) — the pages the product has; a missing page still
 # loads (Dash pages answers 404 content), and is reported as such.
-PAGES = [("/", "overview"), ("/levels", "levels"), ("/late", "late"), ("/postal", "postal"), ("/imports", "imports")]
+PAGES = [("/", "overview"), ("/levels", "levels"), ("/late", "late"), ("/postal", "postal"), ("/scorecard", "scorecard"),
+         ("/imports", "imports")]
 YEAR = 2023
 DISTRICT_TEXT = "Quế Sơn"  # typed into the district filter (code 509)
 

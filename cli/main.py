@@ -3,6 +3,7 @@
     tthc demo [--scale 10] [--seed 2114]   build the demo database at DATABASE_URL   (cli.demo)
     tthc db upgrade                         apply schema migrations to DATABASE_URL   (cli.db)
     tthc summary --year 2023 --json         the per-level summary (Biểu 06 measures)  (cli.summary)
+    tthc scorecard --year 2023 --json       the service index (Decision 766) per unit (cli.scorecard)
     tthc import dossiers|units|… FILE       the province's own data files            (cli.imports)
     tthc user add|list|disable|…            sign-in accounts                          (cli.user)
     tthc warm [--watch]                     fill the shared cache with every page's views (cli.warm)
@@ -18,6 +19,7 @@ import click
 from .db import db
 from .demo import demo
 from .imports import import_group
+from .scorecard import scorecard
 from .summary import summary
 from .user import user_group
 from .warm import warm
@@ -28,7 +30,7 @@ def main() -> None:
     """Administrative-procedure dossiers: build, migrate, import, summarise."""
 
 
-for command in (demo, db, summary, import_group, user_group, warm):
+for command in (demo, db, summary, scorecard, import_group, user_group, warm):
     main.add_command(command)
 
 

@@ -16,6 +16,7 @@ COMMON: dict[str, tuple[str, str]] = {
     "nav.levels": ("Các cấp", "Levels"),
     "nav.late": ("Trễ hạn", "Late"),
     "nav.postal": ("Bưu chính", "Postal"),
+    "nav.scorecard": ("Chỉ số", "Index"),
     "nav.report": ("Báo cáo", "Report"),
     "nav.present": ("Trình chiếu", "Present"),
     "nav.imports": ("Nhập dữ liệu", "Imports"),

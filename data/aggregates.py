@@ -21,14 +21,19 @@ from .schema import (
     CHANNEL_POST,
     CHANNEL_UNKNOWN,
     FINISHED_STATUSES,
+    RATING_DISSATISFIED,
+    RATING_NEUTRAL,
+    RATING_SATISFIED,
     WITHDRAWN_STATUSES,
     CalendarMonth,
     Dossier,
     DossierMonthAgencyStats,
     DossierMonthStats,
+    Procedure,
 )
 
 D = Dossier.__table__
+P = Procedure.__table__
 C = CalendarMonth.__table__
 S = DossierMonthStats.__table__
 R = DossierMonthAgencyStats.__table__
@@ -39,6 +44,10 @@ MEASURES = [
     "received", "received_online", "received_in_person", "received_by_post", "received_postal_staff",
     "received_unknown_channel", "finished_early", "finished_on_time", "finished_late", "finished_postal_staff",
     "finished_in_time_postal_staff", "withdrawn", "open_end", "open_overdue_end",
+    # The service index's counts (data.service_index).
+    "received_offered_online", "received_online_offered", "received_with_fee", "received_paid_online",
+    "received_digitised", "finished_e_result", "rated_satisfied", "rated_neutral", "rated_dissatisfied",
+    "publication_known", "published",
 ]
 
 
@@ -89,6 +98,7 @@ def _events(since: dt.date | None = None):
     """Every counted event as a row (ym, agency, procedure, measures...); only events
     in months from ``since`` on when given (what an incremental refresh recomputes)."""
     zero = literal(0)
+    offered_online = P.c.online_level.in_(("full", "partial"))
 
     def row(ym, **vals):
         cols = [ym.label("ym"), D.c.agency_id.label("agency_id"), D.c.procedure_id.label("procedure_id")]
@@ -103,7 +113,14 @@ def _events(since: dt.date | None = None):
         received_by_post=_flag(D.c.channel == CHANNEL_POST),
         received_unknown_channel=_flag(D.c.channel == CHANNEL_UNKNOWN),
         received_postal_staff=_flag(D.c.by_postal_staff == True),  # noqa: E712
-    ))
+        received_offered_online=_flag(offered_online),
+        received_online_offered=_flag(and_(offered_online, D.c.channel == CHANNEL_ONLINE)),
+        received_with_fee=_flag(D.c.has_fee == True),  # noqa: E712
+        received_paid_online=_flag(and_(D.c.has_fee == True, D.c.paid_online == True)),  # noqa: E712
+        received_digitised=_flag(D.c.digitised == True),  # noqa: E712
+        publication_known=_flag(D.c.published_on_portal.isnot(None)),
+        published=_flag(D.c.published_on_portal == True),  # noqa: E712
+    )).select_from(D.join(P, P.c.id == D.c.procedure_id))
     in_time = and_(D.c.finished_on <= D.c.deadline_on, D.c.supplement_requests <= 1)
     finished = select(*row(
         ym_of(D.c.finished_on),
@@ -112,6 +129,10 @@ def _events(since: dt.date | None = None):
         finished_late=_flag(is_late()),
         finished_postal_staff=_flag(D.c.by_postal_staff == True),  # noqa: E712
         finished_in_time_postal_staff=_flag(and_(D.c.by_postal_staff == True, in_time)),  # noqa: E712
+        finished_e_result=_flag(D.c.e_result == True),  # noqa: E712
+        rated_satisfied=_flag(D.c.rating == RATING_SATISFIED),
+        rated_neutral=_flag(D.c.rating == RATING_NEUTRAL),
+        rated_dissatisfied=_flag(D.c.rating == RATING_DISSATISFIED),
     )).where(is_finished())
     withdrawn = select(*row(ym_of(D.c.finished_on), withdrawn=literal(1))).where(
         D.c.status.in_(WITHDRAWN_STATUSES) & D.c.finished_on.isnot(None))

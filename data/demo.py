@@ -31,12 +31,24 @@ from sqlalchemy.engine import Engine
 from . import catalog
 from .aggregates import MEASURES, ensure_calendar, refresh_agency_rollup
 from .db import alembic_config, has_schema, make_engine, upgrade
-from .schema import FINISHED_STATUSES, WITHDRAWN_STATUSES, Agency, Base, DossierMonthStats, ImportRun, PostalDeployment, Procedure, Sector, Unit
+from .schema import (
+    FINISHED_STATUSES,
+    RATINGS,
+    WITHDRAWN_STATUSES,
+    Agency,
+    Base,
+    DossierMonthStats,
+    ImportRun,
+    PostalDeployment,
+    Procedure,
+    Sector,
+    Unit,
+)
 from .workdays import add_workdays_np, from_daynum, to_daynum, workday_array, workdays_between_np
 
 YEARS = (2022, 2023, 2024)
 # Bump when the generator changes: a demo file built by an older version is rebuilt.
-DEMO_VERSION = "4"
+DEMO_VERSION = "5"
 DATA_END = dt.date(2024, 12, 31)
 
 # (received, on-time rate, online share) per level and year. 2023 is the article.
@@ -352,7 +364,10 @@ def _dossier_rows(rng, df: pd.DataFrame, agency_df: pd.DataFrame, d: dict, late:
     year_arr = df["year"].to_numpy()
     fee_sectors = np.isin(df["sector"].to_numpy(), ["DD", "XD", "KHDT", "GTVT", "CT", "TNMT", "YT"])
     online = df["channel"].to_numpy() == 2
-    digit_p = np.select([year_arr == 2022, year_arr == 2023], [0.45, 0.62], 0.78)
+    # Each unit serves a little better or worse (the service index's ranking is not flat). The
+    # probabilities change, not the number of draws: every earlier figure stays as it was.
+    quality = _service_quality(df, agency_df)
+    digit_p = np.minimum(np.select([year_arr == 2022, year_arr == 2023], [0.45, 0.62], 0.78) * quality, 0.98)
 
     order = np.lexsort((df["agency_id"].to_numpy(), r))
     seq = np.arange(1, n + 1)
@@ -371,9 +386,10 @@ def _dossier_rows(rng, df: pd.DataFrame, agency_df: pd.DataFrame, d: dict, late:
         "supplement_requests": sup_requests,
         "status": status,
         "has_fee": fee_sectors,
-        "paid_online": fee_sectors & online & (rng.random(n) < 0.6),
+        "paid_online": fee_sectors & online & (rng.random(n) < np.minimum(0.6 * quality, 0.95)),
         "digitised": rng.random(n) < digit_p,
-        "e_result": online & (rng.random(n) < 0.5),
+        "e_result": online & (rng.random(n) < np.minimum(0.5 * quality, 0.95)),
+        **_ratings_and_publication(df, status, late, quality),
     }).iloc[order].reset_index(drop=True)
     # Codes like "H509-230105-0012345": receiving agency, date received, running number.
     agency_code = out["agency_id"].map(agency_df["code"])
@@ -383,11 +399,46 @@ def _dossier_rows(rng, df: pd.DataFrame, agency_df: pd.DataFrame, d: dict, late:
     return out
 
 
+def _service_quality(df: pd.DataFrame, agency_df: pd.DataFrame) -> np.ndarray:
+    """A factor per dossier (0.7-1.15) for how well its unit serves: per district-level unit,
+    communes around their district's. Drawn from a generator of its own (the dossiers' draws
+    keep their order and so their values)."""
+    rng = np.random.default_rng(766)
+    districts = sorted(DISTRICT_WEIGHT)
+    by_district = dict(zip(districts, rng.uniform(0.75, 1.12, len(districts))))
+    ids = agency_df.index.to_numpy()
+    per_agency = np.ones(int(ids.max()) + 1)
+    noise = rng.uniform(0.92, 1.05, len(ids))
+    for i, (agency_id, district, level) in enumerate(zip(ids, agency_df["district_code"], agency_df["level"])):
+        base = 1.0 if level == "province" else by_district.get(district, 1.0)
+        per_agency[agency_id] = np.clip(base * (noise[i] if level == "commune" else 1.0), 0.7, 1.15)
+    return per_agency[df["agency_id"].to_numpy()]
+
+
+def _ratings_and_publication(df: pd.DataFrame, status: np.ndarray, late: np.ndarray, quality: np.ndarray) -> dict:
+    """The portal's fields the demo's 2022 exports lack: from 2023 on, about a third of the
+    finished dossiers rated (late ones less often satisfied) and whether each dossier was
+    published on the national portal; None before (the scorecard shows "not measured")."""
+    rng = np.random.default_rng(2023)
+    n = len(df)
+    carried = df["year"].to_numpy() >= 2023
+    rated = carried & np.isin(status, FINISHED_STATUSES) & (rng.random(n) < 0.35)
+    p_satisfied = np.clip(0.93 * quality - np.where(late, 0.45, 0.0), 0.2, 0.99)
+    u = rng.random(n)
+    rating = np.where(u < p_satisfied, "satisfied", np.where(u < p_satisfied + (1 - p_satisfied) * 0.6, "neutral",
+                                                             "dissatisfied")).astype(object)
+    rating[~rated] = None
+    published = (rng.random(n) < np.clip(0.9 * quality, 0.5, 0.995)).astype(object)
+    published[~carried] = None
+    return {"rating": rating, "published_on_portal": published}
+
+
 # ---------------------------------------------------------------- writing
 
 COLUMNS = ["id", "code", "procedure_id", "agency_id", "level", "district_code", "commune_code", "channel",
            "by_postal_staff", "received_on", "due_on", "deadline_on", "finished_on", "returned_on",
-           "supplement_days", "supplement_requests", "status", "has_fee", "paid_online", "digitised", "e_result"]
+           "supplement_days", "supplement_requests", "status", "has_fee", "paid_online", "digitised", "e_result",
+           "rating", "published_on_portal"]
 DATE_COLUMNS = ["received_on", "due_on", "deadline_on", "finished_on", "returned_on"]
 BOOL_COLUMNS = ["by_postal_staff", "has_fee", "paid_online", "digitised", "e_result"]
 
@@ -410,6 +461,9 @@ def _as_text_columns(df: pd.DataFrame, bool_as_int: bool) -> dict[str, list]:
             cols[c] = iso
         elif c in BOOL_COLUMNS:
             cols[c] = s.astype(int).to_numpy().astype(object) if bool_as_int else s.to_numpy().astype(object)
+        elif c == "published_on_portal":  # True / False / None
+            v = s.to_numpy().astype(object)
+            cols[c] = np.array([None if x is None else (int(x) if bool_as_int else bool(x)) for x in v], dtype=object)
         else:
             cols[c] = s.to_numpy().astype(object)
             if c in ("district_code", "commune_code"):
@@ -497,11 +551,12 @@ def _ym(daynums: np.ndarray) -> np.ndarray:
     return (months // 12 + 1970) * 100 + months % 12 + 1
 
 
-def aggregate_frame(df: pd.DataFrame) -> pd.DataFrame:
+def aggregate_frame(df: pd.DataFrame, offered_online=()) -> pd.DataFrame:
     """dossier_month_stats computed in numpy from the builder's frame: the same rows as
     :func:`data.aggregates.refresh_aggregates` (tests/test_aggregates.py checks it), in
     seconds instead of minutes at ten times the demo (SQL's GROUP BY sorts tens of millions
-    of event rows; here they are counted with bincount)."""
+    of event rows; here they are counted with bincount). ``offered_online``: the ids of the
+    procedures offered online, in full or in part."""
     agency = df["agency_id"].to_numpy().astype("int64")
     proc = df["procedure_id"].to_numpy().astype("int64")
     r = df["received_on"].to_numpy().astype("int64")
@@ -537,6 +592,16 @@ def aggregate_frame(df: pd.DataFrame) -> pd.DataFrame:
     add("received_by_post", k_rec, channel == 3)
     add("received_unknown_channel", k_rec, channel == 0)
     add("received_postal_staff", k_rec, postal)
+    offered = np.isin(proc, np.asarray(list(offered_online), dtype="int64"))
+    fee = df["has_fee"].to_numpy().astype(bool)
+    add("received_offered_online", k_rec, offered)
+    add("received_online_offered", k_rec, offered & (channel == 2))
+    add("received_with_fee", k_rec, fee)
+    add("received_paid_online", k_rec, fee & df["paid_online"].to_numpy().astype(bool))
+    add("received_digitised", k_rec, df["digitised"].to_numpy().astype(bool))
+    published = pd.Series(df["published_on_portal"]).to_numpy(dtype=object)
+    add("publication_known", k_rec, np.array([x is not None and x == x for x in published]))
+    add("published", k_rec, np.array([x is True or x == 1 for x in published]))
     fin = has_f & np.isin(status, FINISHED_STATUSES)
     k_fin = key(_ym(np.where(has_f, f, 0)), fin)
     ff, dd, ok, pp = f[fin], d[fin], sup_ok[fin], postal[fin]
@@ -545,6 +610,10 @@ def aggregate_frame(df: pd.DataFrame) -> pd.DataFrame:
     add("finished_late", k_fin, (ff > dd) | ~ok)
     add("finished_postal_staff", k_fin, pp)
     add("finished_in_time_postal_staff", k_fin, pp & (ff <= dd) & ok)
+    add("finished_e_result", k_fin, df["e_result"].to_numpy().astype(bool)[fin])
+    rating = pd.Series(df["rating"]).to_numpy(dtype=object)[fin]
+    for value in RATINGS:
+        add(f"rated_{value}", k_fin, rating == value)
     wd = has_f & np.isin(status, WITHDRAWN_STATUSES)
     add("withdrawn", key(_ym(np.where(has_f, f, 0)), wd))
     # Open at a month's end: received by that day, not ended by it (month of receipt
@@ -622,7 +691,8 @@ def build_demo(url: str, seed: int = 2114, scale: float = 1.0, progress=lambda m
     progress(f"writing {len(df):,} dossiers")
     write_dossiers(engine, df)
     progress("aggregating")
-    rows = write_aggregates(engine, aggregate_frame(df))
+    offered = [p["id"] for p in procedures if p["online_level"] in ("full", "partial")]
+    rows = write_aggregates(engine, aggregate_frame(df, offered))
     with engine.begin() as conn:
         conn.execute(insert(ImportRun), [dict(started_at=dt.datetime.now(), finished_at=dt.datetime.now(),
                                               command=f"tthc demo --seed {seed} --scale {scale} (demo v{DEMO_VERSION})", kind="demo",

@@ -47,6 +47,8 @@ FINISHED_STATUSES = (STATUS_PROCESSED, STATUS_RETURNED)
 WITHDRAWN_STATUSES = (STATUS_REFUSED, STATUS_WITHDRAWN, STATUS_STOPPED)
 OPEN_STATUSES = (STATUS_NEW, STATUS_RECEIVED, STATUS_IN_PROGRESS, STATUS_SUPPLEMENT, STATUS_FINANCIAL)
 ONLINE_LEVELS = ("full", "partial", "none")
+RATING_SATISFIED, RATING_NEUTRAL, RATING_DISSATISFIED = "satisfied", "neutral", "dissatisfied"
+RATINGS = (RATING_SATISFIED, RATING_NEUTRAL, RATING_DISSATISFIED)
 
 
 # WHERE clauses of the partial indexes on dossiers (the same expressions the late lists use).
@@ -135,6 +137,10 @@ class Dossier(Base):
     paid_online: Mapped[bool] = mapped_column(Boolean, default=False)
     digitised: Mapped[bool] = mapped_column(Boolean, default=False)
     e_result: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The applicant's rating on the portal (RATINGS) and whether the dossier was published on the
+    # national portal; None where the export does not say (the scorecard then shows "not measured").
+    rating: Mapped[str | None] = mapped_column(String(12))
+    published_on_portal: Mapped[bool | None] = mapped_column(Boolean)
 
     __table_args__ = (
         # A unique index rather than a constraint: bulk loads drop and rebuild it.
@@ -213,6 +219,21 @@ class MonthMeasures:
     withdrawn: Mapped[int] = mapped_column(Integer, default=0)
     open_end: Mapped[int] = mapped_column(Integer, default=0)
     open_overdue_end: Mapped[int] = mapped_column(Integer, default=0)
+    # The service index's counts (data.service_index, migration 0008): received for a procedure
+    # offered online (full or partial) and of those received online; received with a fee and of
+    # those paid online; received and digitised; finished with an electronic result; finished
+    # and rated (by rating); received with a known "published on the portal" and of those published.
+    received_offered_online: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    received_online_offered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    received_with_fee: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    received_paid_online: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    received_digitised: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    finished_e_result: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rated_satisfied: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rated_neutral: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rated_dissatisfied: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    publication_known: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    published: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DossierMonthStats(MonthMeasures, Base):

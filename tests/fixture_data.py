@@ -10,6 +10,8 @@ Hand-computed answers for 2023 (see tests/test_summary.py):
   district: received 7 (1 online, 1 by post, 5 in person), finished early 1 / on time 1 / late 2,
             rate 2/4, withdrawn 1, in progress at year end 2 (1 overdue)
   commune:  received 4 (2 online), finished early 1 / on time 2 / late 1, rate 3/4
+Service index (data.service_index): a few dossiers carry paid-online, not-digitised, a rating
+and "published on the portal" (tests/test_scorecard.py scores them by hand); the rest None.
 """
 from __future__ import annotations
 
@@ -55,33 +57,39 @@ _DISTRICT = {a["id"]: a["district_code"] for a in AGENCIES}
 _COMMUNE = {a["id"]: a["commune_code"] for a in AGENCIES}
 
 
-def _d(code, agency, proc, channel, received, due, finished, status, postal=False, sup_days=0, sup_req=0, deadline=None):
+def _d(code, agency, proc, channel, received, due, finished, status, postal=False, sup_days=0, sup_req=0, deadline=None,
+       **service):
     return dict(code=code, procedure_id=proc, agency_id=agency, level=_LEVEL[agency], district_code=_DISTRICT[agency],
                 commune_code=_COMMUNE[agency], channel=channel, by_postal_staff=postal, received_on=received, due_on=due,
                 deadline_on=deadline or due, finished_on=finished,
                 returned_on=finished if status == 10 else None, supplement_days=sup_days, supplement_requests=sup_req,
-                status=status, has_fee=proc in (1, 3, 4, 6), paid_online=False, digitised=True, e_result=channel == 2)
+                status=status, has_fee=proc in (1, 3, 4, 6), paid_online=False, digitised=True, e_result=channel == 2,
+                rating=None, published_on_portal=None) | service
 
 
 DOSSIERS = [
     # Province
-    _d("P1", 1, 1, 2, D(2023, 3, 1), D(2023, 3, 15), D(2023, 3, 10), 10),  # early, online
+    _d("P1", 1, 1, 2, D(2023, 3, 1), D(2023, 3, 15), D(2023, 3, 10), 10,
+       paid_online=True, rating="satisfied", published_on_portal=True),  # early, online
     _d("P2", 2, 2, 1, D(2023, 3, 2), D(2023, 3, 16), D(2023, 3, 16), 10, postal=True),  # on the due day
-    _d("P3", 1, 1, 1, D(2023, 5, 8), D(2023, 5, 22), D(2023, 5, 25), 10, postal=True),  # 3 working days late
+    _d("P3", 1, 1, 1, D(2023, 5, 8), D(2023, 5, 22), D(2023, 5, 25), 10, postal=True,
+       rating="dissatisfied", published_on_portal=False),  # 3 working days late
     _d("P4", 2, 2, 2, D(2022, 12, 28), D(2023, 1, 12), D(2023, 1, 5), 10),  # carried over into 2023, early
     # District
     # D1: due 19/01/2023, the last working day before Tết; finished 30/01: 2 working days late, not 11
-    _d("D1", 3, 3, 1, D(2023, 1, 5), D(2023, 1, 19), D(2023, 1, 30), 10, postal=True),
+    _d("D1", 3, 3, 1, D(2023, 1, 5), D(2023, 1, 19), D(2023, 1, 30), 10, postal=True,
+       digitised=False, rating="neutral", published_on_portal=True),
     # D2: waited 3 working days for the applicant's supplement: deadline 20/06, finished 19/06 -> early
-    _d("D2", 3, 3, 1, D(2023, 6, 1), D(2023, 6, 15), D(2023, 6, 19), 10, sup_days=3, sup_req=1, deadline=D(2023, 6, 20)),
-    _d("D3", 3, 4, 2, D(2023, 7, 3), D(2023, 7, 4), D(2023, 7, 4), 10),  # on time, online
+    _d("D2", 3, 3, 1, D(2023, 6, 1), D(2023, 6, 15), D(2023, 6, 19), 10, sup_days=3, sup_req=1, deadline=D(2023, 6, 20),
+       published_on_portal=False),
+    _d("D3", 3, 4, 2, D(2023, 7, 3), D(2023, 7, 4), D(2023, 7, 4), 10, paid_online=True, rating="satisfied"),  # on time, online
     # D4: two supplement requests -> late by rule, although finished before its deadline
     _d("D4", 4, 3, 3, D(2023, 9, 5), D(2023, 9, 19), D(2023, 9, 20), 9, sup_days=2, sup_req=2, deadline=D(2023, 9, 21)),
-    _d("D5", 4, 4, 1, D(2023, 12, 27), D(2023, 12, 28), None, 4),  # open at year end, overdue
+    _d("D5", 4, 4, 1, D(2023, 12, 27), D(2023, 12, 28), None, 4, digitised=False),  # open at year end, overdue
     _d("D6", 3, 3, 1, D(2023, 12, 20), D(2024, 1, 4), D(2024, 1, 3), 10),  # open at year end within deadline
     _d("D7", 4, 3, 1, D(2023, 4, 3), D(2023, 4, 17), D(2023, 4, 5), 7),  # withdrawn by the applicant
     # Commune
-    _d("C1", 5, 5, 2, D(2023, 2, 1), D(2023, 2, 2), D(2023, 2, 1), 10),  # early, online
+    _d("C1", 5, 5, 2, D(2023, 2, 1), D(2023, 2, 2), D(2023, 2, 1), 10, rating="satisfied"),  # early, online
     _d("C2", 5, 5, 1, D(2023, 2, 1), D(2023, 2, 2), D(2023, 2, 2), 10, postal=True),  # on time
     _d("C3", 6, 6, 1, D(2023, 8, 1), D(2023, 8, 15), D(2023, 8, 17), 10),  # 2 working days late
     _d("C4", 7, 5, 2, D(2023, 10, 2), D(2023, 10, 3), D(2023, 10, 3), 10),  # on time, online

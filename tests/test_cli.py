@@ -44,3 +44,33 @@ def test_cli004_unreachable_server():
 def test_cli005_years(fixture_engine):
     assert years_with_data(fixture_engine) == [2023, 2022]
     assert latest_complete_year(fixture_engine) == 2023  # D5, D6 received in December 2023
+
+
+def test_cli006_scorecard_json_contract(fixture_engine):
+    """`tthc scorecard --json`: the contract other tools read, with the hand-computed values of
+    tests/test_scorecard.py (Quế Sơn 51.92 of 100; Tam Kỳ 10.33 of 64, satisfaction not measured)."""
+    import pytest
+
+    url = fixture_engine.url.render_as_string(hide_password=False)
+    result = _run(["scorecard", "--year", "2023", "--level", "district", "--json"], url)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["year"] == 2023 and [u["code"] for u in out["units"]] == ["509", "502"]
+    qs, tk = out["units"]
+    assert set(qs) == {"code", "name", "level", "total", "max_measured", "groups"}
+    assert (qs["name"], qs["level"], qs["max_measured"]) == ("Quế Sơn", "district", 100)
+    assert qs["total"] == pytest.approx(15 + 4.5 + 2.5 + 8.25 + 11 / 3 + 9 + 9)
+    assert list(qs["groups"]) == ["publicity", "progress", "online", "online_payment", "satisfaction", "digitisation"]
+    assert qs["groups"]["progress"] == {"points": 15.0, "max": 20, "rate": 0.75}
+    assert qs["groups"]["online_payment"] == {"points": 2.5, "max": 10, "rate": 0.25}
+    assert tk["groups"]["satisfaction"] == {"points": None, "max": 18, "rate": None}
+    assert tk["max_measured"] == 64 and tk["total"] == pytest.approx(3 + 22 / 3)
+    month = json.loads(_run(["scorecard", "--year", "2023", "--month", "7", "--json"], url).output)
+    assert month["month"] == 7 and [u["code"] for u in month["units"]] == ["509"]  # D3 only in July
+    assert month["units"][0]["groups"]["progress"]["rate"] == 1.0
+    communes = json.loads(_run(["scorecard", "--year", "2023", "--level", "commune", "--json"], url).output)
+    assert {u["code"] for u in communes["units"]} == {"20641", "20650", "20335"}
+    text = _run(["scorecard", "--year", "2023"], url)
+    assert text.exit_code == 0 and "Quế Sơn" in text.output and "51.9" in text.output
+    bad = _run(["scorecard", "--year", "2031", "--json"], url)
+    assert bad.exit_code == 1 and bad.output.strip().startswith("tthc: no dossiers for 2031")

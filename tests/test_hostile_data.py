@@ -150,6 +150,11 @@ def test_hst002_no_formula_in_any_download(hostile_db):
     assert_csv_inert(sent_bytes(postal.download_csv(1, "?year=2023")), (HYPERLINK,))
     assert_xlsx_inert(sent_bytes(postal.download_xlsx(1, "?year=2023")), (HYPERLINK,))
 
+    # The service-index ranking: district-level units, and a district's communes (one a DDE command).
+    scorecard = importlib.import_module("pages.scorecard.scorecard")
+    assert_xlsx_inert(sent_bytes(scorecard.download_xlsx(1, "?year=2023")), (HYPERLINK,))
+    assert_xlsx_inert(sent_bytes(scorecard.download_xlsx(1, "?year=2023&district=509&level=commune")), (HYPERLINK, DDE))
+
 
 def test_hst003_no_formula_in_the_powerpoint_charts(hostile_db):
     """The workbook embedded behind each native chart holds the labels as text."""
@@ -200,6 +205,8 @@ CHART_VIEWS = [("/levels", "?year=2023"), ("/levels", "?year=2023&level=district
                ("/late", "?year=2022&sector=TP&procedure=TP-X-01&district=502"), ("/late", "?year=2022&district=502"),
                ("/late", "?year=2022&sector=TP"),
                ("/postal", "?year=2023"), ("/postal", "?year=2023&district=502"), ("/", "?year=2023"),
+               ("/scorecard", "?year=2023"), ("/scorecard", "?year=2023&district=502&level=commune"),
+               ("/present", "?year=2023&slide=10"),
                *[("/present", f"?year=2023&slide={i}") for i in range(1, 9)],
                *[("/present", f"?year=2022&district=502&slide={i}") for i in range(1, 9)]]
 # The payloads' tags; the app's own chart text uses only <br> (and <b>, <extra> in templates).

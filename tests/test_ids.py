@@ -23,8 +23,10 @@ VIEWS = {
     "/late": [{"year": "2023"}, {"year": "2023", "sector": "DD"}, {"year": "2023", "sector": "DD", "procedure": "DD-H-01"},
               {"year": "2023", "view": "list"}, {"year": "2023", "mode": "overdue"}],
     "/postal": [{"year": "2023"}, {"year": "2023", "district": "509"}],
+    "/scorecard": [{"year": "2023"}, {"year": "2023", "district": "509", "level": "commune", "unit": "20641",
+                                      "lost": "digitised"}],
     "/report": [{"year": "2023"}],
-    "/present": [{"year": "2023", "slide": str(i)} for i in range(1, 10)],
+    "/present": [{"year": "2023", "slide": str(i)} for i in range(1, 11)],
     "/imports": [{}],
 }
 

@@ -149,3 +149,32 @@ def test_mig006_users_keep_signing_in_after_0006(old_url):
         assert row["session_generation"] == 2 and row["active"] and session_token(row) != before
     finally:
         engine.dispose()
+
+
+def test_mig008_upgrade_from_0007_fills_the_service_index_counts(old_url):
+    """A database at 0007 (dossiers with fee, paid-online, digitised and e-result flags, no
+    rating or publication) upgrades with the scorecard's counts filled from its dossiers: the
+    very counts a rebuild writes (rating and publication 0: no row carries them yet)."""
+    from data.aggregates import refresh_aggregates
+    from data.filters import DossierFilter, Period
+    from data.queries.scorecard import unit_scores
+    from tests.conftest import rollup_and_regrouped
+
+    _fixture_at(old_url, "0007")
+    engine = make_engine(old_url)
+    try:
+        assert "rating" not in {c["name"] for c in inspect(engine).get_columns("dossiers")}
+        upgrade(old_url)
+        cols = ["received_offered_online", "received_online_offered", "received_with_fee", "received_paid_online",
+                "received_digitised", "finished_e_result"]
+        migrated, _ = rollup_and_regrouped(engine)
+        with engine.begin() as conn:
+            refresh_aggregates(conn)
+        rebuilt, regrouped = rollup_and_regrouped(engine)
+        pd.testing.assert_frame_equal(migrated, rebuilt)
+        pd.testing.assert_frame_equal(rebuilt, regrouped)
+        assert rebuilt[cols].sum().min() > 0 and rebuilt[["rated_satisfied", "published"]].sum().sum() == 0
+        qs = {u["code"]: u for u in unit_scores(engine, DossierFilter(Period.year(2023)), "district")}["509"]
+        assert qs["groups"]["progress"]["points"] == 15 and qs["groups"]["satisfaction"]["rate"] is None
+    finally:
+        engine.dispose()

@@ -95,7 +95,8 @@ def demo_deck(demo_engine):
 def test_ppt001_demo_deck_opens_with_expected_slides(demo_deck):
     facts, report, slides, prs = demo_deck
     assert prs.slide_width == Inches(13.333) and prs.slide_height == Inches(7.5)  # 16:9
-    assert [s.key for s in slides] == ["received", "on_time", "online", "postal", "moved", "late", "units", "communes", "not_online"]
+    assert [s.key for s in slides] == ["received", "on_time", "online", "postal", "moved", "late", "units", "communes",
+                                       "not_online", "scorecard"]
     assert len(prs.slides) == len(slides) <= MAX_SLIDES
     for i, (spec, slide) in enumerate(zip(slides, prs.slides), start=1):
         assert slide.shapes.title.text == spec.headline
@@ -212,8 +213,14 @@ def test_ppt010_fixture_deck(fixture_engine):
     """By hand (tests/fixture_data.py, 2023): received 3/7/4, on time 3/4, 2/4, 3/4, online 1/3, 1/7, 2/4;
     postal staff 2/3/1 for 3/9/1 civil servants; late procedures DD-H-01 2, DD-T-01 1, DD-X-01 1."""
     facts, report, slides, prs = make_deck(fixture_engine, DossierFilter(Y2023), "en", min_finished=1)
-    assert len(prs.slides) == len(slides) == 9
+    assert len(prs.slides) == len(slides) == 10
     assert values(chart_of(prs.slides[0])) == [3, 7, 4]
+    # The service index (tests/test_review.py): points per group, rounded on the slide, and what each loses.
+    index = chart_of(prs.slides[9])
+    assert list(index.plots[0].categories)[0] == "Publicity and transparency (18)"
+    assert values(index, 0) == [9, 13, 5, 2, 11, 14] and values(index, 1) == [9, 7, 7, 8, 7, 8]
+    assert prs.slides[9].shapes.title.text == ("Service index (Decision 766): 53.4 of 100 points measured; "
+                                               "most lost in publicity and transparency")
     assert values(chart_of(prs.slides[1])) == pytest.approx([0.75, 0.5, 0.75])
     assert values(chart_of(prs.slides[2])) == pytest.approx([1 / 3, 1 / 7, 0.5])
     assert values(chart_of(prs.slides[3]), 0) == [2, 3, 1] and values(chart_of(prs.slides[3]), 1) == [3, 9, 1]

@@ -14,7 +14,7 @@ from pages.review._review_text import Fig, build_report, report_text, to_text
 
 Y2023 = Period.year(2023)
 NB = "\u00a0"  # Vietnamese writes a (non-breaking) space before %
-PAGES = {"/levels", "/late", "/postal"}
+PAGES = {"/levels", "/late", "/postal", "/scorecard"}
 
 
 def paragraph(report, key: str, index: int = 0) -> str:
@@ -177,6 +177,9 @@ Bưu chính công ích tiếp nhận hồ sơ thay công chức
 Ở cấp xã, 1 nhân viên bưu điện hỗ trợ 1 công chức tại 1 UBND cấp xã, tiếp nhận 3 thủ tục hành chính, bằng 50{NB}% tổng số 6 thủ tục.
 1 đơn vị cấp huyện đã chuyển 100{NB}% thủ tục hành chính qua dịch vụ bưu chính công ích: Tam Kỳ.
 
+Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766)
+Tính từ hồ sơ của chính tỉnh, toàn tỉnh đạt 53,4 trên 100 điểm đo được của Bộ chỉ số phục vụ người dân, doanh nghiệp; mất nhiều điểm nhất ở nhóm công khai, minh bạch (9,0/18 điểm). Cao nhất là Quế Sơn (51,92{NB}% số điểm đo được), thấp nhất là Tam Kỳ (16,15{NB}%).
+
 NHỮNG HẠN CHẾ
 
 Hồ sơ trễ hạn
@@ -205,6 +208,9 @@ FIXTURE_EN_POSTAL = [
 ]
 
 
+# The service index (tests/test_scorecard.py): publicity 2/4 -> 9, progress 9/14 -> 12.857, online 4/14 of 6 and
+# 3/6 procedures fully online -> 4.714, paid 2/10 -> 2, satisfied 3/5 -> 10.8, digitised 12/14 and e-result 5/12
+# of 11 each -> 14.012: 53.38 of 100; publicity loses the most (9). Quế Sơn 51.92 of 100, Tam Kỳ 10.33 of 64.
 def test_rev010_fixture_text(fixture_engine):
     # min_finished=1: the fixture's units have a handful of dossiers each
     facts = review_facts(fixture_engine, DossierFilter(Y2023), min_finished=1)

@@ -20,7 +20,7 @@ import data.queries
 from data.aggregates import D
 from data.auth import reset_scope, set_scope
 from data.filters import DossierFilter, Period, S, dossier_where, stats_where
-from data.queries import imports, late, levels, postal, reference, review, summary
+from data.queries import imports, late, levels, postal, reference, review, scorecard, summary
 
 Y2023 = Period.year(2023)
 USER_DISTRICT, OTHER_DISTRICT = "509", "502"
@@ -128,6 +128,18 @@ def _calls(engine, f: DossierFilter) -> dict:
             # district's for a district user (data.queries.review): compared without it.
             "review_facts": lambda: dataclasses.replace(review.review_facts.uncached(engine, f), benchmark_scope="-",
                                                         benchmark_rate=None),
+        },
+        "scorecard": {
+            **{f"unit_counts({lv})": (lambda lv=lv: scorecard.unit_counts.uncached(engine, f, lv))
+               for lv in scorecard.RANK_LEVELS},
+            "unit_scores(commune)": lambda: [dict(u, land_gain=round(u["land_gain"], 9))
+                                             for u in scorecard.unit_scores(engine, f, "commune")],
+            "scope_counts": lambda: scorecard.scope_counts.uncached(engine, f),
+            "monthly_counts": lambda: scorecard.monthly_counts.uncached(engine, f),
+            "yearly_procedure_counts": lambda: scorecard.yearly_procedure_counts.uncached(engine, f),
+            "land_late_counts(district)": lambda: scorecard.land_late_counts.uncached(engine, f, "district"),
+            "scope_and_trend": lambda: scorecard.scope_and_trend(engine, f, Period.year(2022)),
+            "lost_dossiers(digitised)": lambda: scorecard.lost_dossiers.uncached(engine, f, "digitised"),
         },
         # Not scoped by design: the filter bar's lists (components.params narrows the districts
         # shown to a district user) and the import history (admins only, by role).

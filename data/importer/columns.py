@@ -58,6 +58,13 @@ DOSSIER_FIELDS = [
     F("paid_online", ("Thanh toán trực tuyến",), False, "Paid online"),
     F("digitised", ("Số hóa", "Đã số hóa", "HoSoCoThanhPhanSoHoa"), False, "Digitised"),
     F("e_result", ("Kết quả điện tử", "Trả kết quả điện tử"), False, "Electronic result"),
+    # The service index (docs/scorecard.md): the applicant's rating and publication on the national
+    # portal. The portal's dossier sync (DongBoHoSoMC) carries neither; provincial one-stop systems
+    # keep the rating as "mức độ hài lòng" (DanhGiaHaiLong / MucDoHaiLong in their tables).
+    F("rating", ("Mức độ hài lòng", "Đánh giá hài lòng", "Kết quả đánh giá", "DanhGiaHaiLong", "MucDoHaiLong"),
+      False, "Rating"),
+    F("published_on_portal", ("Công khai trên Cổng DVCQG", "Đồng bộ Cổng DVCQG", "Công khai trên Cổng Dịch vụ công"),
+      False, "Published on the national portal"),
     # Names: read when the codes are missing (resolved against the catalogue, see data/importer/resolve.py).
     F("procedure_name", ("Tên thủ tục", "Tên TTHC", "Tên thủ tục hành chính", "Thủ tục hành chính", "Thủ tục", "TenTTHC"),
       False, "Procedure name"),

@@ -56,7 +56,7 @@ BOOL_COLS = ("by_postal_staff", "has_fee", "paid_online", "digitised", "e_result
 ALWAYS_SET = ("procedure_id", "agency_id", "level", "district_code", "commune_code", "channel", "received_on",
               "due_on", "deadline_on", "finished_on", "status")
 OPTIONAL_SET = ("returned_on", "by_postal_staff", "supplement_days", "supplement_requests", "has_fee",
-                "paid_online", "digitised", "e_result")
+                "paid_online", "digitised", "e_result", "rating", "published_on_portal")
 
 
 class NothingValid(ImportFileError):
@@ -134,7 +134,8 @@ def staging_table() -> Table:
         Column("deadline_on", Date), Column("finished_on", Date), Column("returned_on", Date),
         Column("supplement_days", SmallInteger), Column("supplement_requests", SmallInteger),
         Column("status", SmallInteger), Column("has_fee", Boolean), Column("paid_online", Boolean),
-        Column("digitised", Boolean), Column("e_result", Boolean),
+        Column("digitised", Boolean), Column("e_result", Boolean), Column("rating", String(12)),
+        Column("published_on_portal", Boolean),
         prefixes=["TEMPORARY"],
     )
 
@@ -166,7 +167,11 @@ def _load_staging(conn: Connection, good: pd.DataFrame) -> None:
         elif c in BOOL_COLS:
             arr = v.to_numpy().astype(bool)
             cols[c] = np.where(arr, "t", "f").astype(object) if pg else arr.astype(int).astype(object)
-        elif c in ("district_code", "commune_code"):
+        elif c == "published_on_portal":  # yes / no / not said
+            arr = v.to_numpy(dtype=object)
+            yes, no = ("t", "f") if pg else (1, 0)
+            cols[c] = np.array([None if x is None else (yes if x else no) for x in arr], dtype=object)
+        elif c in ("district_code", "commune_code", "rating"):
             arr = v.to_numpy().astype(object)
             arr[pd.isna(arr)] = None
             cols[c] = arr

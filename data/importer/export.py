@@ -19,7 +19,8 @@ from .labels import CHANNEL_NAMES
 
 EXPORT_DOSSIER_FIELDS = ["code", "procedure_code", "procedure_name", "agency_code", "unit_code", "received_on", "due_on",
                          "finished_on", "returned_on", "status", "channel", "by_postal_staff", "supplement_days",
-                         "supplement_requests", "has_fee", "paid_online", "digitised", "e_result"]
+                         "supplement_requests", "has_fee", "paid_online", "digitised", "e_result", "rating",
+                         "published_on_portal"]
 
 
 def _labels(kind: str, names: list[str]) -> list[str]:
@@ -37,6 +38,9 @@ def _dmy(s: pd.Series) -> pd.Series:
     return pd.Series(out, index=s.index)
 
 
+RATING_LABELS = {"satisfied": "Hài lòng", "neutral": "Bình thường", "dissatisfied": "Không hài lòng"}
+
+
 def _yn(s: pd.Series) -> pd.Series:
     return s.astype(bool).map({True: "Có", False: "Không"})
 
@@ -50,6 +54,8 @@ def dossier_frame(chunk: pd.DataFrame) -> pd.DataFrame:
         "by_postal_staff": _yn(chunk["by_postal_staff"]), "supplement_days": chunk["supplement_days"].astype(int).astype(str),
         "supplement_requests": chunk["supplement_requests"].astype(int).astype(str),
         **{c: _yn(chunk[c]) for c in ("has_fee", "paid_online", "digitised", "e_result")},
+        "rating": chunk["rating"].map(RATING_LABELS).fillna(""),
+        "published_on_portal": chunk["published_on_portal"].map({True: "Có", False: "Không"}).fillna(""),
     })
     return out[EXPORT_DOSSIER_FIELDS]
 
@@ -63,7 +69,8 @@ def export_dossiers(engine: Engine, path, *, limit: int | None = None, chunk_row
     q = (select(D.c.code, P.c.code.label("procedure_code"), P.c.name.label("procedure_name"),
                 A.c.code.label("agency_code"), A.c.unit_code, D.c.received_on, D.c.due_on, D.c.finished_on,
                 D.c.returned_on, D.c.status, D.c.channel, D.c.by_postal_staff, D.c.supplement_days,
-                D.c.supplement_requests, D.c.has_fee, D.c.paid_online, D.c.digitised, D.c.e_result)
+                D.c.supplement_requests, D.c.has_fee, D.c.paid_online, D.c.digitised, D.c.e_result,
+                D.c.rating, D.c.published_on_portal)
          .select_from(D.join(P, P.c.id == D.c.procedure_id).join(A, A.c.id == D.c.agency_id)).order_by(D.c.id))
     if limit:
         q = q.limit(limit)

@@ -51,6 +51,32 @@ def parse_flags(s: pd.Series):
     return pd.Series(vals == 1.0, index=s.index), pd.Series(bad, index=s.index)
 
 
+# The applicant's rating in the words one-stop systems print; numbers are refused (scales differ).
+RATING_WORDS = {
+    "rat_hai_long": "satisfied", "hai_long": "satisfied", "satisfied": "satisfied", "very_satisfied": "satisfied",
+    "binh_thuong": "neutral", "chap_nhan_duoc": "neutral", "neutral": "neutral",
+    "khong_hai_long": "dissatisfied", "dissatisfied": "dissatisfied", "not_satisfied": "dissatisfied",
+}
+
+
+def parse_rating(s: pd.Series):
+    """Ratings: satisfied / neutral / dissatisfied, or None where empty (not rated)."""
+    codes, uniques = pd.factorize(s.to_numpy(dtype=object))
+    got = [None if u == "" else RATING_WORDS.get(fold(u), "?") for u in uniques]
+    vals = np.array(got, dtype=object)[codes] if len(uniques) else np.full(len(s), None, dtype=object)
+    bad = vals == "?"
+    vals[bad] = None
+    return pd.Series(vals, index=s.index, dtype=object), pd.Series(bad, index=s.index)
+
+
+def parse_optional_flags(s: pd.Series):
+    """Yes/no columns where an empty cell means "not said" (None), not "no"."""
+    flags, bad = parse_flags(s)
+    out = flags.astype(object)
+    out[(s == "").to_numpy()] = None
+    return out, bad
+
+
 def parse_counts(s: pd.Series, lo: int, hi: int):
     """Whole numbers in [lo, hi] (empty = 0); out of range or not a number is bad."""
     def one(u):

@@ -22,7 +22,7 @@ from ..workdays import add_workdays_np
 from .columns import DOSSIER_FIELDS
 from .dates import FORMS_EN, FORMS_VI, DateColumn
 from .labels import Labels
-from .parse import parse_counts, parse_flags
+from .parse import parse_counts, parse_flags, parse_optional_flags, parse_rating
 from .readers import split_rejected
 from .resolve import CatalogNames, SheetHints
 from .skips import nondossier_mask
@@ -32,11 +32,14 @@ MAX_DUE_DAYS = 2 * 366  # an appointment more than two years after receipt is ab
 MAX_OPEN_DAYS = 5 * 366  # so is processing for more than five years
 MAX_CODE_LEN = 40
 FLAG_FIELDS = ("by_postal_staff", "has_fee", "paid_online", "digitised", "e_result")
+# Service-index fields: None where the file does not say (a rating not given, publication not known).
+OPTIONAL_FIELDS = ("rating", "published_on_portal")
 REPORT_COLUMNS = ["where", "column", "value", "reason_vi", "reason_en"]
 
 DB_COLUMNS = ["code", "procedure_id", "agency_id", "level", "district_code", "commune_code", "channel",
               "by_postal_staff", "received_on", "due_on", "deadline_on", "finished_on", "returned_on",
-              "supplement_days", "supplement_requests", "status", "has_fee", "paid_online", "digitised", "e_result"]
+              "supplement_days", "supplement_requests", "status", "has_fee", "paid_online", "digitised", "e_result",
+              "rating", "published_on_portal"]
 
 
 @dataclass
@@ -362,6 +365,12 @@ def _parse_columns(df: pd.DataFrame, cat: Catalog, p: Problems, empty: dict) -> 
     for c in FLAG_FIELDS:
         flags[c], bad = parse_flags(df[c])
         p.add(bad, c, "giá trị có/không không hợp lệ (có, không, 1, 0, x)", "not a yes/no value (có, không, 1, 0, x)")
+    flags["rating"], bad = parse_rating(df["rating"])
+    p.add(bad, "rating", "mức độ hài lòng không hợp lệ (hài lòng, bình thường, không hài lòng)",
+          "unknown rating (satisfied, neutral, dissatisfied)")
+    flags["published_on_portal"], bad = parse_optional_flags(df["published_on_portal"])
+    p.add(bad, "published_on_portal", "giá trị có/không không hợp lệ (có, không, 1, 0, x)",
+          "not a yes/no value (có, không, 1, 0, x)")
     sup_days, bad = parse_counts(df["supplement_days"], 0, 365)
     p.add(bad, "supplement_days", "số ngày chờ bổ sung phải là số nguyên 0–365",
           "supplement days must be a whole number 0-365")
@@ -460,6 +469,7 @@ def _database_rows(good: pd.DataFrame, ok: np.ndarray, cat: Catalog, parsed: Par
         "supplement_requests": parsed.supplement_requests[ok].to_numpy(),
         "status": parsed.status[ok].astype("int64").to_numpy(),
         **{c: flags[c][ok].to_numpy() for c in FLAG_FIELDS if c != "by_postal_staff"},
+        **{c: flags[c][ok].to_numpy(dtype=object) for c in OPTIONAL_FIELDS},
         "_line": good["_line"].to_numpy(),
         "_where": good["_where"].to_numpy(),
         "_seq": good["_seq"].to_numpy() if "_seq" in good else good["_line"].to_numpy(),

@@ -176,6 +176,13 @@ class ReviewFacts:
     communes_nothing: list[Item] = field(default_factory=list)  # communes with nothing moved to the post
     communes_by_district: list[Item] = field(default_factory=list)  # per district: value=nothing moved, base=communes
     not_online: list[Item] = field(default_factory=list)  # busiest procedures not offered full online
+    # The service index (Decision 766, data.service_index): the scope's total out of the points
+    # measured, each group (code = group key, value = points x 10, base = max), and the units
+    # (units_kind) ranked best first with rate = total / max measured.
+    score_total: float | None = None
+    score_max: int = 0
+    score_groups: list[Item] = field(default_factory=list)
+    score_units: list[Item] = field(default_factory=list)
 
     @property
     def has_data(self) -> bool:
@@ -232,6 +239,7 @@ def review_facts(engine: Engine, f: DossierFilter, min_finished: int = MIN_FINIS
     _late(engine, f, facts)
     _units(engine, f, facts)
     _not_online(engine, f, facts)
+    _service_index(engine, f, facts)
     return facts
 
 
@@ -344,6 +352,22 @@ def _not_online(engine: Engine, f: DossierFilter, facts: ReviewFacts) -> None:
                              value=int(r["received"]), rate=_num(r["online_share"]),
                              extra={"level": r["level"], "online_level": r["online_level"], "sector_code": r["sector_code"]})
                         for _, r in nf.iterrows()]
+
+
+def _service_index(engine: Engine, f: DossierFilter, facts: ReviewFacts) -> None:
+    """The scope's service-index score, its groups, and the units of the review's kind ranked."""
+    from ..service_index import GROUPS
+    from .scorecard import scope_score, unit_scores
+
+    scope = scope_score(engine, f)
+    facts.score_total, facts.score_max = scope["total"], scope["max_measured"]
+    facts.score_groups = [Item(code=g.key, name=g.name, name_en=g.name_en,
+                               value=0 if scope["groups"][g.key]["points"] is None
+                               else round(scope["groups"][g.key]["points"] * 10),
+                               base=g.max_points, rate=scope["groups"][g.key]["rate"]) for g in GROUPS]
+    facts.score_units = [Item(code=u["code"], name=u["name"], name_en=u["name_en"], value=u["max_measured"],
+                              rate=u["total"] / u["max_measured"]) for u in unit_scores(engine, f, facts.units_kind)
+                         if u["total"] is not None]
 
 
 def units_below(facts: ReviewFacts) -> list[Item]:

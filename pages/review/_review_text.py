@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 
 from babel.dates import format_date
 
-from components.formatting import fmt_int
+from components.formatting import fmt_int, fmt_number
 from components.i18n import bilingual
 from components.kpi import fmt_rate
 from data.queries.review import Item, ReviewFacts, units_below
@@ -92,6 +92,7 @@ W: dict[str, tuple[str, str]] = {
     "h.online": ("Hồ sơ trực tuyến", "Online submissions"),
     "h.postal": ("Bưu chính công ích tiếp nhận hồ sơ thay công chức", "Postal staff at the one-stop desks"),
     "h.weak": ("Những hạn chế", "Weak points"),
+    "h.scorecard": ("Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766)", "Service index (Decision 766)"),
     "h.late": ("Hồ sơ trễ hạn", "Late dossiers"),
     "h.units": ("Đơn vị dưới mức đúng hạn chung", "Units below the overall on-time rate"),
     "h.communes": ("Xã chưa chuyển thủ tục sang bưu chính công ích", "Communes with nothing moved to the postal service"),
@@ -153,6 +154,15 @@ W: dict[str, tuple[str, str]] = {
                                  "No commune of {district} has moved {full} of its procedures to the public postal service yet."),
     "postal.sector": ("Số liệu triển khai bưu chính công ích không tách theo lĩnh vực.",
                       "Postal deployment figures are not kept per sector."),
+    # Service index
+    "scorecard": ("Tính từ hồ sơ của chính tỉnh, {scope} đạt {total} trên {max} điểm đo được của Bộ chỉ số phục vụ "
+                  "người dân, doanh nghiệp; mất nhiều điểm nhất ở nhóm {group} ({points}/{gmax} điểm).",
+                  "Computed from the province's own dossiers, {scope} scores {total} of the {max} points measured of the "
+                  "service index; it loses the most in {group} ({points} of {gmax} points)."),
+    "scorecard.units": ("Cao nhất là {best} ({best_share} số điểm đo được), thấp nhất là {worst} ({worst_share}).",
+                        "Highest is {best} ({best_share} of the points measured), lowest {worst} ({worst_share})."),
+    "scorecard.unmeasured": ("Dữ liệu chưa có để tính nhóm {groups}.", "The data does not measure {groups}."),
+    "scope.subject.province": ("toàn tỉnh", "the province"),
     # Late
     "late.none": ("Không có hồ sơ nào giải quyết trễ hạn trong năm {year}.", "No dossier was finished late in {year}."),
     "late": ("Tình trạng hồ sơ trễ hạn vẫn còn: {late} hồ sơ giải quyết trễ hạn, trong đó {levels}.",
@@ -518,6 +528,35 @@ def _postal_full(wr: Writer) -> Section | None:
     return sec if sec.paragraphs else None
 
 
+def _scorecard(wr: Writer) -> Section | None:
+    """The service index in one paragraph: the total of the points measured, the group that loses
+    the most, the best and the lowest unit; the groups the data does not measure named."""
+    f, lang = wr.facts, wr.lang
+    if not f.has_data or f.score_total is None:
+        return None
+    sec = Section("scorecard", w("h.scorecard", lang))
+    measured = [g for g in f.score_groups if g.rate is not None]
+    worst = max(measured, key=lambda g: (g.base * (1 - g.rate), g.code))
+    parts = [wr.t("scorecard", scope=f.district_name or w("scope.subject.province", lang),
+                  total=Fig(fmt_number(f.score_total, lang, 1), wr.href("/scorecard")),
+                  max=fmt_int(f.score_max, lang), group=bilingual(worst.name, worst.name_en, lang).lower(),
+                  points=fmt_number(worst.value / 10, lang, 1), gmax=fmt_int(worst.base, lang))]
+    if len(f.score_units) >= 2:
+        best, low = f.score_units[0], f.score_units[-1]
+        level = "commune" if f.units_kind == "commune" else None
+        parts.append(wr.t("scorecard.units",
+                          best=wr.a(wr.name(best), "/scorecard", level=level, unit=best.code),
+                          best_share=fmt_rate(best.rate, lang),
+                          worst=wr.a(wr.name(low), "/scorecard", level=level, unit=low.code),
+                          worst_share=fmt_rate(low.rate, lang)))
+    missing = [g for g in f.score_groups if g.rate is None]
+    if missing:
+        parts.append(wr.t("scorecard.unmeasured",
+                          groups=join([[bilingual(g.name, g.name_en, lang).lower()] for g in missing], lang)))
+    sec.paragraphs.append(sentence(*parts))
+    return sec
+
+
 def _late(wr: Writer) -> Section | None:
     f, lang = wr.facts, wr.lang
     if not f.has_data or sum(lv.finished for lv in f.levels) == 0:
@@ -638,6 +677,6 @@ def build_report(facts: ReviewFacts, lang: str = "vi") -> Report:
     """The report for the facts, in ``lang`` (vi or en)."""
     lang = "en" if lang == "en" else "vi"
     wr = Writer(facts, lang)
-    sections = [s for s in (_received(wr), _on_time(wr), _online(wr), _postal(wr), _postal_full(wr),
+    sections = [s for s in (_received(wr), _on_time(wr), _online(wr), _postal(wr), _postal_full(wr), _scorecard(wr),
                             _late(wr), _units(wr), _communes(wr), _not_online(wr)) if s is not None]
     return Report(title=report_title(facts, lang), filters=filters_line(facts, lang), sections=sections, lang=lang)

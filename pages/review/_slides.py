@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 
-from components.formatting import fmt_int, plotly_separators
+from components.formatting import fmt_int, fmt_number, plotly_separators
 from components.i18n import level_label
 from components.kpi import fmt_rate
 from components.theme import (
@@ -30,7 +30,7 @@ from data.queries.review import ReviewFacts, units_below
 
 from ._review_text import Report, Writer, section_text, w
 
-MAX_SLIDES = 9
+MAX_SLIDES = 10
 TOP_PROCEDURES = 8
 TOP_NOT_ONLINE = 6
 LABEL_MAX = 46  # characters of a category label before it is shortened
@@ -117,6 +117,10 @@ S: dict[str, tuple[str, str]] = {
     "online.partial": ("một phần", "partly online"),
     "online.none": ("chưa trực tuyến", "not online"),
     "not_online.series": ("Hồ sơ tiếp nhận", "Dossiers received"),
+    "scorecard": ("Chỉ số phục vụ (QĐ 766): {total}/{max} điểm đo được; mất nhiều nhất ở nhóm {group}",
+                  "Service index (Decision 766): {total} of {max} points measured; most lost in {group}"),
+    "scorecard.points": ("Điểm đạt", "Points"),
+    "scorecard.lost": ("Điểm mất", "Points lost"),
     "kicker": ("Tổng kết công tác giải quyết thủ tục hành chính năm {year}", "Administrative procedures: the year {year} in review"),
 }
 
@@ -167,8 +171,8 @@ def _rate_headline(facts: ReviewFacts, lang: str, attr: str, key: str) -> str:
 def build_slides(facts: ReviewFacts, report: Report) -> list[Slide]:
     """The deck for the facts, in the report's language; speaker notes are the report's sections.
     One step per message, in the order of the conference: received, on time, online (1-3),
-    postal staff and the units' shares moved (4-5), late dossiers (6), units against the
-    province's rate (7), communes with nothing moved (8), busy procedures not online (9)."""
+    postal staff and the units' shares moved (4-5), late dossiers (6), units against the province's
+    rate (7), communes with nothing moved (8), busy procedures not online (9), the service index (10)."""
     wr = Writer(facts, report.lang)
     out = [*_level_slides(facts, report, wr), *_postal_slides(facts, report, wr)]
     if facts.has_data and report.section("late"):
@@ -176,6 +180,8 @@ def build_slides(facts: ReviewFacts, report: Report) -> list[Slide]:
     out += _communes_slide(facts, wr)
     if facts.has_data and report.section("not_online"):
         out.append(_not_online_slide(facts, report, wr))
+    if report.section("scorecard"):
+        out.append(_scorecard_slide(facts, report, wr))
     return _with_notes(out[:MAX_SLIDES], report)
 
 
@@ -235,6 +241,19 @@ def _postal_slides(facts: ReviewFacts, report: Report, wr: Writer) -> list[Slide
         out.append(Slide("moved", headline, message=section_text(report.section("postal_full")),
                          sections=["postal_full"], link=wr.href("/postal")))
     return out
+
+
+def _scorecard_slide(facts: ReviewFacts, report: Report, wr: Writer) -> Slide:
+    """10. The service index: each measured group's points and the points it loses."""
+    lang = report.lang
+    groups = [g for g in facts.score_groups if g.rate is not None]
+    worst = max(groups, key=lambda g: (g.base * (1 - g.rate), g.code))
+    headline = s("scorecard", lang, total=fmt_number(facts.score_total, lang, 1), max=fmt_int(facts.score_max, lang),
+                 group=wr.name(worst).lower())
+    chart = Chart("bar_stacked", [f"{wr.name(g)} ({g.base})" for g in groups], [
+        Series(s("scorecard.points", lang), [round(g.value / 10) for g in groups], ON_TIME_COLOR),
+        Series(s("scorecard.lost", lang), [g.base - round(g.value / 10) for g in groups], LIGHT_COLOR)], "int")
+    return Slide("scorecard", headline, chart, sections=["scorecard"], link=wr.href("/scorecard"))
 
 
 def _late_slide(facts: ReviewFacts, report: Report, wr: Writer) -> Slide:

@@ -1,0 +1,1 @@
+"""The service-index scorecard page (/scorecard)."""

@@ -1,0 +1,521 @@
+"""The scorecard page's content (pages/scorecard/scorecard.py registers it): the service index of
+Decision 766 computed from the province's own dossiers (data.service_index, docs/scorecard.md).
+
+The scope's score and each group's points against its maximum, last period beside it; the units
+of the chosen level ranked (sortable grid, Excel); a heat table unit x indicator; the total by
+month; for the selected unit the indicators ranked by points lost, each with the dossiers that
+cost them (a link to /late for lateness, the list below for the others); the what-if for late
+land dossiers; and how it is computed, in plain words.
+"""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from components.formatting import fmt_int, fmt_number, fmt_pct, month_name, ym_label
+from components.i18n import make_translator
+from components.theme import NEUTRAL_COLOR, base_layout, plot_text
+from components.ui import card, empty_state, page_header
+from components.ui import graph as ui_graph
+from data.auth import active_scope
+from data.filters import Period
+from data.queries import scorecard as q
+from data.service_index import GROUP_BY_KEY, GROUPS, INDICATOR_BY_KEY, INDICATORS
+
+STRINGS = {
+    "title": ("Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766)", "Service index (Decision 766)"),
+    "subtitle": ("Tính từ hồ sơ của chính tỉnh theo 6 nhóm tiêu chí của Quyết định 766/QĐ-TTg. Tổng điểm là trên số "
+                 "điểm đo được: nhóm nào dữ liệu chưa có thì ghi “chưa đo được”.",
+                 "Computed from the province's own dossiers in the six groups of Decision 766/QĐ-TTg. The total is out "
+                 "of the points measured: a group the data does not carry says “not measured”."),
+    "scope.province": ("Toàn tỉnh", "Whole province"),
+    "period.year": ("năm {year}", "{year}"),
+    "period.month": ("tháng {month}/{year}", "{month} {year}"),
+    "total": ("Tổng điểm", "Total"),
+    "of": ("/ {max} điểm đo được", "of {max} points measured"),
+    "of.all": ("/ 100 điểm", "of 100 points"),
+    "prev": ("{period}: {value}", "{period}: {value}"),
+    "province.beside": ("Toàn tỉnh: {value} / {max}", "Whole province: {value} of {max}"),
+    "not_measured": ("chưa đo được", "not measured"),
+    "groups.title": ("Điểm từng nhóm so với điểm tối đa", "Each group's points against its maximum"),
+    "groups.prev": ("Kỳ trước ({period})", "Last period ({period})"),
+    "groups.now": ("Kỳ này", "This period"),
+    "groups.max": ("Điểm tối đa", "Maximum"),
+    "rank.title": ("Xếp hạng {level}", "Ranking: {level}"),
+    "level.department": ("Sở, ban, ngành", "Provincial departments"),
+    "level.district": ("Cấp huyện", "District-level units"),
+    "level.commune": ("Cấp xã", "Communes"),
+    "level.pick": ("Xếp hạng", "Rank"),
+    "month.pick": ("Kỳ", "Period"),
+    "month.all": ("Cả năm", "Whole year"),
+    "rank.note": ("Xếp theo tổng điểm trên số điểm đo được. Bấm tiêu đề cột để sắp xếp, bấm một dòng để xem đơn vị đó mất "
+                  "điểm ở đâu.", "Ranked by total over the points measured. Click a column header to sort, a row to "
+                  "see where that unit loses points."),
+    "rank.none": ("Không có hồ sơ nào ở cấp này trong kỳ.", "No dossiers at this level in the period."),
+    "col.rank": ("#", "#"),
+    "col.unit": ("Đơn vị", "Unit"),
+    "col.total": ("Tổng", "Total"),
+    "col.max": ("Đo được", "Measured"),
+    "col.share": ("Tỷ lệ điểm", "Share"),
+    "col.land": ("+ nếu đất đai đúng hạn", "+ if land on time"),
+    "dl.xlsx": ("Tải Excel", "Download Excel"),
+    "dl.title": ("Chỉ số phục vụ (QĐ 766): {level}", "Service index (Decision 766): {level}"),
+    "dl.period": ("Kỳ", "Period"),
+    "dl.scope": ("Phạm vi", "Scope"),
+    "dl.sector": ("Lĩnh vực", "Sector"),
+    "heat.title": ("Tỷ lệ từng chỉ tiêu theo đơn vị", "Each indicator's rate by unit"),
+    "heat.many": ("{n} xã: chọn một huyện ở thanh lọc để xem bảng màu các xã của huyện đó.",
+                  "{n} communes: pick a district in the filter bar to see its communes' heat table."),
+    "heat.published": ("Công khai", "Published"),
+    "heat.progress": ("Đúng hạn", "On time"),
+    "heat.online_share": ("Nộp trực tuyến", "Online"),
+    "heat.full_online_procedures": ("TT toàn trình", "Fully online"),
+    "heat.paid_online": ("Thanh toán TT", "Paid online"),
+    "heat.satisfied": ("Hài lòng", "Satisfied"),
+    "heat.digitised": ("Số hóa", "Digitised"),
+    "heat.e_result": ("KQ điện tử", "e-result"),
+    "trend.title": ("Tổng điểm theo tháng (trên 100, theo số điểm đo được)", "Total by month (per 100 points measured)"),
+    "trend.y": ("Điểm / 100", "Points / 100"),
+    "lost.title": ("Mất điểm ở đâu: {unit}", "Where the points are lost: {unit}"),
+    "lost.pick": ("Bấm một dòng trong bảng xếp hạng để chọn đơn vị.", "Click a row of the ranking to pick a unit."),
+    "lost.col.indicator": ("Chỉ tiêu", "Indicator"),
+    "lost.col.points": ("Điểm mất", "Points lost"),
+    "lost.col.rate": ("Tỷ lệ đạt", "Rate"),
+    "lost.col.dossiers": ("Hồ sơ làm mất điểm", "Dossiers that cost them"),
+    "lost.none": ("Không mất điểm nào ở các chỉ tiêu đo được.", "No points lost on the measured indicators."),
+    "lost.procedures": ("{n} thủ tục chưa trực tuyến toàn trình", "{n} procedures not fully online"),
+    "lost.list": ("Danh sách", "List"),
+    "lost.late": ("Xem ở trang Trễ hạn", "See on the Late page"),
+    "kind.late": ("hồ sơ trễ hạn", "late dossiers"),
+    "kind.not_online": ("hồ sơ không nộp trực tuyến", "not received online"),
+    "kind.not_paid_online": ("hồ sơ có phí không thanh toán trực tuyến", "fee not paid online"),
+    "kind.not_digitised": ("hồ sơ chưa số hóa", "not digitised"),
+    "kind.no_e_result": ("hồ sơ không trả kết quả điện tử", "no electronic result"),
+    "kind.not_satisfied": ("đánh giá chưa hài lòng", "ratings not satisfied"),
+    "kind.unpublished": ("hồ sơ chưa công khai trên Cổng", "not published on the portal"),
+    "whatif": ("Nếu {n} hồ sơ đất đai trễ hạn của {unit} được giải quyết đúng hạn, {unit} được thêm {points} điểm "
+               "(tiến độ giải quyết).",
+               "If these {n} late land dossiers of {unit} had been on time, {unit} would gain {points} points "
+               "(progress of resolution)."),
+    "whatif.none": ("{unit} không có hồ sơ đất đai trễ hạn trong kỳ.", "{unit} has no late land dossiers in the period."),
+    "list.title": ("{kind}: {unit}, {n} hồ sơ", "{kind}: {unit}, {n} dossiers"),
+    "list.more": ("Hiển thị {shown} hồ sơ đầu tiên.", "Showing the first {shown}."),
+    "list.close": ("Đóng danh sách", "Close the list"),
+    "list.col.code": ("Mã hồ sơ", "Dossier"),
+    "list.col.procedure": ("Thủ tục", "Procedure"),
+    "list.col.agency": ("Cơ quan", "Agency"),
+    "list.col.received": ("Ngày tiếp nhận", "Received"),
+    "list.col.deadline": ("Hạn", "Deadline"),
+    "list.col.finished": ("Ngày kết thúc", "Finished"),
+    "list.col.rating": ("Đánh giá", "Rating"),
+    "rating.satisfied": ("hài lòng", "satisfied"),
+    "rating.neutral": ("bình thường", "neutral"),
+    "rating.dissatisfied": ("không hài lòng", "dissatisfied"),
+    "how.title": ("Cách tính", "How is this computed"),
+    "how.body": ("Điểm được tính từ chính hồ sơ của tỉnh theo 6 nhóm của Quyết định 766/QĐ-TTg. Mỗi tỷ lệ được quy ra "
+                 "điểm theo tỷ lệ thuận (ví dụ 75 % của 20 điểm là 15 điểm) vì bảng quy đổi của Quyết định chưa được công "
+                 "bố. Nhóm có hai chỉ tiêu chia đều điểm. Nhóm nào dữ liệu không có (ví dụ chưa có đánh giá hài lòng) thì "
+                 "ghi “chưa đo được” và không tính vào tổng: tổng điểm là trên số điểm đo được. Một số chỉ tiêu của Quyết "
+                 "định (công bố thủ tục đúng hạn, tái sử dụng dữ liệu số hóa) không đo được từ hồ sơ.",
+                 "Points are computed from the province's own dossiers in the six groups of Decision 766/QĐ-TTg. Each "
+                 "rate becomes points proportionally (75 % of a 20-point indicator is 15 points), because the decision's "
+                 "conversion tables are not public. A group with two indicators splits its points equally. A group the "
+                 "data cannot measure (for example, no satisfaction ratings) says “not measured” and leaves the total, "
+                 "which is out of the points measured. Some of the decision's indicators (procedures published on time, "
+                 "re-use of digitised data) cannot be measured from dossiers."),
+    "how.col.group": ("Nhóm (điểm tối đa)", "Group (maximum)"),
+    "how.col.indicator": ("Chỉ tiêu tính ở đây", "Indicator computed here"),
+    "how.col.points": ("Điểm", "Points"),
+    "how.progress": ("(hồ sơ giải quyết trước hạn, đúng hạn trong kỳ + hồ sơ đang giải quyết còn trong hạn cuối kỳ) / "
+                     "(hồ sơ đã giải quyết trong kỳ + hồ sơ đang giải quyết cuối kỳ)",
+                     "(finished early or on time in the period + open within deadline at its end) / "
+                     "(finished in the period + open at its end)"),
+    "no_data": ("Chưa có hồ sơ nào trong cơ sở dữ liệu.", "No dossiers in the database yet."),
+}
+t = make_translator(STRINGS)
+
+LEVELS = ("district", "commune", "department")
+# Red (low) to green (high), spelled out: plotly.js knows no "RdYlGn" by name.
+HEAT_SCALE = [[0, "#d73027"], [0.5, "#fee08b"], [1, "#1a9850"]]
+HEAT_MAX_UNITS = 40  # more rows than a projector can read: the commune heat table wants a district
+
+
+def group_name(key: str, lang: str) -> str:
+    g = GROUP_BY_KEY[key]
+    return g.name if lang == "vi" else g.name_en
+
+
+def indicator_name(key: str, lang: str) -> str:
+    i = INDICATOR_BY_KEY[key]
+    return i.name if lang == "vi" else i.name_en
+
+
+def points(x, lang: str) -> str:
+    return t("not_measured", lang) if x is None else fmt_number(x, lang, 1)
+
+
+# ---------------------------------------------------------------- the view's choices
+
+class Choice:
+    """The page's own parameters, checked: level, month, selected unit, lost-dossier list."""
+
+    def __init__(self, view, kwargs: dict):
+        self.level = kwargs.get("level") if kwargs.get("level") in LEVELS else "district"
+        try:
+            month = int(kwargs.get("month") or 0)
+        except ValueError:
+            month = 0
+        self.month = month if 1 <= month <= 12 else None
+        self.unit = kwargs.get("unit") or None
+        self.lost = kwargs.get("lost") if kwargs.get("lost") in INDICATOR_BY_KEY else None
+        year = view.year
+        self.period = Period(year * 100 + self.month, year * 100 + self.month) if self.month else Period.year(year)
+        if self.month:
+            prev = self.period.before_first_ym
+            self.previous = Period(prev, prev)
+        else:
+            self.previous = Period.year(year - 1)
+
+    def period_text(self, view, period: Period | None = None) -> str:
+        p = period or self.period
+        if p.first_ym == p.last_ym:
+            return ym_label(p.first_ym, view.lang)
+        return t("period.year", view.lang, year=p.first_ym // 100)
+
+
+def page_data(view, choice: Choice, engine) -> dict:
+    f = view.filter(period=choice.period)
+    # The ranking and the heat table: every unit of the level in view. A district picked in the
+    # filter bar narrows the communes to its own; at district level it stays among its peers
+    # (selected), with the province's total beside its own. A district user's scope (data.auth)
+    # still holds whatever is asked: they see their own unit and communes only.
+    peers = choice.level == "district" and view.district is not None and active_scope() is None
+    units = q.unit_scores(engine, f.with_(district_code=None) if peers else f, choice.level)
+    # The scope now and the period before, and the trend (this year and the one before), from one read of months.
+    scope, prev, both = q.scope_and_trend(engine, f, choice.previous)
+    province = None
+    if view.district is not None and active_scope() is None:
+        province = q.scope_and_trend(engine, f.with_(district_code=None), choice.previous)[0]
+    year = choice.period.first_ym // 100
+    months, prev_months = both[both["ym"] // 100 == year], both[both["ym"] // 100 == year - 1]
+    return {"f": f, "units": units, "scope": scope, "prev": prev, "months": months, "prev_months": prev_months,
+            "province": province}
+
+
+# ---------------------------------------------------------------- headline
+
+def _share(result) -> float | None:
+    return None if result["total"] is None else result["total"] / result["max_measured"] * 100
+
+
+def headline(view, choice: Choice, data: dict, scope_name: str) -> dbc.Row:
+    lang, s, p = view.lang, data["scope"], data["prev"]
+    of = t("of.all", lang) if s["max_measured"] == 100 else t("of", lang, max=fmt_int(s["max_measured"], lang))
+    prev_text = t("prev", lang, period=choice.period_text(view, choice.previous),
+                  value=f"{points(p['total'], lang)} / {fmt_int(p['max_measured'], lang)}" if p["total"] is not None
+                  else t("not_measured", lang))
+    total = dbc.Card(dbc.CardBody([
+        html.Div(f"{t('total', lang)} — {scope_name}, {choice.period_text(view)}", className="sco-total-label"),
+        html.Div([html.Span(points(s["total"], lang), className="sco-total-value", id="sco-total"),
+                  html.Span(" " + of, className="sco-total-of")]),
+        html.Div(prev_text, className="sco-total-prev text-muted", id="sco-total-prev"),
+        *([html.Div(t("province.beside", lang, value=points(data["province"]["total"], lang),
+                      max=fmt_int(data["province"]["max_measured"], lang)),
+                    className="sco-total-prev", id="sco-total-province")] if data.get("province") else []),
+    ]), className="mb-3 shadow-sm sco-total-card h-100")
+    return dbc.Row([dbc.Col(total, xs=12, lg=4, className="mb-3"),
+                    dbc.Col(card(t("groups.title", lang), groups_chart(view, choice, s, p)), xs=12, lg=8)],
+                   className="g-3", id="sco-headline")
+
+
+def groups_chart(view, choice: Choice, s: dict, p: dict):
+    lang = view.lang
+    names = [group_name(g.key, lang) for g in GROUPS][::-1]
+    maxima = [g.max_points for g in GROUPS][::-1]
+    now = [s["groups"][g.key]["points"] for g in GROUPS][::-1]
+    before = [p["groups"][g.key]["points"] for g in GROUPS][::-1]
+    texts = [f"{points(v, lang)} / {m}" for v, m in zip(now, maxima)]
+    traces = [
+        dict(type="bar", orientation="h", y=names, x=maxima, name=t("groups.max", lang), marker=dict(color="#e9ecef"),
+             hoverinfo="skip"),
+        dict(type="bar", orientation="h", y=names, x=[v or 0 for v in now], name=t("groups.now", lang),
+             marker=dict(color="#1f6feb"), text=texts, textposition="outside", cliponaxis=False,
+             hovertemplate="%{y}: %{text}<extra></extra>"),
+        dict(type="scatter", mode="markers", y=names, x=[v if v is not None else None for v in before],
+             name=t("groups.prev", lang, period=choice.period_text(view, choice.previous)),
+             marker=dict(symbol="line-ns-open", size=24, color="#212529", line=dict(width=3, color="#212529")),
+             hovertemplate="%{y}: %{x:.1f}<extra></extra>"),
+    ]
+    layout = base_layout(lang, 330, barmode="overlay", bargap=0.35, margin=dict(l=10, r=70, t=10, b=10),
+                         xaxis=dict(range=[0, 25], showgrid=False, zeroline=False, showticklabels=False),
+                         legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0))
+    return ui_graph("sco-groups", {"data": traces, "layout": layout}, "service-index-groups", fit_height=True)
+
+
+# ---------------------------------------------------------------- ranking
+
+def ranking_rows(units: list[dict], lang: str) -> list[dict]:
+    rows = []
+    for i, u in enumerate(units, start=1):
+        row = {"rank": i, "code": u["code"], "unit": u["name"] if lang == "vi" else u["name_en"],
+               "total": None if u["total"] is None else round(u["total"], 1), "max": u["max_measured"],
+               "share": None if u["total"] is None else round(u["total"] / u["max_measured"] * 100, 1),
+               "land": round(u["land_gain"], 1)}
+        for g in GROUPS:
+            v = u["groups"][g.key]["points"]
+            row[g.key] = None if v is None else round(v, 1)
+        rows.append(row)
+    return rows
+
+
+def ranking_grid(units: list[dict], view, choice: Choice):
+    lang = view.lang
+    rows = ranking_rows(units, lang)
+    num = {"type": "rightAligned", "minWidth": 80, "flex": 1,
+           "valueFormatter": {"function": "params.value == null ? '—' : d3.format(',.1f')(params.value)"
+                              + (".replace(/,/g, ' ').replace('.', ',').replace(/ /g, '.')" if lang == "vi" else "")}}
+    defs = [{"field": "rank", "headerName": t("col.rank", lang), "maxWidth": 64, "sortable": True},
+            {"field": "unit", "headerName": t("col.unit", lang), "pinned": "left", "minWidth": 130, "flex": 1.6},
+            {"field": "total", "headerName": t("col.total", lang), **num, "sort": None},
+            {"field": "max", "headerName": t("col.max", lang), "type": "rightAligned", "minWidth": 80, "flex": 0.8},
+            {"field": "share", "headerName": t("col.share", lang), **num}]
+    defs += [{"field": g.key, "headerName": f"{group_name(g.key, lang)} ({g.max_points})", **num} for g in GROUPS]
+    defs.append({"field": "land", "headerName": t("col.land", lang), **num})
+    for d in defs:
+        d.setdefault("sortable", True)
+        d.update(wrapHeaderText=True, autoHeaderHeight=True)
+    selected = [r["code"] for r in rows if r["code"] == choice.unit]
+    return dag.AgGrid(
+        id="sco-rank", rowData=rows, columnDefs=defs, getRowId="params.data.code",
+        defaultColDef={"resizable": True, "suppressMovable": True},
+        dashGridOptions={"domLayout": "autoHeight" if len(rows) <= 30 else "normal", "suppressCellFocus": True,
+                         "rowSelection": "single", "animateRows": False},
+        selectedRows={"ids": selected} if selected else [],
+        className="ag-theme-alpine sco-rank", style={"width": "100%", **({} if len(rows) <= 30 else {"height": "640px"})},
+    )
+
+
+def ranking_card(view, choice: Choice, units: list[dict]):
+    lang = view.lang
+    controls = html.Div([
+        html.Div([html.Label(t("level.pick", lang), htmlFor="sco-level", className="me-2"),
+                  dbc.RadioItems(id="sco-level", value=choice.level, inline=True, className="d-inline-block",
+                                 options=[{"label": t(f"level.{lv}", lang), "value": lv} for lv in LEVELS])],
+                 className="me-4 mb-2"),
+        html.Div([html.Label(t("month.pick", lang), htmlFor="sco-month", className="me-2"),
+                  dcc.Dropdown(id="sco-month", value=choice.month or 0, clearable=False, searchable=False,
+                               options=[{"label": t("month.all", lang), "value": 0}]
+                               + [{"label": month_name(m, lang, short=False), "value": m} for m in range(1, 13)],
+                               style={"minWidth": "150px"})],
+                 className="d-flex align-items-center me-4 mb-2"),
+        dbc.Button(t("dl.xlsx", lang), id="sco-dl-xlsx-btn", color="secondary", outline=True, size="sm",
+                   className="mb-2 ms-auto"),
+        dcc.Download(id="sco-dl-xlsx"),
+    ], className="d-flex flex-wrap align-items-center")
+    body = [controls, html.P(t("rank.note", lang), className="text-muted small mb-2")]
+    body.append(ranking_grid(units, view, choice) if units else empty_state(t("rank.none", lang), id="sco-rank-none"))
+    return card(t("rank.title", lang, level=t(f"level.{choice.level}", lang).lower()), body, id="sco-rank-card")
+
+
+def download_frame(units: list[dict], lang: str) -> pd.DataFrame:
+    rows = ranking_rows(units, lang)
+    cols = {"rank": t("col.rank", lang), "code": "Mã" if lang == "vi" else "Code", "unit": t("col.unit", lang),
+            "total": t("col.total", lang), "max": t("col.max", lang), "share": t("col.share", lang) + " (%)",
+            **{g.key: f"{group_name(g.key, lang)} ({g.max_points})" for g in GROUPS}, "land": t("col.land", lang)}
+    return pd.DataFrame(rows, columns=list(cols)).rename(columns=cols)
+
+
+# ---------------------------------------------------------------- heat table
+
+def heat_table(view, choice: Choice, units: list[dict]):
+    lang = view.lang
+    if not units:
+        return None
+    if len(units) > HEAT_MAX_UNITS:
+        body = empty_state(t("heat.many", lang, n=fmt_int(len(units), lang)), id="sco-heat-many")
+        return card(t("heat.title", lang), body, id="sco-heat-card")
+    names = [plot_text(u["name"] if lang == "vi" else u["name_en"]) for u in units][::-1]
+    cols = [t(f"heat.{i.key}", lang) for i in INDICATORS]
+    z, text = [], []
+    for u in units[::-1]:
+        rates = [u["groups"][i.group]["indicators"][i.key]["rate"] for i in INDICATORS]
+        z.append([None if r is None else r * 100 for r in rates])
+        text.append(["—" if r is None else fmt_pct(r, lang, 0) for r in rates])
+    trace = dict(type="heatmap", z=z, x=cols, y=names, text=text, texttemplate="%{text}", colorscale=HEAT_SCALE,
+                 zmin=0, zmax=100, xgap=2, ygap=2, hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+                 colorbar=dict(title=dict(text="%"), thickness=12))
+    layout = base_layout(lang, max(260, 28 * len(units) + 150), margin=dict(l=10, r=10, t=40, b=10),
+                         xaxis=dict(side="top", tickangle=0, automargin=True, tickfont=dict(size=12)),
+                         yaxis=dict(automargin=True), plot_bgcolor="#f8f9fa")
+    chart = ui_graph("sco-heat", {"data": [trace], "layout": layout}, "service-index-heat", fit_height=True,
+                     box="sco-scroll")
+    return card(t("heat.title", lang), chart, id="sco-heat-card")
+
+
+# ---------------------------------------------------------------- trend
+
+def trend_chart(view, choice: Choice, data: dict):
+    lang = view.lang
+    traces = []
+    for frame, name, dash_style, colour in ((data["prev_months"], str(view.year - 1), "dot", NEUTRAL_COLOR),
+                                            (data["months"], str(view.year), "solid", "#1f6feb")):
+        if frame.empty:
+            continue
+        frame = frame[frame["total"].notna()]
+        x = [month_name(int(ym) % 100, lang) for ym in frame["ym"]]
+        y = [round(tot / mx * 100, 1) for tot, mx in zip(frame["total"], frame["max_measured"])]
+        traces.append(dict(type="scatter", mode="lines+markers", x=x, y=y, name=name,
+                           line=dict(dash=dash_style, color=colour, width=3), hovertemplate="%{x}: %{y:.1f}<extra></extra>"))
+    layout = base_layout(lang, 320, yaxis=dict(title=dict(text=t("trend.y", lang)), rangemode="tozero"),
+                         xaxis=dict(type="category", categoryorder="array",
+                                    categoryarray=[month_name(m, lang) for m in range(1, 13)]))
+    return card(t("trend.title", lang), ui_graph("sco-trend", {"data": traces, "layout": layout}, "service-index-trend",
+                                                 fit_height=True), id="sco-trend-card")
+
+
+# ---------------------------------------------------------------- where the points are lost
+
+def selected_unit(choice: Choice, units: list[dict], scope: dict, scope_name: str,
+                  lang: str) -> tuple[dict, str, str | None]:
+    """(result, name, code) of the unit the lost points are shown for: the chosen row, else the scope."""
+    for u in units:
+        if u["code"] == choice.unit:
+            return u, (u["name"] if lang == "vi" else u["name_en"]), u["code"]
+    return scope, scope_name, None
+
+
+def unit_filter(view, choice: Choice, code: str | None):
+    """The filter of the dossiers behind one unit's lost points (and the /late link's parameters)."""
+    f = view.filter(period=choice.period)
+    if code is None:
+        return f, {}
+    if choice.level == "district":
+        return f.with_(level="district", district_code=code), {"level": "district", "district": code}
+    if choice.level == "commune":
+        return f.with_(level="commune", commune_code=code), {"level": "commune", "commune": code}
+    return f.with_(level="province"), {"level": "province"}
+
+
+def lost_card(view, choice: Choice, unit: dict, name: str, code: str | None):
+    from data.service_index import points_lost
+
+    lang = view.lang
+    _, late_params = unit_filter(view, choice, code)
+    period_params = ({"from": f"{view.year}-{choice.month:02d}", "to": f"{view.year}-{choice.month:02d}"}
+                     if choice.month else {})
+    rows = []
+    for r in points_lost(unit):
+        if r["lost"] <= 1e-9:
+            continue
+        if r["kind"] == "procedures":
+            what = t("lost.procedures", lang, n=fmt_int(r["dossiers"], lang))
+            link = None
+        else:
+            what = f"{fmt_int(r['dossiers'], lang)} {t('kind.' + r['kind'], lang)}"
+            if r["kind"] == "late":
+                href = view.href("/late", **late_params, **period_params)
+                link = dcc.Link(t("lost.late", lang), href=href, id="sco-lost-late", className="sco-lost-link")
+            else:
+                href = view.href("/scorecard", keep_extra=True, lost=r["indicator"], unit=code)
+                link = dcc.Link(t("lost.list", lang), href=href, id={"type": "sco-lost-link", "key": r["indicator"]},
+                                className="sco-lost-link")
+        rows.append(html.Tr([html.Td(indicator_name(r["indicator"], lang)),
+                             html.Td(fmt_number(r["lost"], lang, 1), className="text-end"),
+                             html.Td(fmt_pct(r["rate"], lang, 1), className="text-end"),
+                             html.Td([what, " "] + ([link] if link is not None else []))]))
+    if not rows:
+        body = [empty_state(t("lost.none", lang))]
+    else:
+        head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("lost.col.indicator", "lost.col.points",
+                                                                 "lost.col.rate", "lost.col.dossiers")]))
+        body = [dbc.Table([head, html.Tbody(rows)], size="sm", striped=True, responsive=True, className="mb-2",
+                          id="sco-lost-table")]
+    if code is None:
+        body.append(html.P(t("lost.pick", lang), className="text-muted small"))
+    n = unit["land_late"]
+    gain = fmt_number(unit["land_gain"], lang, 1)
+    body.append(dbc.Alert(t("whatif", lang, n=fmt_int(n, lang), unit=name, points=gain) if n
+                          else t("whatif.none", lang, unit=name), color="info", id="sco-whatif", className="mb-0"))
+    return card(t("lost.title", lang, unit=name), body, id="sco-lost-card")
+
+
+def lost_list(view, choice: Choice, engine, name: str, code: str | None):
+    lang = view.lang
+    if not choice.lost or choice.lost in ("full_online_procedures", "progress"):
+        return None
+    f, _ = unit_filter(view, choice, code)
+    agency = code if (choice.level == "department" and code) else None
+    n, df = q.lost_dossiers(engine, f, choice.lost, agency_code=agency)
+    kind = t("kind." + INDICATOR_BY_KEY[choice.lost].lost, lang)
+    rows = []
+    for r in df.to_dict("records"):
+        rows.append({"code": r["code"], "procedure": r["procedure"] if lang == "vi" else (r["procedure_en"] or r["procedure"]),
+                     "agency": r["agency"] if lang == "vi" else (r["agency_en"] or r["agency"]), "received": _date(r["received_on"]), "deadline": _date(r["deadline_on"]),
+                     "finished": _date(r["finished_on"]),
+                     "rating": t("rating." + r["rating"], lang) if isinstance(r["rating"], str) else ""})
+    defs = [{"field": k, "headerName": t(f"list.col.{k}", lang), "sortable": True, "resizable": True,
+             "flex": 2 if k in ("procedure", "agency") else 1, "minWidth": 110}
+            for k in ("code", "procedure", "agency", "received", "deadline", "finished", "rating")]
+    close = dcc.Link(t("list.close", lang), href=view.href("/scorecard", keep_extra=True, lost=None),
+                     className="btn btn-outline-secondary btn-sm mb-2", id="sco-list-close")
+    body = [close]
+    if len(rows) < n:
+        body.append(html.P(t("list.more", lang, shown=fmt_int(len(rows), lang)), className="text-muted small"))
+    body.append(dag.AgGrid(id="sco-list", rowData=rows, columnDefs=defs, className="ag-theme-alpine",
+                           dashGridOptions={"suppressCellFocus": True}, style={"height": "420px", "width": "100%"}))
+    return card(t("list.title", lang, kind=kind[:1].upper() + kind[1:], unit=name, n=fmt_int(n, lang)), body,
+                id="sco-list-card")
+
+
+def _date(v) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return ""
+    d = pd.Timestamp(v)
+    return d.strftime("%d/%m/%Y")
+
+
+# ---------------------------------------------------------------- how it is computed
+
+def how_panel(lang: str):
+    rows = []
+    for ind in INDICATORS:
+        g = GROUP_BY_KEY[ind.group]
+        what = t("how.progress", lang) if ind.key == "progress" else indicator_name(ind.key, lang)
+        rows.append(html.Tr([html.Td(f"{group_name(g.key, lang)} ({g.max_points})"), html.Td(what),
+                             html.Td(fmt_number(ind.max_points, lang, 0), className="text-end")]))
+    table = dbc.Table([html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("how.col.group", "how.col.indicator",
+                                                                         "how.col.points")])), html.Tbody(rows)],
+                      size="sm", bordered=True, responsive=True, className="mt-2 mb-0")
+    item = dbc.AccordionItem([html.P(t("how.body", lang)), table], title=t("how.title", lang), item_id="how")
+    return dbc.Accordion([item], start_collapsed=True, id="sco-how", className="mb-3")
+
+
+# ---------------------------------------------------------------- the page
+
+def build(view, kwargs: dict, engine):
+    lang = view.lang
+    if not view.has_data:
+        return html.Div([page_header(t("title", lang), notes=view.notes), empty_state(t("no_data", lang))])
+    choice = Choice(view, kwargs)
+    data = page_data(view, choice, engine)
+    scope_name = view.district_name or t("scope.province", lang)
+    title = f"{t('title', lang)} — {scope_name}, {choice.period_text(view)}"
+    if choice.unit is None and choice.level == "district" and view.district is not None:
+        choice.unit = view.district  # the district picked in the filter bar is the unit looked at
+    unit, name, code = selected_unit(choice, data["units"], data["scope"], scope_name, lang)
+    children = [
+        page_header(title, subtitle=t("subtitle", lang), notes=view.notes, id_prefix="sco-"),
+        headline(view, choice, data, scope_name),
+        ranking_card(view, choice, data["units"]),
+        lost_card(view, choice, unit, name, code),
+    ]
+    listed = lost_list(view, choice, engine, name, code)
+    if listed is not None:
+        children.append(listed)
+    heat = heat_table(view, choice, data["units"])
+    if heat is not None:
+        children.append(heat)
+    children += [trend_chart(view, choice, data), how_panel(lang)]
+    return html.Div(children, className="sco-page")
