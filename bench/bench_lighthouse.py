@@ -37,7 +37,7 @@ LIGHTHOUSE_VERSION = "12.8.2"  # runs on the Node 20 here; 13 needs Node 22
 CHROMIUM = "/usr/bin/chromium"
 CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync"]
-PAGES = ["/", "/levels", "/late", "/postal", "/report", "/present", "/imports"]
+PAGES = ["/", "/levels", "/late", "/postal", "/scorecard", "/report", "/present", "/imports"]
 QUERY = "?year=2023"  # the year the seed's figures describe
 
 
