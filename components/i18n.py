@@ -10,6 +10,7 @@ DEFAULT_LANG = "vi"
 
 COMMON: dict[str, tuple[str, str]] = {
     "app.title": ("Giải quyết thủ tục hành chính", "Administrative procedures"),
+    "nav.menu": ("Mở hoặc đóng danh sách trang", "Open or close the list of pages"),
     "app.subtitle": ("Bảng điều hành một cửa", "One-stop desk dashboard"),
     # Short: seven pages must fit one navbar line on a 1366 px laptop.
     "nav.overview": ("Tổng quan", "Overview"),

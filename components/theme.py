@@ -7,7 +7,12 @@ import plotly.graph_objects as go
 from .formatting import plotly_separators
 
 LEVEL_COLORS = {"province": "#0072B2", "district": "#E69F00", "commune": "#009E73"}
-CHANNEL_COLORS = {1: "#999999", 2: "#56B4E9", 3: "#CC79A7", 0: "#FFFFFF"}  # 0: not known (white, hatched grey)
+# Lines of the levels differ in dash too: under tritanopia on a washed-out projector the province's
+# blue and the commune's green come within CAM02-UCS ΔE 7 of each other (tests/test_palette.py).
+LEVEL_DASHES = {"province": "solid", "district": "dash", "commune": "dot"}
+# 1 in person, 2 online, 3 by post; 0: not known (white, hatched grey). In person a dark grey: Okabe-Ito's
+# #999999 and the post's purple come within ΔE 6.5 under deuteranopia (tests/test_palette.py).
+CHANNEL_COLORS = {1: "#595959", 2: "#56B4E9", 3: "#CC79A7", 0: "#FFFFFF"}
 LATE_COLOR = "#D55E00"
 ON_TIME_COLOR = "#009E73"
 POSTAL_COLOR = "#CC79A7"
@@ -39,6 +44,65 @@ def plot_text(value):
     if not isinstance(value, str):
         return value
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+DARK_INK = "#212529"
+LIGHT_INK = "#FFFFFF"
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a ``#RRGGBB`` colour."""
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio (1–21) of two ``#RRGGBB`` colours; AA asks 4.5 for text."""
+    darker, lighter = sorted((relative_luminance(a), relative_luminance(b)))
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def ink(background: str) -> str:
+    """The text colour for labels written on ``background`` (bars, tiles, heat cells):
+    white or near-black, whichever contrasts more (brightness rules of thumb put white on
+    Okabe-Ito green at 3.4:1, under WCAG AA); pure black where near-black is not enough
+    (Okabe-Ito vermilion)."""
+    best = max((DARK_INK, LIGHT_INK), key=lambda c: contrast_ratio(c, background))
+    return best if contrast_ratio(best, background) >= 4.5 else max(("#000000", LIGHT_INK), key=lambda c: contrast_ratio(c, background))
+
+
+def scale_colour(fraction: float, scale: list) -> str:
+    """The colour plotly paints at ``fraction`` (0–1) of a colour scale given as [[stop, "#RRGGBB"], …]:
+    linear between stops in RGB."""
+    fraction = min(max(fraction, 0.0), 1.0)
+    for (a, ca), (b, cb) in zip(scale, scale[1:]):
+        if fraction <= b:
+            w = (fraction - a) / (b - a) if b > a else 0.0
+            rgb = [round(int(ca[i:i + 2], 16) + (int(cb[i:i + 2], 16) - int(ca[i:i + 2], 16)) * w) for i in (1, 3, 5)]
+            return "#{:02X}{:02X}{:02X}".format(*rgb)
+    return scale[-1][1]
+
+
+def inked_heatmap(trace: dict, empty_words: bool = False) -> list[dict]:
+    """A heat map trace (``z``, ``text``, ``colorscale``, ``zmin``, ``zmax``) as one trace per ink,
+    each cell's words in the colour that reads on it (ink()); plotly's automatic choice (#444 or
+    white by a brightness rule) reads 2.8:1 on mid oranges. Plotly also writes a trace's text on
+    its empty cells, so each trace carries only its own cells' words; one colour bar.
+    ``empty_words``: the words of cells without a value ('—') stay, in the darkest ink."""
+    lo, hi = trace.get("zmin", 0), trace["zmax"]
+    inks = [[None if v is None else ink(scale_colour((v - lo) / ((hi - lo) or 1), trace["colorscale"])) for v in row]
+            for row in trace["z"]]
+    out = []
+    colours = sorted({c for row in inks for c in row if c}, key=relative_luminance)
+    for colour in colours:
+        mine = [[c == colour or (empty_words and c is None and colour == colours[0]) for c in row] for row in inks]
+        out.append({**trace,
+                    "z": [[v if m and v is not None else None for v, m in zip(zr, mr)] for zr, mr in zip(trace["z"], mine)],
+                    "text": [[tx if m else "" for tx, m in zip(tr, mr)] for tr, mr in zip(trace["text"], mine)],
+                    "textfont": {**trace.get("textfont", {}), "color": colour},
+                    "showscale": trace.get("showscale", True) and not out})
+    return out
 
 
 def merge(base: dict, updates: dict) -> dict:

@@ -31,8 +31,8 @@ def card(title: str | None, body, id: str | None = None, className: str = "") ->
     return dbc.Card(parts, className=f"mb-3 shadow-sm {className}", **kwargs)
 
 
-def graph(id, figure, filename: str, *, box: str | None = None, fit_height: bool = False, toolbar: bool = True, lazy: bool = True,
-          **props):
+def graph(id, figure, filename: str, *, alt: str | None = None, box: str | None = None, fit_height: bool = False,
+          toolbar: bool = True, lazy: bool = True, **props):
     """A chart as every page shows one: the app's toolbar with a PNG export named ``filename``.
 
     ``box``: the CSS class of a plain block around the graph: ``graph-box`` in a stretched flex
@@ -41,6 +41,7 @@ def graph(id, figure, filename: str, *, box: str | None = None, fit_height: bool
     ``fit_height``: the graph as tall as its figure (a responsive graph in a flex column otherwise
     collapses to its toolbar and the plot spills over what follows).
     ``toolbar=False``: no mode bar (a slide on a projector). ``props``: other dcc.Graph properties.
+    ``alt``: the chart's text alternative (components.chart_text): what a screen reader says for it.
     ``lazy``: drawn when it scrolls into view, its height held until then (components.lazy)."""
     config = graph_config(filename) if toolbar else dict(graph_config(filename), displayModeBar=False)
     height = (figure.get("layout") or {}).get("height") if isinstance(figure, dict) else figure.layout.height
@@ -48,8 +49,18 @@ def graph(id, figure, filename: str, *, box: str | None = None, fit_height: bool
         props["style"] = {**props.get("style", {}), "height": f"{height}px"}
     chart = dcc.Graph(id=id, figure=figure, config=config, **props)
     if lazy:  # the block is the box, so CSS on the box's children (.late-scroll-wide > .late-graph) still applies
-        return LazyBlock(chart, height=height or 450, className=box)  # 450: dcc.Graph's height when the figure sets none
-    return html.Div(chart, className=box) if box else chart
+        return spoken(LazyBlock(chart, height=height or 450, className=box), alt)  # 450: dcc.Graph's height when the figure sets none
+    return spoken(html.Div(chart, className=box) if box else chart, alt)
+
+
+def spoken(chart, alt: str | None):
+    """A chart that speaks: a wrapper with role="figure" named by ``alt`` (a sentence stating the
+    chart's message with its numbers), which a screen reader says on reaching the chart. Not
+    role="img": that would hide the chart's toolbar buttons (PNG export), which keyboards reach.
+    The wrapper takes no room (``display: contents``, app.css): the chart's layout is unchanged."""
+    if not alt:
+        return chart
+    return html.Div(chart, role="figure", className="chart-alt", **{"aria-label": alt})
 
 
 def by_screen(wide: str, phone: str) -> list:

@@ -293,7 +293,7 @@ LOGIN_HTML = """<!doctype html>
 <input class="form-control form-control-lg" id="password" name="password" type="password" autocomplete="current-password" required maxlength="256"></div>
 <button class="btn btn-primary btn-lg w-100" type="submit" id="login-submit">{{ t('login.submit') }}</button>
 </form>
-<p class="mt-3 small"><a href="/login?lang={{ 'en' if lang == 'vi' else 'vi' }}">{{ 'English' if lang == 'vi' else 'Tiếng Việt' }}</a></p>
+<p class="mt-3 small"><a href="/login?lang={{ 'en' if lang == 'vi' else 'vi' }}" lang="{{ 'en' if lang == 'vi' else 'vi' }}">{{ 'English' if lang == 'vi' else 'Tiếng Việt' }}</a></p>
 </main></body></html>"""
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+import flask
+from dash import ClientsideFunction, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from components.i18n import bilingual, normalise_lang, t
 from components.params import GLOBAL_PARAMS, build_search, parse_search, reference_lists
@@ -29,7 +30,10 @@ def navbar(lang: str) -> dbc.Navbar:
         dbc.Container([
             dbc.NavbarBrand([html.Span(t("app.title", lang), id="brand-title"),
                              html.Small(" · Quảng Nam", className="brand-province")], href="/", id="brand"),
-            dbc.NavbarToggler(id="nav-toggler"),
+            # Bootstrap's toggler, spelled out: dbc.NavbarToggler names itself "Toggle navigation" in
+            # English whatever the page's language (a screen reader would say it with a Vietnamese voice).
+            html.Button(html.Span(className="navbar-toggler-icon"), id="nav-toggler", className="navbar-toggler", type="button",
+                        n_clicks=0, **{"aria-label": t("nav.menu", lang), "aria-controls": "nav-collapse"}),
             dbc.Collapse(dbc.Nav(links, navbar=True, className="ms-auto"), id="nav-collapse", navbar=True),
         ], fluid=True),
         color="primary", dark=True, className="mb-2 app-navbar", id="navbar",
@@ -62,7 +66,9 @@ def filter_bar(ref: dict, lang: str) -> html.Div:
     sector = field("filter-sector-label", t("filter.sector", lang),
                    dcc.Dropdown(id="filter-sector", options=sector_options(ref, lang), clearable=False), 4)
     language = field("filter-lang-label", t("filter.lang", lang),
-                     dbc.RadioItems(id="filter-lang", options=[{"label": "Tiếng Việt", "value": "vi"}, {"label": "English", "value": "en"}],
+                     # Each language's name in its own language, marked so (a screen reader switches voice).
+                     dbc.RadioItems(id="filter-lang", options=[{"label": html.Span("Tiếng Việt", lang="vi"), "value": "vi"},
+                                                               {"label": html.Span("English", lang="en"), "value": "en"}],
                                     inline=True, className="lang-switch"), 2, xs=7)
     # On a phone, year and language share the first line; on wider screens language goes last.
     language.className += " order-sm-last"
@@ -134,19 +140,29 @@ def translate_shell(search):
     except DB_ERRORS:
         options = [no_update, no_update]
     return hrefs + labels + [t("app.title", lang), t("filter.year", lang), t("filter.district", lang),
-                             t("filter.sector", lang), t("filter.lang", lang)] + options
+                             t("filter.sector", lang), t("filter.lang", lang), t("nav.menu", lang)] + options
+
+
+def with_page_lang(index_html: str, lang: str) -> str:
+    """The served page's ``<html>`` carries the language its ``?lang=`` asks for, so a screen
+    reader picks the right voice from the first word (assets/a11y.js keeps it in step when
+    the language switch changes the URL without a reload)."""
+    return index_html.replace("<html>", f'<html lang="{normalise_lang(lang)}">', 1)
 
 
 def init_shell(app) -> None:
     """The callback that translates the frame names every navbar link, so it is registered
-    once the pages are (after ``dash.Dash(use_pages=True)``)."""
+    once the pages are (after ``dash.Dash(use_pages=True)``); the page's language attribute."""
+    interpolate = app.interpolate_index
+    app.interpolate_index = lambda **parts: with_page_lang(interpolate(**parts), flask.request.args.get("lang"))
+    app.clientside_callback(ClientsideFunction("a11y", "set_lang"), Input("url", "search"))
     pages = nav_pages()
     app.callback(
         [Output(nav_id(key), "href") for _, key in pages]
         + [Output(nav_id(key), "children") for _, key in pages]
         + [Output("brand-title", "children"), Output("filter-year-label", "children"),
            Output("filter-district-label", "children"), Output("filter-sector-label", "children"),
-           Output("filter-lang-label", "children"),
+           Output("filter-lang-label", "children"), Output("nav-toggler", "aria-label"),
            Output("filter-district", "options"), Output("filter-sector", "options")],
         Input("url", "search"),
         prevent_initial_call=False,

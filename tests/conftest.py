@@ -49,8 +49,10 @@ def pg_schema_factory():
         return _pg_schema_url(schema)
 
     yield factory
-    with admin.begin() as conn:
-        for schema in made:
+    # One transaction per schema: dropping them all in one ran out of PostgreSQL's lock table
+    # ("out of shared memory") once the schemas held the scorecard's tables too.
+    for schema in made:
+        with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     admin.dispose()
 

@@ -87,7 +87,8 @@ def test_scp002_the_scope_keeps_out_what_the_province_sees(fixture_engine, distr
 
 def _calls(engine, f: DossierFilter) -> dict:
     """Every query that takes a filter, per module of data/queries."""
-    mode_calls = {f"late.{fn.__name__}({mode})": (lambda fn=fn, mode=mode: fn(engine, f, mode))
+    # Uncached, like every call below: a cache shared with other tests must not answer for the query.
+    mode_calls = {f"late.{fn.__name__}({mode})": (lambda fn=fn, mode=mode: fn.uncached(engine, f, mode))
                   for fn in (late.totals, late.late_by_sector, late.late_by_procedure, late.late_by_unit, late.late_heatmap,
                              late.late_trend)
                   for mode in late.MODES}

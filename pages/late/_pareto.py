@@ -19,7 +19,7 @@ import plotly.io as pio
 
 from components import theme
 from components.formatting import fmt_int, fmt_pct, ym_label
-from components.theme import LATE_COLOR, LEVEL_COLORS, NEUTRAL_COLOR
+from components.theme import LATE_COLOR, LEVEL_COLORS, NEUTRAL_COLOR, ink
 from data.queries.summary import ratio
 
 BAR_PX = 44  # height per bar on horizontal charts: readable on a projector, tappable on a phone
@@ -135,7 +135,7 @@ def pareto(df: pd.DataFrame, labels: list[str], hrefs: list[str], lang: str, y_t
          "hovertemplate": (f"<b>%{{y}}</b><br>{hover_count}: %{{customdata[1]}}<br>{hover_base}: %{{customdata[2]}}"
                            f"<br>%{{customdata[3]}}<br>{cum_title}: %{{customdata[4]}}<extra></extra>"),
          "text": [fi(n, lang) for n in counts], "textposition": "inside", "insidetextanchor": "end",
-         "textfont": {"color": "white"}},
+         "textfont": {"color": ink(LATE_COLOR)}},
         {"type": "scatter", "y": ylabels, "x": [s * 100 for s in cum], "xaxis": "x2", "mode": "lines+markers+text",
          "name": cum_title, "line": {"color": "#222222", "width": 3}, "marker": {"size": 9}, "hoverinfo": "skip",
          "text": [fp(s, lang, 0) for s in cum], "textposition": "middle right", "textfont": {"size": 13}},

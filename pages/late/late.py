@@ -13,6 +13,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
+from components import chart_text as ct
 from components.download import to_csv_bytes, to_xlsx_bytes
 from components.formatting import fmt_int, fmt_pct
 from components.i18n import bilingual, make_translator
@@ -25,7 +26,7 @@ from data.queries import late as q
 from data.schema import LEVELS
 from pages.late._drill import Drill, breadcrumb, crumbs, item_name, period_label, resolve_drill
 from pages.late._grid import describe_query, dossier_grid, export_frame, grid_response, list_query
-from pages.late._heatmap import MIN_BASE, rate_heatmap
+from pages.late._heatmap import MIN_BASE, heat_table, rate_heatmap
 from pages.late._pareto import items_to_threshold, pareto, ranked_bars, ranked_bars_by_level, trend
 from server.faults import guard_layout
 from server.page_cache import cached_page
@@ -97,6 +98,20 @@ STRINGS = {
                       "(đã cộng thời gian chờ bổ sung) đến ngày kết thúc{overdue}.",
                       "Working days late exclude weekends and public holidays (Tết included), counted from the deadline "
                       "(moved on by time waiting for supplements) to the end of processing{overdue}."),
+    # Charts' text alternatives (components.chart_text): what a screen reader says for each chart.
+    "alt.next": ("Tiếp theo: {list}.", "Next: {list}."),
+    "alt.heatmap": ("{rate} cao nhất: {cells}. Ô xám: dưới {n} hồ sơ, không tính tỷ lệ.",
+                    "Highest {rate}: {cells}. Grey cells: fewer than {n} dossiers, no rate."),
+    "alt.heatmap.none": ("Không ô nào đủ {n} hồ sơ để tính tỷ lệ.", "No cell has the {n} dossiers a rate needs."),
+    "alt.trend": ("{count} theo tháng, tổng {total}: nhiều nhất {max_month} ({max_n}; {rate} {max_rate}), ít nhất {min_month} ({min_n}).",
+                  "{count} by month, {total} in all: most in {max_month} ({max_n}; {rate} {max_rate}), fewest in {min_month} ({min_n})."),
+    # Overdue dossiers are counted at each month's end: a stock, not to be added up over the months.
+    "alt.trend.overdue": ("{count} cuối mỗi tháng: nhiều nhất {max_month} ({max_n}; {rate} {max_rate}), ít nhất {min_month} ({min_n}).",
+                          "{count} at each month's end: most in {max_month} ({max_n}; {rate} {max_rate}), fewest in {min_month} ({min_n})."),
+    "heat_table": ("Bảng số liệu (mỗi tỷ lệ dẫn tới chi tiết)", "As a table (each rate opens its details)"),
+    "heat_table.corner": ("Đơn vị", "Unit"),
+    "alt.top": ("Nhiều nhất: {name} ({n}; {rate_label} {rate}).", "Most: {name} ({n}; {rate_label} {rate})."),
+    "alt.units": ("{count} ở {k} đơn vị.", "{count} in {k} units."),
     "workdays_note.overdue": (" hoặc đến {date} với hồ sơ chưa giải quyết", ", or to {date} for open dossiers"),
     "unit.commune_breakdown": ("Các xã của {district}", "Communes of {district}"),
 }
@@ -242,11 +257,46 @@ def _nothing(c: Ctx):
     return empty_state(t("no_overdue", c.lang, date=date), action=action, id="late-empty")
 
 
-def _graph(id: str, fig, filename: str, scroll: str | None = None):
-    """A clickable figure. ``scroll``: 'wide' / 'medium' keep a minimum width on phones, where the
-    figure scrolls sideways instead of squeezing its labels into nothing."""
-    return graph({"type": "late-drill-graph", "name": id}, fig, filename, className="late-graph",
+def _graph(id: str, fig, filename: str, alt: str, scroll: str | None = None):
+    """A clickable figure that says its message (``alt``). ``scroll``: 'wide' / 'medium' keep a
+    minimum width on phones, where the figure scrolls sideways instead of squeezing its labels into nothing."""
+    return graph({"type": "late-drill-graph", "name": id}, fig, filename, alt=alt, className="late-graph",
                  box=f"late-scroll late-scroll-{scroll}" if scroll else None)
+
+
+def _alt_ranked(c: Ctx, rows: list[dict], lead: str = "") -> str:
+    """A ranked chart's words: its leading sentence (or the first row), then the next three rows."""
+    if not rows:
+        return lead
+    first = rows[0]
+    text = lead or t("alt.top", c.lang, name=first["label"], n=fmt_int(first["count"], c.lang), rate_label=c.rate_label.lower(),
+                     rate=fmt_pct(first["rate"], c.lang))
+    nxt = rows[1:4]
+    if nxt:
+        text += " " + t("alt.next", c.lang, list=ct.pairs([r["label"] for r in nxt], [r["count"] for r in nxt], fmt_int, c.lang, brackets=True))
+    return text
+
+
+def _alt_trend(c: Ctx, df) -> str:
+    d = df[df["count"].notna()]
+    if d.empty or not d["count"].sum():
+        return c.word("no_late") if c.mode == "late" else c.count_label + ": 0."
+    hi, lo = d.loc[d["count"].idxmax()], d.loc[d["count"].idxmin()]
+    return c.word("alt.trend", count=c.count_label, total=fmt_int(d["count"].sum(), c.lang), max_month=ct.month_name(hi["ym"], c.lang),
+             max_n=fmt_int(hi["count"], c.lang), rate=c.rate_label.lower(), max_rate=fmt_pct(hi["rate"], c.lang),
+             min_month=ct.month_name(lo["ym"], c.lang), min_n=fmt_int(lo["count"], c.lang))
+
+
+def _alt_heatmap(c: Ctx, hm, rows: list[tuple[str, str]], cols: list[tuple[str, str]]) -> str:
+    units, sectors = dict(rows), dict(cols)
+    cells = hm[(hm["base"] >= MIN_BASE) & hm["unit_code"].isin(units) & hm["sector_code"].isin(sectors)].copy()
+    if cells.empty:
+        return t("alt.heatmap.none", c.lang, n=MIN_BASE)
+    cells["share"] = cells["count"] / cells["base"]
+    top = cells.sort_values(["share", "count"], ascending=False).head(3)
+    plain = lambda s: s.replace("<br>", " ").replace("–<br>", "–").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    names = [f"{plain(units[u])} · {plain(sectors[s])}" for u, s in zip(top["unit_code"], top["sector_code"])]
+    return ct.cap(t("alt.heatmap", c.lang, rate=c.rate_label.lower(), cells=ct.pairs(names, top["share"].tolist(), fmt_pct, c.lang), n=MIN_BASE))
 
 
 def _table_only_hint(lang: str) -> html.P:
@@ -274,7 +324,7 @@ def _list_button(c: Ctx, n: int):
 def _trend_card(c: Ctx):
     df = q.late_trend(c.engine, c.f, c.mode)
     fig = trend(df, c.lang, c.count_label, c.rate_label)
-    return card(t("card.trend", c.lang), _graph("trend", fig, c.filename("trend")), id="late-trend-card")
+    return card(t("card.trend", c.lang), _graph("trend", fig, c.filename("trend"), _alt_trend(c, df)), id="late-trend-card")
 
 
 # ---------------------------------------------------------------- steps
@@ -298,7 +348,7 @@ def _entry(c: Ctx, totals: dict) -> list:
                       share=fmt_pct(lead["count"] / totals["count"], lang)) if lead else "")
     sectors_card = card(c.word("card.sectors"), [
         html.P(finding, className="late-finding", id="late-finding"),
-        dbc.Row([dbc.Col(_graph("sectors", fig, c.filename("by-sector")), lg=8, className="d-none d-sm-block"),
+        dbc.Row([dbc.Col(_graph("sectors", fig, c.filename("by-sector"), _alt_ranked(c, rows, finding)), lg=8, className="d-none d-sm-block"),
                  dbc.Col(_link_table(rows, c, "late-sector-table"), lg=4)]),
         _table_only_hint(lang),
     ], id="late-sectors-card")
@@ -351,8 +401,12 @@ def _heatmap_card(c: Ctx):
     fig = rate_heatmap(df, rows, cols, lang, hrefs,
                        {"count": c.count_label, "base": c.base_label, "rate": c.rate_label}, t("few", lang))
     hint = c.word("heat_hint", n=MIN_BASE)
-    return card(c.word("card.heatmap"), [_graph("heatmap", fig, c.filename("heatmap"), scroll="wide"),
-                                         html.P(hint, className="text-muted small mb-0")], id="late-heatmap-card")
+    # The same cells as a table of links, folded: what a click on the map does, by keyboard.
+    table = html.Details([html.Summary(t("heat_table", lang), className="small mt-2"),
+                          html.Div(heat_table(df, rows, cols, lang, hrefs, t("few", lang), PATH, t("heat_table.corner", lang)),
+                                   className="late-scroll")], id="late-heat-table")
+    return card(c.word("card.heatmap"), [_graph("heatmap", fig, c.filename("heatmap"), _alt_heatmap(c, hm, rows, cols), scroll="wide"),
+                                         html.P(hint, className="text-muted small mb-0"), table], id="late-heatmap-card")
 
 
 def _short_sector(sectors, code: str, lang: str) -> str:
@@ -374,7 +428,7 @@ def _sector_step(c: Ctx) -> list:
     rows = [{"label": lab, "href": PATH + h, "count": r.count, "rate": r.rate}
             for lab, h, r in zip(labels, hrefs, df.itertuples())]
     body = [html.P(finding, className="late-finding", id="late-finding"),
-            dbc.Row([dbc.Col(_graph("pareto", fig, c.filename("pareto"), scroll="medium"), lg=8),
+            dbc.Row([dbc.Col(_graph("pareto", fig, c.filename("pareto"), finding + " " + _alt_ranked(c, rows), scroll="medium"), lg=8),
                      dbc.Col(_link_table(rows, c, "late-procedure-table"), lg=4)]),
             html.P(t("click_hint", lang), className="text-muted small mb-0")]
     return [card(c.word("card.pareto", sector=item_name(c.drill.sector, lang)), body, id="late-pareto-card"),
@@ -402,7 +456,8 @@ def _units_step(c: Ctx) -> list:
     title = t("card.units", lang, procedure=item_name(c.drill.procedure, lang))
     if c.drill.district:
         title += " — " + t("unit.commune_breakdown", lang, district=c.drill.district["short_name"])
-    body = [dbc.Row([dbc.Col(_graph("units", fig, c.filename("units")), lg=8, className="d-none d-sm-block"),
+    alt = t("alt.units", lang, count=c.count_label, k=len(rows)) + " " + _alt_ranked(c, rows)
+    body = [dbc.Row([dbc.Col(_graph("units", fig, c.filename("units"), alt), lg=8, className="d-none d-sm-block"),
                      dbc.Col(_link_table(rows, c, "late-unit-table"), lg=4)]),
             _table_only_hint(lang)]
     return [card(title, body, id="late-units-card"), _trend_card(c), _list_button(c, int(df["count"].sum()))]

@@ -16,13 +16,14 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
+from components import chart_text as ct
 from components.download import to_csv_bytes, to_xlsx_bytes
 from components.formatting import fmt_int, ym_label
 from components.i18n import bilingual, level_label, make_translator
 from components.kpi import fmt_rate, scope_title, sector_name
 from components.lazy import LazyBlock
 from components.params import build_search, parse_search, reference_lists, resolve_view
-from components.theme import CHANNEL_COLORS, LEVEL_COLORS, NEUTRAL_COLOR, base_layout, plot_text
+from components.theme import CHANNEL_COLORS, DARK_INK, LEVEL_COLORS, LEVEL_DASHES, NEUTRAL_COLOR, base_layout, ink, plot_text
 from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
 from data.db import get_engine
@@ -98,6 +99,15 @@ STRINGS = {
     "lvl.file.sector": ("Lĩnh vực", "Sector"),
     "lvl.file.whole": ("Toàn tỉnh", "Whole province"),
     "lvl.file.all_sectors": ("Tất cả lĩnh vực", "All sectors"),
+    # Charts' text alternatives (components.chart_text): what a screen reader says for each chart.
+    "lvl.alt.channels": ("{Level} tiếp nhận nhiều hồ sơ nhất: {n}{others}. Nộp trực tuyến: {online}.",
+                         "{Level} received the most dossiers: {n}{others}. Submitted online: {online}."),
+    "lvl.alt.on_time": ("giải quyết đúng hạn", "on time"),
+    "lvl.alt.online": ("có tỷ lệ nộp trực tuyến", "submitted online"),
+    "lvl.alt.breakdown": ("{title}, {n} đơn vị: {range}; {level} chung {avg}.", "{title}, {n} units: {range}; {level} overall {avg}."),
+    "lvl.alt.trend": ("{title}, {first}–{last}: {parts}.", "{title}, {first}–{last}: {parts}."),
+    "lvl.alt.proc": ("{n} thủ tục; nhiều hồ sơ nhất: {name} ({level}, {count} hồ sơ, {online} nộp trực tuyến).",
+                     "{n} procedures; the busiest: {name} ({level}, {count} dossiers, {online} submitted online)."),
 }
 t = make_translator(STRINGS)
 
@@ -105,9 +115,46 @@ CHANNEL_COLUMNS = [(2, "received_online"), (1, "received_in_person"), (3, "recei
 TOP_PROCEDURES = 10
 
 
-def graph(id, figure, filename):
+def graph(id, figure, filename, alt: str):
     """The page's charts sit in stretched flex columns: in a plain block (components.ui.graph)."""
-    return ui_graph(id, figure, filename, box="graph-box")
+    return ui_graph(id, figure, filename, alt=alt, box="graph-box")
+
+
+# ---------------------------------------------------------------- what the charts say
+
+def alt_channels(summary: pd.DataFrame, levels: list[str], lang: str) -> str:
+    received = {lv: int(summary.loc[lv, "received"]) for lv in levels}
+    top = max(received, key=received.get)
+    others = [lv for lv in levels if lv != top]
+    words = [ct.level_word(lv, lang) for lv in others]
+    return t("lvl.alt.channels", lang, Level=ct.cap(ct.level_word(top, lang)), n=fmt_int(received[top], lang),
+             others=f" ({ct.pairs(words, [received[lv] for lv in others], fmt_int, lang)})" if others else "",
+             online=ct.pairs([ct.level_word(lv, lang) for lv in levels],
+                             [int(summary.loc[lv, "received_online"]) for lv in levels], fmt_int, lang))
+
+
+def alt_rate(summary: pd.DataFrame, levels: list[str], measure: str, lang: str) -> str:
+    what = STRINGS["lvl.alt.on_time" if measure == "on_time_rate" else "lvl.alt.online"]
+    return ct.lowest_level({lv: summary.loc[lv, measure] for lv in levels}, what, lang)
+
+
+def alt_breakdown(df: pd.DataFrame, measure: str, level: str, lang: str, average, title: str) -> str:
+    d = df[df[measure].notna()]
+    names = (d["name"] if lang == "vi" else d["name_en"].fillna(d["name"])).tolist()
+    return t("lvl.alt.breakdown", lang, title=title, n=len(d), range=ct.extremes(names, d[measure].tolist(), fmt_rate, lang),
+             level=ct.level_word(level, lang), avg=fmt_rate(average, lang))
+
+
+def alt_trend(monthly: pd.DataFrame, levels: list[str], measure: str, lang: str, years: list[int], title: str) -> str:
+    parts = ct.level_ranges(monthly, levels, measure, fmt_int if measure == "received" else fmt_rate, lang)
+    return t("lvl.alt.trend", lang, title=title, first=min(years), last=max(years), parts=parts)
+
+
+def alt_procedures(df: pd.DataFrame, lang: str) -> str:
+    top = df.sort_values("received", ascending=False).iloc[0]
+    return t("lvl.alt.proc", lang, n=len(df), name=bilingual(top["procedure_name"], top["procedure_name_en"], lang),
+             level=ct.level_word(top["level"], lang), count=fmt_int(top["received"], lang), online=fmt_rate(top["online_share"], lang))
+
 
 
 # ---------------------------------------------------------------- view state
@@ -205,8 +252,7 @@ def fig_rate(summary: pd.DataFrame, levels: list[str], measure: str, lang: str, 
         # Labels inside the bar tops: clear of a target line crossing just above a bar.
         text=[x if v is not None else "" for x, v in zip(text, values)], textposition="auto", insidetextanchor="end",
         textfont=dict(size=17),
-        insidetextfont=dict(color=["#212529" if lv == "district" or f else "#ffffff"
-                                   for lv, f in zip(levels, _faded(levels, selected))]),
+        insidetextfont=dict(color=[DARK_INK if f else ink(LEVEL_COLORS[lv]) for lv, f in zip(levels, _faded(levels, selected))]),
         outsidetextfont=dict(color="#212529"), cliponaxis=False,
         marker=_bar_marker([LEVEL_COLORS[lv] for lv in levels], levels, selected),
         customdata=levels, hovertext=[f"{n}: {x.replace('<br>', ' ')}" for n, x in zip(names, text)],
@@ -244,7 +290,7 @@ def fig_trend(monthly: pd.DataFrame, levels: list[str], measure: str, lang: str,
         yms, values = part["ym"].tolist(), _values(part[measure])
         name = level_label(lv, lang)
         data.append(dict(type="scatter", x=[_month_date(ym) for ym in yms], y=values, mode="lines", name=name,
-                         line=dict(color=LEVEL_COLORS[lv], width=3),
+                         line=dict(color=LEVEL_COLORS[lv], dash=LEVEL_DASHES[lv], width=3),
                          hovertext=[f"{name} · {ym_label(ym, lang)}: {fmt(v, lang)}" for ym, v in zip(yms, values)],
                          hovertemplate=HOVER_TEXT))
     first, last = min(years), max(years)
@@ -287,7 +333,7 @@ def fig_breakdown(df: pd.DataFrame, measure: str, level: str, lang: str, average
         type="bar", y=names, x=values, orientation="h", marker=dict(color=LEVEL_COLORS[level]),
         # Labels inside the bar end where they fit (a phone has no room past 100 %), outside short bars.
         text=[fmt_rate(v, lang) for v in values], textposition="auto", insidetextanchor="end", cliponaxis=False,
-        textfont=dict(size=14), insidetextfont=dict(color="#ffffff" if level != "district" else "#212529"),
+        textfont=dict(size=14), insidetextfont=dict(color=ink(LEVEL_COLORS[level])),
         outsidetextfont=dict(color="#212529"),
         hovertext=hover, hovertemplate=HOVER_TEXT,
     )]
@@ -418,12 +464,12 @@ def _breakdown_section(engine, view, summary, level) -> html.Div:
         body = [buttons, empty_state(t("lvl.breakdown.empty", lang, level=level_label(level, lang)), id="lvl-breakdown-empty")]
     else:
         body = [buttons, dbc.Row([
-            dbc.Col([html.H3(t("lvl.breakdown.on_time", lang), className="h6 mt-2"),
-                     graph("lvl-breakdown-on-time", fig_breakdown(df, "on_time_rate", level, lang, summary.loc[level, "on_time_rate"]),
-                           f"levels-{level}-on-time-{view.year}")], xs=12, lg=6),
-            dbc.Col([html.H3(t("lvl.breakdown.online", lang), className="h6 mt-2"),
-                     graph("lvl-breakdown-online", fig_breakdown(df, "online_share", level, lang, summary.loc[level, "online_share"]),
-                           f"levels-{level}-online-{view.year}")], xs=12, lg=6),
+            dbc.Col([html.H3(t(f"lvl.breakdown.{key}", lang), className="h6 mt-2"),
+                     graph(f"lvl-breakdown-{key.replace('_', '-')}", fig_breakdown(df, measure, level, lang, summary.loc[level, measure]),
+                           f"levels-{level}-{key.replace('_', '-')}-{view.year}",
+                           alt_breakdown(df, measure, level, lang, summary.loc[level, measure], t(f"lvl.breakdown.{key}", lang)))],
+                    xs=12, lg=6)
+            for key, measure in (("on_time", "on_time_rate"), ("online", "online_share"))
         ])]
     return card(title, body, id="lvl-breakdown")
 
@@ -466,16 +512,20 @@ def layout(**kwargs):
     per_level["row_kind"] = ["total" if k == "total" else "unit" for k in per_level["row_kind"]]
 
     top = dbc.Row([
-        dbc.Col(card(t("lvl.channels", lang), graph("lvl-channels", fig_channels(summary, levels, lang, level), f"levels-received-by-channel-{y}")),
+        dbc.Col(card(t("lvl.channels", lang), graph("lvl-channels", fig_channels(summary, levels, lang, level), f"levels-received-by-channel-{y}",
+                                                             alt_channels(summary, levels, lang))),
                 xs=12, lg=4),
-        dbc.Col(card(t("lvl.on_time", lang), graph("lvl-on-time", fig_rate(summary, levels, "on_time_rate", lang, level), f"levels-on-time-rate-{y}")),
+        dbc.Col(card(t("lvl.on_time", lang), graph("lvl-on-time", fig_rate(summary, levels, "on_time_rate", lang, level), f"levels-on-time-rate-{y}",
+                                                            alt_rate(summary, levels, "on_time_rate", lang))),
                 xs=12, lg=4),
-        dbc.Col(card(t("lvl.online", lang), graph("lvl-online", fig_rate(summary, levels, "online_share", lang, level), f"levels-online-share-{y}")),
+        dbc.Col(card(t("lvl.online", lang), graph("lvl-online", fig_rate(summary, levels, "online_share", lang, level), f"levels-online-share-{y}",
+                                                          alt_rate(summary, levels, "online_share", lang))),
                 xs=12, lg=4),
     ], className="g-3")
     trend = card(t("lvl.trend", lang, first=years[0], last=years[-1]), dbc.Row([
         dbc.Col([html.H3(t(f"lvl.trend.{m}", lang), className="h6"),
-                 graph(f"lvl-trend-{m}", fig_trend(monthly, levels, col, lang, y, years), f"levels-trend-{m}-{years[0]}-{years[-1]}")],
+                 graph(f"lvl-trend-{m}", fig_trend(monthly, levels, col, lang, y, years), f"levels-trend-{m}-{years[0]}-{years[-1]}",
+                       alt_trend(monthly, levels, col, lang, years, t(f"lvl.trend.{m}", lang)))],
                 xs=12, xl=4)
         for m, col in (("received", "received"), ("on_time", "on_time_rate"), ("online", "online_share"))
     ], className="g-3"), id="lvl-trend")
@@ -497,7 +547,7 @@ def layout(**kwargs):
         proc_body = empty_state(t("lvl.proc.empty", lang), id="lvl-procedures-empty")
     else:
         proc_body = [html.P(t("lvl.proc.sub", lang), className="text-muted mb-1"),
-                     graph("lvl-procedures", fig_procedures(procs, lang, sectors), f"levels-not-full-online-{y}")]
+                     graph("lvl-procedures", fig_procedures(procs, lang, sectors), f"levels-not-full-online-{y}", alt_procedures(procs, lang))]
     return html.Div([
         header, top,
         _breakdown_section(engine, view, summary, level),

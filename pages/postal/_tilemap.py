@@ -16,17 +16,18 @@ import math
 from dash import html
 
 from components.formatting import fmt_pct
-from components.theme import LATE_COLOR
+from components.theme import LATE_COLOR, ink
 
 # (key, lower bound of the share, background, text colour)
 COVERAGE_BINS = [
-    ("full", 1.0, "#08519C", "#FFFFFF"),
-    ("high", 0.8, "#4292C6", "#FFFFFF"),
-    ("mid", 0.5, "#9ECAE1", "#08306B"),
+    # Full and high a clear step apart (CAM02-UCS ΔE >= 24 under every colour-vision deficiency: tests/test_palette.py).
+    ("full", 1.0, "#08306B", "#FFFFFF"),
+    ("high", 0.8, "#2171B5", "#FFFFFF"),  # not Blues' #4292C6: white on it reads 3.4:1, under WCAG AA
+    ("mid", 0.5, "#85BCDB", "#08306B"),  # darker than Blues' #9ECAE1: apart from "low" on a washed-out projector
     ("low", 0.0, "#DEEBF7", "#08306B"),
 ]
 NO_RECORD = ("none", "#FFFFFF", "#6C757D")
-BAD_RECORD = ("bad", LATE_COLOR, "#FFFFFF")
+BAD_RECORD = ("bad", LATE_COLOR, ink(LATE_COLOR))
 
 LEGEND_TEXT = {
     "full": ("100 %", "100%"),

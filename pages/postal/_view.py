@@ -19,18 +19,19 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from components import chart_text as ct
 from components.formatting import fmt_int, fmt_pct, ym_label
 from components.i18n import level_label, make_translator
 from components.lazy import LazyBlock
 from components.params import build_search, parse_search, resolve_view
-from components.theme import LEVEL_COLORS, NEUTRAL_COLOR, base_layout, plot_text
+from components.theme import LEVEL_COLORS, LEVEL_DASHES, NEUTRAL_COLOR, base_layout, plot_text
 from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
 from data.db import get_engine
 from data.filters import Period
 from data.queries import postal as q
 from data.schema import LEVELS
-from pages.postal._tilemap import coverage_bin, coverage_legend, tile_label, tile_map
+from pages.postal._tilemap import COVERAGE_BINS, coverage_bin, coverage_legend, tile_label, tile_map
 
 STRINGS = {
     "title": ("Bưu chính công ích tiếp nhận hồ sơ thay công chức", "Postal staff at the one-stop desks"),
@@ -116,6 +117,13 @@ STRINGS = {
     "dl.title": ("Bưu chính công ích thay thế công chức: các đơn vị cấp huyện", "Postal substitution: district-level units"),
     "dl.year": ("Năm", "Year"),
     "dl.sector": ("Lĩnh vực (chỉ tỷ lệ hồ sơ)", "Sector (dossier shares only)"),
+    # Charts' text alternatives (components.chart_text): what a screen reader says for each chart.
+    "alt.rank": ("{laggards} {full}/{total} đơn vị đã chuyển 100 % thủ tục.", "{laggards} {full} of {total} units have moved 100% of procedures."),
+    "alt.staff": ("{title}: {years}.", "{title}: {years}."),
+    "alt.staff.year": ("năm {year}: {levels}", "{year}: {levels}"),
+    "alt.full": ("{title}: {years}.", "{title}: {years}."),
+    "alt.full.year": ("năm {year}: {n}/{total}", "{year}: {n} of {total}"),
+    "alt.share": ("{title}: {levels}.", "{title}: {levels}."),
 }
 t = make_translator(STRINGS)
 
@@ -127,9 +135,9 @@ def _nan(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
 
 
-def graph(id, fig, filename: str):
+def graph(id, fig, filename: str, alt: str):
     """The page's charts sit in flex columns: as tall as their figures (components.ui.graph)."""
-    return ui_graph(id, fig, filename, fit_height=True)
+    return ui_graph(id, fig, filename, alt=alt, fit_height=True)
 
 
 def pct(x, lang: str) -> str:
@@ -439,7 +447,7 @@ def over_time(data: dict, view) -> dbc.Card:
     dist = lv[lv["level"] == "district"]
     top_units = max(1, int(dist["units"].max()) if not dist.empty else 1)
     fig_full = {"data": [dict(
-        type="bar", x=[str(y) for y in dist["year"]], y=[int(v) for v in dist["units_full"]], marker=dict(color="#08519C"),
+        type="bar", x=[str(y) for y in dist["year"]], y=[int(v) for v in dist["units_full"]], marker=dict(color=COVERAGE_BINS[0][2]),
         text=[f"{fmt_int(a, lang)} / {fmt_int(b, lang)}" for a, b in zip(dist["units_full"], dist["units"])],
         textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{text}<extra></extra>")],
         "layout": base_layout(lang, 340, margin=dict(l=10, r=10, t=30, b=10),
@@ -456,20 +464,28 @@ def over_time(data: dict, view) -> dbc.Card:
         share_traces.append(dict(
             type="scatter", mode="lines", x=[f"{v // 100}-{v % 100:02d}-01" for v in d["ym"]],
             y=[None if _nan(v) else float(v) for v in d["postal_share"]], name=name,
-            line=dict(color=LEVEL_COLORS[level], width=3), customdata=[ym_label(v, lang) for v in d["ym"]],
+            line=dict(color=LEVEL_COLORS[level], dash=LEVEL_DASHES[level], width=3), customdata=[ym_label(v, lang) for v in d["ym"]],
             hovertemplate="%{customdata}: %{y:.1%}<extra>" + name + "</extra>"))
     fig_share = {"data": share_traces, "layout": base_layout(
         lang, 340, margin=dict(l=10, r=10, t=30, b=10), legend=BOTTOM_LEGEND,
         yaxis=dict(tickformat=".0%", rangemode="tozero", fixedrange=True),
         xaxis=dict(type="date", dtick="M6", tickformat="%m/%Y", fixedrange=True))}
+    staff_years = [t("alt.staff.year", lang, year=y, levels=ct.pairs(
+        [ct.level_word(level, lang) for level in lv[lv["year"] == y]["level"]],
+        [int(v) if n else None for v, n in zip(lv[lv["year"] == y]["postal_staff"], lv[lv["year"] == y]["records"])], fmt_int, lang))
+        for y in years]
+    alt_staff = t("alt.staff", lang, title=t("time.staff", lang), years="; ".join(staff_years))
+    alt_full = t("alt.full", lang, title=t("time.full", lang), years="; ".join(
+        t("alt.full.year", lang, year=y, n=fmt_int(a, lang), total=fmt_int(b, lang)) for y, a, b in zip(dist["year"], dist["units_full"], dist["units"])))
     if m.empty:
         share_part = [empty_state(t("no_data", lang))]
     else:
-        share_part = [graph("post-time-share", fig_share, f"postal-share-by-month-{years[0]}-{years[-1]}"),
+        alt_share = t("alt.share", lang, title=t("time.share", lang), levels=ct.level_ranges(m, LEVELS, "postal_share", fmt_pct, lang))
+        share_part = [graph("post-time-share", fig_share, f"postal-share-by-month-{years[0]}-{years[-1]}", alt_share),
                       html.P(t("time.share.note", lang), className="post-table-note")]
     return card(t("time.title", lang), dbc.Row([
-        dbc.Col([html.H3(t("time.staff", lang), className="h6"), graph("post-time-staff", fig_staff, f"postal-staff-{years[0]}-{years[-1]}")], lg=4),
-        dbc.Col([html.H3(t("time.full", lang), className="h6"), graph("post-time-full", fig_full, f"postal-units-100-{years[0]}-{years[-1]}")], lg=3),
+        dbc.Col([html.H3(t("time.staff", lang), className="h6"), graph("post-time-staff", fig_staff, f"postal-staff-{years[0]}-{years[-1]}", alt_staff)], lg=4),
+        dbc.Col([html.H3(t("time.full", lang), className="h6"), graph("post-time-full", fig_full, f"postal-units-100-{years[0]}-{years[-1]}", alt_full)], lg=3),
         dbc.Col([html.H3(t("time.share", lang), className="h6"), *share_part], lg=5),
     ]), id="post-over-time")
 
@@ -516,8 +532,11 @@ def build(view, engine) -> html.Div:
     if view.district:
         parts.append(drill_section(view, districts, data["communes"]))
     if not districts.empty:
-        chart = [html.P(laggards_sentence(districts, lang), className="mb-1 fw-semibold", id="post-laggards"),
-                 graph("post-rank-chart", ranked_chart(districts, view), f"postal-share-moved-districts-{view.year}")]
+        laggards = laggards_sentence(districts, lang)
+        alt = t("alt.rank", lang, laggards=laggards, full=fmt_int(int((districts["has_record"] & districts["is_full"]).sum()), lang),
+                total=fmt_int(len(districts), lang))
+        chart = [html.P(laggards, className="mb-1 fw-semibold", id="post-laggards"),
+                 graph("post-rank-chart", ranked_chart(districts, view), f"postal-share-moved-districts-{view.year}", alt)]
         parts.append(dbc.Row([
             dbc.Col(card(t("rank.title", lang, year=view.year), chart), lg=7),
             dbc.Col(card(t("map.title", lang), district_map(districts, view)), lg=5),

@@ -26,12 +26,13 @@ from pptx.util import Emu, Inches, Pt, lazyproperty
 from xlsxwriter import Workbook
 
 from components.params import parse_search, resolve_view
+from components.theme import ink
 from data.cells import XLSXWRITER_TEXT_OPTIONS
 from data.db import get_engine
 from data.queries.review import review_facts
 
 from ._review_text import build_report
-from ._slides import Chart, Slide, build_slides, ink, kicker, value_labels
+from ._slides import Chart, Slide, build_slides, kicker, value_labels
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)

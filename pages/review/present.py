@@ -18,7 +18,7 @@ from data.db import get_engine
 from data.queries.review import review_facts
 from pages.review._deck import download_deck
 from pages.review._review_text import build_report
-from pages.review._slides import build_slides, kicker, plotly_figure
+from pages.review._slides import build_slides, kicker, plotly_figure, spoken_chart
 from server.faults import guard_layout
 from server.page_cache import cached_page
 
@@ -95,7 +95,8 @@ def layout(**kwargs):
     if sl.chart is not None:
         name = f"review-{facts.year}-slide-{i}-{sl.key.replace('_', '-')}" + (f"-{facts.district_code}" if facts.district_code else "")
         # A clean slide, no toolbar; the .pptx carries the charts.
-        body = graph("prs-graph", plotly_figure(sl.chart, lang), name, toolbar=False, lazy=False, className="prs-graph",
+        body = graph("prs-graph", plotly_figure(sl.chart, lang), name, alt=spoken_chart(sl, lang), toolbar=False, lazy=False,
+                     className="prs-graph",
                      style={"height": "100%", "width": "100%"})
     else:
         body = html.Div(sl.message, className="prs-message", id="prs-message")

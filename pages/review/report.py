@@ -59,7 +59,9 @@ def render_report(report, lang: str) -> html.Div:
         if sec.group and sec.group != group:
             parts.append(html.H2(w("h." + sec.group, lang), className="rep-group", id=f"rep-group-{sec.group}"))
         group = sec.group
-        children = [html.H3(sec.heading, className="rep-heading")] if sec.heading else []
+        # Headings in order (h1 title, h2 group, h3 section): a section outside any group is an h2.
+        heading = html.H3 if sec.group else html.H2
+        children = [heading(sec.heading, className="rep-heading")] if sec.heading else []
         children += [render_paragraph(p, id=f"rep-{sec.key}-{i}") for i, p in enumerate(sec.paragraphs)]
         parts.append(html.Section(children, className="rep-section", id=f"rep-{sec.key}"))
     return html.Div(parts, className="rep-body", id="rep-body")

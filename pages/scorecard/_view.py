@@ -16,7 +16,7 @@ from dash import dcc, html
 
 from components.formatting import fmt_int, fmt_number, fmt_pct, month_name, ym_label
 from components.i18n import make_translator
-from components.theme import NEUTRAL_COLOR, base_layout, plot_text
+from components.theme import NEUTRAL_COLOR, base_layout, inked_heatmap, plot_text
 from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
 from data.auth import active_scope
@@ -133,6 +133,14 @@ STRINGS = {
                      "(finished early or on time in the period + open within deadline at its end) / "
                      "(finished in the period + open at its end)"),
     "no_data": ("Chưa có hồ sơ nào trong cơ sở dữ liệu.", "No dossiers in the database yet."),
+    # Charts' text alternatives (components.chart_text): what a screen reader says for each chart.
+    "alt.groups": ("{title}: {groups}.", "{title}: {groups}."),
+    "alt.group": ("{name} {now}/{max} (kỳ trước {before})", "{name} {now} of {max} (last period {before})"),
+    "alt.heat": ("{title}, {n} đơn vị × {k} chỉ tiêu; thấp nhất: {cells}.", "{title}, {n} units × {k} indicators; lowest: {cells}."),
+    "alt.heat.none": ("{title}: chưa đo được chỉ tiêu nào.", "{title}: no indicator measured."),
+    "alt.trend": ("{title}: {years}.", "{title}: {years}."),
+    "alt.trend.year": ("năm {year} thấp nhất {low} ({low_month}), cao nhất {high} ({high_month})",
+                       "{year} lowest {low} ({low_month}), highest {high} ({high_month})"),
 }
 t = make_translator(STRINGS)
 
@@ -251,7 +259,10 @@ def groups_chart(view, choice: Choice, s: dict, p: dict):
     layout = base_layout(lang, 330, barmode="overlay", bargap=0.35, margin=dict(l=10, r=70, t=10, b=10),
                          xaxis=dict(range=[0, 25], showgrid=False, zeroline=False, showticklabels=False),
                          legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0))
-    return ui_graph("sco-groups", {"data": traces, "layout": layout}, "service-index-groups", fit_height=True)
+    alt = t("alt.groups", lang, title=t("groups.title", lang), groups="; ".join(
+        t("alt.group", lang, name=n, now=points(v, lang), max=m, before=points(b, lang))
+        for n, v, m, b in zip(names[::-1], now[::-1], maxima[::-1], before[::-1])))
+    return ui_graph("sco-groups", {"data": traces, "layout": layout}, "service-index-groups", alt=alt, fit_height=True)
 
 
 # ---------------------------------------------------------------- ranking
@@ -343,13 +354,20 @@ def heat_table(view, choice: Choice, units: list[dict]):
         rates = [u["groups"][i.group]["indicators"][i.key]["rate"] for i in INDICATORS]
         z.append([None if r is None else r * 100 for r in rates])
         text.append(["—" if r is None else fmt_pct(r, lang, 0) for r in rates])
-    trace = dict(type="heatmap", z=z, x=cols, y=names, text=text, texttemplate="%{text}", colorscale=HEAT_SCALE,
-                 zmin=0, zmax=100, xgap=2, ygap=2, hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
-                 colorbar=dict(title=dict(text="%"), thickness=12))
+    # Each rate in the ink that reads on its cell (WCAG AA; plotly's own choice fails on the mid reds).
+    traces = inked_heatmap(dict(type="heatmap", z=z, x=cols, y=names, text=text, texttemplate="%{text}", colorscale=HEAT_SCALE,
+                                zmin=0, zmax=100, xgap=2, ygap=2, hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+                                colorbar=dict(title=dict(text="%"), thickness=12)), empty_words=True)
     layout = base_layout(lang, max(260, 28 * len(units) + 150), margin=dict(l=10, r=10, t=40, b=10),
                          xaxis=dict(side="top", tickangle=0, automargin=True, tickfont=dict(size=12)),
                          yaxis=dict(automargin=True), plot_bgcolor="#f8f9fa")
-    chart = ui_graph("sco-heat", {"data": [trace], "layout": layout}, "service-index-heat", fit_height=True,
+    cells = sorted(((u["groups"][i.group]["indicators"][i.key]["rate"], u["name"] if lang == "vi" else u["name_en"], t(f"heat.{i.key}", lang))
+                    for u in units for i in INDICATORS if u["groups"][i.group]["indicators"][i.key]["rate"] is not None),
+                   key=lambda c: c[0])[:3]
+    alt = (t("alt.heat", lang, title=t("heat.title", lang), n=len(units), k=len(INDICATORS),
+             cells=", ".join(f"{unit} · {ind} {fmt_pct(rate, lang, 0)}" for rate, unit, ind in cells))
+           if cells else t("alt.heat.none", lang, title=t("heat.title", lang)))
+    chart = ui_graph("sco-heat", {"data": traces, "layout": layout}, "service-index-heat", alt=alt, fit_height=True,
                      box="sco-scroll")
     return card(t("heat.title", lang), chart, id="sco-heat-card")
 
@@ -358,7 +376,7 @@ def heat_table(view, choice: Choice, units: list[dict]):
 
 def trend_chart(view, choice: Choice, data: dict):
     lang = view.lang
-    traces = []
+    traces, said = [], []
     for frame, name, dash_style, colour in ((data["prev_months"], str(view.year - 1), "dot", NEUTRAL_COLOR),
                                             (data["months"], str(view.year), "solid", "#1f6feb")):
         if frame.empty:
@@ -366,13 +384,19 @@ def trend_chart(view, choice: Choice, data: dict):
         frame = frame[frame["total"].notna()]
         x = [month_name(int(ym) % 100, lang) for ym in frame["ym"]]
         y = [round(tot / mx * 100, 1) for tot, mx in zip(frame["total"], frame["max_measured"])]
+        if y:
+            lo, hi = y.index(min(y)), y.index(max(y))
+            full = [month_name(int(ym) % 100, lang, short=False) for ym in frame["ym"]]  # said, not abbreviated
+            said.insert(0, t("alt.trend.year", lang, year=name, low=fmt_number(y[lo], lang, 1), low_month=full[lo],
+                             high=fmt_number(y[hi], lang, 1), high_month=full[hi]))
         traces.append(dict(type="scatter", mode="lines+markers", x=x, y=y, name=name,
                            line=dict(dash=dash_style, color=colour, width=3), hovertemplate="%{x}: %{y:.1f}<extra></extra>"))
     layout = base_layout(lang, 320, yaxis=dict(title=dict(text=t("trend.y", lang)), rangemode="tozero"),
                          xaxis=dict(type="category", categoryorder="array",
                                     categoryarray=[month_name(m, lang) for m in range(1, 13)]))
+    alt = t("alt.trend", lang, title=t("trend.title", lang), years="; ".join(said) or "—")
     return card(t("trend.title", lang), ui_graph("sco-trend", {"data": traces, "layout": layout}, "service-index-trend",
-                                                 fit_height=True), id="sco-trend-card")
+                                                 alt=alt, fit_height=True), id="sco-trend-card")
 
 
 # ---------------------------------------------------------------- where the points are lost
