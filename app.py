@@ -21,6 +21,7 @@ from data.config import database_url, is_demo_url
 from data.db import DB_ERRORS, is_busy
 from data.demo import ensure_demo
 from server.auth import init_auth
+from server.delivery import init_delivery
 from server.faults import init_faults
 from server.security import init_security
 from server.shell import filter_bar, init_shell, navbar
@@ -52,6 +53,8 @@ app = dash.Dash(
 )
 server = app.server
 init_cache(server)
+# Compression, year-long caching of fingerprinted files, the partial plotly.js, dash-ag-grid on demand.
+init_delivery(app)
 
 
 def serve_layout():

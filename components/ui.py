@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from .i18n import t
+from .lazy import LazyBlock
 from .params import keep_out_of_cache
 from .theme import graph_config
 
@@ -31,7 +32,7 @@ def card(title: str | None, body, id: str | None = None, className: str = "") ->
 
 
 def graph(id, figure, filename: str, *, alt: str | None = None, box: str | None = None, fit_height: bool = False,
-          toolbar: bool = True, **props):
+          toolbar: bool = True, lazy: bool = True, **props):
     """A chart as every page shows one: the app's toolbar with a PNG export named ``filename``.
 
     ``box``: the CSS class of a plain block around the graph: ``graph-box`` in a stretched flex
@@ -40,12 +41,15 @@ def graph(id, figure, filename: str, *, alt: str | None = None, box: str | None 
     ``fit_height``: the graph as tall as its figure (a responsive graph in a flex column otherwise
     collapses to its toolbar and the plot spills over what follows).
     ``toolbar=False``: no mode bar (a slide on a projector). ``props``: other dcc.Graph properties.
-    ``alt``: the chart's text alternative (components.chart_text): what a screen reader says for it."""
+    ``alt``: the chart's text alternative (components.chart_text): what a screen reader says for it.
+    ``lazy``: drawn when it scrolls into view, its height held until then (components.lazy)."""
     config = graph_config(filename) if toolbar else dict(graph_config(filename), displayModeBar=False)
+    height = (figure.get("layout") or {}).get("height") if isinstance(figure, dict) else figure.layout.height
     if fit_height:
-        height = figure["layout"]["height"] if isinstance(figure, dict) else figure.layout.height
         props["style"] = {**props.get("style", {}), "height": f"{height}px"}
     chart = dcc.Graph(id=id, figure=figure, config=config, **props)
+    if lazy:  # the block is the box, so CSS on the box's children (.late-scroll-wide > .late-graph) still applies
+        return spoken(LazyBlock(chart, height=height or 450, className=box), alt)  # 450: dcc.Graph's height when the figure sets none
     return spoken(html.Div(chart, className=box) if box else chart, alt)
 
 

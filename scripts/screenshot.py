@@ -1,6 +1,6 @@
 """Screenshots of pages in headless Debian Chromium, for looking at what users see.
 
-    python scripts/screenshot.py http://127.0.0.1:8050/levels?year=2023 out.png --size 1920x1080 [--wait 3] [--full]
+    python scripts/screenshot.py http://127.0.0.1:8050/levels?year=2023 out.png --size 1920x1080 [--wait 3] [--full] [--scroll]
 """
 from __future__ import annotations
 
@@ -30,12 +30,20 @@ def main() -> None:
     ap.add_argument("--size", default="1366x768")
     ap.add_argument("--wait", type=float, default=3.0)
     ap.add_argument("--full", action="store_true", help="capture the whole page height")
+    ap.add_argument("--scroll", action="store_true", help="scroll through the page first (charts below the fold draw when seen)")
     a = ap.parse_args()
     w, h = (int(x) for x in a.size.split("x"))
     d = driver(w, h)
     try:
         d.get(a.url)
         time.sleep(a.wait)
+        if a.scroll:
+            height = d.execute_script("return document.body.scrollHeight")
+            for y in range(0, height + h, h // 2):
+                d.execute_script(f"window.scrollTo(0, {y})")
+                time.sleep(0.3)
+            d.execute_script("window.scrollTo(0, 0)")
+            time.sleep(1)
         if a.full:
             height = d.execute_script("return document.body.scrollHeight")
             d.set_window_size(w, min(max(height, h), 6000))

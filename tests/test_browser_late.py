@@ -127,8 +127,10 @@ def test_blate003_phone_hint_names_what_a_phone_shows(dash_duo, demo_app):
     dash_duo.wait_for_element("#late-sector-table", timeout=30)
     hint = dash_duo.find_element("#late-sectors-card .late-hint")
     assert hint.text == "Chạm vào một tên trong bảng để xem chi tiết."
-    assert not dash_duo.find_element("#late-sectors-card .late-graph").is_displayed()
+    # The hidden chart is not even drawn (components.lazy: drawn when it comes into view).
+    assert not [g for g in dash_duo.find_elements("#late-sectors-card .late-graph") if g.is_displayed()]
     dash_duo.driver.set_window_size(1366, 900)
     dash_duo.wait_for_text_to_equal("#late-sectors-card .late-hint",
                                     "Bấm vào một cột (hoặc một tên trong bảng) để xem chi tiết.", timeout=10)
+    dash_duo.wait_for_element("#late-sectors-card .late-graph .main-svg", timeout=30)  # shown: drawn
     assert_no_console_errors(dash_duo)

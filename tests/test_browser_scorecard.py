@@ -70,5 +70,8 @@ def test_bsco002_level_and_english(dash_duo, demo_app):
     label.click()
     wait_for_param(dash_duo, "level", "commune")
     dash_duo.wait_for_contains_text("#sco-rank-card", "Ranking: communes", timeout=30)
-    dash_duo.wait_for_element("#sco-heat", timeout=30)  # one district's communes fit a heat table
+    # One district's communes fit a heat table (drawn when scrolled to: components.lazy).
+    card = dash_duo.wait_for_element("#sco-heat-card", timeout=30)
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView()", card)
+    dash_duo.wait_for_element("#sco-heat", timeout=30)
     assert_no_console_errors(dash_duo)

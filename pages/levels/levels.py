@@ -21,6 +21,7 @@ from components.download import to_csv_bytes, to_xlsx_bytes
 from components.formatting import fmt_int, ym_label
 from components.i18n import bilingual, level_label, make_translator
 from components.kpi import fmt_rate, scope_title, sector_name
+from components.lazy import LazyBlock
 from components.params import build_search, parse_search, reference_lists, resolve_view
 from components.structure import is_two_tier, structure_note
 from components.theme import CHANNEL_COLORS, DARK_INK, LEVEL_COLORS, LEVEL_DASHES, NEUTRAL_COLOR, base_layout, ink, plot_text
@@ -582,7 +583,8 @@ def layout(**kwargs):
         report_table(per_level, lang, "lvl-report-levels", label_title=t("lvl.report.level", lang)),
         # 45 rows for the whole province: folded, so the page stays short; the download holds them too.
         html.Details([html.Summary(t("lvl.report.units", lang, n=int((rows["row_kind"] == "unit").sum())), className="h6 mt-3 rt-summary"),
-                      report_table(rows, lang, "lvl-report-units", label_title=t("lvl.report.unit", lang))],
+                      # ~700 cells: built in the browser only when the fold is opened (components.lazy)
+                      LazyBlock(report_table(rows, lang, "lvl-report-units", label_title=t("lvl.report.unit", lang)))],
                      open=bool(view.district), id="lvl-report-units-details"),
     ], id="lvl-report")
     if procs.empty:

@@ -24,6 +24,7 @@ from components import chart_text as ct
 from components.formatting import fmt_int, fmt_pct, ym_label
 from components.i18n import level_label, make_translator
 from components.kpi import whole_area
+from components.lazy import LazyBlock
 from components.params import build_search, parse_search, resolve_view
 from components.structure import is_two_tier
 from components.theme import LEVEL_COLORS, LEVEL_DASHES, NEUTRAL_COLOR, base_layout, plot_text
@@ -330,6 +331,8 @@ def table_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 PCT_COLS = ("moved_share", "postal_share", "on_time_postal", "on_time_civil")
+# AG Grid's alpine row height and its lowest header: the grid's place held until it is drawn (never more than it takes)
+GRID_ROW_PX, GRID_HEADER_MIN_PX = 42, 48
 INT_COLS = ("postal_staff", "civil_servants", "procedures_moved", "procedures_total", "communes_with", "communes_without")
 TABLE_COLS = [("unit", "col.unit"), ("postal_staff", "col.staff"), ("civil_servants", "col.cs"),
               ("procedures_moved", "col.moved"), ("procedures_total", "col.total"), ("moved_share", "col.share"),
@@ -557,7 +560,8 @@ def build(view, engine) -> html.Div:
             html.Div([dbc.Button(t("download.csv", lang), id="post-dl-csv-btn", color="secondary", outline=True, size="sm"),
                       dbc.Button(t("download.xlsx", lang), id="post-dl-xlsx-btn", color="secondary", outline=True, size="sm"),
                       dcc.Download(id="post-dl-csv"), dcc.Download(id="post-dl-xlsx")], className="post-downloads mb-2"),
-            district_grid(frame, lang),
+            # Below the fold: the grid (and dash-ag-grid's script) loads when it is scrolled to.
+            LazyBlock(district_grid(frame, lang), height=GRID_ROW_PX * len(frame) + GRID_HEADER_MIN_PX),
             html.P(t("table.note", lang), className="post-table-note"),
         ], id="post-table-card"))
     parts.append(over_time(data, view))

@@ -95,7 +95,8 @@ def layout(**kwargs):
     if sl.chart is not None:
         name = f"review-{facts.year}-slide-{i}-{sl.key.replace('_', '-')}" + (f"-{facts.district_code}" if facts.district_code else "")
         # A clean slide, no toolbar; the .pptx carries the charts.
-        body = graph("prs-graph", plotly_figure(sl.chart, lang), name, alt=spoken_chart(sl, lang), toolbar=False, className="prs-graph",
+        body = graph("prs-graph", plotly_figure(sl.chart, lang), name, alt=spoken_chart(sl, lang), toolbar=False, lazy=False,
+                     className="prs-graph",
                      style={"height": "100%", "width": "100%"})
     else:
         body = html.Div(sl.message, className="prs-message", id="prs-message")
