@@ -13,7 +13,7 @@ from tests.test_overview import by_id, render, walk
 
 @pytest.fixture(scope="module")
 def pages(demo_app):
-    return {name: importlib.import_module(f"pages.{name}.{name}") for name in ("overview", "levels", "postal", "late")}
+    return {name: importlib.import_module(f"pages.{name}.{name}") for name in ("overview", "levels", "postal", "late", "scorecard")}
 
 
 def ids(tree) -> set:
@@ -68,3 +68,45 @@ def test_pbp004_boundaries_switch_on_the_levels_trend_and_ranking(pages, demo_en
     was = ql.monthly_by_level(demo_engine, f, 2023, 2024)
     assert set(now["level"]) == {"province", "commune"}
     assert now.groupby("ym")["received"].sum().equals(was.groupby("ym")["received"].sum())
+
+
+def _level_options(tree) -> list[str]:
+    return [o["value"] for o in by_id(tree, "sco-level").options]
+
+
+def test_pbp005_scorecard_ranks_the_periods_levels(pages):
+    sco = pages["scorecard"]
+    # Two tiers all year: the district level is not offered and the page opens on the communes.
+    tree = render(sco, year="2026")
+    assert _level_options(tree) == ["commune", "department"] and by_id(tree, "sco-level").value == "commune"
+    assert "sco-rank" in ids(tree) and "sco-rank-none" not in ids(tree)
+    assert "không còn cấp huyện" in by_id(tree, "sco-rank-note").children
+    assert "Toàn địa bàn, năm 2026" in by_id(tree, "sco-title").children
+    # 78 communes and wards: the heat table asks for a former district's area.
+    assert "địa bàn huyện cũ" in text_of(by_id(tree, "sco-heat-many"))
+    # A district level asked for in the URL falls back to the communes.
+    assert by_id(render(sco, year="2026", level="district"), "sco-level").value == "commune"
+    # 2025: the district level existed until 30 June, so the whole year and its first half offer it...
+    for month in (None, "6"):
+        tree = render(sco, year="2025", **({"month": month} if month else {}))
+        assert _level_options(tree) == ["district", "commune", "department"], month
+        assert by_id(tree, "sco-level").value == "district" and "sco-rank" in ids(tree)
+    # ... its second half does not.
+    tree = render(sco, year="2025", month="8")
+    assert _level_options(tree) == ["commune", "department"] and by_id(tree, "sco-level").value == "commune"
+    assert _level_options(render(sco, year="2024")) == ["district", "commune", "department"]
+
+
+def test_pbp006_scorecard_level_in_the_url_follows_the_period(pages):
+    from dash import no_update
+
+    changed = pages["scorecard"].level_changed
+    # 2026: communes are the default (left out of the URL); the district level cannot be picked.
+    assert changed("commune", "?year=2026") is no_update
+    assert changed("district", "?year=2026") is no_update
+    assert changed("department", "?year=2026&unit=20641") == "?year=2026&level=department"
+    assert changed("commune", "?year=2026&level=department") == "?year=2026"
+    # 2024: the district level is the default, as before.
+    assert changed("district", "?year=2024") is no_update
+    assert changed("commune", "?year=2024") == "?year=2024&level=commune"
+    assert changed("commune", "?year=2025&month=9&level=department") == "?year=2025&month=9"
