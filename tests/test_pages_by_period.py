@@ -110,3 +110,18 @@ def test_pbp006_scorecard_level_in_the_url_follows_the_period(pages):
     assert changed("district", "?year=2024") is no_update
     assert changed("commune", "?year=2024") == "?year=2024&level=commune"
     assert changed("commune", "?year=2025&month=9&level=department") == "?year=2025&month=9"
+
+
+def test_pbp007_postal_over_time_counts_the_units_of_each_period(pages):
+    tree = render(pages["postal"], year="2026")
+    over = by_id(tree, "post-over-time")
+    assert "Quá trình triển khai, toàn địa bàn" in text_of(over)  # not 'toàn tỉnh' after the change
+    fig = by_id(tree, "post-time-full").figure
+    bars = {tr["name"]: dict(zip(tr["x"], tr["text"])) for tr in fig["data"]}
+    # District-level units while they existed (17 in 2025), then the 78 communes: never '0 / 0'.
+    assert bars["Cấp huyện"] == {"2022": "6/18", "2023": "11/18", "2024": "15/18", "2025": "16/17"}
+    assert bars["Cấp xã"] == {"2025": "16/78", "2026": "21/78"}
+    assert "cấp huyện, từ 01/07/2025 cấp xã" in text_of(over)
+    commune = next(tr for tr in fig["data"] if tr["name"] == "Cấp xã")
+    assert commune["y"][-1] == pytest.approx(21 / 78)
+    assert "Quá trình triển khai, toàn tỉnh" in text_of(by_id(render(pages["postal"], year="2024"), "post-over-time"))
