@@ -125,3 +125,42 @@ def test_pbp007_postal_over_time_counts_the_units_of_each_period(pages):
     commune = next(tr for tr in fig["data"] if tr["name"] == "Cấp xã")
     assert commune["y"][-1] == pytest.approx(21 / 78)
     assert "Quá trình triển khai, toàn tỉnh" in text_of(by_id(render(pages["postal"], year="2024"), "post-over-time"))
+
+
+def test_pbp008_late_heat_map_rows_are_former_district_areas(pages):
+    late = pages["late"]
+    heat = {"type": "late-drill-graph", "name": "heatmap"}
+    tree = render(late, year="2026")
+    card = by_id(tree, "late-heatmap-card")
+    assert "Tỷ lệ trễ hạn: địa bàn huyện cũ × lĩnh vực" in text_of(card)
+    fig = by_id(tree, heat).figure
+    assert fig["layout"]["yaxis"]["title"]["text"] == "Địa bàn huyện cũ"
+    assert "Tam Kỳ" in fig["data"][0]["y"]  # the area keeps the district's name, under that heading
+    assert "Địa bàn huyện cũ" in text_of(by_id(tree, "late-heat-table"))  # the table's corner says it too
+    # 2025: districts until June, their areas from July.
+    tree = render(late, year="2025", lang="en")
+    assert "District (from 01/07/2025: its former area)" in text_of(by_id(tree, "late-heatmap-card"))
+    tree = render(late, year="2024")
+    assert "Tỷ lệ trễ hạn: đơn vị × lĩnh vực" in text_of(by_id(tree, "late-heatmap-card"))
+    assert "title" not in by_id(tree, heat).figure["layout"]["yaxis"]
+
+
+def test_pbp009_busy_procedures_by_the_level_that_received_them(pages, demo_engine):
+    f = lambda y: DossierFilter(Period.year(y))  # noqa: E731
+    y26 = ql.procedures_not_full_online.uncached(demo_engine, f(2026), 10)
+    assert set(y26["level"]) == {"commune"}  # no district desks in 2026
+    assert "district" in set(y26["procedure_level"])  # district-level procedures, received by communes
+    y25 = ql.procedures_not_full_online.uncached(demo_engine, f(2025), 10)
+    dd = y25[y25["procedure_code"] == "DD-H-01"].set_index("level")["received"]
+    assert set(dd.index) == {"district", "commune"}  # January-June at district desks, July-December at communes
+    whole = ql.standard_report(demo_engine, f(2025), "procedure").set_index("procedure_code")
+    assert dd.sum() == whole.loc["DD-H-01", "received"]
+    # A three-tier year is ranked as before: the procedure's own level.
+    y24 = ql.procedures_not_full_online.uncached(demo_engine, f(2024), 10)
+    assert "procedure_level" not in y24 and set(y24["level"]) == {"district", "commune"}
+    # On the chart every row is its own bar, named by the level that received it.
+    fig = pages["levels"].fig_procedures(y25, "vi", {})
+    names = [n for tr in fig["data"] for n in tr["y"]]
+    assert len(set(names)) == 10
+    assert "Chứng thực bản sao từ bản chính (cấp xã; TTHC cấp huyện)" in names
+    assert "Chứng thực bản sao từ bản chính (cấp xã)" in names
