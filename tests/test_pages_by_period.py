@@ -164,3 +164,34 @@ def test_pbp009_busy_procedures_by_the_level_that_received_them(pages, demo_engi
     assert len(set(names)) == 10
     assert "Chứng thực bản sao từ bản chính (cấp xã; TTHC cấp huyện)" in names
     assert "Chứng thực bản sao từ bản chính (cấp xã)" in names
+
+
+def _store_title(client, path: str, search: str) -> str:
+    """The tab title Dash's page callback sends when the URL changes in the browser (no reload)."""
+    body = {"output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                       {"id": "_pages_location", "property": "search", "value": search}],
+            "changedPropIds": ["_pages_location.search"], "state": []}
+    r = client.post("/_dash-update-component", json=body, headers={"Accept-Encoding": "identity"})
+    assert r.status_code == 200
+    return r.get_json()["response"]["_pages_store"]["data"]["title"]
+
+
+def test_pbp010_tab_title_follows_the_unit_in_force(demo_app):
+    import re
+
+    client = demo_app.server.test_client()
+
+    def served(url):
+        text = client.get(url, headers={"Accept-Encoding": "identity"}).get_data(as_text=True)
+        return (re.search(r"<title>([^<]*)</title>", text).group(1),
+                re.search(r'property="og:title" content="([^"]*)"', text).group(1))
+
+    assert served("/late?year=2026") == ("TTHC · Đà Nẵng", "TTHC · Hồ sơ trễ hạn · Đà Nẵng")
+    assert served("/late?year=2023") == ("TTHC · Quảng Nam", "TTHC · Hồ sơ trễ hạn · Quảng Nam")
+    assert served("/levels") == ("TTHC · Đà Nẵng", "TTHC · So sánh các cấp · Đà Nẵng")  # the latest year: 2026
+    # A year picked in the filter bar changes the URL without a reload: the page callback retitles the tab.
+    assert _store_title(client, "/postal", "?year=2025") == "TTHC · Bưu chính công ích · Đà Nẵng"  # as 2025 ended
+    assert _store_title(client, "/postal", "?year=2024") == "TTHC · Bưu chính công ích · Quảng Nam"
+    assert _store_title(client, "/scorecard", "?year=2024&lang=en") == "TTHC · Index · Quảng Nam"

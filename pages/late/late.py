@@ -33,7 +33,7 @@ from pages.late._pareto import items_to_threshold, pareto, ranked_bars, ranked_b
 from server.faults import guard_layout
 from server.page_cache import cached_page
 
-dash.register_page(__name__, path="/late", name="late", order=2, nav="nav.late")
+dash.register_page(__name__, path="/late", name="late", title="TTHC · Hồ sơ trễ hạn", order=2, nav="nav.late")
 PATH = "/late"
 
 STRINGS = {
