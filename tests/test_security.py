@@ -91,7 +91,7 @@ def test_sec005_read_only_role_cannot_write_postgresql(tmp_path_factory, pg_sche
         for ro_flag in (False, True):  # the role alone refuses, and so does the app's read-only session
             reader = make_engine(reader_url(url, role), read_only=ro_flag)
             with reader.connect() as conn:
-                assert conn.execute(text("SELECT count(*) FROM users")).scalar() == 3
+                assert conn.execute(text("SELECT count(*) FROM users")).scalar() == 4  # tinh, queson, admin, dongphu (tests.auth_server)
             with pytest.raises(DBAPIError):
                 with reader.begin() as conn:
                     conn.execute(text("UPDATE users SET active = false"))
