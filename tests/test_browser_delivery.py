@@ -16,7 +16,7 @@ def test_bdlv001_charts_draw_with_the_partial_bundle_and_no_grid_library(dash_du
     dash_duo.wait_for_element("#lvl-channels .main-svg .bars .point path", timeout=45)
     dash_duo.wait_for_element("#lvl-on-time .main-svg .bars .point path", timeout=30)
     loaded = dash_duo.driver.execute_script(LOADED)
-    assert any("/assets/vendor/plotly-cartesian-4.1.1.min.js" in u for u in loaded), loaded
+    assert any("/assets/vendor/plotly-bar-heatmap-scatter-4.1.1.min.js" in u for u in loaded), loaded
     assert not any("plotly.min.js" in u for u in loaded)
     assert not any("dash_ag_grid" in u for u in loaded)  # no grid on /levels
     assert dash_duo.driver.execute_script("return window.Plotly.version") == "4.1.1"

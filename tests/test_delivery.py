@@ -94,13 +94,13 @@ def test_dlv004_full_plotly_bundle_neither_linked_nor_served(client):
     assert "plotly.min.js" not in html and "package_data" not in html
     assert client.get("/_dash-component-suites/plotly/package_data/plotly.min.js").status_code >= 400
     urls = libraries(html)
-    assert urls["plotly"].startswith("/assets/vendor/plotly-cartesian-4.1.1.min.js?m=")
-    assert "plotly-cartesian" not in " ".join(re.findall(r'src="([^"]+)"', html))  # loaded by the first chart, not by every page
+    assert urls["plotly"].startswith("/assets/vendor/plotly-bar-heatmap-scatter-4.1.1.min.js?m=")
+    assert "plotly-bar-heatmap-scatter" not in " ".join(re.findall(r'src="([^"]+)"', html))  # loaded by the first chart, not by every page
     r = client.get(urls["plotly"], headers={"Accept-Encoding": "br"})
     assert r.status_code == 200 and r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     body = decoded(r)
-    assert body.startswith(b"/**\n* plotly.js (cartesian - minified) v4.1.1") and b"window.Plotly = Plotly" in body
-    assert len(r.data) < 600_000  # against 4.8 MB for the full bundle, uncompressed
+    assert body.startswith(b"/**\n* plotly.js (bar, heatmap, scatter - minified) v4.1.1") and b"window.Plotly = Plotly" in body
+    assert len(r.data) < 400_000  # against 4.8 MB for the full bundle, uncompressed
 
 
 def test_dlv005_dash_ag_grid_only_on_demand(client):
