@@ -15,6 +15,8 @@ only the JavaScript a page needs (issue 16). Commune offices sit on slow lines; 
   ``scripts/build_plotly_bundle.sh``: 1.18 MB, 365 KB brotli, against the full bundle's 4.8 MB)
   is what dcc.Graph loads, on the first chart a page draws, and Dash's full bundle is not
   served at all.
+* **No dash_table**: Dash links its DataTable's bundle into every page; the app shows its tables
+  with dash-ag-grid and html, so the bundle stays servable but is not linked.
 * **dash-ag-grid on demand**: its 1.3 MB script is loaded by ``assets/lazy_libraries.js`` when
   a grid is first rendered (/late's dossier list, /postal's table), not on every page.
 
@@ -33,7 +35,7 @@ from pathlib import Path
 import brotli
 import dash
 import dash_ag_grid
-from dash import dcc
+from dash import dash_table, dcc
 from dash.fingerprint import build_fingerprint
 from flask import request
 from flask_compress import Compress
@@ -65,6 +67,7 @@ def init_delivery(app: dash.Dash) -> None:
     server.after_request(_long_cache)
     _partial_plotly(app)
     _grid_on_demand()
+    _no_data_table()
     app.config.meta_tags.append({"name": "tthc-libraries", "content": json.dumps(library_urls(app), separators=(",", ":"))})
 
 
@@ -82,6 +85,13 @@ def _grid_on_demand() -> None:
     resources are registered for serving and left out of the index."""
     for resource in dash_ag_grid._js_dist:
         if resource.get("relative_package_path") == GRID_SCRIPT:
+            resource["dynamic"] = True
+
+
+def _no_data_table() -> None:
+    """No page draws a dash_table.DataTable (tests/test_delivery.py): its bundle is not linked."""
+    for resource in dash_table._js_dist:
+        if resource.get("relative_package_path") == "dash_table/bundle.js":
             resource["dynamic"] = True
 
 

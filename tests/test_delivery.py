@@ -170,3 +170,17 @@ def test_dlv008_charts_are_lazy_blocks_holding_their_height():
     assert isinstance(graph("g", fig, "f", lazy=False), dcc.Graph)
     # The browser side defines the namespace the layout names.
     assert "window.tthc_lazy = {LazyBlock: LazyBlock}" in (delivery.ASSETS / "lazy_blocks.js").read_text()
+
+
+def test_dlv007_no_data_table_bundle_and_no_page_draws_one(client, demo_app):
+    html = page_html(client)
+    assert not any("dash_table" in s for s in re.findall(r'<script src="([^"]+)"', html))
+    assert any("dash_core_components" in s for s in re.findall(r'<script src="([^"]+)"', html))  # the others still are
+    registry = {page["path"]: page for page in dash.page_registry.values()}
+    namespaces = set()
+    with page_cache_off(), demo_app.server.test_request_context("/"):
+        for path, views in VIEWS.items():
+            for params in views:
+                layout = registry[path]["layout"](**params)
+                namespaces |= {c._namespace for c in [layout, *layout._traverse()] if hasattr(c, "_namespace")}
+    assert "dash_html_components" in namespaces and "dash_table" not in namespaces, namespaces
