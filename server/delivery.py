@@ -20,6 +20,11 @@ only the JavaScript a page needs (issue 16). Commune offices sit on slow lines; 
 * **dash-ag-grid on demand**: its 1.3 MB script is loaded by ``assets/lazy_libraries.js`` when
   a grid is first rendered (/late's dossier list, /postal's table), not on every page.
 
+* **The layout fetched with the scripts**: Dash's renderer asks for ``_dash-layout`` and
+  ``_dash-dependencies`` only once its scripts have run; ``<link rel="preload">`` in the page's
+  head starts both at once, so on a slow line the page's content does not wait two more round
+  trips (the renderer's ``fetch`` takes the preloaded answers: same URL, mode and credentials).
+
 The two URLs the browser loads on demand are handed to ``assets/lazy_libraries.js`` in a
 ``<meta name="tthc-libraries">`` tag of the page (JSON; no inline script, so the CSP stays strict).
 """
@@ -68,6 +73,7 @@ def init_delivery(app: dash.Dash) -> None:
     _partial_plotly(app)
     _grid_on_demand()
     _no_data_table()
+    _preload_layout(app)
     app.config.meta_tags.append({"name": "tthc-libraries", "content": json.dumps(library_urls(app), separators=(",", ":"))})
 
 
@@ -86,6 +92,13 @@ def _grid_on_demand() -> None:
     for resource in dash_ag_grid._js_dist:
         if resource.get("relative_package_path") == GRID_SCRIPT:
             resource["dynamic"] = True
+
+
+def _preload_layout(app: dash.Dash) -> None:
+    prefix = app.config.requests_pathname_prefix
+    links = "".join(f'<link rel="preload" href="{prefix}{path}" as="fetch" crossorigin="anonymous">'
+                    for path in ("_dash-layout", "_dash-dependencies"))
+    app.index_string = app.index_string.replace("{%css%}", links + "\n        {%css%}", 1)
 
 
 def _no_data_table() -> None:
