@@ -17,6 +17,7 @@ from components import chart_text as ct
 from components.download import to_csv_bytes, to_xlsx_bytes
 from components.formatting import fmt_int, fmt_pct
 from components.i18n import bilingual, make_translator
+from components.lazy import LazyBlock
 from components.params import CODE, UNIT_CODE, YEAR_MONTH, build_search, reference_lists, resolve_view
 from components.theme import plot_text
 from components.ui import by_screen, card, empty_state, graph, page_header
@@ -402,9 +403,10 @@ def _heatmap_card(c: Ctx):
                        {"count": c.count_label, "base": c.base_label, "rate": c.rate_label}, t("few", lang))
     hint = c.word("heat_hint", n=MIN_BASE)
     # The same cells as a table of links, folded: what a click on the map does, by keyboard.
+    # Its ~400 cells and links are built in the browser only when the fold is opened (components.lazy).
     table = html.Details([html.Summary(t("heat_table", lang), className="small mt-2"),
-                          html.Div(heat_table(df, rows, cols, lang, hrefs, t("few", lang), PATH, t("heat_table.corner", lang)),
-                                   className="late-scroll")], id="late-heat-table")
+                          LazyBlock(html.Div(heat_table(df, rows, cols, lang, hrefs, t("few", lang), PATH, t("heat_table.corner", lang)),
+                                             className="late-scroll"))], id="late-heat-table")
     return card(c.word("card.heatmap"), [_graph("heatmap", fig, c.filename("heatmap"), _alt_heatmap(c, hm, rows, cols), scroll="wide"),
                                          html.P(hint, className="text-muted small mb-0"), table], id="late-heatmap-card")
 
