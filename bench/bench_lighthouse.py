@@ -2,6 +2,7 @@
 
     python bench/bench_lighthouse.py                      # starts gunicorn on the demo database (port 8106)
     python bench/bench_lighthouse.py --url http://127.0.0.1:8050 --pages /,/levels --presets mobile
+    python bench/bench_lighthouse.py --runs 3 --reports var/bench/reports   # median of 3, whole reports kept
 
 Lighthouse (pinned, from npm into ~/.cache/tthc-lighthouse, ``LH_DIR`` to move it) drives Debian's
 Chromium (``/usr/bin/chromium``) with the project's browser flags, against gunicorn alone (no proxy:
