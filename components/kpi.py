@@ -13,8 +13,11 @@ import math
 
 from dash import html
 
+from data.db import DB_ERRORS, get_engine
+
 from .formatting import NO_VALUE, fmt_change, fmt_int, format_decimal
 from .i18n import bilingual
+from .structure import is_two_tier
 
 GOOD_COLOR = "#00734F"  # darker Okabe-Ito green: readable as text on white
 BAD_COLOR = "#B34700"  # darker vermillion
@@ -120,9 +123,21 @@ def level_badge(text: str, color: str) -> html.Div:
 __all__ = ["fmt_rate", "fmt_rate_fixed", "fmt_rate_points", "delta_line", "kpi_card", "level_badge", "fmt_int"]
 
 
+def whole_area(year, lang: str) -> str:
+    """'toàn tỉnh' for a year on the province's three levels; from July 2025 (two tiers, the demo
+    only the former province's part of the city) 'toàn địa bàn'."""
+    try:
+        two_tier = year is not None and is_two_tier(get_engine(), int(year))
+    except DB_ERRORS:
+        two_tier = False
+    if two_tier:
+        return "toàn địa bàn" if lang == "vi" else "whole area"
+    return "toàn tỉnh" if lang == "vi" else "whole province"
+
+
 def scope_title(base: str, lang: str, year, district_name: str | None = None, sector_name: str | None = None) -> str:
     """A page title that names what it shows: 'So sánh các cấp — Quế Sơn, 2023 · Đất đai'."""
-    place = district_name or ("toàn tỉnh" if lang == "vi" else "whole province")
+    place = district_name or whole_area(year, lang)
     title = f"{base} — {place}, {year}" if year is not None else base
     return f"{title} · {sector_name}" if sector_name else title
 

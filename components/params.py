@@ -93,6 +93,8 @@ def _reference(engine):
         "years": years,
         "latest": latest,
         "districts": districts[["code", "name", "short_name"]].to_dict("records"),
+        # The districts each year's filter offers (in force, or the former ones after July 2025).
+        "districts_by_year": reference.districts_by_year(engine, years),
         "sectors": sectors[["code", "name", "name_en"]].to_dict("records"),
     }
 

@@ -1,4 +1,7 @@
-"""The demo database: a deterministic Quảng Nam for 2022-2024 (about 1.24 million dossiers).
+"""The demo database: a deterministic Quảng Nam for 2022-2024 (about 1.22 million dossiers), carried
+on through 2026 on the later structures for the same area (about 0.89 million more): January–June
+2025 on the 17 district-level units and 233 communes, from 1 July 2025 Thành phố Đà Nẵng and the
+78 communes formed from the former Quảng Nam (the former Đà Nẵng's own units are not in the demo).
 
 2023 reproduces the source article exactly at its stated precision: dossiers
 received per level, on-time rate, share received online, and the postal
@@ -11,6 +14,10 @@ dossiers; the on-time rate by choosing exactly the number of late dossiers among
 those whose finishing year does not depend on being late (so the denominator is
 known before the choice). Lateness is drawn with weights that put it where the
 province said it is: land procedures at district and commune level.
+
+2025-2026 are drawn after 2022-2024 from a random stream of their own, so the earlier years are
+the same database row for row; a commune of 2025 is as big as the 2023 communes it was formed
+from together (data.units_history's links), so trends on today's boundaries run on.
 """
 from __future__ import annotations
 
@@ -28,7 +35,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, delete, insert, select, text
 from sqlalchemy.engine import Engine
 
-from . import catalog
+from . import catalog, unit_versions
+from . import units_history as uh
 from .aggregates import MEASURES, ensure_calendar, refresh_agency_rollup
 from .db import alembic_config, has_schema, make_engine, upgrade
 from .schema import (
@@ -43,12 +51,13 @@ from .schema import (
     Procedure,
     Sector,
     Unit,
+    UnitSuccessor,
 )
 from .workdays import add_workdays_np, from_daynum, to_daynum, workday_array, workdays_between_np
 
-YEARS = (2022, 2023, 2024)
+YEARS = (2022, 2023, 2024)  # on the 2023 structure; 2025-2026 below (TARGETS_2025_2026)
 # Bump when the generator changes: a demo file built by an older version is rebuilt.
-DEMO_VERSION = "5"
+DEMO_VERSION = "6"
 DATA_END = dt.date(2024, 12, 31)
 
 # (received, on-time rate, online share) per level and year. 2023 is the article.
@@ -83,6 +92,27 @@ POSTAL = {
     2024: dict(province=(17, 24, 1402, 1402), district=(48, 156, 15), commune=(33, 31)),
 }
 FULL_ORDER = catalog.DISTRICTS_AT_FULL_2023 + ("503", "518", "512", "514", "506", "507", "517")
+
+# From 2025 (docs/units.md): Nông Sơn joins Quế Sơn on 1 January, and on 1 July the district level
+# ends; the city's communes also receive the district's procedures. The former Quảng Nam only.
+TWO_TIER_END = dt.date(2026, 12, 31)
+DISTRICT_WEIGHT_2025 = {**{c: w for c, w in DISTRICT_WEIGHT.items() if c != "519"},
+                        "509": DISTRICT_WEIGHT["509"] + DISTRICT_WEIGHT["519"]}
+# (received, on-time rate of the year, online share) per level and period: 2025 splits on 1 July.
+TARGETS_2025_2026 = (
+    (2025, dt.date(2025, 1, 1), dt.date(2025, 6, 30),
+     {"province": (48_900, 0.9985, 0.87), "district": (71_300, 0.885, 0.43), "commune": (98_600, 0.962, 0.72)}),
+    (2025, dt.date(2025, 7, 1), dt.date(2025, 12, 31),
+     {"province": (50_600, 0.9985, 0.88), "commune": (171_400, 0.962, 0.62)}),
+    (2026, dt.date(2026, 1, 1), dt.date(2026, 12, 31),
+     {"province": (101_200, 0.9982, 0.91), "commune": (348_500, 0.968, 0.70)}),
+)
+# Postal substitution from 2025: the province (and from July the city), the 17 district-level
+# units until June, then the city's communes (staff, communes with staff).
+POSTAL_2025_2026 = {
+    2025: dict(province=(17, 24, 1402, 1402), district=(50, 160, 16), commune=46),  # the province's record covers 2025
+    2026: dict(city=(19, 26, 1466, 1466), commune=61),
+}
 
 
 @dataclass
@@ -185,42 +215,181 @@ def _postal_rows(rng: np.random.Generator, units: list[dict]) -> list[dict]:
     return rows
 
 
+def write_reference(engine: Engine, rng: np.random.Generator):
+    """The demo's catalogue (units over time, successor links, sectors, procedures, agencies) and
+    postal records, written; returns the 2023 rows the dossiers are drawn from."""
+    units, sectors, procedures, agencies = _reference_rows(rng)
+    postal = _postal_rows(rng, units)
+    all_units, all_agencies = _units_over_time(agencies)
+    with engine.begin() as conn:
+        conn.execute(insert(Unit), all_units)
+        conn.execute(insert(UnitSuccessor), list(unit_versions.successor_rows()))
+        conn.execute(insert(Sector), sectors)
+        conn.execute(insert(Procedure), procedures)
+        conn.execute(insert(Agency), all_agencies)
+        conn.execute(insert(PostalDeployment), postal)
+    return units, sectors, procedures, agencies, postal, all_agencies
+
+
+def _units_over_time(agencies: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Every unit version of the catalogue (data.unit_versions) and the agencies: the 2023 ones
+    (ids unchanged) ending with their units, then those of the later unit versions."""
+    units = [dict(r) for r in unit_versions.unit_rows()]
+    span = {u["code"]: (u["valid_from"], u["valid_to"]) for u in units}
+    old = [dict(a, valid_from=span[a["unit_code"]][0], valid_to=span[a["unit_code"]][1]) for a in agencies]
+    departments = [a for a in agencies if a["level"] == "province"]
+    new = unit_versions.agency_rows(units, departments)
+    for i, a in enumerate(new):
+        a["id"] = len(old) + i + 1
+    return units, old + new
+
+
+def _years_2025_2026() -> list[DemoPeriod]:
+    return [DemoPeriod(y, a, b, t, DISTRICT_WEIGHT_2025, () if "district" in t else ("district",))
+            for y, a, b, t in TARGETS_2025_2026]
+
+
+def _commune_noise(rng, agencies) -> dict:
+    return {a["code"]: float(rng.lognormal(0, 0.35)) for a in agencies if a["level"] == "commune"}
+
+
+def _continuity_noise(noise: dict, agencies: list[dict], periods: list[DemoPeriod]) -> dict:
+    """Sizes for the communes of 2025: a new commune (or a new version of one) is as big as the
+    2023 communes it was formed from together, so a trend on today's boundaries runs on."""
+    cat = uh.catalogue()
+    old_n: dict = {}
+    for a in agencies:
+        if a["level"] == "commune" and a["code"] in noise:
+            old_n[a["district_code"]] = old_n.get(a["district_code"], 0) + 1
+    old_w = {a["unit_code"]: DISTRICT_WEIGHT[a["district_code"]] / old_n[a["district_code"]] * noise[a["code"]]
+             for a in agencies if a["level"] == "commune" and a["code"] in noise}
+    out = dict(noise)
+    for period in periods:
+        active = [a for a in agencies if a["level"] == "commune" and _in_period(a, period)]
+        n_active: dict = {}
+        for a in active:
+            n_active[a["district_code"]] = n_active.get(a["district_code"], 0) + 1
+        for a in active:
+            if a["code"] in out:
+                continue
+            official = a["unit_code"].split("-")[0]
+            before = cat.predecessors(official, period.first, dt.date(2024, 6, 30))
+            size = sum(old_w[p.unit.code] * p.share for p in before)
+            out[a["code"]] = size * n_active[a["district_code"]] / period.weights[a["district_code"]]
+    return out
+
+
+def _postal_rows_2025_2026(rng, agencies: list[dict]) -> list[dict]:
+    """Postal records from 2025: the province and 17 district-level units until June; from July
+    the city and a growing set of its communes (staff at the commune centres)."""
+    rows = []
+    districts = sorted(a["unit_code"] for a in agencies if a["level"] == "district" and a["valid_to"] == dt.date(2025, 6, 30))
+    communes = [a["unit_code"] for a in agencies if a["level"] == "commune" and a["valid_from"] == uh.TWO_TIERS_FROM]
+    weights = np.array([DISTRICT_WEIGHT_2025[c] for c in districts])
+    totals = {c: int(rng.integers(270, 320)) for c in districts}
+    commune_total = {c: int(rng.integers(170, 230)) for c in communes}
+    order = list(rng.permutation(communes))
+    spec = POSTAL_2025_2026[2025]
+    staff, servants, moved, total = spec["province"]
+    rows.append(dict(unit_code=catalog.PROVINCE_CODE, year=2025, postal_staff=staff, civil_servants=servants,
+                     procedures_moved=moved, procedures_total=total, decided_on=dt.date(2025, 1, 1),
+                     note="Trung tâm Phục vụ hành chính công tỉnh"))
+    d_staff, d_servants, n_full = spec["district"]
+    full = set([c for c in FULL_ORDER if c != "519"][:n_full])
+    staff_split = _largest_remainder(d_staff, weights, 1)
+    servant_split = _largest_remainder(d_servants, weights, 3)
+    for i, code in enumerate(districts):
+        moved = totals[code] if code in full else int(round(totals[code] * float(rng.uniform(0.6, 0.95))))
+        rows.append(dict(unit_code=code, year=2025, postal_staff=int(staff_split[i]), civil_servants=int(servant_split[i]),
+                         procedures_moved=moved, procedures_total=totals[code], decided_on=dt.date(2025, 1, 1), note=None))
+    for year, spec in POSTAL_2025_2026.items():
+        if "city" in spec:
+            staff, servants, moved, total = spec["city"]
+            rows.append(dict(unit_code=uh.NEW_PROVINCE_CODE, year=year, postal_staff=staff, civil_servants=servants,
+                             procedures_moved=moved, procedures_total=total, decided_on=dt.date(year, 1, 1),
+                             note="Trung tâm Phục vụ hành chính công thành phố"))
+        for j, code in enumerate(order[:spec["commune"]]):
+            share = 1.0 if j % 3 == 0 else min(0.55 + 0.08 * (j % 5) + (0.05 if year == 2026 else 0), 0.97)
+            rows.append(dict(unit_code=code, year=year, postal_staff=1 + (j % 7 == 0), civil_servants=1 + (j % 7 == 0),
+                             procedures_moved=int(round(commune_total[code] * share)), procedures_total=commune_total[code],
+                             decided_on=max(dt.date(year, 1, 1), uh.TWO_TIERS_FROM), note=None))
+    return rows
+
+
+def _close_carried_over(old: pd.DataFrame, end: dt.date) -> pd.DataFrame:
+    """Dossiers of 2022–2024 still open at the end of 2024 finish when they were drawn to (in 2025)."""
+    old = old.copy()
+    still = (old["finished_on"].to_numpy() < 0) & (old["_finish"].to_numpy() <= to_daynum([end])[0])
+    old.loc[still, "finished_on"] = old.loc[still, "_finish"]
+    old.loc[still, "returned_on"] = old.loc[still, "_finish"]
+    old.loc[still, "status"] = 10
+    return old
+
+
 # ---------------------------------------------------------------- dossiers
 
-def _generate_dossiers(rng, units, sectors, procedures, agencies, postal, scale: float) -> pd.DataFrame:
+@dataclass(frozen=True)
+class DemoPeriod:
+    """A run of days drawn as one: dossiers received per level (and the on-time rate and online
+    share of the year and level), which agencies receive (those in force), which procedures."""
+
+    year: int
+    first: dt.date
+    last: dt.date
+    targets: dict  # level -> (received, on-time rate of the year, online share)
+    weights: dict  # district-level code -> relative size
+    commune_also: tuple = ()  # levels of procedures communes also receive (the district's, after July 2025)
+
+
+def _years_2022_2024() -> list[DemoPeriod]:
+    return [DemoPeriod(y, dt.date(y, 1, 1), dt.date(y, 12, 31), TARGETS[y], DISTRICT_WEIGHT) for y in YEARS]
+
+
+def _generate_dossiers(rng, units, sectors, procedures, agencies, postal, scale: float, periods=None,
+                       end: dt.date = DATA_END, commune_noise: dict | None = None, first_seq: int = 1) -> pd.DataFrame:
     """Every dossier of the demo, step by step (the random draws in a fixed order: same seed,
     same database): received (where, what, when, by which channel), its dates (deadline,
     supplements, a finish on time and a finish late), which are late (each level's target
     rate exactly), then the rows as stored."""
     sector_code = {s["id"]: s["code"] for s in sectors}
-    df = _received_dossiers(rng, units, sector_code, procedures, agencies, postal, scale)
+    periods = periods or _years_2022_2024()
+    if commune_noise is None:
+        commune_noise = {a["code"]: float(rng.lognormal(0, 0.35)) for a in agencies if a["level"] == "commune"}
+    df = _received_dossiers(rng, sector_code, procedures, agencies, postal, scale, periods, commune_noise)
     proc_df = pd.DataFrame(procedures).set_index("id")
     df["days"] = df["procedure_id"].map(proc_df["processing_days"]).to_numpy()
     df["sector"] = df["procedure_id"].map(proc_df["sector_id"]).map(sector_code).to_numpy()
     agency_df = pd.DataFrame(agencies).set_index("id")
     df["district_code"] = df["agency_id"].map(agency_df["district_code"]).to_numpy()
     df["commune_code"] = df["agency_id"].map(agency_df["commune_code"]).to_numpy()
-    dates = _processing_dates(rng, df)
-    late = _late_dossiers(rng, df, procedures, dates)
-    return _dossier_rows(rng, df, agency_df, dates, late)
+    dates = _processing_dates(rng, df, end)
+    late = _late_dossiers(rng, df, procedures, dates, periods)
+    return _dossier_rows(rng, df, agency_df, dates, late, first_seq)
 
 
-def _cells(level: str, agencies, procedures, sector_code: dict, n_communes: dict, commune_noise: dict, specs: dict):
+def _cells(level: str, agencies, procedures, sector_code: dict, commune_noise: dict, specs: dict,
+           period: DemoPeriod):
     """(agency ids, procedure ids, weights) of a level's (agency, procedure) cells: agency size x procedure volume."""
     cells_agency, cells_proc, cells_w = [], [], []
+    weights = period.weights
+    n_communes: dict = {}
+    for a in agencies:
+        if a["level"] == "commune":
+            n_communes[a["district_code"]] = n_communes.get(a["district_code"], 0) + 1
+    proc_levels = (level, *period.commune_also) if level == "commune" else (level,)
     for a in agencies:
         if a["level"] != level:
             continue
         if level == "province":
-            dep_sectors = next(d[3] for d in catalog.DEPARTMENTS if d[0] == a["code"])
+            dep_sectors = next(d[3] for d in catalog.DEPARTMENTS if a["code"].split("-")[0] == d[0])
             aw = 1.0
         elif level == "district":
-            dep_sectors, aw = None, DISTRICT_WEIGHT[a["district_code"]]
+            dep_sectors, aw = None, weights[a["district_code"]]
         else:
             dep_sectors = None
-            aw = DISTRICT_WEIGHT[a["district_code"]] / n_communes[a["district_code"]] * commune_noise[a["code"]]
+            aw = weights[a["district_code"]] / n_communes[a["district_code"]] * commune_noise[a["code"]]
         for p in procedures:
-            if p["level"] != level:
+            if p["level"] not in proc_levels:
                 continue
             if dep_sectors is not None and sector_code[p["sector_id"]] not in dep_sectors:
                 continue
@@ -230,16 +399,17 @@ def _cells(level: str, agencies, procedures, sector_code: dict, n_communes: dict
     return np.array(cells_agency), np.array(cells_proc), np.array(cells_w)
 
 
-def _received_dossiers(rng, units, sector_code: dict, procedures, agencies, postal, scale: float) -> pd.DataFrame:
-    """Per year and level, the target number of dossiers: agency, procedure, day received,
-    channel (exactly the target online share) and whether postal staff received it."""
+def _in_period(a: dict, period: DemoPeriod) -> bool:
+    return (a.get("valid_from") is None or a["valid_from"] <= period.first) and \
+        (a.get("valid_to") is None or a["valid_to"] >= period.last)
+
+
+def _received_dossiers(rng, sector_code: dict, procedures, agencies, postal, scale: float, periods,
+                       commune_noise: dict) -> pd.DataFrame:
+    """Per period and level, the target number of dossiers: agency (those in force), procedure,
+    day received, channel (exactly the target online share) and whether postal staff received it."""
     specs = {p.code: p for p in catalog.PROCEDURES}
     wd = workday_array()
-    n_communes = {}
-    for u in units:
-        if u["level"] == "commune":
-            n_communes[u["parent_code"]] = n_communes.get(u["parent_code"], 0) + 1
-    commune_noise = {a["code"]: float(rng.lognormal(0, 0.35)) for a in agencies if a["level"] == "commune"}
     coverage = {}  # (year, unit code) -> share of procedures moved to postal staff
     for r in postal:
         coverage[(r["year"], r["unit_code"])] = r["procedures_moved"] / r["procedures_total"]
@@ -248,17 +418,20 @@ def _received_dossiers(rng, units, sector_code: dict, procedures, agencies, post
         online_w_by_proc[p["id"]] = ONLINE_WEIGHT[p["online_level"]]
 
     parts = []
-    for year in YEARS:
-        days = wd[(wd >= to_daynum([dt.date(year, 1, 1)])[0]) & (wd <= to_daynum([dt.date(year, 12, 31)])[0])]
+    n_agencies = max(a["id"] for a in agencies)
+    for period in periods:
+        year = period.year
+        active = [a for a in agencies if _in_period(a, period)]
+        days = wd[(wd >= to_daynum([period.first])[0]) & (wd <= to_daynum([period.last])[0])]
         months = from_daynum(days).astype("datetime64[M]").astype(int) % 12
         day_p = MONTH_FACTOR[months]
         day_p = day_p / day_p.sum()
-        cov_by_agency = np.zeros(len(agencies) + 1)
+        cov_by_agency = np.zeros(n_agencies + 1)
         for a in agencies:
             cov_by_agency[a["id"]] = coverage.get((year, a["unit_code"]), 0.0)
-        for level, (received, rate, online_share) in TARGETS[year].items():
+        for level, (received, rate, online_share) in period.targets.items():
             n = int(round(received * scale))
-            cells_agency, cells_proc, w = _cells(level, agencies, procedures, sector_code, n_communes, commune_noise, specs)
+            cells_agency, cells_proc, w = _cells(level, active, procedures, sector_code, commune_noise, specs, period)
             cell = rng.choice(len(w), size=n, p=w / w.sum())
             df = pd.DataFrame({
                 "agency_id": cells_agency[cell],
@@ -280,7 +453,7 @@ def _received_dossiers(rng, units, sector_code: dict, procedures, agencies, post
     return pd.concat(parts, ignore_index=True)
 
 
-def _processing_dates(rng, df: pd.DataFrame) -> dict:
+def _processing_dates(rng, df: pd.DataFrame, data_end: dt.date) -> dict:
     """Due date, supplements and the deadline they give; a finish on time (f0) and one late
     (f1, land later than the rest); withdrawn dossiers; which can be late without moving year."""
     n = len(df)
@@ -299,7 +472,7 @@ def _processing_dates(rng, df: pd.DataFrame) -> dict:
     k1 = 1 + np.where(land, rng.geometric(0.12, n), rng.geometric(0.35, n))
     f1 = add_workdays_np(deadline, k1)
 
-    end = to_daynum([DATA_END])[0]
+    end = to_daynum([data_end])[0]
     withdrawn = rng.random(n) < 0.012
     f_year = from_daynum(f0).astype("datetime64[Y]").astype(int) + 1970
     f1_year = from_daynum(f1).astype("datetime64[Y]").astype(int) + 1970
@@ -308,7 +481,7 @@ def _processing_dates(rng, df: pd.DataFrame) -> dict:
                 withdrawn=withdrawn, f_year=f_year, f1_year=f1_year, candidate=candidate)
 
 
-def _late_dossiers(rng, df: pd.DataFrame, procedures, d: dict) -> np.ndarray:
+def _late_dossiers(rng, df: pd.DataFrame, procedures, d: dict, periods) -> np.ndarray:
     """Which dossiers finish late: weighted by procedure, district and busy months, and per
     level and finishing year exactly as many as the target on-time rate needs."""
     specs = {p.code: p for p in catalog.PROCEDURES}
@@ -328,26 +501,29 @@ def _late_dossiers(rng, df: pd.DataFrame, procedures, d: dict) -> np.ndarray:
     # level's late rate scaled by their weight: they make the stock that is still open and
     # already overdue at the end of a year ("overdue now").
     crossing = (~withdrawn) & ~candidate
-    for year in YEARS:
-        for level, (_, rate, _) in TARGETS[year].items():
-            sel = crossing & (level_arr == level) & (year_arr == year)
-            mean_w = late_w[(level_arr == level) & (year_arr == year)].mean()
-            late[sel] = rng.random(int(sel.sum())) < np.minimum((1 - rate) * late_w[sel] / mean_w, 0.95)
+    rates = {}  # (year, level) -> the year's on-time rate, in the order the periods name them
+    for period in periods:
+        for level, (_, rate, _) in period.targets.items():
+            rates.setdefault((period.year, level), rate)
+    for (year, level), rate in rates.items():
+        sel = crossing & (level_arr == level) & (year_arr == year)
+        mean_w = late_w[(level_arr == level) & (year_arr == year)].mean()
+        late[sel] = rng.random(int(sel.sum())) < np.minimum((1 - rate) * late_w[sel] / mean_w, 0.95)
     # Then, per level and finishing year, exactly the number of late dossiers the target
     # rate needs, chosen among dossiers whose finishing year does not depend on it.
     final_year = np.where(late, d["f1_year"], d["f_year"])
     final_day = np.where(late, d["f1"], d["f0"])
-    for year in YEARS:
-        for level, (_, rate, _) in TARGETS[year].items():
-            finishing = (level_arr == level) & (~withdrawn) & (final_year == year) & (final_day <= end)
-            n_finished = int(finishing.sum())
-            n_late = n_finished - int(round(n_finished * rate)) - int((finishing & late).sum())
-            pool = finishing & candidate
-            late[pool] = _choose_exactly(rng, late_w[pool], max(n_late, 0))
+    for (year, level), rate in rates.items():
+        finishing = (level_arr == level) & (~withdrawn) & (final_year == year) & (final_day <= end)
+        n_finished = int(finishing.sum())
+        n_late = n_finished - int(round(n_finished * rate)) - int((finishing & late).sum())
+        pool = finishing & candidate
+        late[pool] = _choose_exactly(rng, late_w[pool], max(n_late, 0))
     return late
 
 
-def _dossier_rows(rng, df: pd.DataFrame, agency_df: pd.DataFrame, d: dict, late: np.ndarray) -> pd.DataFrame:
+def _dossier_rows(rng, df: pd.DataFrame, agency_df: pd.DataFrame, d: dict, late: np.ndarray,
+                  first_seq: int = 1) -> pd.DataFrame:
     """The dossiers as stored: status, return date, fees and digitisation flags, codes, ids in order received."""
     n, r, end, has_sup, withdrawn = len(df), d["received"], d["end"], d["has_sup"], d["withdrawn"]
     finished = np.where(late, d["f1"], d["f0"])
@@ -367,10 +543,11 @@ def _dossier_rows(rng, df: pd.DataFrame, agency_df: pd.DataFrame, d: dict, late:
     # Each unit serves a little better or worse (the service index's ranking is not flat). The
     # probabilities change, not the number of draws: every earlier figure stays as it was.
     quality = _service_quality(df, agency_df)
-    digit_p = np.minimum(np.select([year_arr == 2022, year_arr == 2023], [0.45, 0.62], 0.78) * quality, 0.98)
+    digit_p = np.minimum(np.select([year_arr == 2022, year_arr == 2023, year_arr == 2025, year_arr == 2026],
+                                   [0.45, 0.62, 0.84, 0.9], 0.78) * quality, 0.98)
 
     order = np.lexsort((df["agency_id"].to_numpy(), r))
-    seq = np.arange(1, n + 1)
+    seq = np.arange(first_seq, first_seq + n)
     out = pd.DataFrame({
         "procedure_id": df["procedure_id"].to_numpy(),
         "agency_id": df["agency_id"].to_numpy(),
@@ -390,6 +567,7 @@ def _dossier_rows(rng, df: pd.DataFrame, agency_df: pd.DataFrame, d: dict, late:
         "digitised": rng.random(n) < digit_p,
         "e_result": online & (rng.random(n) < np.minimum(0.5 * quality, 0.95)),
         **_ratings_and_publication(df, status, late, quality),
+        "_finish": finished,  # when a dossier still open at the end will finish (a later era closes it)
     }).iloc[order].reset_index(drop=True)
     # Codes like "H509-230105-0012345": receiving agency, date received, running number.
     agency_code = out["agency_id"].map(agency_df["code"])
@@ -678,16 +856,24 @@ def build_demo(url: str, seed: int = 2114, scale: float = 1.0, progress=lambda m
     reset_schema(build_url)
     engine = make_engine(build_url)
     rng = np.random.default_rng(seed)
-    units, sectors, procedures, agencies = _reference_rows(rng)
-    postal = _postal_rows(rng, units)
-    with engine.begin() as conn:
-        conn.execute(insert(Unit), units)
-        conn.execute(insert(Sector), sectors)
-        conn.execute(insert(Procedure), procedures)
-        conn.execute(insert(Agency), agencies)
-        conn.execute(insert(PostalDeployment), postal)
+    units, sectors, procedures, agencies, postal, all_agencies = write_reference(engine, rng)
     progress("generating dossiers")
-    df = _generate_dossiers(rng, units, sectors, procedures, agencies, postal, scale)
+    noise = _commune_noise(rng, agencies)
+    old = _generate_dossiers(rng, units, sectors, procedures, agencies, postal, scale, commune_noise=noise)
+    # 2025-2026 on the structures of 1 January and 1 July 2025, from a stream of its own: the
+    # draws of 2022-2024 (and so the 2023 figures) stay exactly as they were.
+    rng2 = np.random.default_rng(seed + 2025)
+    later = [a for a in all_agencies if a["valid_to"] is None or a["valid_to"] >= dt.date(2025, 1, 1)]
+    postal2 = _postal_rows_2025_2026(rng2, later)
+    with engine.begin() as conn:
+        conn.execute(insert(PostalDeployment), postal2)
+    periods = _years_2025_2026()
+    # From July 2025 the city's centre is the province's desk carried on: its 2025 coverage is the province's.
+    carried = [dict(r, unit_code=uh.NEW_PROVINCE_CODE) for r in postal2 if r["unit_code"] == catalog.PROVINCE_CODE]
+    new = _generate_dossiers(rng2, None, sectors, procedures, later, postal + postal2 + carried, scale, periods=periods,
+                             end=TWO_TIER_END, commune_noise=_continuity_noise(noise, all_agencies, periods),
+                             first_seq=len(old) + 1)
+    df = pd.concat([_close_carried_over(old, TWO_TIER_END), new], ignore_index=True)
     progress(f"writing {len(df):,} dossiers")
     write_dossiers(engine, df)
     progress("aggregating")

@@ -165,13 +165,23 @@ def dossier_where(f: DossierFilter) -> list:
     return terms
 
 
+def district_units(district: str, unit_table=U):
+    """A district-level unit and its communes: those under it, and after July 2025 (no district
+    level) the communes formed from its communes, whose People's Committees carry it as their
+    ``district_code`` (data.unit_versions): a district user's scope (docs/security.md)."""
+    formed = select(A.c.unit_code).where(A.c.district_code == district, A.c.level == "commune")
+    return or_(unit_table.c.code == district, unit_table.c.parent_code == district, unit_table.c.code.in_(formed))
+
+
 def unit_where(f: DossierFilter, unit_table=U) -> list:
-    """WHERE terms over units (and so their postal-deployment records): all of them, or one
-    district-level unit and its communes."""
+    """WHERE terms over units (and so their postal-deployment records): those in force at some
+    time in the filter's period, all of them or one district-level unit and its communes."""
+    terms = [or_(unit_table.c.valid_from.is_(None), unit_table.c.valid_from <= f.period.end),
+             or_(unit_table.c.valid_to.is_(None), unit_table.c.valid_to >= f.period.start)]
     district = filter_values(f).get("district")
-    if not district:
-        return []
-    return [or_(unit_table.c.code == district, unit_table.c.parent_code == district)]
+    if district:
+        terms.append(district_units(district, unit_table))
+    return terms
 
 
 def stats_table_for(f: DossierFilter, groups=()):

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -74,6 +75,27 @@ class Unit(Base):
     tile_row: Mapped[int | None] = mapped_column(SmallInteger)
     tile_col: Mapped[int | None] = mapped_column(SmallInteger)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # Life span (migration 0009, docs/units.md): the code the state prints, and the first and last
+    # day the version was in force (None: before the catalogue began / still in force). ``code``
+    # is the row key: the official code for its first version, "<code>-<yymm>" for a later one.
+    official_code: Mapped[str | None] = mapped_column(String(10), index=True)
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class UnitSuccessor(Base):
+    """Old unit version -> the version that took over (all or ``share`` of it) on ``effective_on``."""
+
+    __tablename__ = "unit_successors"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    from_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
+    to_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
+    effective_on: Mapped[dt.date] = mapped_column(Date)
+    share: Mapped[float] = mapped_column(Float)  # of the old unit's territory
+    relation: Mapped[str] = mapped_column(String(20))  # data.units_history.RELATIONS
+    source: Mapped[str] = mapped_column(String(60))  # package==version the link was read from
+    act: Mapped[str] = mapped_column(String(40))  # the resolution
+    __table_args__ = (UniqueConstraint("from_code", "to_code", name="uq_unit_successors_from_to"),)
 
 
 class Agency(Base):
@@ -88,6 +110,9 @@ class Agency(Base):
     unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
     district_code: Mapped[str | None] = mapped_column(String(10), index=True)
     commune_code: Mapped[str | None] = mapped_column(String(10))
+    # In force as long as its unit version (migration 0009); None: open-ended.
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class Sector(Base):

@@ -20,7 +20,7 @@ of the old unit's territory that went there (1.0 everywhere here: the packages p
 former Quảng Nam commune whole into one new commune).
 
 Everything above is plain data: this module imports nothing above ``data/``; the
-database tables that will hold it come later.
+database tables that hold it are filled by data/unit_versions.py (migration 0009).
 """
 from __future__ import annotations
 

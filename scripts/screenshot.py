@@ -34,6 +34,10 @@ def main() -> None:
     a = ap.parse_args()
     w, h = (int(x) for x in a.size.split("x"))
     d = driver(w, h)
+    if w < 500:
+        # Headless Chromium keeps a window at least ~500 px wide: a phone's width must be emulated.
+        d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                          {"width": w, "height": h, "deviceScaleFactor": 1, "mobile": True})
     try:
         d.get(a.url)
         time.sleep(a.wait)
@@ -46,7 +50,11 @@ def main() -> None:
             time.sleep(1)
         if a.full:
             height = d.execute_script("return document.body.scrollHeight")
-            d.set_window_size(w, min(max(height, h), 6000))
+            if w < 500:
+                d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                  {"width": w, "height": min(max(height, h), 6000), "deviceScaleFactor": 1, "mobile": True})
+            else:
+                d.set_window_size(w, min(max(height, h), 6000))
             time.sleep(0.5)
         d.save_screenshot(a.out)
         for entry in d.get_log("browser"):

@@ -8,9 +8,12 @@ import flask
 from dash import ClientsideFunction, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from components.i18n import bilingual, normalise_lang, t
+from components.kpi import whole_area
 from components.params import GLOBAL_PARAMS, build_search, parse_search, reference_lists
+from components.structure import is_two_tier, province_short
+from components.structure import t as structure_t
 from data.auth import active_scope
-from data.db import DB_ERRORS
+from data.db import DB_ERRORS, get_engine
 
 
 def nav_pages() -> list[tuple[str, str]]:
@@ -29,7 +32,7 @@ def navbar(lang: str) -> dbc.Navbar:
     return dbc.Navbar(
         dbc.Container([
             dbc.NavbarBrand([html.Span(t("app.title", lang), id="brand-title"),
-                             html.Small(" · Quảng Nam", className="brand-province")], href="/", id="brand"),
+                             html.Small(" · Quảng Nam", className="brand-province", id="brand-province")], href="/", id="brand"),
             # Bootstrap's toggler, spelled out: dbc.NavbarToggler names itself "Toggle navigation" in
             # English whatever the page's language (a screen reader would say it with a Vietnamese voice).
             html.Button(html.Span(className="navbar-toggler-icon"), id="nav-toggler", className="navbar-toggler", type="button",
@@ -40,11 +43,26 @@ def navbar(lang: str) -> dbc.Navbar:
     )
 
 
-def district_options(ref: dict, lang: str) -> list[dict]:
+def district_options(ref: dict, lang: str, year: int | None = None) -> list[dict]:
+    """The district-level units of ``year`` (those in force; after July 2025 the former ones, whose
+    areas the new communes cover); every district when the year is not known."""
     if active_scope() is not None:  # a district user (server.auth): their district is their whole view
         return [{"label": d["short_name"], "value": ""} for d in ref["districts"][:1]] or [{"label": "—", "value": ""}]
-    return [{"label": t("filter.district.all", lang), "value": ""}] + [
-        {"label": d["short_name"], "value": d["code"]} for d in ref["districts"]]
+    spec = ref.get("districts_by_year", {}).get(year)
+    districts = ref["districts"] if spec is None else [d for d in ref["districts"] if d["code"] in spec["codes"]]
+    if spec is not None:
+        districts = sorted(districts, key=lambda d: spec["codes"].index(d["code"]))
+    whole = whole_area(year, lang).capitalize() if year is not None else t("filter.district.all", lang)
+    return [{"label": whole, "value": ""}] + [
+        {"label": d["short_name"], "value": d["code"]} for d in districts]
+
+
+def _year_of(params: dict, ref: dict) -> int | None:
+    try:
+        year = int(params.get("year", ""))
+    except ValueError:
+        year = None
+    return year if year in ref["years"] else ref["latest"]
 
 
 def sector_options(ref: dict, lang: str) -> list[dict]:
@@ -134,13 +152,22 @@ def translate_shell(search):
     pages = nav_pages()
     hrefs = [path + keep for path, _ in pages]
     labels = [t(key, lang) for _, key in pages]
+    district_label, province = t("filter.district", lang), no_update
     try:
         ref = reference_lists()
-        options = [district_options(ref, lang), sector_options(ref, lang)]
+        year = _year_of(params, ref)
+        options = [district_options(ref, lang, year), sector_options(ref, lang)]
+        if year is not None:
+            # The title follows the unit in force (Quảng Nam, then Đà Nẵng); after July 2025 the
+            # district filter names the former districts' areas.
+            engine = get_engine()
+            province = f" · {province_short(engine, year)}"
+            if is_two_tier(engine, year):
+                district_label = structure_t("filter.district.former", lang)
     except DB_ERRORS:
         options = [no_update, no_update]
-    return hrefs + labels + [t("app.title", lang), t("filter.year", lang), t("filter.district", lang),
-                             t("filter.sector", lang), t("filter.lang", lang), t("nav.menu", lang)] + options
+    return hrefs + labels + [t("app.title", lang), t("filter.year", lang), district_label,
+                             t("filter.sector", lang), t("filter.lang", lang), t("nav.menu", lang)] + options + [province]
 
 
 def with_page_lang(index_html: str, lang: str) -> str:
@@ -163,7 +190,8 @@ def init_shell(app) -> None:
         + [Output("brand-title", "children"), Output("filter-year-label", "children"),
            Output("filter-district-label", "children"), Output("filter-sector-label", "children"),
            Output("filter-lang-label", "children"), Output("nav-toggler", "aria-label"),
-           Output("filter-district", "options"), Output("filter-sector", "options")],
+           Output("filter-district", "options"), Output("filter-sector", "options"),
+           Output("brand-province", "children")],
         Input("url", "search"),
         prevent_initial_call=False,
     )(translate_shell)

@@ -20,7 +20,7 @@ import data.queries
 from data.aggregates import D
 from data.auth import reset_scope, set_scope
 from data.filters import DossierFilter, Period, S, dossier_where, stats_where
-from data.queries import imports, late, levels, postal, reference, review, scorecard, summary
+from data.queries import boundaries, imports, late, levels, postal, reference, review, scorecard, summary
 
 Y2023 = Period.year(2023)
 USER_DISTRICT, OTHER_DISTRICT = "509", "502"
@@ -107,6 +107,7 @@ def _calls(engine, f: DossierFilter) -> dict:
             "report_by_unit": lambda: levels.report_by_unit.uncached(engine, f),
             "sectors_by_late": lambda: levels.sectors_by_late.uncached(engine, f),
             "districts_by_on_time": lambda: levels.districts_by_on_time.uncached(engine, f, 0),
+            "communes_by_on_time": lambda: levels.communes_by_on_time.uncached(engine, f, 0),
             "procedures_not_full_online": lambda: levels.procedures_not_full_online.uncached(engine, f),
             "commune_postal_coverage": lambda: levels.commune_postal_coverage.uncached(engine, f),
         },
@@ -129,6 +130,11 @@ def _calls(engine, f: DossierFilter) -> dict:
             # district's for a district user (data.queries.review): compared without it.
             "review_facts": lambda: dataclasses.replace(review.review_facts.uncached(engine, f), benchmark_scope="-",
                                                         benchmark_rate=None),
+        },
+        "boundaries": {
+            "report_by_current_unit": lambda: boundaries.report_by_current_unit.uncached(engine, f),
+            "summary_by_current_level": lambda: boundaries.summary_by_current_level.uncached(engine, f),
+            "current_unit_trend": lambda: boundaries.current_unit_trend.uncached(engine, f, "20641", 2022, 2023),
         },
         "scorecard": {
             **{f"unit_counts({lv})": (lambda lv=lv: scorecard.unit_counts.uncached(engine, f, lv))

@@ -47,11 +47,14 @@ class CatalogNames:
     @classmethod
     def load(cls, conn: Connection, aliases: dict | None = None) -> CatalogNames:
         units = pd.DataFrame(conn.execute(select(Unit.code, Unit.name, Unit.short_name, Unit.division_type, Unit.level,
-                                                 Unit.parent_code)).all(),
-                             columns=["code", "name", "short_name", "division_type", "level", "parent_code"]).set_index("code")
+                                                 Unit.parent_code, Unit.official_code, Unit.valid_from,
+                                                 Unit.valid_to)).all(),
+                             columns=["code", "name", "short_name", "division_type", "level", "parent_code",
+                                      "official_code", "valid_from", "valid_to"]).set_index("code")
         agencies = pd.DataFrame(conn.execute(select(Agency.code, Agency.id, Agency.name, Agency.level, Agency.unit_code,
-                                                    Agency.district_code)).all(),
-                                columns=["code", "id", "name", "level", "unit_code", "district_code"]).set_index("code")
+                                                    Agency.district_code, Agency.valid_from, Agency.valid_to)).all(),
+                                columns=["code", "id", "name", "level", "unit_code", "district_code",
+                                         "valid_from", "valid_to"]).set_index("code")
         procedures = pd.DataFrame(conn.execute(select(Procedure.code, Procedure.id, Procedure.name, Procedure.level,
                                                       Sector.code).join(Sector, Sector.id == Procedure.sector_id)).all(),
                                   columns=["code", "id", "name", "level", "sector_code"]).set_index("code")
@@ -64,6 +67,18 @@ class CatalogNames:
     def __post_init__(self):
         self._agency_index = self._district_index = self._procedure_index = self._sector_index = None
         self._cache: dict = {}
+        self._eras: dict = {}
+
+    def in_force_on(self, day) -> CatalogNames:
+        """The same names limited to the units and agencies in force on ``day`` (the names of one
+        structure: 'UBND Xã Quế Lộc' is one desk in 2023 and another in the first half of 2025)."""
+        if day not in self._eras:
+            def keep(frame):
+                start, end = frame["valid_from"], frame["valid_to"]
+                return frame[(start.isna() | (start <= day)).to_numpy() & (end.isna() | (end >= day)).to_numpy()]
+            self._eras[day] = CatalogNames(keep(self.units), keep(self.agencies), self.procedures, self.sectors,
+                                           self.aliases)
+        return self._eras[day]
 
     def _agency_candidates(self):
         units = self.units

@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
-from ..schema import CHANNEL_UNKNOWN, FINISHED_STATUSES, OPEN_STATUSES, Agency, Procedure, Sector
+from ..schema import CHANNEL_UNKNOWN, FINISHED_STATUSES, OPEN_STATUSES, Agency, Procedure, Sector, UnitSuccessor
 from ..workdays import add_workdays_np
 from .columns import DOSSIER_FIELDS
 from .dates import FORMS_EN, FORMS_VI, DateColumn
@@ -26,6 +26,7 @@ from .parse import parse_counts, parse_flags, parse_optional_flags, parse_rating
 from .readers import split_rejected
 from .resolve import CatalogNames, SheetHints
 from .skips import nondossier_mask
+from .validity import Validity, era_of_dates
 
 LABEL = {f.name: f.label for f in DOSSIER_FIELDS}
 MAX_DUE_DAYS = 2 * 366  # an appointment more than two years after receipt is absurd
@@ -59,6 +60,7 @@ class Catalog:
     new_procedures: dict[str, dict] = field(default_factory=dict)
     new_sectors: dict[str, dict] = field(default_factory=dict)
     next_ids: dict[str, int] = field(default_factory=dict)
+    validity: Validity | None = None  # life spans of units and agencies (None: the database has none)
 
     @classmethod
     def load(cls, conn: Connection, labels: Labels | None = None) -> Catalog:
@@ -79,7 +81,12 @@ class Catalog:
         names = CatalogNames.load(conn, {"agency": labels.agency, "procedure": labels.procedure})
         next_ids = {"procedure": int(max(procs.values(), default=0)) + 1,
                     "sector": int(names.sectors["id"].max()) + 1 if len(names.sectors) else 1}
-        return cls(procs, ag, unit_agency, ambiguous, names=names, labels=labels, next_ids=next_ids)
+        links: dict[str, list] = {}
+        for a, b, share in conn.execute(select(UnitSuccessor.from_code, UnitSuccessor.to_code, UnitSuccessor.share)):
+            links.setdefault(a, []).append((b, share))
+        validity = Validity(names.units, names.agencies, links)
+        return cls(procs, ag, unit_agency, ambiguous, names=names, labels=labels, next_ids=next_ids,
+                   validity=validity if validity.has_spans else None)
 
     def add_procedure(self, code: str, name: str, sector_code: str, sector_name: str | None, level: str) -> int:
         """A procedure the file brings (code, name and sector in one row): written with the import."""
@@ -150,9 +157,11 @@ def _candidates_text(res, lang: str) -> str:
     return ("gần nhất: " if lang == "vi" else "closest: ") + shown
 
 
-def _resolve_agencies(df: pd.DataFrame, cat: Catalog, rows: np.ndarray):
+def _resolve_agencies(df: pd.DataFrame, cat: Catalog, rows: np.ndarray, eras: np.ndarray):
     """Agency codes for the rows (mask) that give no agency or unit code: by name, by the
-    commune or district the row names, else by the desk its sheet's title block names.
+    commune or district the row names, else by the desk its sheet's title block names; a name
+    among the agencies in force in the structure of the row's received date (``eras``), else
+    among all (that agency is then rejected as not in force that day, with the reason).
     Returns (codes, problem mask, reasons vi, reasons en)."""
     n = len(df)
     codes = np.full(n, "", dtype=object)
@@ -161,14 +170,15 @@ def _resolve_agencies(df: pd.DataFrame, cat: Catalog, rows: np.ndarray):
     en = np.full(n, "", dtype=object)
     if not rows.any():
         return codes, bad, vi, en
-    names = cat.names
+    all_names = cat.names
     idx = np.flatnonzero(rows)
     sub = df.iloc[idx]
     keys = list(zip(sub["agency_name"].tolist(), sub["commune_name"].tolist(), sub["district_name"].tolist(),
-                    sub["_sheet"].tolist() if "_sheet" in sub else [""] * len(sub)))
+                    sub["_sheet"].tolist() if "_sheet" in sub else [""] * len(sub), eras[idx].tolist()))
     answers = {}
     for key in dict.fromkeys(keys):
-        agency_name, commune, district, sheet = key
+        agency_name, commune, district, sheet, era = key
+        names = all_names if era is None else all_names.in_force_on(era)
         hint = cat.hints.get(sheet) or SheetHints()
         district_code = hint.district_code
         if district:
@@ -187,6 +197,8 @@ def _resolve_agencies(df: pd.DataFrame, cat: Catalog, rows: np.ndarray):
         elif district:
             r = names.agency(district, district_code, level="district")
             what = district
+            if not r.ok and era is not None:  # two tiers: a district named without a desk is no agency
+                r = all_names.agency(district, district_code, level="district")
         elif hint.agency_code:
             answers[key] = (hint.agency_code, "", "")
             continue
@@ -194,6 +206,10 @@ def _resolve_agencies(df: pd.DataFrame, cat: Catalog, rows: np.ndarray):
             answers[key] = (None, "thiếu cơ quan tiếp nhận (mã, tên, hay tiêu đề sổ ghi tên bộ phận một cửa)",
                             "receiving agency missing (no code, no name, no register title naming the desk)")
             continue
+        if not r.ok and era is not None and agency_name:
+            # Not a desk of that day's structure: one of another day's is rejected with the reason.
+            other = all_names.agency(agency_name, district_code)
+            r = other if other.ok else r
         if r.ok:
             answers[key] = (r.key, "", "")
         elif r.status == "ambiguous":
@@ -322,7 +338,7 @@ def validate_chunk(df: pd.DataFrame, cat: Catalog) -> tuple[pd.DataFrame, pd.Dat
     empty = {c: df[c].to_numpy(dtype=object) == "" for c in df.columns if not c.startswith("_")}
     parsed = _parse_columns(df, cat, p, empty)
     _check_dates(df, parsed, p)
-    agency_code = _resolve_agency(df, cat, p, empty)
+    agency_code = _resolve_agency(df, cat, p, empty, parsed.dates["received_on"])
     proc_id = _resolve_procedure(df, cat, p, empty, agency_code)
 
     rejects = p.frame()
@@ -399,10 +415,15 @@ def _check_dates(df: pd.DataFrame, parsed: Parsed, p: Problems) -> None:
           "hồ sơ đang xử lý nhưng có ngày kết thúc xử lý", "in-progress status but a finish date is given")
 
 
-def _resolve_agency(df: pd.DataFrame, cat: Catalog, p: Problems, empty: dict) -> pd.Series:
-    """Each row's agency code: its code, else the unit's People's Committee, else its name (or the register's title)."""
+def _resolve_agency(df: pd.DataFrame, cat: Catalog, p: Problems, empty: dict, received: pd.Series) -> pd.Series:
+    """Each row's agency code: its code, else the unit's People's Committee, else its name (or the
+    register's title); then the agency must be in force on the received date (docs/units.md)."""
     by_name = empty["agency_code"] & empty["unit_code"]
-    named, bad, vi, en = _resolve_agencies(df, cat, by_name)
+    eras = era_of_dates(cat.validity, received)
+    if cat.validity is not None:  # an export's unit code is an official code: the version of that day
+        df = df.copy()
+        df["unit_code"] = _unit_versions(df["unit_code"], received, cat.validity)
+    named, bad, vi, en = _resolve_agencies(df, cat, by_name, eras)
     p.add(bad, "agency_name", vi, en, value=np.where(df["agency_name"] != "", df["agency_name"],
                                                      np.where(df["commune_name"] != "", df["commune_name"], df["district_name"])))
     agency_code = pd.Series(np.where(empty["agency_code"], df["unit_code"].map(cat.unit_agency).to_numpy(dtype=object),
@@ -421,6 +442,48 @@ def _resolve_agency(df: pd.DataFrame, cat: Catalog, p: Problems, empty: dict) ->
         ag_unit = agency_code.map(cat.agencies["unit_code"])
         mismatch = has_agency & ~empty["unit_code"] & known & (ag_unit != df["unit_code"]).to_numpy()
         p.add(mismatch, "unit_code", "cơ quan không thuộc đơn vị này", "the agency does not belong to this unit")
+    if cat.validity is not None:
+        agency_code = _in_force_on_received(agency_code, known & ~p.bad, ~by_name, received, cat.validity, p)
+    return agency_code
+
+
+def _unit_versions(unit_code: pd.Series, received: pd.Series, validity: Validity) -> pd.Series:
+    """Official unit codes -> the unit version in force on each row's received date (as given when none was)."""
+    out = unit_code.copy()
+    for (code, day), where in pd.DataFrame({"c": unit_code, "d": received}).groupby(["c", "d"], dropna=True).groups.items():
+        if code:
+            key = validity.unit_version(code, day.date())
+            if key is not None:
+                out[where] = key
+    return out
+
+
+def _in_force_on_received(agency_code: pd.Series, check: np.ndarray, by_code: np.ndarray, received: pd.Series,
+                          validity: Validity, p: Problems) -> pd.Series:
+    """A code the export gave (``by_code``) names the version of its desk in force on the received date
+    ('X20656' on a 2026 dossier is Xã Nông Sơn's 'X20656-2507': official codes are reused); a desk
+    with no version that day, or named by a name of another day, is rejected, saying why and which
+    units were in force."""
+    agency_code = agency_code.copy()
+    n = len(agency_code)
+    bad = np.zeros(n, dtype=bool)
+    vi = np.full(n, "", dtype=object)
+    en = np.full(n, "", dtype=object)
+    idx = np.flatnonzero(check & received.notna().to_numpy())
+    frame = pd.DataFrame({"a": agency_code.iloc[idx].to_numpy(), "d": received.iloc[idx].to_numpy(),
+                          "c": by_code[idx]}, index=idx)
+    for (code, day, given), where in frame.groupby(["a", "d", "c"]).groups.items():
+        on = day.date()
+        if validity.agency_in_force(code, on):
+            continue
+        other = validity.agency_version(code, on) if given else None
+        rows = np.asarray(where)
+        if other is not None:
+            agency_code.iloc[rows] = other
+        else:
+            bad[rows] = True
+            vi[rows], en[rows] = validity.reason(code, on)
+    p.add(bad, "received_on", vi, en, value=agency_code.map(validity.agencies["name"]).fillna(agency_code).to_numpy(dtype=object))
     return agency_code
 
 

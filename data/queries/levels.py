@@ -12,7 +12,8 @@ from sqlalchemy import and_, select
 from sqlalchemy.engine import Engine
 
 from ..cache import cached_query
-from ..filters import DossierFilter, Period, unit_where
+from ..filters import DossierFilter, Period, district_units, unit_where
+from ..periods import in_force_terms, levels_in_period, segments
 from ..schema import LEVELS, PostalDeployment, Unit
 from .summary import COUNT_COLUMNS, add_rates, standard_report, summary_by_level
 
@@ -43,7 +44,15 @@ def monthly_by_level(engine: Engine, f: DossierFilter, first_year: int, last_yea
     (the filter's period is replaced; its place and sector stay)."""
     ff = f.with_(period=Period(first_year * 100 + 1, last_year * 100 + 12))
     df = standard_report(engine, ff, ["level", "month"])
-    return df.sort_values(["level", "ym"]).reset_index(drop=True)
+    # A level only in the months it existed: after June 2025 the district level's last dossiers
+    # still finish, but a "district level" line past its end would be a line of leftovers.
+    live = {}
+    for s in segments(engine, ff.period.start, ff.period.end):
+        a, b = s.months
+        for lv in s.levels:
+            live.setdefault(lv, []).append((a, b))
+    keep = [any(a <= ym <= b for a, b in live.get(lv, ())) for lv, ym in zip(df["level"], df["ym"])]
+    return df[keep].sort_values(["level", "ym"]).reset_index(drop=True)
 
 
 def _label(df: pd.DataFrame, key: str, name: str, name_en: str | None = None) -> pd.DataFrame:
@@ -75,10 +84,21 @@ def level_breakdown(engine: Engine, f: DossierFilter, level: str) -> tuple[str, 
         df["name_en"] = df["name"]
     elif f.effective_district:
         kind, df = "sector", _label(standard_report(engine, ff, "sector"), "sector_code", "sector_name", "sector_name_en")
+    elif level == "commune" and not _has_districts(engine, f):
+        # Two tiers (from July 2025): the city's communes themselves, no district to group them by.
+        kind, df = "commune", _label(standard_report(engine, ff, "agency"), "commune_code", "agency_name", "agency_name_en")
+        df["name"] = df["name"].str.removeprefix("UBND ")
+        df["name_en"] = df["name"]
     else:
         kind, df = "district", _label(standard_report(engine, ff, "district"), "district_code", "district_name")
     df = df[df["received"] + df["finished"] + df["carried_over"] > 0]
     return kind, df.sort_values(["on_time_rate", "received"], ascending=[False, False], na_position="last").reset_index(drop=True)
+
+
+def _all_communes(engine: Engine) -> dict[str, tuple[str, int]]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(U.c.code, U.c.short_name, U.c.sort_order).where(U.c.level == "commune")).all()
+    return {r.code: (r.short_name, r.sort_order) for r in rows}
 
 
 def _commune_names(engine: Engine, district_code: str) -> dict[str, str]:
@@ -88,8 +108,23 @@ def _commune_names(engine: Engine, district_code: str) -> dict[str, str]:
 def _commune_units(engine: Engine, district_code: str) -> dict[str, tuple[str, int]]:
     """code -> (short name, official order) for the communes of a district-level unit."""
     with engine.connect() as conn:
-        rows = conn.execute(select(U.c.code, U.c.short_name, U.c.sort_order).where(U.c.parent_code == district_code)).all()
+        rows = conn.execute(select(U.c.code, U.c.short_name, U.c.sort_order)
+                            .where(U.c.level == "commune", district_units(district_code))).all()
     return {r.code: (r.short_name, r.sort_order) for r in rows}
+
+
+def _has_districts(engine: Engine, f: DossierFilter) -> bool:
+    return "district" in levels_in_period(engine, f.period.start, f.period.end)
+
+
+@cached_query
+def communes_by_on_time(engine: Engine, f: DossierFilter, min_finished: int = MIN_FINISHED_FOR_RANKING) -> pd.DataFrame:
+    """Commune desks ranked by on-time rate, lowest first (the ranking of a period with no district
+    level); communes with fewer than ``min_finished`` finished dossiers are not ranked."""
+    df = _label(standard_report(engine, f.with_(level="commune"), "agency"), "commune_code", "agency_name", "agency_name_en")
+    df["name"] = df["name"].str.removeprefix("UBND ")
+    df = df[df["finished"] >= min_finished]
+    return df.sort_values(["on_time_rate", "finished_late"], ascending=[True, False]).reset_index(drop=True)
 
 
 @cached_query
@@ -110,9 +145,9 @@ def report_by_unit(engine: Engine, f: DossierFilter) -> pd.DataFrame:
     dist["level"] = "district"
     dist = dist.sort_values("district_order")
     parts.append(dist)
-    if f.effective_district:
+    if f.effective_district or not _has_districts(engine, f):  # each commune (two tiers: no district to group by)
         com = _label(standard_report(engine, f.with_(level="commune"), "agency"), "commune_code", "agency_name", "agency_name_en")
-        units = _commune_units(engine, f.effective_district)
+        units = _commune_units(engine, f.effective_district) if f.effective_district else _all_communes(engine)
         com["name"] = com["key"].map({k: v[0] for k, v in units.items()}).fillna(com["name"])
         com["name_en"] = com["name"]
         com["order"] = com["key"].map({k: v[1] for k, v in units.items()})
@@ -187,7 +222,7 @@ def commune_postal_coverage(engine: Engine, f: DossierFilter) -> pd.DataFrame:
     stmt = (select(U.c.code, U.c.short_name.label("name"), U.c.parent_code.label("district_code"),
                    D.c.short_name.label("district_name"), moved.c.unit_code.isnot(None).label("moved"))
             .select_from(U.outerjoin(moved, moved.c.unit_code == U.c.code).outerjoin(D, D.c.code == U.c.parent_code))
-            .where(U.c.level == "commune")
+            .where(U.c.level == "commune", *in_force_terms(U, f.period.end, f.period.end))  # the year's end structure
             .order_by(D.c.sort_order, U.c.sort_order, U.c.code))
     stmt = stmt.where(*unit_where(f))  # the communes of a district user's or the chosen district
     with engine.connect() as conn:

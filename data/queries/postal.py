@@ -14,14 +14,17 @@ district-level unit and its communes are seen (the province level drops out).
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Engine
 
 from ..cache import cached_query
-from ..filters import A, DossierFilter, base_stats_select, stats_table_for, unit_where
-from ..schema import LEVELS, PostalDeployment, Unit
+from ..filters import A, DossierFilter, Period, base_stats_select, district_units, stats_table_for, unit_where
+from ..periods import in_force_terms, levels_in_period
+from ..schema import PostalDeployment, Unit
 from .summary import ratio
 
 U = Unit.__table__
@@ -56,7 +59,9 @@ def deployment_years(engine: Engine, f: DossierFilter) -> list[int]:
 def level_coverage(engine: Engine, f: DossierFilter, years: tuple[int, ...]) -> pd.DataFrame:
     """One row per (year, level) for ``years`` and all three levels (in scope):
     units at the level, units with a record / with postal staff, staff, civil servants,
-    procedures moved and total, units at 100 %, records with moved > total."""
+    procedures moved and total, units at 100 %, records with moved > total. Each year on its own
+    units (those in force in it; counted as they stood on the last day the level existed)."""
+    every_year = f.with_(period=Period(min(years) * 100 + 1, max(years) * 100 + 12))
     stmt = (
         select(PD.c.year.label("year"), U.c.level.label("level"),
                func.count().label("records"),
@@ -68,14 +73,19 @@ def level_coverage(engine: Engine, f: DossierFilter, years: tuple[int, ...]) -> 
                _count_if(_is_full()).label("units_full"),
                _count_if(_is_bad()).label("bad_records"))
         .select_from(PD.join(U, U.c.code == PD.c.unit_code))
-        .where(PD.c.year.in_(list(years)), *unit_where(f))
+        .where(PD.c.year.in_(list(years)), *unit_where(every_year))
         .group_by(PD.c.year, U.c.level)
     )
-    units_stmt = (select(U.c.level, func.count().label("units")).where(*unit_where(f)).group_by(U.c.level))
+    units_stmt = select(U.c.level, U.c.valid_from, U.c.valid_to).where(*unit_where(every_year))
     with engine.connect() as conn:
         rows = pd.DataFrame(conn.execute(stmt).mappings().all())
-        units = {r.level: int(r.units) for r in conn.execute(units_stmt)}
-    levels = [lv for lv in LEVELS if not (f.effective_district and lv == "province")]
+        spans = conn.execute(units_stmt).all()
+    units = {y: _units_at_last_day([r for r in spans if (r[1] is None or r[1] <= dt.date(y, 12, 31))
+                                    and (r[2] is None or r[2] >= dt.date(y, 1, 1))], dt.date(y, 12, 31))
+             for y in years}
+    first, last = min(years), max(years)
+    period_levels = levels_in_period(engine, dt.date(first, 1, 1), dt.date(last, 12, 31))
+    levels = [lv for lv in period_levels if not (f.effective_district and lv == "province")]
     grid = pd.DataFrame([(y, lv) for y in years for lv in levels], columns=["year", "level"])
     count_cols = ["records", "units_with_staff", "postal_staff", "civil_servants", "procedures_moved",
                   "procedures_total", "units_full", "bad_records"]
@@ -86,9 +96,21 @@ def level_coverage(engine: Engine, f: DossierFilter, years: tuple[int, ...]) -> 
     df = grid.merge(rows, on=["year", "level"], how="left")
     for c in count_cols:
         df[c] = pd.to_numeric(df[c]).fillna(0).astype("int64")
-    df["units"] = df["level"].map(units).fillna(0).astype("int64")
+    df["units"] = [units[y].get(lv, 0) for y, lv in zip(df["year"], df["level"])]
+    df["units"] = df["units"].astype("int64")
     df["moved_share"] = ratio(df["procedures_moved"], df["procedures_total"])
     return df.reset_index(drop=True)  # the grid's order: years as given, levels province -> commune
+
+
+def _units_at_last_day(spans, end: dt.date) -> dict[str, int]:
+    """Units per level on the last day of the period the level existed (a year that straddles
+    1 July 2025 counts the 17 district-level units of June and the 78 communes of December)."""
+    out = {}
+    for level in {lv for lv, _, _ in spans}:
+        mine = [(a, b) for lv, a, b in spans if lv == level]
+        day = end if any(b is None or b >= end for _, b in mine) else max(b for _, b in mine)
+        out[level] = sum(1 for a, b in mine if (a is None or a <= day) and (b is None or b >= day))
+    return out
 
 
 def _dossier_measures(engine: Engine, f: DossierFilter, key) -> pd.DataFrame:
@@ -145,8 +167,10 @@ def _deployments_for(engine: Engine, year: int, level: str, f: DossierFilter, pa
     unit_cols = [U.c.code, U.c.name, U.c.short_name, U.c.division_type, U.c.parent_code,
                  U.c.tile_row, U.c.tile_col, U.c.sort_order]
     conds = [U.c.level == level, *unit_where(f)]
-    if parent:
-        conds.append(U.c.parent_code == parent)
+    if parent:  # its communes (after July 2025: those formed from its communes)
+        conds.append(district_units(parent))
+    if level == "commune" and parent is None:  # every commune: the structure at the year's end
+        conds += in_force_terms(U, f.period.end, f.period.end)
     units_stmt = select(*unit_cols).where(*conds).order_by(U.c.sort_order, U.c.code)
     dep_stmt = (select(PD.c.unit_code.label("code"), PD.c.postal_staff, PD.c.civil_servants,
                        PD.c.procedures_moved, PD.c.procedures_total, PD.c.note)

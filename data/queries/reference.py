@@ -1,10 +1,13 @@
 """Reference lists the filters are validated against: years, units, sectors, procedures."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Engine
 
+from ..periods import in_force_terms
 from ..schema import Agency, DossierMonthStats, Procedure, Sector, Unit
 
 U = Unit.__table__
@@ -53,6 +56,30 @@ def units(engine: Engine, level: str | None = None, parent_code: str | None = No
 def districts(engine: Engine) -> pd.DataFrame:
     """The district-level units (code, name, short_name, tile position), in official order."""
     return units(engine, "district")
+
+
+def districts_by_year(engine: Engine, years: list[int]) -> dict[int, dict]:
+    """Per year, the district-level units a filter offers: those in force in the year, or in a year
+    that ends without a district level the former districts whose communes' successors receive
+    dossiers (their areas: a district user's scope, docs/security.md). ``{"codes": [...], "former": bool}``."""
+    A = Agency.__table__
+    out = {}
+    with engine.connect() as conn:
+        for y in years:
+            start, end = dt.date(y, 1, 1), dt.date(y, 12, 31)
+            live = list(conn.execute(select(U.c.code).where(U.c.level == "district", *in_force_terms(U, start, end))
+                                     .order_by(U.c.sort_order, U.c.code)).scalars())
+            at_end = conn.execute(select(func.count()).select_from(U).where(
+                U.c.level == "district", *in_force_terms(U, end, end))).scalar()
+            if at_end:
+                out[y] = {"codes": live, "former": False}
+                continue
+            formed = set(conn.execute(select(A.c.district_code).where(
+                A.c.level == "commune", A.c.district_code.isnot(None), *in_force_terms(A, end, end))).scalars())
+            out[y] = {"codes": [c for c in conn.execute(select(U.c.code).where(U.c.level == "district")
+                                                        .order_by(U.c.sort_order, U.c.code)).scalars() if c in formed],
+                      "former": True}
+    return out
 
 
 def sectors(engine: Engine) -> pd.DataFrame:

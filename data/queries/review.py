@@ -30,7 +30,8 @@ from sqlalchemy.engine import Engine
 
 from ..cache import cached_query
 from ..filters import DossierFilter
-from ..schema import LEVELS, ImportRun, PostalDeployment, Sector, Unit
+from ..periods import in_force_terms
+from ..schema import ImportRun, PostalDeployment, Sector, Unit
 from . import late as qlate
 from . import levels as ql
 from . import postal as qp
@@ -150,6 +151,8 @@ class Item:
 class ReviewFacts:
     year: int
     province_name: str | None = None
+    province_is_city: bool = False  # Thành phố Đà Nẵng from July 2025 (the texts say "thành phố")
+    two_tier: bool = False  # the period ends without a district level: units are former districts' areas
     district_code: str | None = None
     district_name: str | None = None
     sector_code: str | None = None
@@ -245,7 +248,13 @@ def review_facts(engine: Engine, f: DossierFilter, min_finished: int = MIN_FINIS
 
 def _name_the_scope(engine: Engine, f: DossierFilter, facts: ReviewFacts) -> None:
     with engine.connect() as conn:
-        facts.province_name = conn.execute(select(U.c.short_name).where(U.c.level == "province")).scalar()
+        # The province (or city) in force at the period's end: Quảng Nam, then Đà Nẵng.
+        row = conn.execute(select(U.c.short_name, U.c.division_type).where(
+            U.c.level == "province", *in_force_terms(U, f.period.end, f.period.end))).first()
+        if row is not None:
+            facts.province_name, facts.province_is_city = row.short_name, row.division_type.startswith("thành phố")
+        facts.two_tier = not conn.execute(select(U.c.code).where(
+            U.c.level == "district", *in_force_terms(U, f.period.end, f.period.end))).first()
         if f.effective_district:
             facts.district_name = conn.execute(select(U.c.short_name).where(U.c.code == f.effective_district)).scalar()
         if f.sector_code:
@@ -256,7 +265,7 @@ def _name_the_scope(engine: Engine, f: DossierFilter, facts: ReviewFacts) -> Non
 
 def _levels(f: DossierFilter, summary: pd.DataFrame, facts: ReviewFacts) -> None:
     """Dossiers per level in scope (a district has no province level)."""
-    for lv in LEVELS:
+    for lv in summary.index:  # the period's levels (two from July 2025)
         if f.effective_district and lv == "province":
             continue
         r = summary.loc[lv]

@@ -10,6 +10,7 @@ applicant's supplement time, at most one supplement request.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 import numpy as np
@@ -18,7 +19,8 @@ from sqlalchemy import BigInteger, bindparam, case, cast, func, literal, select,
 from sqlalchemy.engine import Engine
 
 from ..filters import SE, A, DossierFilter, P, Period, S, filter_values, stats_table_for, stats_where
-from ..schema import LEVELS, Unit
+from ..periods import levels_in_period, segments
+from ..schema import Unit
 
 U = Unit.__table__
 
@@ -220,24 +222,24 @@ def add_rates(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary_by_level(engine: Engine, f: DossierFilter) -> pd.DataFrame:
-    """One row per level (province, district, commune), always all three, indexed by level."""
+    """One row per level that existed in the filter's period (province, district, commune until
+    June 2025; province and commune after: data.periods), indexed by level."""
     rows = _report_rows(engine, f, ["level"])
-    at = {level: i for i, level in enumerate(LEVELS)}
-    counts = {m: np.zeros(len(LEVELS), dtype="int64") for m in RESULT_COLUMNS}
+    levels = levels_in_period(engine, f.period.start, f.period.end)
+    at = {level: i for i, level in enumerate(levels)}
+    counts = {m: np.zeros(len(levels), dtype="int64") for m in RESULT_COLUMNS}
     for row in rows:
         i = at.get(row[0])
         if i is None:
             continue  # an agency of no known level: not a row of the report
         for m, v in zip(RESULT_COLUMNS, row[1:]):
             counts[m][i] = v
-    index = pd.Index(list(LEVELS), name="level")
+    index = pd.Index(list(levels), name="level")
     order = RESULT_COLUMNS if rows else COUNT_COLUMNS
     return pd.DataFrame({**{m: counts[m] for m in order}, **_derived(counts)}, index=index)
 
 
-def summary_json(engine: Engine, year: int) -> dict:
-    """What ``tthc summary --year Y --json`` prints: rates as unrounded fractions."""
-    df = summary_by_level(engine, DossierFilter(period=Period.year(year)))
+def _levels_json(df: pd.DataFrame) -> dict:
     levels = {}
     for level, row in df.iterrows():
         out = {c: int(row[c]) for c in COUNT_COLUMNS + ["received_in_person_or_post", "received_known_channel", "finished",
@@ -245,4 +247,32 @@ def summary_json(engine: Engine, year: int) -> dict:
         for c in ("on_time_rate", "late_rate", "online_share", "post_share", "postal_staff_share"):
             out[c] = None if pd.isna(row[c]) else float(row[c])
         levels[level] = out
-    return {"year": year, "levels": levels}
+    return levels
+
+
+def summary_json(engine: Engine, year: int, boundaries: str = "historical") -> dict:
+    """What ``tthc summary --year Y --json`` prints: rates as unrounded fractions, one entry per
+    level that existed in the year; a year that straddles a change of levels is also given per
+    part (``segments``). ``boundaries="current"``: the year re-aggregated onto today's units
+    (data.queries.boundaries), so its levels are today's."""
+    from .boundaries import summary_by_current_level  # boundaries reads this module
+
+    period = Period.year(year)
+    parts = segments(engine, period.start, period.end)
+    end = parts[-1]
+    out = {"year": year, "boundaries": boundaries,
+           "province": {"code": end.province_code, "name": end.province_name}}
+    if boundaries == "current":  # today's units, so today's province (or city)
+        today = segments(engine, dt.date.today(), dt.date.today())[-1]
+        out["province"] = {"code": today.province_code, "name": today.province_name}
+        out["levels"] = _levels_json(summary_by_current_level(engine, DossierFilter(period=period)))
+        return out
+    out["levels"] = _levels_json(summary_by_level(engine, DossierFilter(period=period)))
+    if len(parts) > 1:
+        out["segments"] = []
+        for s in parts:
+            sub = Period(*s.months)
+            df = summary_by_level(engine, DossierFilter(period=sub))
+            out["segments"].append({"from": s.start.isoformat(), "to": s.end.isoformat(), "levels": _levels_json(df),
+                                    "province": {"code": s.province_code, "name": s.province_name}})
+    return out

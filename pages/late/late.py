@@ -19,10 +19,12 @@ from components.formatting import fmt_int, fmt_pct
 from components.i18n import bilingual, make_translator
 from components.lazy import LazyBlock
 from components.params import CODE, UNIT_CODE, YEAR_MONTH, build_search, reference_lists, resolve_view
+from components.structure import structure_note
 from components.theme import plot_text
 from components.ui import by_screen, card, empty_state, graph, page_header
 from data.db import get_engine
 from data.filters import DossierFilter, Period
+from data.periods import levels_in_period
 from data.queries import late as q
 from data.schema import LEVELS
 from pages.late._drill import Drill, breadcrumb, crumbs, item_name, period_label, resolve_drill
@@ -186,6 +188,7 @@ def layout(**kwargs):
     totals = q.totals(engine, c.f, c.mode)
     children = [
         page_header(title, subtitle=_subtitle(c), notes=view.notes + drill.notes, id_prefix="late-"),
+        structure_note(engine, view.year, lang, id="late-structure"),
         _controls(c),
         _breadcrumb(drill, view),
         html.P(_kpi_text(c, totals), className="late-kpi", id="late-kpi"),
@@ -234,7 +237,8 @@ def _controls(c: Ctx) -> html.Div:
     levels = [pill(t("level.all", c.lang), c.href(level=None, procedure=None, commune=None, view=None),
                    c.drill.level is None, "late-level-all")]
     levels += [pill(t(f"level.{lv}", c.lang), c.href(level=lv, procedure=None, commune=None, view=None),
-                    c.drill.level == lv, f"late-level-{lv}") for lv in LEVELS]
+                    c.drill.level == lv, f"late-level-{lv}")
+               for lv in levels_in_period(c.engine, c.f.period.start, c.f.period.end)]  # two from July 2025
     return html.Div([html.Div(modes, className="btn-group me-3 mb-2", role="group"),
                      html.Div(levels, className="btn-group mb-2 flex-wrap", role="group")],
                     className="late-controls d-flex flex-wrap align-items-center")

@@ -23,10 +23,12 @@ from components.i18n import bilingual, level_label, make_translator
 from components.kpi import fmt_rate, scope_title, sector_name
 from components.lazy import LazyBlock
 from components.params import build_search, parse_search, reference_lists, resolve_view
+from components.structure import is_two_tier, structure_note
 from components.theme import CHANNEL_COLORS, DARK_INK, LEVEL_COLORS, LEVEL_DASHES, NEUTRAL_COLOR, base_layout, ink, plot_text
 from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
 from data.db import get_engine
+from data.queries import boundaries as qb
 from data.queries import levels as q
 from data.schema import LEVELS
 from pages.levels._report_table import report_frame, report_table
@@ -38,6 +40,8 @@ dash.register_page(__name__, path="/levels", name="levels", title="TTHC · So s�
 
 STRINGS = {
     "lvl.title": ("So sánh các cấp", "Level comparison"),
+    "lvl.subtitle.two_tier": ("Cấp tỉnh (thành phố) và cấp xã. Bấm vào cột của một cấp để xem từng đơn vị.",
+                              "Province (city) and commune level. Click a level's bar to see its units."),
     "lvl.subtitle": ("Cấp tỉnh, cấp huyện và cấp xã. Bấm vào cột của một cấp để xem từng đơn vị.",
                      "Province, district and commune level. Click a level's bar to see its units."),
     "lvl.subtitle.district": ("Cấp huyện và cấp xã thuộc {district} (cấp tỉnh không thuộc huyện nào). Bấm vào cột của một cấp để xem chi tiết.",
@@ -66,6 +70,12 @@ STRINGS = {
                                         "The province level belongs to no district: clear the district filter to see it."),
     "lvl.hover.unit": ("{name}<br>Tiếp nhận: {received}<br>Đúng hạn: {rate}<br>Trễ hạn: {late}<br>Trực tuyến: {online}",
                        "{name}<br>Received: {received}<br>On time: {rate}<br>Late: {late}<br>Online: {online}"),
+    "lvl.bounds.historical": ("Theo địa giới khi đó", "As it was"),
+    "lvl.bounds.current": ("Theo địa giới hiện nay", "On today's boundaries"),
+    "lvl.bounds.note": ("Theo địa giới hiện nay: số liệu các năm trước được cộng vào đơn vị hiện nay đã tiếp nhận địa bàn "
+                        "(xã cũ vào xã mới, cấp huyện vào thành phố); tổng toàn địa bàn không đổi.",
+                        "On today's boundaries: earlier years' figures are added to the unit of today that took the "
+                        "territory over (old communes into new ones, the district level into the city); totals stay the same."),
     "lvl.trend": ("Diễn biến theo tháng, {first}–{last}", "Monthly trend, {first}–{last}"),
     "lvl.trend.received": ("Hồ sơ tiếp nhận mỗi tháng", "Dossiers received per month"),
     "lvl.trend.on_time": ("Tỷ lệ đúng hạn (hồ sơ giải quyết xong trong tháng)", "On-time rate (dossiers finished in the month)"),
@@ -170,9 +180,11 @@ def _selected_level(view) -> str | None:
     return raw
 
 
-def _levels_shown(view) -> list[str]:
-    """A district filter narrows the district and commune levels; the province level drops out."""
-    return [lv for lv in LEVELS if not (view.district and lv == "province")]
+def _levels_shown(view, summary: pd.DataFrame | None = None) -> list[str]:
+    """The levels of the period (``summary``'s: two from July 2025); a district filter narrows the
+    district and commune levels, and the province level drops out."""
+    levels = LEVELS if summary is None else list(summary.index)
+    return [lv for lv in levels if not (view.district and lv == "province")]
 
 
 # ---------------------------------------------------------------- figures
@@ -403,7 +415,9 @@ def report_rows(engine, view) -> pd.DataFrame:
     """Per-unit Biểu 06 rows under level subtotals, with a grand total, labelled in the view's language."""
     lang = view.lang
     df = q.with_totals(q.report_by_unit(engine, view.filter()))
-    numerals = {"province": "I", "district": "II", "commune": "III"}
+    shown = [lv for lv in LEVELS if lv in set(df["level"])]
+    numerals = dict(zip(shown, ("I", "II", "III")))  # as many as the period's levels
+    grouped = "district" in q.level_summary(engine, view.filter()).index  # communes under their districts
 
     def label(r):
         if r["row_kind"] == "total":
@@ -411,7 +425,7 @@ def report_rows(engine, view) -> pd.DataFrame:
         if r["row_kind"] == "level_total":
             return f"{numerals[r['level']]}. {level_label(r['level'], lang)}"
         name = bilingual(r["name"], r["name_en"], lang)
-        if r["level"] == "commune" and not view.district:
+        if r["level"] == "commune" and not view.district and grouped:
             return t("lvl.report.communes_of", lang, name=name)
         return name
 
@@ -449,16 +463,21 @@ def _breakdown_section(engine, view, summary, level) -> html.Div:
     buttons = html.Div(
         [dcc.Link(level_label(lv, lang), href=view.href("/levels", keep_extra=True, level=lv),
                   className=f"btn btn-sm {'btn-primary' if lv == level else 'btn-outline-primary'}", id=f"lvl-pick-{lv}")
-         for lv in _levels_shown(view)]
+         for lv in _levels_shown(view, summary)]
         + ([dcc.Link(t("lvl.breakdown.clear", lang), href=view.href("/levels", keep_extra=True, level=None),
                      className="btn btn-sm btn-outline-secondary", id="lvl-pick-clear")] if level else []),
         className="lvl-level-buttons")
+    if level == "commune" and not view.district:
+        buttons = html.Div([buttons, _boundaries_switch(view)], className="d-flex flex-wrap gap-3 align-items-center")
     if level is None:
         if view.district and view.extra.get("level") == "province":
             pass
         return card(t("lvl.breakdown.title", lang), [html.P(t("lvl.breakdown.hint", lang), className="lvl-hint mb-2"), buttons],
                     id="lvl-breakdown")
-    kind, df = q.level_breakdown(engine, view.filter(), level)
+    if _boundaries(view) == "current" and level == "commune" and not view.district:
+        kind, df = "commune", qb.communes_on_current_boundaries(engine, view.filter())  # today's communes, any year
+    else:
+        kind, df = q.level_breakdown(engine, view.filter(), level)
     title = t("lvl.breakdown", lang, level=level_label(level, lang), unit=t(f"lvl.unit.{kind}", lang))
     if df.empty:
         body = [buttons, empty_state(t("lvl.breakdown.empty", lang, level=level_label(level, lang)), id="lvl-breakdown-empty")]
@@ -474,8 +493,23 @@ def _breakdown_section(engine, view, summary, level) -> html.Div:
     return card(title, body, id="lvl-breakdown")
 
 
+def _boundaries(view) -> str:
+    """``boundaries=current``: trends and the commune ranking on today's units (data.queries.boundaries)."""
+    return "current" if view.extra.get("boundaries") == "current" else "historical"
+
+
+def _boundaries_switch(view) -> html.Div:
+    """theo địa giới khi đó / theo địa giới hiện nay, as links (a URL like every other view)."""
+    lang, now = view.lang, _boundaries(view)
+    return html.Div([dcc.Link(t(f"lvl.bounds.{b}", lang), href=view.href("/levels", keep_extra=True,
+                                                                        boundaries=None if b == "historical" else b),
+                              className=f"btn btn-sm {'btn-secondary' if b == now else 'btn-outline-secondary'}",
+                              id=f"lvl-bounds-{b}")
+                     for b in ("historical", "current")], className="btn-group lvl-bounds", role="group")
+
+
 @guard_layout
-@cached_page(params={"level": "province|district|commune"})
+@cached_page(params={"level": "province|district|commune", "boundaries": "current|historical"})
 def layout(**kwargs):
     view = resolve_view(kwargs)
     lang = view.lang
@@ -492,10 +526,15 @@ def layout(**kwargs):
     f = view.filter()
     sname = sector_name(ref, view.sector, lang)
     title = scope_title(t("lvl.title", lang), lang, view.year, view.district_name, sname)
-    subtitle = (t("lvl.subtitle.district", lang, district=view.district_name) if view.district else t("lvl.subtitle", lang))
-    header = page_header(title, subtitle, notes=view.notes, id_prefix="lvl-")
+    subtitle = (t("lvl.subtitle.district", lang, district=view.district_name) if view.district
+                else t("lvl.subtitle.two_tier" if is_two_tier(get_engine(), view.year) else "lvl.subtitle", lang))
+    header = html.Div([page_header(title, subtitle, notes=view.notes, id_prefix="lvl-"),
+                       structure_note(get_engine(), view.year, lang, id="lvl-structure")])
     summary = q.level_summary(engine, f)
-    levels = _levels_shown(view)
+    if level is not None and level not in summary.index:  # e.g. the district level in 2026
+        view.extra.pop("level", None)
+        level = None
+    levels = _levels_shown(view, summary)
     if summary.loc[levels, ["received", "finished", "carried_over"]].to_numpy().sum() == 0:
         action = dcc.Link(t("lvl.empty.action", lang), href=view.href("/levels", sector=None), className="btn btn-primary", id="lvl-empty-action")
         msg = t("lvl.empty.sector", lang, sector=sname or "", year=view.year) if view.sector else t("no_data", lang)
@@ -503,7 +542,8 @@ def layout(**kwargs):
 
     y = view.year
     years = sorted(ref["years"])
-    monthly = q.monthly_by_level(engine, f, years[0], years[-1])
+    current = _boundaries(view) == "current"
+    monthly = (qb.monthly_by_current_level if current else q.monthly_by_level)(engine, f, years[0], years[-1])
     sectors = {s["code"]: bilingual(s["name"], s["name_en"], lang) for s in ref["sectors"]}
     procs = q.procedures_not_full_online(engine, f, TOP_PROCEDURES)
     rows = report_rows(engine, view)
@@ -522,13 +562,17 @@ def layout(**kwargs):
                                                           alt_rate(summary, levels, "online_share", lang))),
                 xs=12, lg=4),
     ], className="g-3")
-    trend = card(t("lvl.trend", lang, first=years[0], last=years[-1]), dbc.Row([
+    trend = card(t("lvl.trend", lang, first=years[0], last=years[-1]), [
+        html.Div([_boundaries_switch(view)]
+                 + ([html.Span(t("lvl.bounds.note", lang), className="text-muted small ms-2")] if current else []),
+                 className="mb-2 d-flex flex-wrap align-items-center"),
+        dbc.Row([
         dbc.Col([html.H3(t(f"lvl.trend.{m}", lang), className="h6"),
-                 graph(f"lvl-trend-{m}", fig_trend(monthly, levels, col, lang, y, years), f"levels-trend-{m}-{years[0]}-{years[-1]}",
-                       alt_trend(monthly, levels, col, lang, years, t(f"lvl.trend.{m}", lang)))],
+                 graph(f"lvl-trend-{m}", fig_trend(monthly, _levels_shown(view), col, lang, y, years), f"levels-trend-{m}-{years[0]}-{years[-1]}",
+                       alt_trend(monthly, _levels_shown(view), col, lang, years, t(f"lvl.trend.{m}", lang)))],
                 xs=12, xl=4)
         for m, col in (("received", "received"), ("on_time", "on_time_rate"), ("online", "online_share"))
-    ], className="g-3"), id="lvl-trend")
+    ], className="g-3")], id="lvl-trend")
     downloads = html.Div([
         dbc.Button(t("download.xlsx", lang), id="lvl-download-xlsx", color="primary", size="sm"),
         dbc.Button(t("download.csv", lang), id="lvl-download-csv", color="secondary", outline=True, size="sm"),

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Input, Output, State, callback, dcc, html, no_update
 
-from components.formatting import fmt_int
+from components.formatting import fmt_int, ym_label
 from components.i18n import bilingual, level_label, make_translator
 from components.kpi import delta_line, fmt_rate, kpi_card, level_badge, scope_title, sector_name
-from components.params import reference_lists, resolve_view
-from components.theme import LEVEL_COLORS
-from components.ui import card, empty_state, page_header
+from components.params import parse_search, reference_lists, resolve_view
+from components.structure import structure_note
+from components.theme import LEVEL_COLORS, base_layout
+from components.ui import card, empty_state, graph, page_header
 from data.db import get_engine
+from data.queries import boundaries as qb
 from data.queries import levels as q
-from data.schema import LEVELS
 from server.faults import guard_layout
 from server.page_cache import cached_page
 
@@ -28,8 +29,18 @@ dash.register_page(__name__, path="/", name="overview", title="TTHC · Tổng qu
 
 STRINGS = {
     "ovw.title": ("Tổng quan", "Overview"),
-    "ovw.subtitle": ("Năm {year} so với năm {prev}, theo ba cấp tiếp nhận hồ sơ.",
-                     "{year} against {prev}, for the three levels that receive dossiers."),
+    "ovw.today": ("Một xã, phường theo địa giới hiện nay, {first}–{last}", "One commune on today's boundaries, {first}–{last}"),
+    "ovw.today.sub": ("Hồ sơ tiếp nhận mỗi tháng. Trước 01/07/2025: cộng số liệu của các xã, thị trấn đã hợp thành xã, phường "
+                      "này; từ 01/07/2025 xã còn tiếp nhận cả thủ tục trước đây của cấp huyện.",
+                      "Dossiers received per month. Before 1 July 2025: the communes it was formed from, added up; from "
+                      "1 July 2025 communes also receive the procedures the district level used to."),
+    "ovw.today.alt": ("{name}, hồ sơ tiếp nhận theo địa giới hiện nay (trước 01/07/2025: các xã đã hợp thành) — {years}.",
+                      "{name}, dossiers received on today's boundaries (before 1 July 2025: the communes it was formed from) — {years}."),
+    "ovw.today.pick": ("Xã, phường", "Commune or ward"),
+    "ovw.today.received": ("Hồ sơ tiếp nhận mỗi tháng", "Dossiers received per month"),
+    "ovw.today.change": ("01/07/2025: xã mới", "1 July 2025: new commune"),
+    "ovw.subtitle": ("Năm {year} so với năm {prev}, theo {n} cấp tiếp nhận hồ sơ.",
+                     "{year} against {prev}, for the {n} levels that receive dossiers."),
     "ovw.subtitle.district": ("Năm {year} so với năm {prev}. Chỉ cấp huyện và cấp xã thuộc {district}: cấp tỉnh không thuộc huyện nào.",
                               "{year} against {prev}. District and commune level of {district} only: the province level belongs to no district."),
     "ovw.received": ("Hồ sơ tiếp nhận", "Dossiers received"),
@@ -49,6 +60,8 @@ STRINGS = {
                        "Sector with the most late dossiers: {sector} — {late} late dossiers, {share} of all late dossiers."),
     "ovw.att.sector.none": ("Không có hồ sơ trễ hạn trong lựa chọn này.", "No late dossiers in this selection."),
     "ovw.att.sector.link": ("Xem hồ sơ trễ hạn", "See the late dossiers"),
+    "ovw.att.communes_low.all": ("Xã, phường có tỷ lệ đúng hạn thấp nhất (cấp xã {avg}):",
+                                 "Communes and wards with the lowest on-time rate (commune level {avg}):"),
     "ovw.att.districts": ("Đơn vị cấp huyện có tỷ lệ đúng hạn thấp nhất (cấp huyện {avg}):",
                           "District-level units with the lowest on-time rate (district level {avg}):"),
     "ovw.att.communes_low": ("Xã có tỷ lệ đúng hạn thấp nhất trong {district} (cấp xã {avg}):",
@@ -140,10 +153,15 @@ def _attention(engine, view, summary) -> html.Div:
         head = t("ovw.att.communes_low", lang, district=view.district_name, avg=fmt_rate(summary.loc["commune", "on_time_rate"], lang))
         links = [(r["name"], fmt_rate(r["on_time_rate"], lang), view.href("/late", level="commune", commune=r["key"]))
                  for _, r in ranked.head(LOWEST_N).iterrows()]
-    else:
+    elif "district" in summary.index:
         ranked = q.districts_by_on_time(engine, f)
         head = t("ovw.att.districts", lang, avg=fmt_rate(summary.loc["district", "on_time_rate"], lang))
         links = [(r["district_name"], fmt_rate(r["on_time_rate"], lang), view.href("/late", district=r["district_code"], level="district"))
+                 for _, r in ranked.head(LOWEST_N).iterrows()]
+    else:  # two tiers (from July 2025): the communes themselves are ranked
+        ranked = q.communes_by_on_time(engine, f)
+        head = t("ovw.att.communes_low.all", lang, avg=fmt_rate(summary.loc["commune", "on_time_rate"], lang))
+        links = [(r["name"], fmt_rate(r["on_time_rate"], lang), view.href("/late", level="commune", commune=r["key"]))
                  for _, r in ranked.head(LOWEST_N).iterrows()]
     if links:
         parts = [html.Span(head), " "]
@@ -187,11 +205,72 @@ def layout(**kwargs):
     has_prev = (view.year - 1) in ref["years"]
     title = scope_title(t("ovw.title", lang), lang, view.year, view.district_name, sector_name(ref, view.sector, lang))
     subtitle = (t("ovw.subtitle.district", lang, year=view.year, prev=view.year - 1, district=view.district_name)
-                if view.district else t("ovw.subtitle", lang, year=view.year, prev=view.year - 1))
-    levels = [lv for lv in LEVELS if not (view.district and lv == "province")]
-    rows = [_level_row(lv, cur.loc[lv], prev.loc[lv] if has_prev else None, view, has_prev) for lv in levels]
+                if view.district else t("ovw.subtitle", lang, year=view.year, prev=view.year - 1,
+                                        n={2: ("hai", "two"), 3: ("ba", "three")}.get(len(cur), (len(cur),) * 2)[lang == "en"]))
+    # The levels of the period (two from July 2025); a level the previous year lacked has no change arrow.
+    levels = [lv for lv in cur.index if not (view.district and lv == "province")]
+    rows = [_level_row(lv, cur.loc[lv], prev.loc[lv] if has_prev and lv in prev.index else None, view,
+                       has_prev and lv in prev.index) for lv in levels]
     return html.Div([
         page_header(title, subtitle, notes=view.notes, id_prefix="ovw-"),
+        structure_note(engine, view.year, lang, id="ovw-structure"),
         html.Div(rows, className="kpi-grid", id="ovw-kpis"),
         _attention(engine, view, cur),
+        _today_trend(engine, view, ref),
     ], className="overview-page")
+
+
+def _today_trend(engine, view, ref) -> html.Div | None:
+    """One of today's communes over every year, its earlier years drawn from the communes it was
+    formed from (data.queries.boundaries): the trend a commune formed in 2025 can have."""
+    communes = qb.current_communes(engine, view.filter())
+    communes = communes[communes["predecessors"] > 0]
+    if communes.empty:
+        return None  # a database with no reorganisation: nothing to carry over
+    lang, years = view.lang, sorted(ref["years"])
+    first = communes.sort_values(["predecessors", "code"], ascending=[False, True]).iloc[0]["code"]
+    pick = dcc.Dropdown(id="ovw-today-pick", options=[{"label": n, "value": c} for c, n in zip(communes["code"], communes["name"])],
+                        value=first, clearable=False)
+    body = [html.P(t("ovw.today.sub", lang), className="text-muted mb-2"),
+            dbc.Row(dbc.Col([dbc.Label(t("ovw.today.pick", lang), html_for="ovw-today-pick"), pick], xs=12, md=6, lg=4),
+                    className="mb-2"),
+            graph("ovw-today-graph", today_figure(engine, view, first, years), f"commune-today-{years[0]}-{years[-1]}",
+                  alt=today_alt(engine, view, first, communes, years))]
+    return card(t("ovw.today", lang, first=years[0], last=years[-1]), body, id="ovw-today")
+
+
+def today_alt(engine, view, code: str, communes, years: list[int]) -> str:
+    """The chart's words for a screen reader: the commune and its dossiers received per year."""
+    lang = view.lang
+    df = qb.current_unit_trend(engine, view.filter(), code, years[0], years[-1])
+    per_year = df.groupby(df["ym"] // 100)["received"].sum()
+    name = communes.set_index("code").loc[code, "name"]
+    parts = [f"{y}: {fmt_int(v, lang)}" for y, v in per_year.items()]
+    return t("ovw.today.alt", lang, name=name, years="; ".join(parts))
+
+
+def today_figure(engine, view, code: str, years: list[int]) -> dict:
+    lang = view.lang
+    df = qb.current_unit_trend(engine, view.filter(), code, years[0], years[-1])
+    x = [f"{ym // 100}-{ym % 100:02d}-01" for ym in df["ym"]]
+    data = [dict(type="bar", x=x, y=df["received"].tolist(), name=t("ovw.today.received", lang),
+                 marker=dict(color=LEVEL_COLORS["commune"]),
+                 hovertext=[f"{ym_label(ym, lang)}: {fmt_int(v, lang)}" for ym, v in zip(df["ym"], df["received"])],
+                 hovertemplate="%{hovertext}<extra></extra>")]
+    layout = base_layout(lang, 300, margin=dict(t=30), showlegend=False,
+                         yaxis=dict(rangemode="tozero", tickformat=",d"),
+                         shapes=[dict(type="line", xref="x", x0="2025-07-01", x1="2025-07-01", yref="y domain", y0=0, y1=1,
+                                      line=dict(color="#212529", dash="dash", width=1.5))],
+                         annotations=[dict(text=t("ovw.today.change", lang), xref="x", x="2025-07-01", xanchor="left",
+                                           yref="y domain", y=1, yanchor="top", showarrow=False, font=dict(size=13))])
+    return {"data": data, "layout": layout}
+
+
+@callback(Output("ovw-today-graph", "figure"), Input("ovw-today-pick", "value"), State("url", "search"),
+          prevent_initial_call=True)
+def pick_commune(code, search):
+    """Another of today's communes: its trend (one query, one figure)."""
+    view = resolve_view(parse_search(search))
+    if not code or not view.has_data:
+        return no_update
+    return today_figure(get_engine(), view, code, sorted(reference_lists()["years"]))

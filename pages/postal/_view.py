@@ -11,6 +11,7 @@ than the SQL (about half a second a chart on the shared server), and a tile clic
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 import unicodedata
 
@@ -22,13 +23,16 @@ from dash import dcc, html
 from components import chart_text as ct
 from components.formatting import fmt_int, fmt_pct, ym_label
 from components.i18n import level_label, make_translator
+from components.kpi import whole_area
 from components.lazy import LazyBlock
 from components.params import build_search, parse_search, resolve_view
+from components.structure import is_two_tier
 from components.theme import LEVEL_COLORS, LEVEL_DASHES, NEUTRAL_COLOR, base_layout, plot_text
 from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
 from data.db import get_engine
 from data.filters import Period
+from data.periods import levels_in_period
 from data.queries import postal as q
 from data.schema import LEVELS
 from pages.postal._tilemap import COVERAGE_BINS, coverage_bin, coverage_legend, tile_label, tile_map
@@ -163,16 +167,23 @@ def _int(x):
 def page_data(view, engine) -> dict:
     """Everything the layout needs, from the data layer (cached)."""
     f_all = view.filter(district_code=None)  # the overview shows every unit in scope
-    years = q.deployment_years(engine, f_all)
+    # Every year's records, each on its own units (a 2026 page still shows 2022's coverage over time).
+    years = q.deployment_years(engine, f_all.with_(period=Period(200001, 209912)))
     year = view.year
-    data = {"years": years, "year": year}
+    data = {"years": years, "year": year,
+            # The levels of the year (two from July 2025) and whether it ends without districts.
+            "year_levels": levels_in_period(engine, dt.date(year, 1, 1), dt.date(year, 12, 31)),
+            "two_tier": is_two_tier(engine, year)}
     shown_years = tuple(sorted({year - 1, year} | set(years)))
     data["levels"] = q.level_coverage(engine, f_all, shown_years)
     data["districts"] = q.district_coverage(engine, f_all)
     if view.district:
         data["communes"] = q.commune_coverage(engine, view.filter(), view.district)
+    elif data["two_tier"]:  # no district level: every commune, as the year ended
+        data["communes"] = q.commune_coverage(engine, view.filter(), None)
     if years:
-        ref_years = q.level_coverage(engine, f_all, tuple(years))
+        ref_years = q.level_coverage(engine, f_all.with_(period=Period(years[0] * 100 + 1, years[-1] * 100 + 12)),
+                                     tuple(years))
         data["over_time"] = ref_years
         first, last = years[0], max(years[-1], year)
         data["monthly"] = q.monthly_postal_share(engine, f_all.with_(period=Period(first * 100 + 1, last * 100 + 12)))
@@ -221,9 +232,9 @@ def level_card(level: str, cur: pd.Series, prev: pd.Series | None, year: int, la
                    xs=12, md=4, className="mb-3")
 
 
-def headline(levels: pd.DataFrame, year: int, lang: str) -> dbc.Row:
+def headline(levels: pd.DataFrame, year: int, lang: str, year_levels=LEVELS) -> dbc.Row:
     cols = []
-    for level in LEVELS:
+    for level in year_levels:
         cur = levels[(levels["year"] == year) & (levels["level"] == level)]
         if cur.empty:
             continue  # out of the access scope (the province level for a district user)
@@ -366,11 +377,13 @@ def district_grid(frame: pd.DataFrame, lang: str) -> dag.AgGrid:
 def drill_section(view, districts: pd.DataFrame, communes: pd.DataFrame) -> dbc.Card:
     lang = view.lang
     row = districts[districts["code"] == view.district]
-    name = view.district_name
+    name = view.district_name or whole_area(view.year, lang).capitalize()
     back = dcc.Link(t("drill.back", lang), href=view.href("/postal", district=None), id="post-drill-back",
                     className="btn btn-outline-secondary btn-sm mb-2")
-    parts = [back]
-    if row.empty or not bool(row.iloc[0]["has_record"]):
+    parts = [back] if view.district else []
+    if not view.district:
+        pass  # every commune of the city's area: no district record to sum up
+    elif row.empty or not bool(row.iloc[0]["has_record"]):
         parts.append(dbc.Alert(t("none.district", lang, name=name, year=view.year), color="secondary", id="post-drill-none"))
     else:
         r = row.iloc[0]
@@ -527,9 +540,10 @@ def build(view, engine) -> html.Div:
         parts.append(dbc.Alert([html.H4(t("bad.title", lang), className="alert-heading h6"),
                                 html.Ul([html.Li(s) for s in bad_items]), html.P(t("bad.tail", lang), className="mb-0")],
                                color="danger", id="post-data-problem"))
-    parts.append(headline(levels, view.year, lang))
+    parts.append(headline(levels, view.year, lang, data["year_levels"]))
     districts = data["districts"]
-    if view.district:
+    if view.district or data["two_tier"]:
+        # After July 2025 the coverage is the communes' (all of them, or a former district's).
         parts.append(drill_section(view, districts, data["communes"]))
     if not districts.empty:
         laggards = laggards_sentence(districts, lang)

@@ -74,6 +74,7 @@ W: dict[str, tuple[str, str]] = {
               "Review of the year's administrative-procedure work, {year}"),
     "title.scope": ("{title} — {scope}", "{title} — {scope}"),
     "scope.province": ("toàn tỉnh {name}", "{name} province"),
+    "scope.city": ("toàn thành phố {name}", "{name} city"),
     "scope.province.noname": ("toàn tỉnh", "the whole province"),
     "filters.year": ("Năm {year}", "{year}"),
     "filters.province": ("Toàn tỉnh {name}", "Whole province ({name})"),
@@ -185,6 +186,10 @@ W: dict[str, tuple[str, str]] = {
                           "All {nr} district-level units (their communes included) are at or above the overall on-time rate {where} ({bench})."),
     "units.ok.commune": ("Tất cả {nr} xã của {district} đạt tỷ lệ đúng hạn từ mức chung {where} ({bench}) trở lên.",
                          "All {nr} communes of {district} are at or above the overall on-time rate {where} ({bench})."),
+    "units.below.area": ("{nb}/{nr} địa bàn huyện cũ (các xã, phường hình thành từ huyện cũ) có tỷ lệ giải quyết đúng hạn thấp hơn mức chung {where} ({bench}): {items}.",
+                         "{nb} of {nr} former district areas (the communes formed from each) {have} an on-time rate below the overall rate {where} ({bench}): {items}."),
+    "units.ok.area": ("Tất cả {nr} địa bàn huyện cũ (các xã, phường hình thành từ huyện cũ) đạt tỷ lệ đúng hạn từ mức chung {where} ({bench}) trở lên.",
+                      "All {nr} former district areas (the communes formed from each) are at or above the overall on-time rate {where} ({bench})."),
     "units.item": ("{name} ({rate})", "{name} ({rate})"),
     "units.unranked": ("{k} đơn vị có dưới {min} hồ sơ đã giải quyết không được xếp hạng.",
                        "{k} {units} with fewer than {min} finished dossiers {are} not ranked."),
@@ -343,7 +348,7 @@ def scope_name(facts: ReviewFacts, lang: str) -> str:
     if facts.district_code:
         return facts.district_name or facts.district_code
     if facts.province_name:
-        return w("scope.province", lang).format(name=facts.province_name)
+        return w("scope.city" if facts.province_is_city else "scope.province", lang).format(name=facts.province_name)
     return w("scope.province.noname", lang)
 
 
@@ -598,6 +603,7 @@ def _units(wr: Writer) -> Section | None:
         sec.paragraphs.append(wr.t("units.none"))
         return sec
     kind = f.units_kind
+    wording = "area" if kind == "district" and f.two_tier else kind  # after July 2025: former districts' areas
     district = f.district_name or f.district_code
     where = (w("where.province", lang) if f.benchmark_scope == "province"
              else w("where.district", lang).format(name=district))
@@ -612,11 +618,11 @@ def _units(wr: Writer) -> Section | None:
     nr = wr.n(len(f.units), "/levels", level=kind)
     if below:
         items = [wr.t("units.item", name=unit_link(u, wr.name(u)), rate=unit_link(u, fmt_rate(u.rate, lang))) for u in below]
-        parts = [wr.t(f"units.below.{kind}", nb=wr.n(len(below), "/levels", level=kind), nr=nr, where=where, bench=bench,
+        parts = [wr.t(f"units.below.{wording}", nb=wr.n(len(below), "/levels", level=kind), nr=nr, where=where, bench=bench,
                       **pl(len(below), have="have"),
                       district=district, items=join(items, lang))]
     else:
-        parts = [wr.t(f"units.ok.{kind}", nr=nr, where=where, bench=bench, district=district)]
+        parts = [wr.t(f"units.ok.{wording}", nr=nr, where=where, bench=bench, district=district)]
     if f.units_unranked:
         parts.append(wr.t("units.unranked", k=fmt_int(f.units_unranked, lang), min=fmt_int(f.min_finished, lang),
                           **pl(f.units_unranked, units="units", are="are")))

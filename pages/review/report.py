@@ -14,6 +14,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components.i18n import make_translator
 from components.params import parse_search, resolve_view
+from components.structure import structure_note
 from components.ui import card, empty_state, page_header
 from data.db import get_engine
 from data.queries.review import review_facts
@@ -88,6 +89,7 @@ def layout(**kwargs):
     pdf_status = html.Div(id="rep-pdf-status", role="status")
     return html.Div([
         page_header(report.title, report.filters, notes=view.notes, id_prefix="rep-"),
+        structure_note(get_engine(), view.year, lang, id="rep-structure"),
         actions,
         pdf_status,
         card(None, [render_report(report, lang),
