@@ -11,7 +11,7 @@ import sys
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from data.auth import AuthError, add_user, list_users, reset_password, set_active
+from data.auth import ROLES, AuthError, add_user, list_users, reset_password, set_active
 from data.config import database_url
 from data.db import make_engine
 
@@ -47,17 +47,25 @@ def _run(fn):
 
 @click.group("user")
 def user_group() -> None:
-    """Sign-in accounts: roles province, district (with --district CODE), admin."""
+    """Sign-in accounts: roles province, city, district (with --district CODE), commune (with --commune CODE), admin."""
 
 
 @user_group.command("add")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["province", "district", "admin"]), required=True)
+@click.option("--role", type=click.Choice(list(ROLES)), required=True)
 @click.option("--district", "district_code", default=None, help="Official code of the district-level unit (district role).")
+@click.option("--commune", "commune_code", default=None,
+              help="Code of a commune in force today (commune role; from July 2025 the two-tier structure's communes).")
 @click.option("--name", "display_name", default=None, help="Full name shown in the app.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
-def add(username, role, district_code, display_name, password_stdin):
+def add(username, role, district_code, commune_code, display_name, password_stdin):
     """Create an account."""
+    if commune_code and role != "commune":
+        _fail("--commune is for the commune role")
+    if role == "commune":
+        if district_code:
+            _fail("a commune user is given --commune CODE, not --district")
+        district_code = commune_code  # the account's unit (users.district_code holds a commune account's commune)
     password = _read_password(password_stdin)
     user = _run(lambda: add_user(_engine(), username, password, role, district_code, display_name))
     where = f" ({user['district_code']})" if user["district_code"] else ""
@@ -71,9 +79,9 @@ def list_cmd():
     if not users:
         click.echo("No users yet: `tthc user add NAME --role province`.")
         return
-    click.echo(f"{'username':<20}{'role':<10}{'district':<10}{'active':<8}name")
+    click.echo(f"{'username':<20}{'role':<10}{'unit':<12}{'active':<8}name")
     for u in users:
-        click.echo(f"{u['username']:<20}{u['role']:<10}{u['district_code'] or '—':<10}{'yes' if u['active'] else 'no':<8}"
+        click.echo(f"{u['username']:<20}{u['role']:<10}{u['district_code'] or '—':<12}{'yes' if u['active'] else 'no':<8}"
                    f"{u['display_name'] or ''}")
 
 

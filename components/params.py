@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
-from data.auth import DENY_ALL, active_scope
+from data.auth import DENY_ALL, active_scope, active_units, scope_unit_name
 from data.cache import cached_query
 from data.db import get_engine
 from data.filters import DossierFilter, Period
@@ -177,6 +177,10 @@ def resolve_view(kwargs: dict, engine=None) -> ViewState:
                 view.notes.pop()
             view.notes.append(_SCOPE_NOTE[lang == "en"].format(name=match["short_name"] if match else scope))
         view.district, view.district_name = (match["code"], match["short_name"]) if match else (scope, None)
+    units = active_units()
+    if units is not None:
+        # A commune user: the pages name their commune, not the former district around it.
+        view.district_name = scope_unit_name(engine or get_engine(), units) or view.district_name
 
     raw_sector = kwargs.get("sector")
     if raw_sector not in (None, ""):

@@ -2,7 +2,10 @@
 
 Roles:
   ``province``  reads everything;
+  ``city``      the same from the city's side after July 2025 (Thành phố Đà Nẵng): reads everything;
   ``district``  reads one district-level unit and its communes (``district_code``);
+  ``commune``   reads one commune of today's structure (``district_code`` holds its unit code) and,
+                for periods before it was formed, the communes it was formed from;
   ``admin``     manages users (CLI) and reads import history; reads the province's data.
 
 Passwords are hashed with ``werkzeug.security`` (scrypt, salted); the clear text
@@ -29,9 +32,11 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .cache import cached_reference
 from .schema import Base, Unit
 
-ROLES = ("province", "district", "admin")
+ROLES = ("province", "city", "district", "commune", "admin")
+WHOLE_AREA_ROLES = ("province", "city", "admin")
 MIN_PASSWORD_LENGTH = 10
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 DENY_ALL = "-"  # a scope no unit has: queries return nothing
@@ -40,6 +45,8 @@ DENY_ALL = "-"  # a scope no unit has: queries return nothing
 _scope: contextvars.ContextVar[str | None] = contextvars.ContextVar("tthc_scope", default=None)
 # The signed-in user's role (None: sign-in off or nobody signed in). Set by server.auth.
 _role: contextvars.ContextVar[str | None] = contextvars.ContextVar("tthc_role", default=None)
+# A commune user's units: their commune and the units it was formed from (None: no such limit).
+_units: contextvars.ContextVar[tuple[str, ...] | None] = contextvars.ContextVar("tthc_units", default=None)
 
 
 class User(Base):
@@ -83,13 +90,20 @@ def request_scope(district_code: str | None):
         _scope.reset(token)
 
 
-def set_scope(district_code: str | None, role: str | None = None):
-    """Set the scope (and role) for the rest of this context; returns the token for :func:`reset_scope`."""
-    return _scope.set(district_code), _role.set(role)
+def active_units() -> tuple[str, ...] | None:
+    """A commune user's units (their commune and its predecessors), or None."""
+    return _units.get()
+
+
+def set_scope(district_code: str | None, role: str | None = None, units: tuple[str, ...] | None = None):
+    """Set the scope (and role, and a commune user's units) for the rest of this context; returns
+    the token for :func:`reset_scope`."""
+    return _scope.set(district_code), _role.set(role), _units.set(units)
 
 
 def reset_scope(token) -> None:
-    scope_token, role_token = token
+    scope_token, role_token, units_token = token
+    _units.reset(units_token)
     _role.reset(role_token)
     _scope.reset(scope_token)
 
@@ -98,18 +112,59 @@ def access_key() -> str:
     """Everything about the current request that changes what a page may show (scope and
     role): part of the key of any cache of rendered output. The admin and province roles
     see the same data but not the same pages (import history), so the role is in it."""
-    return f"{_scope.get()!r}|{_role.get()!r}"
+    return f"{_scope.get()!r}|{_role.get()!r}|{_units.get()!r}"
 
 
 def scope_for(user: dict | None) -> str | None:
     """The district a user's queries are limited to: deny by default."""
     if not user or not user.get("active"):
         return DENY_ALL
-    if user["role"] in ("province", "admin"):
+    if user["role"] in WHOLE_AREA_ROLES:
         return None
     if user["role"] == "district" and user.get("district_code"):
         return user["district_code"]
     return DENY_ALL
+
+
+@cached_reference
+def commune_scope(engine: Engine, code: str | None) -> tuple[str, tuple[str, ...]]:
+    """A commune account's scope: (the former district-level unit its commune was formed from,
+    the commune's unit code and those of every unit it was formed from, through
+    ``unit_successors``). The district keeps the district filters and lists on that area; the
+    units keep every query on the commune and, before it was formed, its predecessors. Deny by
+    default: an unknown code or one that is not a commune gives ``DENY_ALL`` and no unit."""
+    from .schema import Agency, UnitSuccessor
+
+    if not code:
+        return DENY_ALL, (DENY_ALL,)
+    A, L = Agency.__table__, UnitSuccessor.__table__
+    with engine.connect() as conn:
+        unit = conn.execute(select(Unit.level, Unit.parent_code).where(Unit.code == code)).first()
+        if unit is None or unit.level != "commune":
+            return DENY_ALL, (DENY_ALL,)
+        # After July 2025 the commune's People's Committee carries its former district (data.unit_versions).
+        district = conn.execute(select(A.c.district_code).where(A.c.unit_code == code, A.c.level == "commune",
+                                                                A.c.district_code.isnot(None))).scalar()
+        links = conn.execute(select(L.c.from_code, L.c.to_code)).all()
+    back: dict[str, list[str]] = {}
+    for a, b in links:
+        back.setdefault(b, []).append(a)
+    units, todo = {code}, [code]
+    while todo:
+        for old in back.get(todo.pop(), ()):
+            if old not in units:
+                units.add(old)
+                todo.append(old)
+    return (district or unit.parent_code or DENY_ALL), tuple(sorted(units))
+
+
+
+@cached_reference
+def scope_unit_name(engine: Engine, units: tuple[str, ...]) -> str | None:
+    """The short name of the unit in force today among a commune user's ``units`` (their commune)."""
+    with engine.connect() as conn:
+        return conn.execute(select(Unit.short_name).where(Unit.code.in_(units), Unit.valid_to.is_(None))
+                            .order_by(Unit.code)).scalar()
 
 
 # ---------------------------------------------------------------- passwords
@@ -185,14 +240,24 @@ def list_users(engine: Engine) -> list[dict]:
 def _check_district(engine: Engine, role: str, district_code: str | None) -> str | None:
     if role not in ROLES:
         raise AuthError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
-    if role != "district":
+    if role not in ("district", "commune"):
         if district_code:
-            raise AuthError(f"role {role} has no district: leave --district out")
+            raise AuthError(f"role {role} has no district or commune: leave --district and --commune out")
         return None
     if not district_code:
+        if role == "commune":
+            raise AuthError("a commune user needs --commune CODE (the code of a commune in force today, e.g. 20641)")
         raise AuthError("a district user needs --district CODE (the official code, e.g. 509 for Quế Sơn)")
     code = str(district_code).strip()
     with engine.connect() as conn:
+        if role == "commune":
+            # A commune of today's structure: an official code names its version in force (codes are reused).
+            row = conn.execute(select(Unit.code, Unit.level).where(
+                (Unit.code == code) | (Unit.official_code == code), Unit.valid_to.is_(None),
+                Unit.level == "commune")).first()
+            if row is None:
+                raise AuthError(f"no commune with code {code!r} in force today in the database")
+            return row.code
         level = conn.execute(select(Unit.level).where(Unit.code == code)).scalar()
     if level != "district":
         raise AuthError(f"no district-level unit with code {code!r} in the database")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import bindparam, or_, select
 
-from .auth import active_scope
+from .auth import active_scope, active_units
 from .schema import LEVELS, Agency, Dossier, DossierMonthAgencyStats, DossierMonthStats, Procedure, Sector, Unit
 
 A = Agency.__table__
@@ -82,6 +82,8 @@ class DossierFilter:
     procedure_code: str | None = None
     # Access scope (sign-in): a district user's queries are limited to it whatever else is asked.
     scope_district_code: str | None = None
+    # A commune user's units (their commune and the units it was formed from): the same, one level down.
+    scope_units: tuple[str, ...] | None = None
 
     def __post_init__(self):
         if self.level is not None and self.level not in LEVELS:
@@ -91,6 +93,9 @@ class DossierFilter:
         scope = active_scope()
         if scope is not None and self.scope_district_code != scope:
             object.__setattr__(self, "scope_district_code", scope)
+        units = active_units()
+        if units is not None and self.scope_units != units:
+            object.__setattr__(self, "scope_units", units)
 
     def with_(self, **changes) -> DossierFilter:
         return replace(self, **changes)
@@ -110,7 +115,7 @@ def filter_values(f: DossierFilter) -> dict[str, str]:
     district is the effective one: a district user's scope (data.auth, carried by every
     filter built in their request) wins over any district asked for."""
     values = {"level": f.level, "district": f.effective_district, "commune": f.commune_code,
-              "sector": f.sector_code, "procedure": f.procedure_code}
+              "sector": f.sector_code, "procedure": f.procedure_code, "units": f.scope_units}
     return {name: value for name, value in values.items() if value}
 
 
@@ -126,6 +131,8 @@ def _agencies_and_procedures(values: dict, bound: bool):
         return bindparam(name) if bound else values[name]
 
     agency = [column == value(name) for name, column in AGENCY_FILTERS.items() if name in values]
+    if "units" in values:  # a commune user's units: their desks only
+        agency.append(A.c.unit_code.in_(bindparam("units", expanding=True) if bound else values["units"]))
     procedure = [column == value(name) for name, column in PROCEDURE_FILTERS.items() if name in values]
     agencies = select(A.c.id).where(*agency) if agency else None
     procedures = select(P.c.id).join(SE, SE.c.id == P.c.sector_id).where(*procedure) if procedure else None
@@ -154,13 +161,14 @@ def dossier_where(f: DossierFilter) -> list:
     by id, so the planner can use ix_dossiers_district_finished / ix_dossiers_procedure_finished."""
     values = filter_values(f)
     agencies, procedures = _agencies_and_procedures(
-        {k: v for k, v in values.items() if k != "district" or "level" in values or "commune" in values}, bound=False)
+        {k: v for k, v in values.items() if k != "district" or "level" in values or "commune" in values or "units" in values},
+        bound=False)
     terms = []
     if "district" in values:
         terms.append(D.c.district_code == values["district"])
     if procedures is not None:
         terms.append(D.c.procedure_id.in_(procedures))
-    if agencies is not None and ("level" in values or "commune" in values):
+    if agencies is not None and ("level" in values or "commune" in values or "units" in values):
         terms.append(D.c.agency_id.in_(agencies))
     return terms
 
@@ -178,9 +186,11 @@ def unit_where(f: DossierFilter, unit_table=U) -> list:
     time in the filter's period, all of them or one district-level unit and its communes."""
     terms = [or_(unit_table.c.valid_from.is_(None), unit_table.c.valid_from <= f.period.end),
              or_(unit_table.c.valid_to.is_(None), unit_table.c.valid_to >= f.period.start)]
-    district = filter_values(f).get("district")
-    if district:
-        terms.append(district_units(district, unit_table))
+    values = filter_values(f)
+    if values.get("district"):
+        terms.append(district_units(values["district"], unit_table))
+    if values.get("units"):  # a commune user: their commune and its predecessors
+        terms.append(unit_table.c.code.in_(values["units"]))
     return terms
 
 

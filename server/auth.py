@@ -239,7 +239,15 @@ def _gate():
     if not auth_enabled():
         return None
     user = current_user if current_user.is_authenticated else None
-    g.tthc_scope_token = users.set_scope(users.scope_for(user.row if user else None), user.role if user else None)
+    row = user.row if user else None
+    if row and row.get("active") and row["role"] == "commune":
+        try:  # a commune user: their commune and the units it was formed from (deny if the database cannot say)
+            district, units = users.commune_scope(_engine(), row.get("district_code"))
+        except DB_ERRORS:
+            district, units = users.DENY_ALL, (users.DENY_ALL,)
+        g.tthc_scope_token = users.set_scope(district, user.role, units)
+    else:
+        g.tthc_scope_token = users.set_scope(users.scope_for(row), user.role if user else None)
     if user is not None or _is_public(request.path):
         return None
     if request.path.startswith("/_dash-") or request.method != "GET":

@@ -2,10 +2,13 @@
 the callbacks that keep the filter bar and the URL in step, so a link reproduces a view."""
 from __future__ import annotations
 
+from html import escape as html_escape
+
 import dash
 import dash_bootstrap_components as dbc
 import flask
 from dash import ClientsideFunction, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.exceptions import MissingCallbackContextException
 
 from components.i18n import bilingual, normalise_lang, t
 from components.kpi import whole_area
@@ -170,6 +173,60 @@ def translate_shell(search):
                              t("filter.sector", lang), t("filter.lang", lang), t("nav.menu", lang)] + options + [province]
 
 
+# ---------------------------------------------------------------- the browser tab's title
+
+APP_SHORT = "TTHC"
+
+
+def province_of(params: dict) -> str | None:
+    """The province (or city) in force in the chosen year, as the navbar names it (None: the
+    database cannot say)."""
+    try:
+        ref = reference_lists()
+        year = _year_of(params, ref)
+        return province_short(get_engine(), year) if year is not None else None
+    except DB_ERRORS:
+        return None
+
+
+def page_title(page: dict, params: dict) -> str:
+    """'TTHC · Trễ hạn · Đà Nẵng': the page, then the unit in force in the chosen year (Quảng Nam
+    until June 2025, Đà Nẵng after), as the navbar's title. Vietnamese pages keep the title they
+    registered; English ones are named as the navbar names them."""
+    lang = normalise_lang(params.get("lang"))
+    own = page.get("supplied_title")
+    if own and lang == "vi":
+        base = own
+    elif page.get("nav"):
+        base = f"{APP_SHORT} · {t(page['nav'], lang)}"
+    else:
+        base = APP_SHORT
+    province = province_of(params)
+    return f"{base} · {province}" if province else base
+
+
+def _request_params() -> dict:
+    """The query string the title is for: the URL a page change sends to Dash's page callback, or
+    the one the page was first loaded with."""
+    try:
+        search = dash.callback_context.inputs.get("_pages_location.search")
+    except (MissingCallbackContextException, LookupError):  # not in a callback (LookupError: never set)
+        return dict(flask.request.args) if flask.has_request_context() else {}
+    return parse_search(search)
+
+
+def _title_of(page: dict):
+    return lambda **_: page_title(page, _request_params())
+
+
+def with_page_title(index_html: str, default: str, params: dict) -> str:
+    """The served page's ``<title>`` names the unit in force in the year it asks for (the page's
+    own title follows once it is drawn)."""
+    province = province_of(params)
+    title = f"{APP_SHORT} · {province}" if province else default
+    return index_html.replace(f"<title>{default}</title>", f"<title>{html_escape(title)}</title>", 1)
+
+
 def with_page_lang(index_html: str, lang: str) -> str:
     """The served page's ``<html>`` carries the language its ``?lang=`` asks for, so a screen
     reader picks the right voice from the first word (assets/a11y.js keeps it in step when
@@ -181,7 +238,10 @@ def init_shell(app) -> None:
     """The callback that translates the frame names every navbar link, so it is registered
     once the pages are (after ``dash.Dash(use_pages=True)``); the page's language attribute."""
     interpolate = app.interpolate_index
-    app.interpolate_index = lambda **parts: with_page_lang(interpolate(**parts), flask.request.args.get("lang"))
+    app.interpolate_index = lambda **parts: with_page_title(
+        with_page_lang(interpolate(**parts), flask.request.args.get("lang")), app.title, dict(flask.request.args))
+    for page in dash.page_registry.values():  # every tab's title follows the chosen year's province
+        page["title"] = _title_of(page)
     app.clientside_callback(ClientsideFunction("a11y", "set_lang"), Input("url", "search"))
     pages = nav_pages()
     app.callback(

@@ -21,7 +21,8 @@ from sqlalchemy import text
 from data.auth import add_user
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORDS = {"tinh": "Tinh-mat-khau-2023!", "queson": "QueSon-mat-khau-509", "admin": "Quan-tri-mat-khau-1"}
+PASSWORDS = {"tinh": "Tinh-mat-khau-2023!", "queson": "QueSon-mat-khau-509", "admin": "Quan-tri-mat-khau-1",
+             "dongphu": "DongPhu-mat-khau-20641"}
 OTHER_DISTRICT_WORDS = ("Tam Kỳ", "Tân Thạnh")  # district 502 and its commune in tests/fixture_data.py
 
 
@@ -29,6 +30,7 @@ def add_fixture_users(engine) -> None:
     add_user(engine, "tinh", PASSWORDS["tinh"], "province", display_name="Lãnh đạo tỉnh")
     add_user(engine, "queson", PASSWORDS["queson"], "district", district_code="509", display_name="Phòng một cửa Quế Sơn")
     add_user(engine, "admin", PASSWORDS["admin"], "admin")
+    add_user(engine, "dongphu", PASSWORDS["dongphu"], "commune", district_code="20641", display_name="Một cửa Đông Phú")
 
 
 def free_port() -> int:

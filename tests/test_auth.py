@@ -118,6 +118,25 @@ def test_auth002_district_user_gets_nothing_of_another_district(auth_app):
     assert "Quế Sơn" in levels and "chỉ xem được" in levels
 
 
+def test_auth015_commune_user_gets_nothing_of_another_commune(auth_app):
+    """A commune account (Đông Phú, 20641): the same forged requests show neither another district
+    nor the other commune of its own district, nor the district's own desk."""
+    server, _ = auth_app
+    s = login(server, "dongphu")
+    responses = _all_callback_responses(s, server)
+    for output, path, resp in responses:
+        assert resp.status_code in (200, 204), (output, path, resp.status_code, resp.text[:300])
+        body = decoded(resp)
+        for word in (*OTHER_DISTRICT_WORDS, "Quế Xuân 1", "UBND Huyện Quế Sơn"):
+            assert word not in body, (output, path, word)
+    # Quế Sơn's dossiers received by the district desk (D1, D2: agency H509) are not listed.
+    for output, _path, resp in responses:
+        if output.startswith(("late-grid", "late-download")):
+            assert not any(f'"{code}"' in decoded(resp) for code in ("D1", "D2", "D4")), output
+    levels = [decoded(r) for o, p, r in responses if o.startswith(".._pages_content") and p == "/levels" + FORGED_SEARCHES[0]][0]
+    assert "Đông Phú" in levels  # the page names the user's commune
+
+
 def test_auth003_province_user_does_see_it(auth_app):
     """The control: the same forged requests from the province user return Tam Kỳ."""
     server, _ = auth_app

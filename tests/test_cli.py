@@ -74,3 +74,29 @@ def test_cli006_scorecard_json_contract(fixture_engine):
     assert text.exit_code == 0 and "Quế Sơn" in text.output and "51.9" in text.output
     bad = _run(["scorecard", "--year", "2031", "--json"], url)
     assert bad.exit_code == 1 and bad.output.strip().startswith("tthc: no dossiers for 2031")
+
+
+def test_cli011_commune_and_city_accounts(tmp_path):
+    """`tthc user add --role commune --commune CODE` takes a commune in force (its row in the
+    users table is the commune's unit) and refuses a district; `--role city` takes no unit."""
+    from data.auth import get_user
+    from data.db import make_engine
+    from tests.conftest import load_fixture
+
+    url = f"sqlite:///{tmp_path / 'users.sqlite'}"
+    load_fixture(url)
+    pw = "Mat-khau-xa-20641\n"
+    r = CliRunner().invoke(main, ["user", "add", "dongphu", "--role", "commune", "--commune", "20641", "--password-stdin"],
+                           env={"DATABASE_URL": url}, input=pw)
+    assert r.exit_code == 0, r.output
+    assert "role commune (20641)" in r.output
+    assert get_user(make_engine(url), username="dongphu")["district_code"] == "20641"
+    r = CliRunner().invoke(main, ["user", "add", "xa-khac", "--role", "commune", "--commune", "509", "--password-stdin"],
+                           env={"DATABASE_URL": url}, input=pw)
+    assert r.exit_code != 0 and "no commune with code '509'" in r.output
+    r = CliRunner().invoke(main, ["user", "add", "huyen-khac", "--role", "district", "--commune", "20641", "--password-stdin"],
+                           env={"DATABASE_URL": url}, input=pw)
+    assert r.exit_code != 0 and "--commune is for the commune role" in r.output
+    r = CliRunner().invoke(main, ["user", "add", "thanhpho", "--role", "city", "--password-stdin"],
+                           env={"DATABASE_URL": url}, input=pw)
+    assert r.exit_code == 0 and "role city" in r.output

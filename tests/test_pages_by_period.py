@@ -13,7 +13,7 @@ from tests.test_overview import by_id, render, walk
 
 @pytest.fixture(scope="module")
 def pages(demo_app):
-    return {name: importlib.import_module(f"pages.{name}.{name}") for name in ("overview", "levels", "postal", "late")}
+    return {name: importlib.import_module(f"pages.{name}.{name}") for name in ("overview", "levels", "postal", "late", "scorecard")}
 
 
 def ids(tree) -> set:
@@ -68,3 +68,130 @@ def test_pbp004_boundaries_switch_on_the_levels_trend_and_ranking(pages, demo_en
     was = ql.monthly_by_level(demo_engine, f, 2023, 2024)
     assert set(now["level"]) == {"province", "commune"}
     assert now.groupby("ym")["received"].sum().equals(was.groupby("ym")["received"].sum())
+
+
+def _level_options(tree) -> list[str]:
+    return [o["value"] for o in by_id(tree, "sco-level").options]
+
+
+def test_pbp005_scorecard_ranks_the_periods_levels(pages):
+    sco = pages["scorecard"]
+    # Two tiers all year: the district level is not offered and the page opens on the communes.
+    tree = render(sco, year="2026")
+    assert _level_options(tree) == ["commune", "department"] and by_id(tree, "sco-level").value == "commune"
+    assert "sco-rank" in ids(tree) and "sco-rank-none" not in ids(tree)
+    assert "không còn cấp huyện" in by_id(tree, "sco-rank-note").children
+    assert "Toàn địa bàn, năm 2026" in by_id(tree, "sco-title").children
+    # 78 communes and wards: the heat table asks for a former district's area.
+    assert "địa bàn huyện cũ" in text_of(by_id(tree, "sco-heat-many"))
+    # A district level asked for in the URL falls back to the communes.
+    assert by_id(render(sco, year="2026", level="district"), "sco-level").value == "commune"
+    # 2025: the district level existed until 30 June, so the whole year and its first half offer it...
+    for month in (None, "6"):
+        tree = render(sco, year="2025", **({"month": month} if month else {}))
+        assert _level_options(tree) == ["district", "commune", "department"], month
+        assert by_id(tree, "sco-level").value == "district" and "sco-rank" in ids(tree)
+    # ... its second half does not.
+    tree = render(sco, year="2025", month="8")
+    assert _level_options(tree) == ["commune", "department"] and by_id(tree, "sco-level").value == "commune"
+    assert _level_options(render(sco, year="2024")) == ["district", "commune", "department"]
+
+
+def test_pbp006_scorecard_level_in_the_url_follows_the_period(pages):
+    from dash import no_update
+
+    changed = pages["scorecard"].level_changed
+    # 2026: communes are the default (left out of the URL); the district level cannot be picked.
+    assert changed("commune", "?year=2026") is no_update
+    assert changed("district", "?year=2026") is no_update
+    assert changed("department", "?year=2026&unit=20641") == "?year=2026&level=department"
+    assert changed("commune", "?year=2026&level=department") == "?year=2026"
+    # 2024: the district level is the default, as before.
+    assert changed("district", "?year=2024") is no_update
+    assert changed("commune", "?year=2024") == "?year=2024&level=commune"
+    assert changed("commune", "?year=2025&month=9&level=department") == "?year=2025&month=9"
+
+
+def test_pbp007_postal_over_time_counts_the_units_of_each_period(pages):
+    tree = render(pages["postal"], year="2026")
+    over = by_id(tree, "post-over-time")
+    assert "Quá trình triển khai, toàn địa bàn" in text_of(over)  # not 'toàn tỉnh' after the change
+    fig = by_id(tree, "post-time-full").figure
+    bars = {tr["name"]: dict(zip(tr["x"], tr["text"])) for tr in fig["data"]}
+    # District-level units while they existed (17 in 2025), then the 78 communes: never '0 / 0'.
+    assert bars["Cấp huyện"] == {"2022": "6/18", "2023": "11/18", "2024": "15/18", "2025": "16/17"}
+    assert bars["Cấp xã"] == {"2025": "16/78", "2026": "21/78"}
+    assert "cấp huyện, từ 01/07/2025 cấp xã" in text_of(over)
+    commune = next(tr for tr in fig["data"] if tr["name"] == "Cấp xã")
+    assert commune["y"][-1] == pytest.approx(21 / 78)
+    assert "Quá trình triển khai, toàn tỉnh" in text_of(by_id(render(pages["postal"], year="2024"), "post-over-time"))
+
+
+def test_pbp008_late_heat_map_rows_are_former_district_areas(pages):
+    late = pages["late"]
+    heat = {"type": "late-drill-graph", "name": "heatmap"}
+    tree = render(late, year="2026")
+    card = by_id(tree, "late-heatmap-card")
+    assert "Tỷ lệ trễ hạn: địa bàn huyện cũ × lĩnh vực" in text_of(card)
+    fig = by_id(tree, heat).figure
+    assert fig["layout"]["yaxis"]["title"]["text"] == "Địa bàn huyện cũ"
+    assert "Tam Kỳ" in fig["data"][0]["y"]  # the area keeps the district's name, under that heading
+    assert "Địa bàn huyện cũ" in text_of(by_id(tree, "late-heat-table"))  # the table's corner says it too
+    # 2025: districts until June, their areas from July.
+    tree = render(late, year="2025", lang="en")
+    assert "District (from 01/07/2025: its former area)" in text_of(by_id(tree, "late-heatmap-card"))
+    tree = render(late, year="2024")
+    assert "Tỷ lệ trễ hạn: đơn vị × lĩnh vực" in text_of(by_id(tree, "late-heatmap-card"))
+    assert "title" not in by_id(tree, heat).figure["layout"]["yaxis"]
+
+
+def test_pbp009_busy_procedures_by_the_level_that_received_them(pages, demo_engine):
+    f = lambda y: DossierFilter(Period.year(y))  # noqa: E731
+    y26 = ql.procedures_not_full_online.uncached(demo_engine, f(2026), 10)
+    assert set(y26["level"]) == {"commune"}  # no district desks in 2026
+    assert "district" in set(y26["procedure_level"])  # district-level procedures, received by communes
+    y25 = ql.procedures_not_full_online.uncached(demo_engine, f(2025), 10)
+    dd = y25[y25["procedure_code"] == "DD-H-01"].set_index("level")["received"]
+    assert set(dd.index) == {"district", "commune"}  # January-June at district desks, July-December at communes
+    whole = ql.standard_report(demo_engine, f(2025), "procedure").set_index("procedure_code")
+    assert dd.sum() == whole.loc["DD-H-01", "received"]
+    # A three-tier year is ranked as before: the procedure's own level.
+    y24 = ql.procedures_not_full_online.uncached(demo_engine, f(2024), 10)
+    assert "procedure_level" not in y24 and set(y24["level"]) == {"district", "commune"}
+    # On the chart every row is its own bar, named by the level that received it.
+    fig = pages["levels"].fig_procedures(y25, "vi", {})
+    names = [n for tr in fig["data"] for n in tr["y"]]
+    assert len(set(names)) == 10
+    assert "Chứng thực bản sao từ bản chính (cấp xã; TTHC cấp huyện)" in names
+    assert "Chứng thực bản sao từ bản chính (cấp xã)" in names
+
+
+def _store_title(client, path: str, search: str) -> str:
+    """The tab title Dash's page callback sends when the URL changes in the browser (no reload)."""
+    body = {"output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                       {"id": "_pages_location", "property": "search", "value": search}],
+            "changedPropIds": ["_pages_location.search"], "state": []}
+    r = client.post("/_dash-update-component", json=body, headers={"Accept-Encoding": "identity"})
+    assert r.status_code == 200
+    return r.get_json()["response"]["_pages_store"]["data"]["title"]
+
+
+def test_pbp010_tab_title_follows_the_unit_in_force(demo_app):
+    import re
+
+    client = demo_app.server.test_client()
+
+    def served(url):
+        text = client.get(url, headers={"Accept-Encoding": "identity"}).get_data(as_text=True)
+        return (re.search(r"<title>([^<]*)</title>", text).group(1),
+                re.search(r'property="og:title" content="([^"]*)"', text).group(1))
+
+    assert served("/late?year=2026") == ("TTHC · Đà Nẵng", "TTHC · Hồ sơ trễ hạn · Đà Nẵng")
+    assert served("/late?year=2023") == ("TTHC · Quảng Nam", "TTHC · Hồ sơ trễ hạn · Quảng Nam")
+    assert served("/levels") == ("TTHC · Đà Nẵng", "TTHC · So sánh các cấp · Đà Nẵng")  # the latest year: 2026
+    # A year picked in the filter bar changes the URL without a reload: the page callback retitles the tab.
+    assert _store_title(client, "/postal", "?year=2025") == "TTHC · Bưu chính công ích · Đà Nẵng"  # as 2025 ended
+    assert _store_title(client, "/postal", "?year=2024") == "TTHC · Bưu chính công ích · Quảng Nam"
+    assert _store_title(client, "/scorecard", "?year=2024&lang=en") == "TTHC · Index · Quảng Nam"

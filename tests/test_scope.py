@@ -190,3 +190,85 @@ def test_scp004_a_query_without_the_scope_would_differ(fixture_engine):
     ours = late.late_by_unit.uncached(fixture_engine, DossierFilter(Y2023, district_code=USER_DISTRICT), "late")
     theirs = late.late_by_unit.uncached(fixture_engine, DossierFilter(Y2023, district_code=OTHER_DISTRICT), "late")
     assert not _same(ours, theirs)
+
+
+# ---------------------------------------------------------------- commune and city accounts
+
+USER_COMMUNE = "20641"  # Thị trấn Đông Phú, Quế Sơn, in tests/fixture_data.py
+
+
+@pytest.mark.parametrize("fields", FILTERS, ids=lambda d: ",".join(f"{k}={v}" for k, v in d.items()) or "all")
+def test_scp005_a_commune_user_sees_their_commune_only(fixture_engine, fields):
+    from data.auth import commune_scope
+
+    district, units = commune_scope.uncached(fixture_engine, USER_COMMUNE)
+    assert (district, units) == (USER_DISTRICT, (USER_COMMUNE,))
+    token = set_scope(district, "commune", units)
+    try:
+        f = DossierFilter(Y2023, **fields)
+        assert f.scope_units == (USER_COMMUNE,)  # on the filter, whatever it asked
+        by_stats, by_rows = received_by_aggregates(fixture_engine, f), received_by_dossiers(fixture_engine, f)
+    finally:
+        reset_scope(token)
+    assert by_stats == by_rows
+    # ... and it is the commune's: the same as asking for it by name with no scope.
+    asked = DossierFilter(Y2023, **{**fields, "district_code": USER_DISTRICT, "commune_code": USER_COMMUNE})
+    assert received_by_dossiers(fixture_engine, asked) == by_rows
+    if not fields:
+        assert 0 < by_rows < received_by_dossiers(fixture_engine, DossierFilter(Y2023, district_code=USER_DISTRICT)) == 7
+
+
+def test_scp006_a_commune_user_of_2026_sees_the_communes_it_was_formed_from(demo_engine):
+    """Xã Quế Sơn (20641, from July 2025) was formed from Đông Phú, Quế Long, Quế Phú, Phú Thọ
+    and Hương An: its user sees those in 2023 (as today's boundaries count them) and itself in 2026."""
+    from data.auth import commune_scope
+
+    district, units = commune_scope.uncached(demo_engine, "20641-2507")
+    assert district == "509" and {"20641", "20677", "20641-2507"} <= set(units) and len(units) == 6
+    ranked = boundaries.communes_on_current_boundaries(demo_engine, DossierFilter(Y2023)).set_index("key")
+    token = set_scope(district, "commune", units)
+    try:
+        by_level = {y: summary.summary_by_level(demo_engine, DossierFilter(Period.year(y)))["received"]
+                    for y in (2023, 2026)}
+        postal_units = levels.commune_postal_coverage.uncached(demo_engine, DossierFilter(Period.year(2026)))
+    finally:
+        reset_scope(token)
+    assert by_level[2023]["province"] == by_level[2023]["district"] == 0  # no district or province desks
+    assert by_level[2023]["commune"] == ranked.loc["20641-2507", "received"]
+    asked = summary.summary_by_level(demo_engine, DossierFilter(Period.year(2026), commune_code="20641-2507"))
+    assert by_level[2026]["commune"] == asked.loc["commune", "received"] > 0
+    assert list(postal_units["code"]) == ["20641-2507"]
+
+
+def test_scp007_commune_and_city_accounts(empty_engine):
+    import datetime as dt
+
+    from data.auth import AuthError, add_user, commune_scope, scope_for
+    from data.schema import Unit
+
+    day = dt.date(2025, 7, 1)
+    with empty_engine.begin() as conn:
+        row = lambda **kw: {"parent_code": None, "valid_from": None, "valid_to": None, **kw}  # noqa: E731
+        conn.execute(Unit.__table__.insert(), [
+            row(code="48", name="Thành phố Đà Nẵng", short_name="Đà Nẵng", division_type="thành phố", level="province",
+                 official_code="48", valid_from=day),
+            row(code="509", name="Huyện Quế Sơn", short_name="Quế Sơn", division_type="huyện", level="district",
+                 official_code="509", valid_to=day - dt.timedelta(days=1)),
+            row(code="20677", name="Xã Quế Long", short_name="Quế Long", division_type="xã", level="commune",
+                 parent_code="509", official_code="20677", valid_to=day - dt.timedelta(days=1)),
+            row(code="20641-2507", name="Xã Quế Sơn", short_name="Quế Sơn", division_type="xã", level="commune",
+                 parent_code="48", official_code="20641", valid_from=day)])
+    pw = "Mat-khau-dai-2026!"
+    # A commune account names a commune in force today, by its official code or its row key.
+    assert add_user(empty_engine, "queson-xa", pw, "commune", "20641")["district_code"] == "20641-2507"
+    for code, why in (("20677", "no commune with code '20677' in force today"), ("509", "no commune"), (None, "--commune")):
+        with pytest.raises(AuthError, match=why):
+            add_user(empty_engine, "x-" + str(code), pw, "commune", code)
+    # The city's account sees everything, as the province's did; it has no district.
+    city = add_user(empty_engine, "thanhpho", pw, "city")
+    assert scope_for(city) is None
+    with pytest.raises(AuthError, match="no district or commune"):
+        add_user(empty_engine, "thanhpho2", pw, "city", "509")
+    # Deny by default: a commune account whose commune is unknown sees nothing.
+    assert commune_scope.uncached(empty_engine, "nope") == ("-", ("-",))
+    assert scope_for({"role": "commune", "active": True, "district_code": "20641-2507"}) == "-"

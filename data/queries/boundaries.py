@@ -114,10 +114,12 @@ def current_communes(engine: Engine, f: DossierFilter) -> pd.DataFrame:
     from its communes), with how many earlier units each was formed from (``predecessors``)."""
     from ..filters import district_units, filter_values
 
-    district = filter_values(f).get("district")
+    values = filter_values(f)
     q = select(U.c.code, U.c.name, U.c.short_name).where(U.c.level == "commune", U.c.valid_to.is_(None))
-    if district:
-        q = q.where(district_units(district))
+    if values.get("district"):
+        q = q.where(district_units(values["district"]))
+    if values.get("units"):  # a commune user: their own commune
+        q = q.where(U.c.code.in_(values["units"]))
     with engine.connect() as conn:
         df = pd.DataFrame(conn.execute(q.order_by(U.c.sort_order, U.c.code)).all(), columns=["code", "name", "short_name"])
     mapping = current_units(engine)

@@ -205,10 +205,19 @@ def districts_by_on_time(engine: Engine, f: DossierFilter, min_finished: int = M
 def procedures_not_full_online(engine: Engine, f: DossierFilter, limit: int = 10) -> pd.DataFrame:
     """Procedures not offered as full online services (partly or not online),
     ranked by dossiers received in the period, the busiest first. A procedure an import added
-    (online level "unknown" until the procedures catalogue says) is not listed as not online."""
-    df = standard_report(engine, f, "procedure")
+    (online level "unknown" until the procedures catalogue says) is not listed as not online.
+
+    ``level`` is the procedure's level; in a period with a part on two tiers (from July 2025) it is
+    the level of the desks that received it, a row per procedure and level (a district-level
+    procedure was received by district desks until June 2025 and by communes since), and the
+    procedure's own level is ``procedure_level``."""
+    if any("district" not in s.levels for s in segments(engine, f.period.start, f.period.end)):
+        df = standard_report(engine, f, ["procedure", "desk_level"])
+        df = df.rename(columns={"level": "procedure_level"}).rename(columns={"desk_level": "level"})
+    else:
+        df = standard_report(engine, f, "procedure")
     df = df[df["online_level"].isin(["partial", "none"]) & (df["received"] > 0)]
-    return df.sort_values(["received", "procedure_code"], ascending=[False, True]).head(limit).reset_index(drop=True)
+    return df.sort_values(["received", "procedure_code", "level"], ascending=[False, True, True]).head(limit).reset_index(drop=True)
 
 
 @cached_query

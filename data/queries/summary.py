@@ -43,6 +43,9 @@ GROUPINGS = {
                                                       P.c.online_level.label("online_level"), P.c.level.label("level"),
                                                       SE.c.code.label("sector_code")]),
     "month": ([S.c.ym.label("ym")], []),  # read from the summed rows (see _report_statement)
+    # The level of the desk that received the dossiers (the procedure's own "level" is the level it
+    # was written for: after July 2025 communes receive district-level procedures).
+    "desk_level": ([A.c.level.label("desk_level")], []),
 }
 
 
@@ -64,7 +67,7 @@ def _coalesced_sum(expr):
 # scan groups by these (small integers, already in primary-key order for ym), and the
 # names and codes are joined to the few hundred summed rows, not to every row.
 _GROUP_IDS = {"level": "agency_id", "district": "agency_id", "agency": "agency_id",
-              "sector": "procedure_id", "procedure": "procedure_id", "month": "ym"}
+              "sector": "procedure_id", "procedure": "procedure_id", "month": "ym", "desk_level": "agency_id"}
 
 
 def _labelled(parts, groups: tuple[str, ...]):

@@ -16,7 +16,7 @@ from server.faults import guard_layout
 from server.page_cache import cached_page
 
 # An admin's page without the global filters: nothing for the warm-up to render per view.
-dash.register_page(__name__, path="/imports", name="imports", order=6, nav="nav.imports", warm=False)
+dash.register_page(__name__, path="/imports", name="imports", title="TTHC · Nhập dữ liệu", order=6, nav="nav.imports", warm=False)
 
 
 @guard_layout

@@ -24,7 +24,7 @@ from components.theme import plot_text
 from components.ui import by_screen, card, empty_state, graph, page_header
 from data.db import get_engine
 from data.filters import DossierFilter, Period
-from data.periods import levels_in_period
+from data.periods import levels_in_period, segments
 from data.queries import late as q
 from data.schema import LEVELS
 from pages.late._drill import Drill, breadcrumb, crumbs, item_name, period_label, resolve_drill
@@ -34,7 +34,7 @@ from pages.late._pareto import items_to_threshold, pareto, ranked_bars, ranked_b
 from server.faults import guard_layout
 from server.page_cache import cached_page
 
-dash.register_page(__name__, path="/late", name="late", order=2, nav="nav.late")
+dash.register_page(__name__, path="/late", name="late", title="TTHC · Hồ sơ trễ hạn", order=2, nav="nav.late")
 PATH = "/late"
 
 STRINGS = {
@@ -57,6 +57,11 @@ STRINGS = {
     "card.sectors.overdue": ("Hồ sơ quá hạn theo lĩnh vực và cấp", "Overdue dossiers by sector and level"),
     "card.heatmap": ("Tỷ lệ trễ hạn: đơn vị × lĩnh vực", "Late rate: unit × sector"),
     "card.heatmap.overdue": ("Tỷ lệ quá hạn: đơn vị × lĩnh vực", "Overdue rate: unit × sector"),
+    # After July 2025 the rows are the former districts' areas (the communes formed from each), as the filter says.
+    "card.heatmap.area": ("Tỷ lệ trễ hạn: {rows} × lĩnh vực", "Late rate: {rows} × sector"),
+    "card.heatmap.area.overdue": ("Tỷ lệ quá hạn: {rows} × lĩnh vực", "Overdue rate: {rows} × sector"),
+    "heat.rows.former": ("Địa bàn huyện cũ", "Former district area"),
+    "heat.rows.split": ("Huyện (từ {date}: địa bàn huyện cũ)", "District (from {date}: its former area)"),
     "card.trend": ("Diễn biến theo tháng", "Month by month"),
     "card.pareto": ("Thủ tục gây trễ hạn — {sector}", "Procedures behind the lateness — {sector}"),
     "card.pareto.overdue": ("Thủ tục có hồ sơ quá hạn — {sector}", "Procedures with overdue dossiers — {sector}"),
@@ -405,14 +410,32 @@ def _heatmap_card(c: Ctx):
     df = hm.rename(columns={"unit_code": "row_key", "sector_code": "col_key"})
     fig = rate_heatmap(df, rows, cols, lang, hrefs,
                        {"count": c.count_label, "base": c.base_label, "rate": c.rate_label}, t("few", lang))
+    area = _former_area_word(c) if (rows_df["unit_kind"] == "district").any() else None
+    title, corner = c.word("card.heatmap"), t("heat_table.corner", lang)
+    if area:
+        title, corner = c.word("card.heatmap.area", rows=area[:1].lower() + area[1:]), area
+        fig["layout"]["yaxis"]["title"] = {"text": area, "font": {"size": 13}}
     hint = c.word("heat_hint", n=MIN_BASE)
     # The same cells as a table of links, folded: what a click on the map does, by keyboard.
     # Its ~400 cells and links are built in the browser only when the fold is opened (components.lazy).
     table = html.Details([html.Summary(t("heat_table", lang), className="small mt-2"),
-                          LazyBlock(html.Div(heat_table(df, rows, cols, lang, hrefs, t("few", lang), PATH, t("heat_table.corner", lang)),
+                          LazyBlock(html.Div(heat_table(df, rows, cols, lang, hrefs, t("few", lang), PATH, corner),
                                              className="late-scroll"))], id="late-heat-table")
-    return card(c.word("card.heatmap"), [_graph("heatmap", fig, c.filename("heatmap"), _alt_heatmap(c, hm, rows, cols), scroll="wide"),
+    return card(title, [_graph("heatmap", fig, c.filename("heatmap"), _alt_heatmap(c, hm, rows, cols), scroll="wide"),
                                          html.P(hint, className="text-muted small mb-0"), table], id="late-heatmap-card")
+
+
+def _former_area_word(c: Ctx) -> str | None:
+    """What the heat map's district rows are in the period: None for district-level units all
+    along; after the change the former districts' areas (the communes formed from each), and for a
+    period that straddles it, districts until the change, their areas from then on."""
+    parts = segments(c.engine, c.f.period.start, c.f.period.end)
+    after = next((s for s in parts if "district" not in s.levels), None)
+    if after is None:
+        return None
+    if all("district" not in s.levels for s in parts):
+        return t("heat.rows.former", c.lang)
+    return t("heat.rows.split", c.lang, date=f"{after.start:%d/%m/%Y}")
 
 
 def _short_sector(sectors, code: str, lang: str) -> str:

@@ -100,6 +100,7 @@ STRINGS = {
     "lvl.proc.hover": ("{name}<br>{level} · {sector}<br>Tiếp nhận: {received}<br>Nộp trực tuyến: {online}",
                        "{name}<br>{level} · {sector}<br>Received: {received}<br>Submitted online: {online}"),
     "lvl.axis.dossiers": ("Số hồ sơ", "Dossiers"),
+    "lvl.proc.written_for": ("TTHC {level}", "a {level} procedure"),
     "lvl.empty.sector": ("Lĩnh vực {sector} không có hồ sơ nào trong năm {year} trong phạm vi này.",
                          "The sector {sector} has no dossiers in {year} in this scope."),
     "lvl.empty.action": ("Xem tất cả lĩnh vực", "Show all sectors"),
@@ -376,14 +377,26 @@ def fig_breakdown(df: pd.DataFrame, measure: str, level: str, lang: str, average
     return {"data": data, "layout": layout}
 
 
+def _level_words(row: dict, lang: str) -> str:
+    """'cấp xã', or 'cấp xã; TTHC cấp huyện' for a procedure received at another level than its own."""
+    words = level_label(row["level"], lang).lower()
+    own = row.get("procedure_level")
+    if isinstance(own, str) and own != row["level"]:
+        words += "; " + t("lvl.proc.written_for", lang, level=level_label(own, lang).lower())
+    return words
+
+
 def fig_procedures(df: pd.DataFrame, lang: str, sectors: dict) -> dict:
     rows = df.iloc[::-1].to_dict("records")
     names = [bilingual(r["procedure_name"], r["procedure_name_en"], lang) for r in rows]
     short = [plot_text(n if len(n) <= 48 else n[:46] + "…") for n in names]
     names = [plot_text(n) for n in names]
-    # The same procedure name at two levels (certified copies) must stay two bars.
+    # The same procedure name at two levels (certified copies) must stay two bars: named by the
+    # level that received it, and after July 2025 by the level it was written for too (a commune
+    # now receives the district-level procedure of the same name).
     dup = {s for s in short if short.count(s) > 1}
-    short = [f"{s} ({level_label(r['level'], lang).lower()})" if s in dup else s for s, r in zip(short, rows)]
+    short = [f"{s} ({_level_words(r, lang)})" if s in dup else s for s, r in zip(short, rows)]
+    short = [s if short.count(s) == 1 else f"{s} [{r['procedure_code']}]" for s, r in zip(short, rows)]
     data = []
     for lv in LEVELS:
         mine = [i for i, r in enumerate(rows) if r["level"] == lv]

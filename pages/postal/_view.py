@@ -35,7 +35,7 @@ from data.filters import Period
 from data.periods import levels_in_period
 from data.queries import postal as q
 from data.schema import LEVELS
-from pages.postal._tilemap import COVERAGE_BINS, coverage_bin, coverage_legend, tile_label, tile_map
+from pages.postal._tilemap import coverage_bin, coverage_legend, tile_label, tile_map
 
 STRINGS = {
     "title": ("Bưu chính công ích tiếp nhận hồ sơ thay công chức", "Postal staff at the one-stop desks"),
@@ -110,13 +110,16 @@ STRINGS = {
     "drill.nothing": ("Chưa chuyển thủ tục nào cho bưu chính: {n} / {total} xã", "Nothing moved to postal staff: {n} of {total} communes"),
     "drill.all_moved": ("Mọi xã của {name} đều đã chuyển thủ tục cho bưu chính.", "Every commune of {name} has moved procedures to postal staff."),
     "drill.no_communes": ("Không có xã nào trong dữ liệu đơn vị.", "No communes in the unit list."),
-    "time.title": ("Quá trình triển khai, toàn tỉnh", "Coverage over time, whole province"),
+    "time.title": ("Quá trình triển khai, {area}", "Coverage over time, {area}"),
     "time.staff": ("Nhân viên bưu điện theo cấp", "Postal staff by level"),
     "time.full": ("Đơn vị cấp huyện chuyển 100 % thủ tục", "District-level units with 100% moved"),
+    "time.full.two_tier": ("Đơn vị chuyển 100 % thủ tục: cấp huyện, từ 01/07/2025 cấp xã",
+                           "Units with 100% moved: district level, from 1 July 2025 communes"),
     "time.share": ("Tỷ lệ hồ sơ do nhân viên bưu điện tiếp nhận, theo tháng", "Share of dossiers received by postal staff, by month"),
     "time.share.note": ("Hồ sơ nộp trực tuyến không qua quầy một cửa, nên tỷ lệ này giảm khi tỷ lệ trực tuyến tăng.",
                         "Online dossiers never reach the desk, so this share falls as the online share rises."),
     "time.units": ("đơn vị", "units"),
+    "time.share_units": ("Tỷ lệ đơn vị", "Share of units"),
     "time.year": ("Năm", "Year"),
     "dl.title": ("Bưu chính công ích thay thế công chức: các đơn vị cấp huyện", "Postal substitution: district-level units"),
     "dl.year": ("Năm", "Year"),
@@ -127,6 +130,7 @@ STRINGS = {
     "alt.staff.year": ("năm {year}: {levels}", "{year}: {levels}"),
     "alt.full": ("{title}: {years}.", "{title}: {years}."),
     "alt.full.year": ("năm {year}: {n}/{total}", "{year}: {n} of {total}"),
+    "alt.full.level": ("{level}: {years}", "{level}: {years}"),
     "alt.share": ("{title}: {levels}.", "{title}: {levels}."),
 }
 t = make_translator(STRINGS)
@@ -186,6 +190,8 @@ def page_data(view, engine) -> dict:
                                      tuple(years))
         data["over_time"] = ref_years
         first, last = years[0], max(years[-1], year)
+        # The units at 100 %: district-level units while they existed, the communes for a year that ends on two tiers.
+        data["two_tier_years"] = {y for y in years if is_two_tier(engine, y)}
         data["monthly"] = q.monthly_postal_share(engine, f_all.with_(period=Period(first * 100 + 1, last * 100 + 12)))
     return data
 
@@ -438,6 +444,15 @@ def drill_section(view, districts: pd.DataFrame, communes: pd.DataFrame) -> dbc.
 
 # ---------------------------------------------------------------- over time
 
+def full_levels(lv: pd.DataFrame, two_tier_years: set) -> list[tuple[str, pd.DataFrame]]:
+    """The units at 100 % over the years, level by level: the district-level units in every year
+    they existed, the communes in the years that end on two tiers (2025, 2026: they took over the
+    district-level desks' procedures). Without a change of structure, the district level alone."""
+    dist = lv[(lv["level"] == "district") & (lv["units"] > 0)]
+    comm = lv[(lv["level"] == "commune") & lv["year"].isin(two_tier_years)]
+    return [(level, rows) for level, rows in (("district", dist), ("commune", comm)) if not rows.empty]
+
+
 def over_time(data: dict, view) -> dbc.Card:
     lang = view.lang
     lv = data["over_time"]
@@ -457,15 +472,26 @@ def over_time(data: dict, view) -> dbc.Card:
         lang, 340, barmode="group", margin=dict(l=10, r=10, t=30, b=10), legend=BOTTOM_LEGEND,
         yaxis=dict(rangemode="tozero", fixedrange=True), xaxis=dict(type="category", fixedrange=True))}
 
-    dist = lv[lv["level"] == "district"]
-    top_units = max(1, int(dist["units"].max()) if not dist.empty else 1)
-    fig_full = {"data": [dict(
-        type="bar", x=[str(y) for y in dist["year"]], y=[int(v) for v in dist["units_full"]], marker=dict(color=COVERAGE_BINS[0][2]),
-        text=[f"{fmt_int(a, lang)} / {fmt_int(b, lang)}" for a, b in zip(dist["units_full"], dist["units"])],
-        textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{text}<extra></extra>")],
-        "layout": base_layout(lang, 340, margin=dict(l=10, r=10, t=30, b=10),
-                              yaxis=dict(title=dict(text=t("time.units", lang)), range=[0, top_units * 1.1], fixedrange=True),
-                              xaxis=dict(type="category", fixedrange=True))}
+    full_traces, full_said = [], []
+    by_level = full_levels(lv, data.get("two_tier_years", set()))
+    for level, rows in by_level:
+        name = level_label(level, lang)
+        # The share of the level's units, labelled "a/b": 17 district-level units and 78 communes on one axis.
+        full_traces.append(dict(
+            type="bar", x=[str(y) for y in rows["year"]], y=[a / b for a, b in zip(rows["units_full"], rows["units"])],
+            name=name, marker=dict(color=LEVEL_COLORS[level]), textfont=dict(size=12),
+            text=[f"{fmt_int(a, lang)}/{fmt_int(b, lang)}" for a, b in zip(rows["units_full"], rows["units"])],
+            textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{text} " + t("time.units", lang) + "<extra>" + name + "</extra>"))
+        full_said.append((name, "; ".join(t("alt.full.year", lang, year=y, n=fmt_int(a, lang), total=fmt_int(b, lang))
+                                          for y, a, b in zip(rows["year"], rows["units_full"], rows["units"]))))
+    two_levels = len(full_traces) > 1
+    full_title = t("time.full.two_tier" if two_levels else "time.full", lang)
+    fig_full = {"data": full_traces,
+                "layout": base_layout(lang, 340, margin=dict(l=10, r=10, t=30, b=10), barmode="group", showlegend=two_levels,
+                                      legend=BOTTOM_LEGEND, uniformtext=dict(minsize=11, mode="show"),
+                                      yaxis=dict(title=dict(text=t("time.share_units", lang)), tickformat=".0%",
+                                                 range=[0, 1.15], fixedrange=True),
+                                      xaxis=dict(type="category", fixedrange=True))}
 
     m = data["monthly"]
     share_traces = []
@@ -488,17 +514,18 @@ def over_time(data: dict, view) -> dbc.Card:
         [int(v) if n else None for v, n in zip(lv[lv["year"] == y]["postal_staff"], lv[lv["year"] == y]["records"])], fmt_int, lang))
         for y in years]
     alt_staff = t("alt.staff", lang, title=t("time.staff", lang), years="; ".join(staff_years))
-    alt_full = t("alt.full", lang, title=t("time.full", lang), years="; ".join(
-        t("alt.full.year", lang, year=y, n=fmt_int(a, lang), total=fmt_int(b, lang)) for y, a, b in zip(dist["year"], dist["units_full"], dist["units"])))
+    alt_full = t("alt.full", lang, title=full_title, years=". ".join(
+        t("alt.full.level", lang, level=name, years=said) for name, said in full_said) if two_levels
+        else (full_said[0][1] if full_said else "—"))
     if m.empty:
         share_part = [empty_state(t("no_data", lang))]
     else:
         alt_share = t("alt.share", lang, title=t("time.share", lang), levels=ct.level_ranges(m, LEVELS, "postal_share", fmt_pct, lang))
         share_part = [graph("post-time-share", fig_share, f"postal-share-by-month-{years[0]}-{years[-1]}", alt_share),
                       html.P(t("time.share.note", lang), className="post-table-note")]
-    return card(t("time.title", lang), dbc.Row([
+    return card(t("time.title", lang, area=whole_area(view.year, lang)), dbc.Row([
         dbc.Col([html.H3(t("time.staff", lang), className="h6"), graph("post-time-staff", fig_staff, f"postal-staff-{years[0]}-{years[-1]}", alt_staff)], lg=4),
-        dbc.Col([html.H3(t("time.full", lang), className="h6"), graph("post-time-full", fig_full, f"postal-units-100-{years[0]}-{years[-1]}", alt_full)], lg=3),
+        dbc.Col([html.H3(full_title, className="h6"), graph("post-time-full", fig_full, f"postal-units-100-{years[0]}-{years[-1]}", alt_full)], lg=3),
         dbc.Col([html.H3(t("time.share", lang), className="h6"), *share_part], lg=5),
     ]), id="post-over-time")
 

@@ -16,7 +16,7 @@ from pages.postal._view import build, download_frame, with_district
 from server.faults import guard_layout
 from server.page_cache import cached_page
 
-dash.register_page(__name__, path="/postal", name="postal", order=3, nav="nav.postal")
+dash.register_page(__name__, path="/postal", name="postal", title="TTHC · Bưu chính công ích", order=3, nav="nav.postal")
 
 
 @guard_layout

@@ -16,11 +16,13 @@ from dash import dcc, html
 
 from components.formatting import fmt_int, fmt_number, fmt_pct, month_name, ym_label
 from components.i18n import make_translator
+from components.kpi import whole_area
 from components.theme import NEUTRAL_COLOR, base_layout, inked_heatmap, plot_text
 from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
 from data.auth import active_scope
 from data.filters import Period
+from data.periods import levels_in_period
 from data.queries import scorecard as q
 from data.service_index import GROUP_BY_KEY, GROUPS, INDICATOR_BY_KEY, INDICATORS
 
@@ -30,14 +32,13 @@ STRINGS = {
                  "điểm đo được: nhóm nào dữ liệu chưa có thì ghi “chưa đo được”.",
                  "Computed from the province's own dossiers in the six groups of Decision 766/QĐ-TTg. The total is out "
                  "of the points measured: a group the data does not carry says “not measured”."),
-    "scope.province": ("Toàn tỉnh", "Whole province"),
     "period.year": ("năm {year}", "{year}"),
     "period.month": ("tháng {month}/{year}", "{month} {year}"),
     "total": ("Tổng điểm", "Total"),
     "of": ("/ {max} điểm đo được", "of {max} points measured"),
     "of.all": ("/ 100 điểm", "of 100 points"),
     "prev": ("{period}: {value}", "{period}: {value}"),
-    "province.beside": ("Toàn tỉnh: {value} / {max}", "Whole province: {value} of {max}"),
+    "province.beside": ("{area}: {value} / {max}", "{area}: {value} of {max}"),
     "not_measured": ("chưa đo được", "not measured"),
     "groups.title": ("Điểm từng nhóm so với điểm tối đa", "Each group's points against its maximum"),
     "groups.prev": ("Kỳ trước ({period})", "Last period ({period})"),
@@ -68,6 +69,13 @@ STRINGS = {
     "heat.title": ("Tỷ lệ từng chỉ tiêu theo đơn vị", "Each indicator's rate by unit"),
     "heat.many": ("{n} xã: chọn một huyện ở thanh lọc để xem bảng màu các xã của huyện đó.",
                   "{n} communes: pick a district in the filter bar to see its communes' heat table."),
+    "heat.many.two_tier": ("{n} xã, phường: chọn một địa bàn huyện cũ ở thanh lọc để xem bảng màu các xã, phường "
+                           "hình thành từ huyện đó.",
+                           "{n} communes and wards: pick a former district area in the filter bar to see the heat "
+                           "table of the communes formed from it."),
+    "rank.two_tier": ("Từ 01/07/2025 không còn cấp huyện: xếp hạng các xã, phường và các sở, ban, ngành.",
+                      "Since 1 July 2025 there is no district level: the communes and wards and the departments are "
+                      "ranked."),
     "heat.published": ("Công khai", "Published"),
     "heat.progress": ("Đúng hạn", "On time"),
     "heat.online_share": ("Nộp trực tuyến", "Online"),
@@ -145,6 +153,15 @@ STRINGS = {
 t = make_translator(STRINGS)
 
 LEVELS = ("district", "commune", "department")
+
+
+def levels_offered(engine, period: Period) -> tuple[str, ...]:
+    """The ranking's levels in ``period``, the first the one the page opens on (and the URL leaves out):
+    the district level only where it existed on some day of it (not in 2026 nor from July 2025 on,
+    when the page opens on the communes)."""
+    found = levels_in_period(engine, period.start, period.end)
+    return tuple(lv for lv in LEVELS if lv != "district" or "district" in found)
+
 # Red (low) to green (high), spelled out: plotly.js knows no "RdYlGn" by name.
 HEAT_SCALE = [[0, "#d73027"], [0.5, "#fee08b"], [1, "#1a9850"]]
 HEAT_MAX_UNITS = 40  # more rows than a projector can read: the commune heat table wants a district
@@ -169,8 +186,7 @@ def points(x, lang: str) -> str:
 class Choice:
     """The page's own parameters, checked: level, month, selected unit, lost-dossier list."""
 
-    def __init__(self, view, kwargs: dict):
-        self.level = kwargs.get("level") if kwargs.get("level") in LEVELS else "district"
+    def __init__(self, view, kwargs: dict, engine):
         try:
             month = int(kwargs.get("month") or 0)
         except ValueError:
@@ -185,6 +201,10 @@ class Choice:
             self.previous = Period(prev, prev)
         else:
             self.previous = Period.year(year - 1)
+        # A level the period did not have (the district level after June 2025) falls back to the default.
+        self.levels = levels_offered(engine, self.period)
+        self.two_tier = "district" not in self.levels
+        self.level = kwargs.get("level") if kwargs.get("level") in self.levels else self.levels[0]
 
     def period_text(self, view, period: Period | None = None) -> str:
         p = period or self.period
@@ -229,7 +249,7 @@ def headline(view, choice: Choice, data: dict, scope_name: str) -> dbc.Row:
         html.Div([html.Span(points(s["total"], lang), className="sco-total-value", id="sco-total"),
                   html.Span(" " + of, className="sco-total-of")]),
         html.Div(prev_text, className="sco-total-prev text-muted", id="sco-total-prev"),
-        *([html.Div(t("province.beside", lang, value=points(data["province"]["total"], lang),
+        *([html.Div(t("province.beside", lang, area=whole_area(view.year, lang).capitalize(), value=points(data["province"]["total"], lang),
                       max=fmt_int(data["province"]["max_measured"], lang)),
                     className="sco-total-prev", id="sco-total-province")] if data.get("province") else []),
     ]), className="mb-3 shadow-sm sco-total-card h-100")
@@ -313,7 +333,7 @@ def ranking_card(view, choice: Choice, units: list[dict]):
     controls = html.Div([
         html.Div([html.Label(t("level.pick", lang), htmlFor="sco-level", className="me-2"),
                   dbc.RadioItems(id="sco-level", value=choice.level, inline=True, className="d-inline-block",
-                                 options=[{"label": t(f"level.{lv}", lang), "value": lv} for lv in LEVELS])],
+                                 options=[{"label": t(f"level.{lv}", lang), "value": lv} for lv in choice.levels])],
                  className="me-4 mb-2"),
         html.Div([html.Label(t("month.pick", lang), htmlFor="sco-month", className="me-2"),
                   dcc.Dropdown(id="sco-month", value=choice.month or 0, clearable=False, searchable=False,
@@ -325,7 +345,8 @@ def ranking_card(view, choice: Choice, units: list[dict]):
                    className="mb-2 ms-auto"),
         dcc.Download(id="sco-dl-xlsx"),
     ], className="d-flex flex-wrap align-items-center")
-    body = [controls, html.P(t("rank.note", lang), className="text-muted small mb-2")]
+    note = t("rank.note", lang) + (" " + t("rank.two_tier", lang) if choice.two_tier else "")
+    body = [controls, html.P(note, className="text-muted small mb-2", id="sco-rank-note")]
     body.append(ranking_grid(units, view, choice) if units else empty_state(t("rank.none", lang), id="sco-rank-none"))
     return card(t("rank.title", lang, level=t(f"level.{choice.level}", lang).lower()), body, id="sco-rank-card")
 
@@ -345,7 +366,8 @@ def heat_table(view, choice: Choice, units: list[dict]):
     if not units:
         return None
     if len(units) > HEAT_MAX_UNITS:
-        body = empty_state(t("heat.many", lang, n=fmt_int(len(units), lang)), id="sco-heat-many")
+        many = "heat.many.two_tier" if choice.two_tier else "heat.many"
+        body = empty_state(t(many, lang, n=fmt_int(len(units), lang)), id="sco-heat-many")
         return card(t("heat.title", lang), body, id="sco-heat-card")
     names = [plot_text(u["name"] if lang == "vi" else u["name_en"]) for u in units][::-1]
     cols = [t(f"heat.{i.key}", lang) for i in INDICATORS]
@@ -522,9 +544,9 @@ def build(view, kwargs: dict, engine):
     lang = view.lang
     if not view.has_data:
         return html.Div([page_header(t("title", lang), notes=view.notes), empty_state(t("no_data", lang))])
-    choice = Choice(view, kwargs)
+    choice = Choice(view, kwargs, engine)
     data = page_data(view, choice, engine)
-    scope_name = view.district_name or t("scope.province", lang)
+    scope_name = view.district_name or whole_area(view.year, lang).capitalize()  # the city's part after June 2025
     title = f"{t('title', lang)} — {scope_name}, {choice.period_text(view)}"
     if choice.unit is None and choice.level == "district" and view.district is not None:
         choice.unit = view.district  # the district picked in the filter bar is the unit looked at

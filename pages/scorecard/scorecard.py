@@ -10,6 +10,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, no_update
 
 from components.download import to_xlsx_bytes
+from components.kpi import whole_area
 from components.params import UNIT_CODE, build_search, parse_search, resolve_view
 from data.db import get_engine
 from data.queries import scorecard as q
@@ -47,10 +48,12 @@ def _with(search: str | None, **changes) -> str:
 @callback(Output("url", "search", allow_duplicate=True), Input("sco-level", "value"), State("url", "search"),
           prevent_initial_call=True)
 def level_changed(level, search):
-    if level not in LEVELS or parse_search(search).get("level", "district") == level:
+    view = resolve_view(parse_search(search))
+    offered = Choice(view, view.extra, get_engine()).levels  # no district level after June 2025
+    if level not in offered or parse_search(search).get("level", offered[0]) == level:
         return no_update
     # Another level has other units: the selection and its list go.
-    return _with(search, level=None if level == "district" else level, unit=None, lost=None)
+    return _with(search, level=None if level == offered[0] else level, unit=None, lost=None)
 
 
 @callback(Output("url", "search", allow_duplicate=True), Input("sco-month", "value"), State("url", "search"),
@@ -82,12 +85,12 @@ def download_xlsx(n, search):
     view = resolve_view(kwargs)
     if not view.has_data:
         return no_update
-    choice = Choice(view, view.extra)
+    choice = Choice(view, view.extra, get_engine())
     lang = view.lang
     units = q.unit_scores(get_engine(), view.filter(period=choice.period), choice.level)
     level = t(f"level.{choice.level}", lang)
     filters = [(t("dl.period", lang), choice.period_text(view)),
-               (t("dl.scope", lang), view.district_name or t("scope.province", lang))]
+               (t("dl.scope", lang), view.district_name or whole_area(view.year, lang).capitalize())]
     if view.sector:
         filters.append((t("dl.sector", lang), view.sector))
     data = to_xlsx_bytes(download_frame(units, lang), t("dl.title", lang, level=level), filters, sheet="Scorecard")
