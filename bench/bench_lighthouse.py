@@ -2,6 +2,7 @@
 
     python bench/bench_lighthouse.py                      # starts gunicorn on the demo database (port 8106)
     python bench/bench_lighthouse.py --url http://127.0.0.1:8050 --pages /,/levels --presets mobile
+    python bench/bench_lighthouse.py --runs 3 --reports var/bench/reports   # median of 3, whole reports kept
 
 Lighthouse (pinned, from npm into ~/.cache/tthc-lighthouse, ``LH_DIR`` to move it) drives Debian's
 Chromium (``/usr/bin/chromium``) with the project's browser flags, against gunicorn alone (no proxy:
@@ -84,7 +85,8 @@ class Chromium:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
-def run_lighthouse(exe: Path, url: str, preset: str, chrome_port: int, keep_cache: bool) -> dict | None:
+def run_lighthouse(exe: Path, url: str, preset: str, chrome_port: int, keep_cache: bool, keep: Path | None = None) -> dict | None:
+    """One Lighthouse run; its whole report is kept as ``keep`` if given (bootup-time, long tasks...)."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         out = f.name
     cmd = [str(exe), url, "--only-categories=performance", "--output=json", f"--output-path={out}", "--quiet",
@@ -96,6 +98,9 @@ def run_lighthouse(exe: Path, url: str, preset: str, chrome_port: int, keep_cach
     subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, CHROME_PATH=CHROMIUM))
     try:
         report = json.loads(Path(out).read_text())
+        if keep:
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(out, keep)
     except (OSError, ValueError):
         return None
     finally:
@@ -131,16 +136,29 @@ def warm(base: str, pages: list[str]) -> None:
             seen.add(url)
 
 
-def measure(base: str, pages: list[str], presets: list[str], repeat: bool) -> list[dict]:
+def median_run(runs: list[dict]) -> dict | None:
+    """The run of median TBT (the figure the shared machine's load moves most), so a row's
+    score, LCP and TBT come from one real run; ``runs`` keeps them all."""
+    done = sorted((r for r in runs if r and r["tbt_ms"] is not None), key=lambda r: r["tbt_ms"])
+    return dict(done[len(done) // 2], runs=runs) if done else None
+
+
+def measure(base: str, pages: list[str], presets: list[str], repeat: bool, runs: int = 1, reports: Path | None = None) -> list[dict]:
     exe = lighthouse_bin()
     warm(base, pages)
     rows = []
     for preset in presets:
         for page in pages:
             url = base + page + QUERY
-            with Chromium() as chrome:
-                first = run_lighthouse(exe, url, preset, chrome.port, keep_cache=False)
-                again = run_lighthouse(exe, url, preset, chrome.port, keep_cache=True) if repeat and first else None
+            name = page.strip("/") or "overview"
+            firsts, again = [], None
+            for n in range(runs):
+                with Chromium() as chrome:
+                    keep = reports / f"{name}-{preset}-{n}.json" if reports else None
+                    firsts.append(run_lighthouse(exe, url, preset, chrome.port, keep_cache=False, keep=keep))
+                    if repeat and firsts[-1] and again is None:
+                        again = run_lighthouse(exe, url, preset, chrome.port, keep_cache=True)
+            first = median_run(firsts) if runs > 1 else firsts[0]
             row = {"page": page, "preset": preset, "first": first, "repeat": again}
             rows.append(row)
             print(line(row), flush=True)
@@ -175,6 +193,8 @@ def main() -> None:
     ap.add_argument("--pages", default=",".join(PAGES))
     ap.add_argument("--presets", default="desktop,mobile")
     ap.add_argument("--no-repeat", action="store_true", help="skip the repeat visits")
+    ap.add_argument("--runs", type=int, default=1, help="first visits per page and preset; the row is the median run")
+    ap.add_argument("--reports", type=Path, help="keep every Lighthouse report (JSON) in this folder")
     a = ap.parse_args()
     pages, presets = a.pages.split(","), a.presets.split(",")
     # A stopped run still stops its gunicorn and Chromium (the `finally`s below).
@@ -189,7 +209,7 @@ def main() -> None:
         base = server.base
     print(HEADER, flush=True)
     try:
-        rows = measure(base, pages, presets, repeat=not a.no_repeat)
+        rows = measure(base, pages, presets, repeat=not a.no_repeat, runs=a.runs, reports=a.reports)
     finally:
         if server:
             server.stop()

@@ -10,12 +10,20 @@ only the JavaScript a page needs (issue 16). Commune offices sit on slow lines; 
 * **Long-lived caching**: a file whose URL carries a fingerprint (Dash's ``?m=<mtime>`` on assets,
   ``.v<version>m<mtime>.`` on component suites) changes URL when it changes, so it is
   ``immutable`` for a year: a second visit transfers only the page and its data.
-* **A partial plotly.js**: the app draws bar, scatter and heatmap traces only; the vendored
-  cartesian bundle (``assets/vendor/plotly-cartesian-4.1.1.min.js``: 1.5 MB against the full
-  bundle's 4.8 MB) is what dcc.Graph loads, on the first chart a page draws, and Dash's full
-  bundle is not served at all.
+* **A partial plotly.js**: the app draws bar, scatter and heatmap traces only; a bundle of
+  exactly those (``assets/vendor/plotly-bar-heatmap-scatter-4.1.1.min.js``, built by
+  ``scripts/build_plotly_bundle.sh``: 1.18 MB, 365 KB brotli, against the full bundle's 4.8 MB)
+  is what dcc.Graph loads, on the first chart a page draws, and Dash's full bundle is not
+  served at all.
+* **No dash_table**: Dash links its DataTable's bundle into every page; the app shows its tables
+  with dash-ag-grid and html, so the bundle stays servable but is not linked.
 * **dash-ag-grid on demand**: its 1.3 MB script is loaded by ``assets/lazy_libraries.js`` when
   a grid is first rendered (/late's dossier list, /postal's table), not on every page.
+
+* **The layout fetched with the scripts**: Dash's renderer asks for ``_dash-layout`` and
+  ``_dash-dependencies`` only once its scripts have run; ``<link rel="preload">`` in the page's
+  head starts both at once, so on a slow line the page's content does not wait two more round
+  trips (the renderer's ``fetch`` takes the preloaded answers: same URL, mode and credentials).
 
 The two URLs the browser loads on demand are handed to ``assets/lazy_libraries.js`` in a
 ``<meta name="tthc-libraries">`` tag of the page (JSON; no inline script, so the CSP stays strict).
@@ -32,7 +40,7 @@ from pathlib import Path
 import brotli
 import dash
 import dash_ag_grid
-from dash import dcc
+from dash import dash_table, dcc
 from dash.fingerprint import build_fingerprint
 from flask import request
 from flask_compress import Compress
@@ -42,10 +50,9 @@ from data.config import ROOT
 log = logging.getLogger("tthc.delivery")
 
 ASSETS = ROOT / "assets"
-PLOTLY_BUNDLE = "vendor/plotly-cartesian-4.1.1.min.js"  # under assets/; origin and licence in assets/vendor/README.md
-# The trace types the cartesian bundle registers (its package README); the app draws a subset.
-PLOTLY_BUNDLE_TRACES = frozenset({"bar", "box", "contour", "heatmap", "histogram", "histogram2d", "histogram2dcontour",
-                                  "image", "pie", "scatter", "scatterternary", "violin"})
+PLOTLY_BUNDLE = "vendor/plotly-bar-heatmap-scatter-4.1.1.min.js"  # under assets/; origin and licence in assets/vendor/README.md
+# The trace types the bundle registers (scripts/plotly_bundle/entry.js): all the app draws.
+PLOTLY_BUNDLE_TRACES = frozenset({"bar", "heatmap", "scatter"})
 GRID_SCRIPT = "dash_ag_grid.min.js"
 COMPRESSED_DIR = Path(os.environ.get("TTHC_COMPRESSED_DIR") or ROOT / "var" / "compressed")
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
@@ -65,6 +72,8 @@ def init_delivery(app: dash.Dash) -> None:
     server.after_request(_long_cache)
     _partial_plotly(app)
     _grid_on_demand()
+    _no_data_table()
+    _preload_layout(app)
     app.config.meta_tags.append({"name": "tthc-libraries", "content": json.dumps(library_urls(app), separators=(",", ":"))})
 
 
@@ -73,7 +82,7 @@ def _partial_plotly(app: dash.Dash) -> None:
     lazy_libraries.js points that at the partial bundle. Dash's entry for its full bundle goes,
     so the full bundle is neither linked nor served."""
     dcc._js_dist[:] = [r for r in dcc._js_dist if r.get("namespace") != "plotly"]
-    ignore = r"^plotly-cartesian-.*\.js$"  # served from /assets on request, not a <script> of every page
+    ignore = r"(^|/)plotly-[^/]*\.min\.js$"  # served from /assets on request, not a <script> of every page
     app.config.assets_ignore = f"{app.config.assets_ignore}|{ignore}" if app.config.assets_ignore else ignore
 
 
@@ -82,6 +91,20 @@ def _grid_on_demand() -> None:
     resources are registered for serving and left out of the index."""
     for resource in dash_ag_grid._js_dist:
         if resource.get("relative_package_path") == GRID_SCRIPT:
+            resource["dynamic"] = True
+
+
+def _preload_layout(app: dash.Dash) -> None:
+    prefix = app.config.requests_pathname_prefix
+    links = "".join(f'<link rel="preload" href="{prefix}{path}" as="fetch" crossorigin="anonymous">'
+                    for path in ("_dash-layout", "_dash-dependencies"))
+    app.index_string = app.index_string.replace("{%css%}", links + "\n        {%css%}", 1)
+
+
+def _no_data_table() -> None:
+    """No page draws a dash_table.DataTable (tests/test_delivery.py): its bundle is not linked."""
+    for resource in dash_table._js_dist:
+        if resource.get("relative_package_path") == "dash_table/bundle.js":
             resource["dynamic"] = True
 
 

@@ -190,6 +190,7 @@ def test_ba11y006_heat_map_cells_by_keyboard(dash_duo, demo_app):
     dash_duo.wait_for_page(url=dash_duo.server_url + "/late?year=2023")
     _settled(dash_duo)
     dash_duo.find_element("#late-heat-table summary").send_keys(Keys.ENTER)  # a <summary> opens with Enter
+    dash_duo.wait_for_element("#late-heat-table table.late-heat-table", timeout=10)  # built when the fold opens
     rows = dash_duo.driver.find_elements("xpath", "//table[contains(@class, 'late-heat-table')]//tr[th[normalize-space()='Quế Sơn']]//a")
     assert rows, "no link for Quế Sơn in the heat map's table"
     link = rows[0]  # the first sector column: land, the sector with the most late dossiers

@@ -16,7 +16,7 @@ def test_bdlv001_charts_draw_with_the_partial_bundle_and_no_grid_library(dash_du
     dash_duo.wait_for_element("#lvl-channels .main-svg .bars .point path", timeout=45)
     dash_duo.wait_for_element("#lvl-on-time .main-svg .bars .point path", timeout=30)
     loaded = dash_duo.driver.execute_script(LOADED)
-    assert any("/assets/vendor/plotly-cartesian-4.1.1.min.js" in u for u in loaded), loaded
+    assert any("/assets/vendor/plotly-bar-heatmap-scatter-4.1.1.min.js" in u for u in loaded), loaded
     assert not any("plotly.min.js" in u for u in loaded)
     assert not any("dash_ag_grid" in u for u in loaded)  # no grid on /levels
     assert dash_duo.driver.execute_script("return window.Plotly.version") == "4.1.1"
@@ -59,4 +59,18 @@ def test_bdlv003_charts_below_the_fold_draw_when_scrolled_to(dash_duo, demo_app)
     assert held >= 300  # the first chart not drawn yet keeps its figure's height
     dash_duo.driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
     dash_duo.wait_for_element("#lvl-procedures .main-svg .bars .point path", timeout=30)
+    assert_no_console_errors(dash_duo)
+
+
+def test_bdlv004_layout_preloaded_and_taken_by_the_renderer(dash_duo, demo_app):
+    dash_duo.start_server(demo_app)
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/report?year=2023")
+    dash_duo.wait_for_element("#_pages_content h1", timeout=45)
+    entries = dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource').map(function (e) { return [e.name, e.initiatorType]; })")
+    for path in ("/_dash-layout", "/_dash-dependencies"):
+        # one request each, the preload's: the renderer's fetch was answered from it (not fetched again)
+        assert [kind for url, kind in entries if url.endswith(path)] == ["link"], entries
+    logs = dash_duo.get_logs() or []
+    assert not [e for e in logs if "preload" in e.get("message", "")], logs  # "preloaded but not used" warns
     assert_no_console_errors(dash_duo)

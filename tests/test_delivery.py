@@ -94,13 +94,13 @@ def test_dlv004_full_plotly_bundle_neither_linked_nor_served(client):
     assert "plotly.min.js" not in html and "package_data" not in html
     assert client.get("/_dash-component-suites/plotly/package_data/plotly.min.js").status_code >= 400
     urls = libraries(html)
-    assert urls["plotly"].startswith("/assets/vendor/plotly-cartesian-4.1.1.min.js?m=")
-    assert "plotly-cartesian" not in " ".join(re.findall(r'src="([^"]+)"', html))  # loaded by the first chart, not by every page
+    assert urls["plotly"].startswith("/assets/vendor/plotly-bar-heatmap-scatter-4.1.1.min.js?m=")
+    assert "plotly-bar-heatmap-scatter" not in " ".join(re.findall(r'src="([^"]+)"', html))  # loaded by the first chart, not by every page
     r = client.get(urls["plotly"], headers={"Accept-Encoding": "br"})
     assert r.status_code == 200 and r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     body = decoded(r)
-    assert body.startswith(b"/**\n* plotly.js (cartesian - minified) v4.1.1") and b"window.Plotly = Plotly" in body
-    assert len(r.data) < 600_000  # against 4.8 MB for the full bundle, uncompressed
+    assert body.startswith(b"/**\n* plotly.js (bar, heatmap, scatter - minified) v4.1.1") and b"window.Plotly = Plotly" in body
+    assert len(r.data) < 400_000  # against 4.8 MB for the full bundle, uncompressed
 
 
 def test_dlv005_dash_ag_grid_only_on_demand(client):
@@ -170,3 +170,17 @@ def test_dlv008_charts_are_lazy_blocks_holding_their_height():
     assert isinstance(graph("g", fig, "f", lazy=False), dcc.Graph)
     # The browser side defines the namespace the layout names.
     assert "window.tthc_lazy = {LazyBlock: LazyBlock}" in (delivery.ASSETS / "lazy_blocks.js").read_text()
+
+
+def test_dlv007_no_data_table_bundle_and_no_page_draws_one(client, demo_app):
+    html = page_html(client)
+    assert not any("dash_table" in s for s in re.findall(r'<script src="([^"]+)"', html))
+    assert any("dash_core_components" in s for s in re.findall(r'<script src="([^"]+)"', html))  # the others still are
+    registry = {page["path"]: page for page in dash.page_registry.values()}
+    namespaces = set()
+    with page_cache_off(), demo_app.server.test_request_context("/"):
+        for path, views in VIEWS.items():
+            for params in views:
+                layout = registry[path]["layout"](**params)
+                namespaces |= {c._namespace for c in [layout, *layout._traverse()] if hasattr(c, "_namespace")}
+    assert "dash_html_components" in namespaces and "dash_table" not in namespaces, namespaces

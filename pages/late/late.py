@@ -17,6 +17,7 @@ from components import chart_text as ct
 from components.download import to_csv_bytes, to_xlsx_bytes
 from components.formatting import fmt_int, fmt_pct
 from components.i18n import bilingual, make_translator
+from components.lazy import LazyBlock
 from components.params import CODE, UNIT_CODE, YEAR_MONTH, build_search, reference_lists, resolve_view
 from components.structure import structure_note
 from components.theme import plot_text
@@ -416,9 +417,10 @@ def _heatmap_card(c: Ctx):
         fig["layout"]["yaxis"]["title"] = {"text": area, "font": {"size": 13}}
     hint = c.word("heat_hint", n=MIN_BASE)
     # The same cells as a table of links, folded: what a click on the map does, by keyboard.
+    # Its ~400 cells and links are built in the browser only when the fold is opened (components.lazy).
     table = html.Details([html.Summary(t("heat_table", lang), className="small mt-2"),
-                          html.Div(heat_table(df, rows, cols, lang, hrefs, t("few", lang), PATH, corner),
-                                   className="late-scroll")], id="late-heat-table")
+                          LazyBlock(html.Div(heat_table(df, rows, cols, lang, hrefs, t("few", lang), PATH, corner),
+                                             className="late-scroll"))], id="late-heat-table")
     return card(title, [_graph("heatmap", fig, c.filename("heatmap"), _alt_heatmap(c, hm, rows, cols), scroll="wide"),
                                          html.P(hint, className="text-muted small mb-0"), table], id="late-heatmap-card")
 
