@@ -3,19 +3,14 @@ the service index (Decision 766) per unit, from the aggregates (docs/scorecard.m
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
-from data.config import database_url
-from data.db import has_schema, make_engine, safe_url
 from data.filters import DossierFilter, Period
-from data.queries.reference import years_with_data
 from data.queries.scorecard import RANK_LEVELS, scorecard_json
 from data.service_index import GROUPS
 
-from .errors import CliError, first_line
+from .reading import read_year
 
 
 def _points(x) -> str:
@@ -30,23 +25,8 @@ def _points(x) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (rates as fractions, null where not measured).")
 def scorecard(year: int, month: int | None, level: str, as_json: bool) -> None:
     """Service index (Decision 766) per unit: total of the points measured and each group's points."""
-    url = database_url()
-    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
-        raise CliError(f"no database at {safe_url(url)}: run `tthc demo` or set DATABASE_URL")
-    engine = make_engine(url)
-    try:
-        if not has_schema(engine):
-            raise CliError(f"{safe_url(url)} has no dossier tables: run `tthc db upgrade` and import data")
-        years = years_with_data(engine)
-        if year not in years:
-            have = ", ".join(str(y) for y in sorted(years)) or "none"
-            raise CliError(f"no dossiers for {year} (years with data: {have})")
-        period = Period(year * 100 + month, year * 100 + month) if month else Period.year(year)
-        out = scorecard_json(engine, DossierFilter(period), level)
-    except SQLAlchemyError as exc:
-        raise CliError(f"cannot read {safe_url(url)}: {first_line(exc)}") from exc
-    finally:
-        engine.dispose()
+    period = Period(year * 100 + month, year * 100 + month) if month else Period.year(year)
+    out = read_year(year, lambda engine: scorecard_json(engine, DossierFilter(period), level))
     if month:
         out["month"] = month
     if as_json:

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
-from data.config import database_url
-from data.db import has_schema, make_engine, safe_url
-from data.queries.reference import years_with_data
 from data.queries.summary import summary_json
 
-from .errors import CliError, first_line
+from .reading import read_year
 
 
 def _pct(x) -> str:
@@ -28,22 +23,7 @@ def _pct(x) -> str:
                    "onto today's units through the successor records (the same province totals).")
 def summary(year: int, as_json: bool, boundaries: str) -> None:
     """Per-level summary for a year: received, on time, online, postal (the levels that existed that year)."""
-    url = database_url()
-    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
-        raise CliError(f"no database at {safe_url(url)}: run `tthc demo` or set DATABASE_URL")
-    engine = make_engine(url)
-    try:
-        if not has_schema(engine):
-            raise CliError(f"{safe_url(url)} has no dossier tables: run `tthc db upgrade` and import data")
-        years = years_with_data(engine)
-        if year not in years:
-            have = ", ".join(str(y) for y in sorted(years)) or "none"
-            raise CliError(f"no dossiers for {year} (years with data: {have})")
-        out = summary_json(engine, year, boundaries)
-    except SQLAlchemyError as exc:
-        raise CliError(f"cannot read {safe_url(url)}: {first_line(exc)}") from exc
-    finally:
-        engine.dispose()
+    out = read_year(year, lambda engine: summary_json(engine, year, boundaries))
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
