@@ -195,3 +195,49 @@ def test_pbp010_tab_title_follows_the_unit_in_force(demo_app):
     assert _store_title(client, "/postal", "?year=2025") == "TTHC · Bưu chính công ích · Đà Nẵng"  # as 2025 ended
     assert _store_title(client, "/postal", "?year=2024") == "TTHC · Bưu chính công ích · Quảng Nam"
     assert _store_title(client, "/scorecard", "?year=2024&lang=en") == "TTHC · Index · Quảng Nam"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_demo_engine(request):
+    return request.getfixturevalue("demo_engine" if request.param == "sqlite" else "demo_pg_engine")
+
+
+def test_pbp011_scorecard_ranks_the_units_in_force_in_the_period(any_demo_engine):
+    import datetime as dt
+
+    from data.queries import scorecard as q
+
+    # August 2025: the 42 communes merged away on 1 July still finish 52 dossiers received before
+    # the merger; they are not ranked among the 78 communes in force (said beside the ranking).
+    aug = DossierFilter(Period(202508, 202508))
+    units = q.unit_scores(any_demo_engine, aug, "commune")
+    assert len(units) == 78 and all(u["valid_to"] is None for u in units)
+    assert q.ended_units(any_demo_engine, aug, "commune") == (42, 52)
+    assert [u["code"] for u in q.unit_scores(any_demo_engine, aug, "department")] == [
+        u["code"] for u in q.unit_scores(any_demo_engine, aug, "department") if u["code"].endswith("-48")]
+    # The whole of 2025: both structures were in force; the 233 communes and 9 departments that
+    # ended on 30 June say so. The 15 communes merged on 1 January 2025 are left out.
+    year = DossierFilter(Period.year(2025))
+    units = q.unit_scores(any_demo_engine, year, "commune")
+    assert len(units) == 311 and sum(u["valid_to"] == dt.date(2025, 6, 30) for u in units) == 233
+    assert q.ended_units(any_demo_engine, year, "commune") == (15, 105)
+    depts = q.unit_scores(any_demo_engine, year, "department")
+    assert len(depts) == 18 and sorted(u["code"] for u in depts if u["valid_to"]) == sorted(
+        u["code"].removesuffix("-48") for u in depts if u["code"].endswith("-48"))
+    # 2024: nothing ended before its end.
+    assert all(u["valid_to"] is None for u in q.unit_scores(any_demo_engine, DossierFilter(Period.year(2024)), "commune"))
+
+
+def test_pbp012_scorecard_page_marks_former_units(pages):
+    sco = pages["scorecard"]
+    tree = render(sco, year="2025", month="8")
+    names = [r["unit"] for r in by_id(tree, "sco-rank").rowData]
+    assert len(names) == 78 and not any("cũ" in n for n in names)
+    assert text_of(by_id(tree, "sco-rank-ended")).startswith("42 đơn vị đã sáp nhập trước kỳ này không xếp hạng; 52 hồ sơ")
+    tree = render(sco, year="2025", level="department", lang="en")
+    names = [r["unit"] for r in by_id(tree, "sco-rank").rowData]
+    former = [n for n in names if n.endswith("(former, until 30/06/2025)")]
+    assert len(names) == 18 and len(former) == 9
+    # Each department appears once as Quảng Nam's (former) and once as the city's.
+    assert sorted(n.removesuffix(" (former, until 30/06/2025)") for n in former) == sorted(set(names) - set(former))
+    assert "sco-rank-ended" not in ids(render(sco, year="2024"))
