@@ -241,3 +241,34 @@ def test_pbp012_scorecard_page_marks_former_units(pages):
     # Each department appears once as Quảng Nam's (former) and once as the city's.
     assert sorted(n.removesuffix(" (former, until 30/06/2025)") for n in former) == sorted(set(names) - set(former))
     assert "sco-rank-ended" not in ids(render(sco, year="2024"))
+
+
+def _late_link(tree) -> str:
+    return by_id(tree, "sco-lost-late").href
+
+
+def test_pbp013_a_district_users_late_link_stays_in_their_district(pages):
+    from urllib.parse import parse_qs, urlsplit
+
+    from data.auth import reset_scope, set_scope
+
+    sco = pages["scorecard"]
+    token = set_scope("509", "district")
+    try:
+        # Whatever the URL asks (another district, none, the communes, a month after the change),
+        # the lost-points card's /late link is Quế Sơn's: on three tiers its own desk, as the card
+        # scores it; on two tiers the communes formed from it.
+        for params, level in (({"year": "2023"}, ["district"]), ({"year": "2023", "district": "502"}, ["district"]),
+                              ({"year": "2023", "level": "commune"}, None), ({"year": "2026"}, None),
+                              ({"year": "2025", "month": "8"}, None)):
+            href = _late_link(render(sco, **params))
+            path, query = urlsplit(href).path, parse_qs(urlsplit(href).query)
+            assert path == "/late" and query["district"] == ["509"], (params, href)
+            assert query.get("level") == level, (params, href)
+        # The commune a district user picks in the ranking is one of theirs, with their district kept.
+        tree = render(sco, year="2023", level="commune")
+        commune = by_id(tree, "sco-rank").rowData[0]["code"]
+        query = parse_qs(urlsplit(_late_link(render(sco, year="2023", level="commune", unit=commune))).query)
+        assert query["district"] == ["509"] and query["commune"] == [commune] and query["level"] == ["commune"]
+    finally:
+        reset_scope(token)
