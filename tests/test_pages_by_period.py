@@ -265,6 +265,9 @@ def test_pbp013_a_district_users_late_link_stays_in_their_district(pages):
             path, query = urlsplit(href).path, parse_qs(urlsplit(href).query)
             assert path == "/late" and query["district"] == ["509"], (params, href)
             assert query.get("level") == level, (params, href)
+            # Followed, the link opens /late on Quế Sơn (its area after the change), not the province.
+            landed = render(pages["late"], **{k: v[0] for k, v in query.items()})
+            assert by_id(landed, "late-title").children.startswith("Hồ sơ trễ hạn — Quế Sơn, "), href
         # The commune a district user picks in the ranking is one of theirs, with their district kept.
         tree = render(sco, year="2023", level="commune")
         commune = by_id(tree, "sco-rank").rowData[0]["code"]
