@@ -224,6 +224,9 @@ def test_pbp011_scorecard_ranks_the_units_in_force_in_the_period(any_demo_engine
     depts = q.unit_scores(any_demo_engine, year, "department")
     assert len(depts) == 18 and sorted(u["code"] for u in depts if u["valid_to"]) == sorted(
         u["code"].removesuffix("-48") for u in depts if u["code"].endswith("-48"))
+    # The CLI's JSON says which are former (tthc scorecard --json).
+    listed = q.scorecard_json(any_demo_engine, year, "department")["units"]
+    assert sorted(u["valid_to"] or "" for u in listed) == [""] * 9 + ["2025-06-30"] * 9
     # 2024: nothing ended before its end.
     assert all(u["valid_to"] is None for u in q.unit_scores(any_demo_engine, DossierFilter(Period.year(2024)), "commune"))
 

@@ -243,6 +243,7 @@ def scorecard_json(engine: Engine, f: DossierFilter, level: str) -> dict:
     for u in unit_scores(engine, f, level):
         units.append({"code": u["code"], "name": u["name"], "level": level, "total": u["total"],
                       "max_measured": u["max_measured"],
+                      "valid_to": u["valid_to"].isoformat() if u["valid_to"] else None,  # a former unit's last day
                       "groups": {k: {"points": g["points"], "max": g["max"], "rate": g["rate"]}
                                  for k, g in u["groups"].items()}})
     return {"year": f.period.first_ym // 100, "units": units}
