@@ -311,3 +311,26 @@ def assert_no_console_errors(dash_duo):
     """Browser tests end like Dash's own: nothing SEVERE in the console."""
     logs = [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
     assert logs == [], logs
+
+
+# A phone as it lays a page out: device metrics, not a window (headless Chromium keeps windows at
+# least ~500 px wide, which hid overflow).
+PHONE_METRICS = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
+
+
+def pages_wider_than_a_phone(dash_duo, urls) -> dict:
+    """url -> (scrollWidth, clientWidth) of each page of ``urls`` that scrolls sideways on a
+    390×844 phone (empty: none does). Waits for each page's heading first."""
+    dash_duo.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE_METRICS)
+    try:
+        wide = {}
+        for url in urls:
+            dash_duo.wait_for_page(url=url)
+            dash_duo.wait_for_element("#_pages_content h1, #_pages_content h2", timeout=30)
+            widths = dash_duo.driver.execute_script(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            if widths[0] > widths[1]:
+                wide[url] = widths
+        return wide
+    finally:
+        dash_duo.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

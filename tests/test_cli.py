@@ -57,7 +57,8 @@ def test_cli006_scorecard_json_contract(fixture_engine):
     out = json.loads(result.output)
     assert out["year"] == 2023 and [u["code"] for u in out["units"]] == ["509", "502"]
     qs, tk = out["units"]
-    assert set(qs) == {"code", "name", "level", "total", "max_measured", "groups"}
+    assert set(qs) == {"code", "name", "level", "total", "max_measured", "valid_to", "groups"}
+    assert qs["valid_to"] is None  # in force all year (a former unit: its last day, docs/scorecard.md)
     assert (qs["name"], qs["level"], qs["max_measured"]) == ("Quế Sơn", "district", 100)
     assert qs["total"] == pytest.approx(15 + 4.5 + 2.5 + 8.25 + 11 / 3 + 9 + 9)
     assert list(qs["groups"]) == ["publicity", "progress", "online", "online_payment", "satisfaction", "digitisation"]

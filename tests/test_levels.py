@@ -194,3 +194,37 @@ def test_lvl012_target_from_environment(monkeypatch):
     monkeypatch.setenv("TARGET_ONLINE_SHARE", "nonsense")
     assert target("on_time_rate") == pytest.approx(0.95)
     assert target("online_share") is None
+
+
+@pytest.fixture(scope="module")
+def levels_page(demo_app):
+    import importlib
+
+    return importlib.import_module("pages.levels.levels")
+
+
+def test_lvl013_procedure_names_wrap_for_a_phone(levels_page):
+    """The busy procedures' names were one line of up to 48 characters, cut off on a 390 px phone:
+    they wrap over at most three lines of 24, a longer name ending in "…" on the axis and whole in
+    the hover; names from data stay escaped, line by line."""
+    import pandas as pd
+
+    long = "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất"  # 74 characters
+    word = "X" * 300
+    markup = '<a href="http://evil.example">Tiếp nhận hồ sơ</a>'
+    rows = [dict(procedure_code=c, procedure_name=n, procedure_name_en=n, level="commune", received=r,
+                 online_share=0.5, online_level="partial", sector_code="DD")
+            for c, n, r in (("A", long, 30), ("B", "Đăng ký kết hôn", 20), ("C", word, 10), ("D", markup, 5))]
+    fig = levels_page.fig_procedures(pd.DataFrame(rows), "vi", {"DD": "Đất đai"})
+    labels = dict(zip(fig["data"][0]["x"], fig["data"][0]["y"]))
+    assert labels[30] == "Đăng ký biến động quyền<br>sử dụng đất, quyền sở<br>hữu tài sản gắn liền…"
+    assert labels[20] == "Đăng ký kết hôn"
+    assert labels[10] == "<br>".join(["X" * 24] * 2 + ["X" * 23 + "…"])
+    assert labels[5] == '&lt;a href="http://evil.exa<br>mple"&gt;Tiếp nhận hồ<br>sơ&lt;/a&gt;'
+    for label in labels.values():
+        lines = [x.replace("&lt;", "<").replace("&gt;", ">") for x in label.split("<br>")]
+        assert len(lines) <= 3 and all(len(x) <= 24 for x in lines), label
+    hover = dict(zip(fig["data"][0]["x"], fig["data"][0]["hovertext"]))
+    assert long in hover[30] and word in hover[10]
+    # Taller rows for three lines: the four bars get 63, 38, 63 and 63 px.
+    assert fig["layout"]["height"] == 63 * 3 + 38 + 90

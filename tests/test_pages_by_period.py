@@ -160,7 +160,7 @@ def test_pbp009_busy_procedures_by_the_level_that_received_them(pages, demo_engi
     assert "procedure_level" not in y24 and set(y24["level"]) == {"district", "commune"}
     # On the chart every row is its own bar, named by the level that received it.
     fig = pages["levels"].fig_procedures(y25, "vi", {})
-    names = [n for tr in fig["data"] for n in tr["y"]]
+    names = [n.replace("<br>", " ") for tr in fig["data"] for n in tr["y"]]  # labels wrap over lines
     assert len(set(names)) == 10
     assert "Chứng thực bản sao từ bản chính (cấp xã; TTHC cấp huyện)" in names
     assert "Chứng thực bản sao từ bản chính (cấp xã)" in names
@@ -195,3 +195,86 @@ def test_pbp010_tab_title_follows_the_unit_in_force(demo_app):
     assert _store_title(client, "/postal", "?year=2025") == "TTHC · Bưu chính công ích · Đà Nẵng"  # as 2025 ended
     assert _store_title(client, "/postal", "?year=2024") == "TTHC · Bưu chính công ích · Quảng Nam"
     assert _store_title(client, "/scorecard", "?year=2024&lang=en") == "TTHC · Index · Quảng Nam"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_demo_engine(request):
+    return request.getfixturevalue("demo_engine" if request.param == "sqlite" else "demo_pg_engine")
+
+
+def test_pbp011_scorecard_ranks_the_units_in_force_in_the_period(any_demo_engine):
+    import datetime as dt
+
+    from data.queries import scorecard as q
+
+    # August 2025: the 42 communes merged away on 1 July still finish 52 dossiers received before
+    # the merger; they are not ranked among the 78 communes in force (said beside the ranking).
+    aug = DossierFilter(Period(202508, 202508))
+    units = q.unit_scores(any_demo_engine, aug, "commune")
+    assert len(units) == 78 and all(u["valid_to"] is None for u in units)
+    assert q.ended_units(any_demo_engine, aug, "commune") == (42, 52)
+    assert [u["code"] for u in q.unit_scores(any_demo_engine, aug, "department")] == [
+        u["code"] for u in q.unit_scores(any_demo_engine, aug, "department") if u["code"].endswith("-48")]
+    # The whole of 2025: both structures were in force; the 233 communes and 9 departments that
+    # ended on 30 June say so. The 15 communes merged on 1 January 2025 are left out.
+    year = DossierFilter(Period.year(2025))
+    units = q.unit_scores(any_demo_engine, year, "commune")
+    assert len(units) == 311 and sum(u["valid_to"] == dt.date(2025, 6, 30) for u in units) == 233
+    assert q.ended_units(any_demo_engine, year, "commune") == (15, 105)
+    depts = q.unit_scores(any_demo_engine, year, "department")
+    assert len(depts) == 18 and sorted(u["code"] for u in depts if u["valid_to"]) == sorted(
+        u["code"].removesuffix("-48") for u in depts if u["code"].endswith("-48"))
+    # The CLI's JSON says which are former (tthc scorecard --json).
+    listed = q.scorecard_json(any_demo_engine, year, "department")["units"]
+    assert sorted(u["valid_to"] or "" for u in listed) == [""] * 9 + ["2025-06-30"] * 9
+    # 2024: nothing ended before its end.
+    assert all(u["valid_to"] is None for u in q.unit_scores(any_demo_engine, DossierFilter(Period.year(2024)), "commune"))
+
+
+def test_pbp012_scorecard_page_marks_former_units(pages):
+    sco = pages["scorecard"]
+    tree = render(sco, year="2025", month="8")
+    names = [r["unit"] for r in by_id(tree, "sco-rank").rowData]
+    assert len(names) == 78 and not any("cũ" in n for n in names)
+    assert text_of(by_id(tree, "sco-rank-ended")).startswith("42 đơn vị đã sáp nhập trước kỳ này không xếp hạng; 52 hồ sơ")
+    tree = render(sco, year="2025", level="department", lang="en")
+    names = [r["unit"] for r in by_id(tree, "sco-rank").rowData]
+    former = [n for n in names if n.endswith("(former, until 30/06/2025)")]
+    assert len(names) == 18 and len(former) == 9
+    # Each department appears once as Quảng Nam's (former) and once as the city's.
+    assert sorted(n.removesuffix(" (former, until 30/06/2025)") for n in former) == sorted(set(names) - set(former))
+    assert "sco-rank-ended" not in ids(render(sco, year="2024"))
+
+
+def _late_link(tree) -> str:
+    return by_id(tree, "sco-lost-late").href
+
+
+def test_pbp013_a_district_users_late_link_stays_in_their_district(pages):
+    from urllib.parse import parse_qs, urlsplit
+
+    from data.auth import reset_scope, set_scope
+
+    sco = pages["scorecard"]
+    token = set_scope("509", "district")
+    try:
+        # Whatever the URL asks (another district, none, the communes, a month after the change),
+        # the lost-points card's /late link is Quế Sơn's: on three tiers its own desk, as the card
+        # scores it; on two tiers the communes formed from it.
+        for params, level in (({"year": "2023"}, ["district"]), ({"year": "2023", "district": "502"}, ["district"]),
+                              ({"year": "2023", "level": "commune"}, None), ({"year": "2026"}, None),
+                              ({"year": "2025", "month": "8"}, None)):
+            href = _late_link(render(sco, **params))
+            path, query = urlsplit(href).path, parse_qs(urlsplit(href).query)
+            assert path == "/late" and query["district"] == ["509"], (params, href)
+            assert query.get("level") == level, (params, href)
+            # Followed, the link opens /late on Quế Sơn (its area after the change), not the province.
+            landed = render(pages["late"], **{k: v[0] for k, v in query.items()})
+            assert by_id(landed, "late-title").children.startswith("Hồ sơ trễ hạn — Quế Sơn, "), href
+        # The commune a district user picks in the ranking is one of theirs, with their district kept.
+        tree = render(sco, year="2023", level="commune")
+        commune = by_id(tree, "sco-rank").rowData[0]["code"]
+        query = parse_qs(urlsplit(_late_link(render(sco, year="2023", level="commune", unit=commune))).query)
+        assert query["district"] == ["509"] and query["commune"] == [commune] and query["level"] == ["commune"]
+    finally:
+        reset_scope(token)

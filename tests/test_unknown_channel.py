@@ -61,3 +61,55 @@ def test_unk003_levels_chart_gets_a_segment_only_when_there_are_any(demo_app, em
     assert bars["Channel not known"] == [1, 1, 2]
     fig = levels.fig_channels(s.assign(received_unknown_channel=0), ["province", "district", "commune"], "en", None)
     assert "Channel not known" not in {d.get("name") for d in fig["data"]}
+
+
+def test_unk004_report_and_present_say_how_many(demo_app, empty_engine, tmp_path, monkeypatch):
+    """/report's online section and /present's online slide (and its PowerPoint) say how many
+    dossiers have no known channel, in the words the overview and /levels use (components.i18n)."""
+    import importlib
+    import io
+
+    from pptx import Presentation
+
+    from data.db import get_engine
+    from data.queries.review import review_facts
+    from pages.review._deck import build_deck
+    from pages.review._review_text import Fig, build_report, section_text
+    from pages.review._slides import build_slides
+    from tests.test_overview import render
+
+    _imported(empty_engine, tmp_path)
+    facts = review_facts(empty_engine, DossierFilter(Period.year(2024)))
+    assert [lv.received_unknown_channel for lv in facts.levels] == [1, 1, 2] and facts.total_unknown_channel == 4
+    report = build_report(facts, "vi")
+    online = report.section("online")
+    assert section_text(online).endswith(
+        "4 hồ sơ không rõ kênh nộp (tệp nhập không ghi): không tính vào tỷ lệ trực tuyến.")
+    assert Fig("4", "/levels?year=2024#lvl-channels") in online.paragraphs[-1]  # a figure, linked as every figure
+    assert "4 dossiers with no known channel" in section_text(build_report(facts, "en").section("online"))
+    slides = build_slides(facts, report)
+    slide = next(s for s in slides if s.key == "online")
+    assert slide.footnote == "4 hồ sơ không rõ kênh nộp (tệp nhập không ghi): không tính vào tỷ lệ trực tuyến."
+    assert all(s.footnote == "" for s in slides if s.key != "online")
+    deck = Presentation(io.BytesIO(build_deck(slides, report.filters, "k", "vi")))
+    page = slides.index(slide)
+    texts = [sh.text_frame.text for sh in deck.slides[page].shapes if sh.has_text_frame]
+    assert slide.footnote in texts
+    # The page itself, on this database.
+    monkeypatch.setenv("DATABASE_URL", empty_engine.url.render_as_string(hide_password=False))
+    get_engine.cache_clear()
+    try:
+        present = importlib.import_module("pages.review.present")
+        tree = render(present, year="2024", slide=str(page + 1))
+        from tests.test_overview import by_id, walk
+
+        assert by_id(tree, "prs-footnote").children == slide.footnote
+        assert "prs-footnote" not in {getattr(n, "id", None) for n in walk(render(present, year="2024", slide="1"))}
+    finally:
+        get_engine.cache_clear()
+    # Without unknown channels nothing is said.
+    known = review_facts(empty_engine, DossierFilter(Period.year(2024)))
+    for lv in known.levels:
+        lv.received_unknown_channel = 0
+    assert "không rõ kênh" not in section_text(build_report(known, "vi").section("online"))
+    assert all(s.footnote == "" for s in build_slides(known, build_report(known, "vi")))

@@ -269,44 +269,13 @@ def import_dossiers(engine: Engine, path, *, mapping: dict | None = None, comman
         with engine.connect() as conn:
             trans = conn.begin()
             try:
-                if conn.dialect.name == "postgresql":
-                    # For this transaction only: sorts, hashes and index builds in memory, not spilled to disk.
-                    conn.execute(text("SET LOCAL work_mem = '128MB'"))
-                    conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+                _tune_transaction(conn)
                 cat = Catalog.load(conn, labels)
                 cat.fields = fields
                 _sheet_hints(reader, cat, path.name)
-                st.drop(conn, checkfirst=True)
-                st.create(conn)
-                for n_rows, good, rejects, n_bad, n_skipped in _validated_chunks(reader, cat, order):
-                    result.rows_read += n_rows - n_skipped
-                    result.skipped += n_skipped
-                    reasons.write(rejects)
-                    result.rejected += n_bad
-                    _load_staging(conn, good)
-                    if progress:
-                        progress(n_rows)
-                if result.rows_read == 0:
-                    raise ImportFileError(path.name, "không có dòng hồ sơ nào (chỉ có tiêu đề, dòng tổng, chữ ký)",
-                                          "no dossier rows (only headers, totals or signatures)")
-                result.date_order = order.order
-                described = order.describe()
-                result.date_order_text = described[1] if described else ""
+                _stage_rows(conn, st, reader, cat, order, result, reasons, progress)
                 result.timings["read, validate, stage"] = time.perf_counter() - t0
-                conn.execute(text("CREATE INDEX ix_imp_staging_code ON imp_staging (code)"))
-                result.rejected += _reject_duplicates(conn, st, reasons)
-                result.top_reasons = reasons.top()
-                valid = conn.execute(select(func.count()).select_from(st)).scalar_one()
-                if valid == 0:
-                    result.report_path = reasons.close()
-                    where = f", xem {result.report_path}" if result.report_path else ""
-                    where_en = f", see {result.report_path}" if result.report_path else ""
-                    raise NothingValid(path.name, f"không có dòng hợp lệ: {result.rejected:,} dòng bị từ chối{where}",
-                                       f"no valid rows: {result.rejected:,} rows rejected{where_en}", result)
-                result.unknown_channel = conn.execute(select(func.count()).select_from(st)
-                                                      .where(st.c.channel == CHANNEL_UNKNOWN)).scalar_one()
-                result.procedures_added = list(cat.new_procedures)
-                result.sectors_added = list(cat.new_sectors)
+                _settle_staged(conn, st, cat, result, reasons)
                 if check:
                     _upsert(conn, st, fields, result, dry_run=True)
                     trans.rollback()
@@ -316,12 +285,7 @@ def import_dossiers(engine: Engine, path, *, mapping: dict | None = None, comman
                 _upsert(conn, st, fields, result)
                 result.report_path = reasons.close()
                 result.seconds = time.perf_counter() - t0
-                result.run_id = conn.execute(insert(ImportRun).returning(ImportRun.id), [dict(
-                    started_at=started, finished_at=dt.datetime.now(), command=command[:200], kind="dossiers",
-                    file_name=str(path)[-400:], added=result.added, updated=result.updated, unchanged=result.unchanged,
-                    rejected=result.rejected, skipped=result.skipped, details="\n".join(result.detail_lines())[:4000] or None,
-                    report_path=str(result.report_path) if result.report_path else None,
-                    status="ok" if result.rejected == 0 else "partial")]).scalar_one()
+                result.run_id = _record_run(conn, result, started, command, path)
                 st.drop(conn)
                 trans.commit()
             except BaseException:
@@ -332,6 +296,64 @@ def import_dossiers(engine: Engine, path, *, mapping: dict | None = None, comman
         reasons.close()
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _tune_transaction(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        # For this transaction only: sorts, hashes and index builds in memory, not spilled to disk.
+        conn.execute(text("SET LOCAL work_mem = '128MB'"))
+        conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+
+
+def _stage_rows(conn: Connection, st: Table, reader, cat: Catalog, order: DateOrder, result: ImportResult,
+                reasons: _Reasons, progress) -> None:
+    """Read, validate and load every row into the staging table; count what was read, skipped and
+    rejected; settle the file's date order. A file with no dossier row at all is refused."""
+    st.drop(conn, checkfirst=True)
+    st.create(conn)
+    for n_rows, good, rejects, n_bad, n_skipped in _validated_chunks(reader, cat, order):
+        result.rows_read += n_rows - n_skipped
+        result.skipped += n_skipped
+        reasons.write(rejects)
+        result.rejected += n_bad
+        _load_staging(conn, good)
+        if progress:
+            progress(n_rows)
+    if result.rows_read == 0:
+        raise ImportFileError(result.file_name, "không có dòng hồ sơ nào (chỉ có tiêu đề, dòng tổng, chữ ký)",
+                              "no dossier rows (only headers, totals or signatures)")
+    result.date_order = order.order
+    described = order.describe()
+    result.date_order_text = described[1] if described else ""
+
+
+def _settle_staged(conn: Connection, st: Table, cat: Catalog, result: ImportResult, reasons: _Reasons) -> None:
+    """Reject codes the file gives twice, and count what is left: none valid refuses the file
+    (NothingValid, with the report); else the unknown channels and the catalogue's additions."""
+    conn.execute(text("CREATE INDEX ix_imp_staging_code ON imp_staging (code)"))
+    result.rejected += _reject_duplicates(conn, st, reasons)
+    result.top_reasons = reasons.top()
+    valid = conn.execute(select(func.count()).select_from(st)).scalar_one()
+    if valid == 0:
+        result.report_path = reasons.close()
+        where = f", xem {result.report_path}" if result.report_path else ""
+        where_en = f", see {result.report_path}" if result.report_path else ""
+        raise NothingValid(result.file_name, f"không có dòng hợp lệ: {result.rejected:,} dòng bị từ chối{where}",
+                           f"no valid rows: {result.rejected:,} rows rejected{where_en}", result)
+    result.unknown_channel = conn.execute(select(func.count()).select_from(st)
+                                          .where(st.c.channel == CHANNEL_UNKNOWN)).scalar_one()
+    result.procedures_added = list(cat.new_procedures)
+    result.sectors_added = list(cat.new_sectors)
+
+
+def _record_run(conn: Connection, result: ImportResult, started: dt.datetime, command: str, path: Path) -> int:
+    """The import_runs row (the history page, and the app's cache key); its id."""
+    return conn.execute(insert(ImportRun).returning(ImportRun.id), [dict(
+        started_at=started, finished_at=dt.datetime.now(), command=command[:200], kind="dossiers",
+        file_name=str(path)[-400:], added=result.added, updated=result.updated, unchanged=result.unchanged,
+        rejected=result.rejected, skipped=result.skipped, details="\n".join(result.detail_lines())[:4000] or None,
+        report_path=str(result.report_path) if result.report_path else None,
+        status="ok" if result.rejected == 0 else "partial")]).scalar_one()
 
 
 def _evidence(chunk: pd.DataFrame) -> dict:

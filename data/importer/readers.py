@@ -194,8 +194,47 @@ def _strip(arr, nfc: bool = False) -> np.ndarray:
     return a
 
 
+@dataclass(frozen=True)
+class _CsvLayout:
+    """Where a CSV's table is and how to read it: what the header and the sample found."""
+
+    name: str  # the file's name, for messages
+    kind: str
+    encoding: str
+    delimiter: str
+    header_line: int  # 1-based line of the header (the lower row of a two-row header)
+    ncols: int  # fields in the header
+    matched: dict  # position -> field
+    positions: list  # the positions read, in order
+
+    @property
+    def nfc(self) -> bool:
+        return self.encoding == "cp1258"
+
+    @property
+    def beyond(self) -> str:
+        """The name of the one column past the header (see _read_csv)."""
+        return f"c{self.ncols}"
+
+
 def _open_csv(path: Path, kind, mapping, chunk_rows, size, head) -> TableReader:
     name = path.name
+    encoding, lines = _sample_lines(name, head)
+    delimiter, rows, h, matched, context = _csv_header(name, kind, mapping, lines)
+    header_line = h + 1
+    est_rows = _estimate_rows(name, head, lines, header_line, encoding, size)
+    positions = [p for p in sorted(matched) if matched[p] not in INFO_FIELDS or kind != "dossiers"]
+    layout = _CsvLayout(name, kind, encoding, delimiter, header_line, len(rows[h]), matched, positions)
+    shown_sep = {"\t": "tab"}.get(delimiter, delimiter)
+    enc_name = {"utf-8-sig": "UTF-8 with BOM", "utf-8": "UTF-8", "utf-16": "UTF-16", "cp1258": "Windows-1258"}[encoding]
+    return TableReader(path, kind, [matched[p] for p in positions], size, est_rows, encoding=encoding,
+                       delimiter=delimiter, fmt=f"CSV ({enc_name}, '{shown_sep}')", contexts={"": context},
+                       sheet_fields={"": {matched[p] for p in positions}},
+                       _chunks=lambda: _csv_chunks(path, layout, chunk_rows))
+
+
+def _sample_lines(name: str, head: bytes) -> tuple[str, list[str]]:
+    """(encoding, the sample's whole lines): refused when binary or blank."""
     encoding = _detect_encoding(head)
     if _looks_binary(head, encoding):
         raise ImportFileError(name, "không phải tệp bảng (nội dung nhị phân)", "not a table (binary content)")
@@ -204,7 +243,13 @@ def _open_csv(path: Path, kind, mapping, chunk_rows, size, head) -> TableReader:
         raise ImportFileError(name, "tệp rỗng (chỉ có khoảng trắng)", "the file is empty (only blank space)")
     lines = text.splitlines()
     if len(head) == SAMPLE_BYTES:
-        lines = lines[:-1]
+        lines = lines[:-1]  # cut by the sample's end
+    return encoding, lines
+
+
+def _csv_header(name: str, kind, mapping, lines: list[str]):
+    """(delimiter, the first rows as fields, the header's row index, position -> field, the title
+    block's lines above it), the header checked for the required columns."""
     delimiter = _detect_delimiter(lines[:HEADER_SCAN_ROWS])
     rows = list(csv.reader(io.StringIO("\n".join(lines[:HEADER_SCAN_ROWS])), delimiter=delimiter))
     rows = [[unicodedata.normalize("NFC", c) for c in r] for r in rows]
@@ -212,83 +257,100 @@ def _open_csv(path: Path, kind, mapping, chunk_rows, size, head) -> TableReader:
     context = list(dict.fromkeys(c.strip() for r in rows[:max(h, 0)] for c in r if c.strip()))
     _check_header(name, kind, matched, rows[max(h, 0)] if rows else [], f"dòng/line {max(h, 0) + 1}",
                   agency_from_title=kind == "dossiers" and bool(context))
-    header_line = h + 1  # 1-based line of the header (the lower row of a two-row header)
+    return delimiter, rows, h, matched, context
+
+
+def _estimate_rows(name: str, head: bytes, lines: list[str], header_line: int, encoding: str, size: int) -> int:
+    """The data rows the file holds, estimated from the sample's bytes per line (a file with
+    a header and nothing under it is refused)."""
     data_lines = [ln for ln in lines[header_line:] if ln.strip()]
     if not data_lines and len(head) < SAMPLE_BYTES:
         raise ImportFileError(f"{name} dòng/line {header_line}", "chỉ có dòng tiêu đề, không có dữ liệu",
                               "only a header row, no data rows")
     avg = max(1, len("\n".join(lines[header_line:]).encode(encoding.replace("-sig", ""), errors="replace")) // max(1, len(lines) - header_line))
-    est_rows = max(1, (size - len("\n".join(lines[:header_line]).encode("utf-8", errors="replace"))) // avg)
-    ncols = len(rows[h])
-    positions = [p for p in sorted(matched) if matched[p] not in INFO_FIELDS or kind != "dossiers"]
+    return max(1, (size - len("\n".join(lines[:header_line]).encode("utf-8", errors="replace"))) // avg)
+
+
+def _read_csv(path: Path, layout: _CsvLayout, chunk_rows: int):
+    """pandas' chunked reader over the rows under the header."""
     # One name more than the header: a row with one field too many puts it there (empty when the
     # line merely ends with a delimiter); rows with more are dropped by the parser with a warning.
     # Without usecols: with it pandas silently cuts long rows, and a name no row reaches is an error.
-    names = [f"c{i}" for i in range(ncols + 1)]
-    beyond = f"c{ncols}"
-    nfc = encoding == "cp1258"
+    names = [f"c{i}" for i in range(layout.ncols + 1)]
+    return pd.read_csv(path, sep=layout.delimiter, encoding=layout.encoding, header=None, names=names,
+                       skiprows=layout.header_line, dtype=object, keep_default_na=False, na_filter=False,
+                       skip_blank_lines=False, chunksize=chunk_rows, quotechar='"', engine="c", index_col=False,
+                       on_bad_lines="warn")
 
-    def chunks():
-        line = header_line + 1
-        pending: dict[int, int] = {}  # line -> number of fields, for rows the parser dropped
-        try:
-            reader = pd.read_csv(path, sep=delimiter, encoding=encoding, header=None, names=names, skiprows=header_line,
-                                 dtype=object, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                                 chunksize=chunk_rows, quotechar='"', engine="c", index_col=False, on_bad_lines="warn")
-            while True:
-                with _dropped_rows(pending):
-                    raw = next(reader, None)
-                if raw is None:
-                    break
-                n = len(raw)
-                lines, line = _row_lines(line, n, pending)
-                df = pd.DataFrame({matched[p]: _strip(raw[f"c{p}"].to_numpy(), nfc) for p in positions}, dtype=object)
-                extra = raw[beyond].to_numpy()
-                over = extra != ""  # a value past the header (most rows: none, "")
-                if over.any():
-                    extra = _strip(extra, nfc)
-                    over = extra != ""
-                keep = over.copy()
-                for c in df.columns:
-                    keep |= (df[c] != "").to_numpy()
-                if kind == "dossiers" and not keep.all():
-                    # Nothing in the columns read, but text elsewhere (a signature, a total's label):
-                    # kept, so that it is counted as skipped rather than lost without a word.
-                    rest = np.flatnonzero(~keep)
-                    other = [f"c{i}" for i in range(ncols) if i not in positions]
-                    if other:
-                        sub = raw.iloc[rest][other].to_numpy(dtype=object)
-                        keep[rest] = [any(x.__class__ is str and x.strip() for x in r) for r in sub]
-                df["_line"] = lines
-                df = df[keep]
-                dropped = sorted(s for s in pending if s < line)
-                if over.any() or dropped:
-                    df = _with_overlong(df, over[keep], extra[keep], ncols + 1,
-                                        {s: pending.pop(s) for s in dropped}, ncols, delimiter)
-                df["_where"] = df["_line"].astype(str).astype(object)
-                df["_sheet"] = ""
-                yield df
-            if pending:  # dropped rows after the last row read (the end of the file)
-                df = _with_overlong(pd.DataFrame({matched[p]: pd.Series(dtype=object) for p in positions}
-                                                 | {"_line": pd.Series(dtype="int64")}),
-                                    np.zeros(0, dtype=bool), np.zeros(0, dtype=object), ncols + 1,
-                                    dict(pending), ncols, delimiter)
-                df["_where"] = df["_line"].astype(str).astype(object)
-                df["_sheet"] = ""
-                yield df
-        except pd.errors.ParserError as exc:
-            msg = str(exc).strip().splitlines()[-1]
-            # Rows with too many fields are rejected one by one (above); what is left is e.g. an unclosed quote.
-            raise ImportFileError(name, f"cấu trúc CSV lỗi: {msg}", f"malformed CSV: {msg}") from exc
-        except UnicodeDecodeError as exc:
-            raise ImportFileError(name, f"mã hóa ký tự không hợp lệ ({encoding}) gần byte {exc.start}",
-                                  f"invalid {encoding} text near byte {exc.start}") from exc
 
-    shown_sep = {"\t": "tab"}.get(delimiter, delimiter)
-    enc_name = {"utf-8-sig": "UTF-8 with BOM", "utf-8": "UTF-8", "utf-16": "UTF-16", "cp1258": "Windows-1258"}[encoding]
-    return TableReader(path, kind, [matched[p] for p in positions], size, est_rows, encoding=encoding,
-                       delimiter=delimiter, fmt=f"CSV ({enc_name}, '{shown_sep}')", contexts={"": context},
-                       sheet_fields={"": {matched[p] for p in positions}}, _chunks=chunks)
+def _csv_chunks(path: Path, layout: _CsvLayout, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """The file's rows in chunks of text columns (see the module docstring), CSV errors as one line."""
+    line = layout.header_line + 1
+    pending: dict[int, int] = {}  # line -> number of fields, for rows the parser dropped
+    try:
+        reader = _read_csv(path, layout, chunk_rows)
+        while True:
+            with _dropped_rows(pending):
+                raw = next(reader, None)
+            if raw is None:
+                break
+            lines, line = _row_lines(line, len(raw), pending)
+            yield _csv_chunk(raw, lines, line, pending, layout)
+        if pending:  # dropped rows after the last row read (the end of the file)
+            yield _trailing_dropped(pending, layout)
+    except pd.errors.ParserError as exc:
+        msg = str(exc).strip().splitlines()[-1]
+        # Rows with too many fields are rejected one by one (above); what is left is e.g. an unclosed quote.
+        raise ImportFileError(layout.name, f"cấu trúc CSV lỗi: {msg}", f"malformed CSV: {msg}") from exc
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(layout.name, f"mã hóa ký tự không hợp lệ ({layout.encoding}) gần byte {exc.start}",
+                              f"invalid {layout.encoding} text near byte {exc.start}") from exc
+
+
+def _csv_chunk(raw: pd.DataFrame, lines: np.ndarray, line: int, pending: dict[int, int],
+               layout: _CsvLayout) -> pd.DataFrame:
+    """One chunk of parsed rows as the importers read it: the fields, the rows with any text, the
+    over-long ones (read, or dropped by the parser before ``line``) marked for rejection."""
+    matched, positions, nfc, ncols = layout.matched, layout.positions, layout.nfc, layout.ncols
+    df = pd.DataFrame({matched[p]: _strip(raw[f"c{p}"].to_numpy(), nfc) for p in positions}, dtype=object)
+    extra = raw[layout.beyond].to_numpy()
+    over = extra != ""  # a value past the header (most rows: none, "")
+    if over.any():
+        extra = _strip(extra, nfc)
+        over = extra != ""
+    keep = over.copy()
+    for c in df.columns:
+        keep |= (df[c] != "").to_numpy()
+    if layout.kind == "dossiers" and not keep.all():
+        # Nothing in the columns read, but text elsewhere (a signature, a total's label):
+        # kept, so that it is counted as skipped rather than lost without a word.
+        rest = np.flatnonzero(~keep)
+        other = [f"c{i}" for i in range(ncols) if i not in positions]
+        if other:
+            sub = raw.iloc[rest][other].to_numpy(dtype=object)
+            keep[rest] = [any(x.__class__ is str and x.strip() for x in r) for r in sub]
+    df["_line"] = lines
+    df = df[keep]
+    dropped = sorted(s for s in pending if s < line)
+    if over.any() or dropped:
+        df = _with_overlong(df, over[keep], extra[keep], ncols + 1,
+                            {s: pending.pop(s) for s in dropped}, ncols, layout.delimiter)
+    return _located(df)
+
+
+def _trailing_dropped(pending: dict[int, int], layout: _CsvLayout) -> pd.DataFrame:
+    """The rows the parser dropped after the last row it read, as rejected rows."""
+    empty = pd.DataFrame({layout.matched[p]: pd.Series(dtype=object) for p in layout.positions}
+                         | {"_line": pd.Series(dtype="int64")})
+    return _located(_with_overlong(empty, np.zeros(0, dtype=bool), np.zeros(0, dtype=object), layout.ncols + 1,
+                                   dict(pending), layout.ncols, layout.delimiter))
+
+
+def _located(df: pd.DataFrame) -> pd.DataFrame:
+    """Where each row is, for the report: its line (a CSV has one sheet, unnamed)."""
+    df["_where"] = df["_line"].astype(str).astype(object)
+    df["_sheet"] = ""
+    return df
 
 
 # ---------------------------------------------------------------- rows longer than the header

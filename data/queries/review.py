@@ -118,6 +118,7 @@ class LevelFacts:
     finished_late: int
     on_time_rate: float | None
     online_share: float | None
+    received_unknown_channel: int = 0  # the export did not say: left out of the online share
 
 
 @dataclass
@@ -202,6 +203,10 @@ class ReviewFacts:
         return sum(lv.received for lv in self.levels)
 
     @property
+    def total_unknown_channel(self) -> int:
+        return sum(lv.received_unknown_channel for lv in self.levels)
+
+    @property
     def total_late(self) -> int:
         return sum(lv.finished_late for lv in self.levels)
 
@@ -273,7 +278,8 @@ def _levels(f: DossierFilter, summary: pd.DataFrame, facts: ReviewFacts) -> None
             level=lv, received=int(r["received"]), received_online=int(r["received_online"]),
             finished=int(r["finished"]), finished_in_time=int(r["finished_in_time"]),
             finished_late=int(r["finished_late"]),
-            on_time_rate=_num(r["on_time_rate"]), online_share=_num(r["online_share"])))
+            on_time_rate=_num(r["on_time_rate"]), online_share=_num(r["online_share"]),
+            received_unknown_channel=int(r["received_unknown_channel"])))
 
 
 def _postal(engine: Engine, f: DossierFilter, facts: ReviewFacts) -> None:

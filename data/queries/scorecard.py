@@ -107,13 +107,32 @@ def land_late_counts(engine: Engine, f: DossierFilter, level: str | None = None)
 
 
 def _names(engine: Engine, level: str) -> dict:
-    """code -> (name, name_en) for the units of a ranking level."""
+    """code -> (name, name_en, last day in force or None) for the units of a ranking level."""
     if level == "department":
-        stmt = select(A.c.code, A.c.name, A.c.name_en).where(A.c.level == "province")
+        stmt = select(A.c.code, A.c.name, A.c.name_en, A.c.valid_to).where(A.c.level == "province")
     else:
-        stmt = select(U.c.code, U.c.short_name, U.c.short_name).where(U.c.level == level)
+        stmt = select(U.c.code, U.c.short_name, U.c.short_name, U.c.valid_to).where(U.c.level == level)
     with engine.connect() as conn:
-        return {r[0]: (r[1], r[2] or r[1]) for r in conn.execute(stmt)}
+        return {r[0]: (r[1], r[2] or r[1], r[3]) for r in conn.execute(stmt)}
+
+
+def _ended_before(valid_to, f: DossierFilter) -> bool:
+    """The unit was gone before the period began (merged away): its desk is not there to rank,
+    though dossiers it received earlier may still finish in the period."""
+    return valid_to is not None and valid_to < f.period.start
+
+
+def ended_units(engine: Engine, f: DossierFilter, level: str) -> tuple[int, int]:
+    """(units, dossiers): the units of ``level`` in scope that had ended before the period began
+    but still have dossiers finished in it or open at its end (received before the merger). They
+    count in the scope's total, not in the ranking."""
+    names = _names(engine, level)
+    units = dossiers = 0
+    for row in unit_counts(engine, f, level).to_dict("records"):
+        if _ended_before(names.get(str(row["code"]), (None, None, None))[2], f):
+            units += 1
+            dossiers += sum(int(row[m]) for m in ("finished_early", "finished_on_time", "finished_late", "open_end"))
+    return units, dossiers
 
 
 def _parents(engine: Engine) -> dict:
@@ -122,8 +141,11 @@ def _parents(engine: Engine) -> dict:
 
 
 def unit_scores(engine: Engine, f: DossierFilter, level: str) -> list[dict]:
-    """Every unit of ``level`` in scope with its score (data.service_index.score), its land
-    what-if and its counts, ranked by total (best first; unmeasured last)."""
+    """Every unit of ``level`` in scope and in force on some day of the period with its score
+    (data.service_index.score), its land what-if and its counts, ranked by total (best first;
+    unmeasured last). ``valid_to``: the unit's last day when it ended within the period (a former
+    unit, merged away on the next day), else None. Units gone before the period are left out
+    (:func:`ended_units`)."""
     counts = unit_counts(engine, f, level)
     land = land_late_counts(engine, f, level).set_index("code")
     names = _names(engine, level)
@@ -131,12 +153,15 @@ def unit_scores(engine: Engine, f: DossierFilter, level: str) -> list[dict]:
     out = []
     for row in counts.to_dict("records"):
         code = str(row.pop("code"))
+        name, name_en, valid_to = names.get(code, (code, code, None))
+        if _ended_before(valid_to, f):
+            continue
         raw = {k: int(v) for k, v in row.items()}
         result = score(raw)
         late_f = int(land["late_finished"].get(code, 0)) if code in land.index else 0
         late_o = int(land["late_open"].get(code, 0)) if code in land.index else 0
-        name, name_en = names.get(code, (code, code))
         out.append({"code": code, "name": name, "name_en": name_en, "level": level,
+                    "valid_to": valid_to if valid_to is not None and valid_to < f.period.end else None,
                     "parent_code": parents.get(code), **result, "counts": raw,
                     "land_late": late_f + late_o, "land_gain": what_if_on_time(raw, late_f, late_o)})
     out.sort(key=lambda u: (u["total"] is None, -(u["total"] or 0) / max(u["max_measured"], 1), u["code"]))
@@ -218,6 +243,7 @@ def scorecard_json(engine: Engine, f: DossierFilter, level: str) -> dict:
     for u in unit_scores(engine, f, level):
         units.append({"code": u["code"], "name": u["name"], "level": level, "total": u["total"],
                       "max_measured": u["max_measured"],
+                      "valid_to": u["valid_to"].isoformat() if u["valid_to"] else None,  # a former unit's last day
                       "groups": {k: {"points": g["points"], "max": g["max"], "rate": g["rate"]}
                                  for k, g in u["groups"].items()}})
     return {"year": f.period.first_ym // 100, "units": units}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import textwrap
 
 import dash
 import dash_bootstrap_components as dbc
@@ -389,14 +390,29 @@ def _level_words(row: dict, lang: str) -> str:
 def fig_procedures(df: pd.DataFrame, lang: str, sectors: dict) -> dict:
     rows = df.iloc[::-1].to_dict("records")
     names = [bilingual(r["procedure_name"], r["procedure_name_en"], lang) for r in rows]
-    short = [plot_text(n if len(n) <= 48 else n[:46] + "…") for n in names]
-    names = [plot_text(n) for n in names]
     # The same procedure name at two levels (certified copies) must stay two bars: named by the
     # level that received it, and after July 2025 by the level it was written for too (a commune
     # now receives the district-level procedure of the same name).
-    dup = {s for s in short if short.count(s) > 1}
-    short = [f"{s} ({_level_words(r, lang)})" if s in dup else s for s, r in zip(short, rows)]
+    dup = {n for n in names if names.count(n) > 1}
+    tags = [f"({_level_words(r, lang)})" if n in dup else None for n, r in zip(names, rows)]
+
+    def wrapped(name: str, tag: str | None) -> list[str]:
+        # Names run to 75 characters: on one line they took half a laptop's chart and were cut off
+        # on a phone. Three short lines read on both (the level that tells two bars apart on a line
+        # of its own); a longer name ends in "…" on the axis and is whole in the hover.
+        room = 2 if tag else 3
+        lines = textwrap.wrap(name, 24) or [name]
+        if len(lines) > room:
+            last = lines[room - 1]
+            if len(last) > 23:  # room for "…", cut between words where there are words
+                last = last[:23].rsplit(" ", 1)[0] if " " in last[:23] else last[:23]
+            lines = lines[:room - 1] + [last.rstrip(" ,;") + "…"]
+        return lines + ([tag] if tag else [])
+
+    lines = [wrapped(n, tag) for n, tag in zip(names, tags)]
+    short = ["<br>".join(plot_text(x) for x in ls) for ls in lines]  # escaped line by line, then our <br>
     short = [s if short.count(s) == 1 else f"{s} [{r['procedure_code']}]" for s, r in zip(short, rows)]
+    names = [plot_text(n) for n in names]
     data = []
     for lv in LEVELS:
         mine = [i for i, r in enumerate(rows) if r["level"] == lv]
@@ -415,8 +431,9 @@ def fig_procedures(df: pd.DataFrame, lang: str, sectors: dict) -> dict:
                        for i in mine],
             hovertemplate=HOVER_TEXT,
         ))
-    layout = base_layout(lang, max(300, 38 * len(rows) + 90), barmode="overlay",
-                         yaxis=dict(categoryorder="array", categoryarray=short),
+    row_heights = [max(38, 17 * len(ls) + 12) for ls in lines]
+    layout = base_layout(lang, max(300, sum(row_heights) + 90), barmode="overlay",
+                         yaxis=dict(categoryorder="array", categoryarray=short, tickfont=dict(size=13)),
                          xaxis=dict(title=dict(text=t("lvl.axis.dossiers", lang)),
                                     range=[0, max(r["received"] for r in rows) * 1.6], tickformat=",d"))
     return {"data": data, "layout": layout}

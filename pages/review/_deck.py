@@ -284,12 +284,14 @@ def build_deck(slides: list[Slide], footer: str, kicker: str, lang: str) -> byte
             for run in para.runs:
                 run.font.size, run.font.bold, run.font.name = Pt(30), True, FONT
                 run.font.color.rgb = TEXT_COLOR
-        body_top, body_height = Inches(2.0), Inches(4.7)
+        body_top, body_height = Inches(2.0), Inches(4.3 if spec.footnote else 4.7)
         if spec.chart is not None:
             add_chart(slide, spec.chart, MARGIN, body_top, WIDTH - 2 * MARGIN, body_height, lang)
         else:
             _text_box(slide, MARGIN, body_top, WIDTH - 2 * MARGIN, body_height, spec.message or "", 24,
                       anchor=MSO_ANCHOR.MIDDLE)
+        if spec.footnote:  # what the chart leaves out, under it as on /present
+            _text_box(slide, MARGIN, Inches(6.35), WIDTH - 2 * MARGIN, Inches(0.5), spec.footnote, 14, TEXT_COLOR)
         _text_box(slide, MARGIN, Inches(6.9), WIDTH - 2 * MARGIN - Inches(1), Inches(0.4), footer, 12, MUTED_COLOR)
         _text_box(slide, WIDTH - MARGIN - Inches(1), Inches(6.9), Inches(1), Inches(0.4), f"{i}/{n}", 12, MUTED_COLOR,
                   align=PP_ALIGN.RIGHT)

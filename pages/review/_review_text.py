@@ -28,6 +28,7 @@ from babel.dates import format_date
 
 from components.formatting import fmt_int, fmt_number
 from components.i18n import bilingual
+from components.i18n import t as common_t
 from components.kpi import fmt_rate
 from data.queries.review import Item, ReviewFacts, units_below
 
@@ -446,13 +447,19 @@ def _online(wr: Writer) -> Section | None:
     if not shown:
         return None
     sec = Section("online", w("h.online", lang))
-    parts = [wr.t("online", levels=_rate_list(wr, "online", "online_share", "lvl-online", shown))]
-    if len(shown) > 1:
-        low = min(shown, key=lambda lv: lv.online_share)
-        parts.append(wr.t("online.lowest", level=wr.level(low.level), **pl(low.received, dossiers="dossiers"),
+    # A level whose every channel is unknown has no share (None): the note below counts its dossiers.
+    known = [lv for lv in shown if lv.online_share is not None]
+    parts = [wr.t("online", levels=_rate_list(wr, "online", "online_share", "lvl-online", known))] if known else []
+    if len(known) > 1:
+        low = min(known, key=lambda lv: lv.online_share)
+        base = low.received - low.received_unknown_channel  # what the share is out of
+        parts.append(wr.t("online.lowest", level=wr.level(low.level), **pl(base, dossiers="dossiers"),
                           **pl(low.received_online, were="were"),
                           n=wr.n(low.received_online, "/levels", "lvl-online", level=low.level),
-                          received=wr.n(low.received, "/levels", "lvl-channels", level=low.level)))
+                          received=wr.n(base, "/levels", "lvl-channels", level=low.level)))
+    if f.total_unknown_channel:  # an export without a channel: said as /levels and the overview say it
+        parts.append(fill(common_t("channel.unknown.note", lang),
+                          n=wr.n(f.total_unknown_channel, "/levels", "lvl-channels")))
     sec.paragraphs.append(sentence(*parts))
     return sec
 

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from components.formatting import fmt_int, fmt_number, plotly_separators
 from components.i18n import level_label
+from components.i18n import t as common_t
 from components.kpi import fmt_rate
 from components.theme import (
     FONT_FAMILY,
@@ -62,6 +63,7 @@ class Slide:
     headline: str
     chart: Chart | None = None
     message: str | None = None  # said instead of a chart when there is nothing to draw
+    footnote: str = ""  # under the chart: what its figures leave out (dossiers with no known channel)
     sections: list[str] = field(default_factory=list)  # report sections the slide shows (speaker notes)
     link: str = ""  # the page that shows the chart in full
     notes: str = ""
@@ -203,9 +205,11 @@ def _level_slides(facts: ReviewFacts, report: Report, wr: Writer) -> list[Slide]
                          _level_chart(facts, lang, "on_time_rate", w("h.on_time", lang), "pct"),
                          sections=["on_time"], link=wr.href("/levels", "lvl-on-time")))
     if any(lv.online_share is not None for lv in facts.levels):
+        unknown = facts.total_unknown_channel
         out.append(Slide("online", _rate_headline(facts, lang, "online_share", "online"),
                          _level_chart(facts, lang, "online_share", w("h.online", lang), "pct"),
-                         sections=["online"], link=wr.href("/levels", "lvl-online")))
+                         sections=["online"], link=wr.href("/levels", "lvl-online"),
+                         footnote=common_t("channel.unknown.note", lang, n=fmt_int(unknown, lang)) if unknown else ""))
     return out
 
 

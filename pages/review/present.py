@@ -106,6 +106,7 @@ def layout(**kwargs):
         *[html.Div(note, className="prs-note") for note in notes],
         html.H1(sl.headline, id="prs-headline", className="prs-headline"),
         html.Div(body, className="prs-body"),
+        *([html.Div(sl.footnote, className="prs-footnote", id="prs-footnote")] if sl.footnote else []),
         html.Div(report.filters, className="prs-footer", id="prs-filters"),
     ], className="prs-slide", id="prs-slide", **{"data-slide": str(i), "data-key": sl.key})
     return overlay([slide, _nav(view, i, n, lang)], **{"data-slides": str(n)})

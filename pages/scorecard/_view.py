@@ -76,6 +76,11 @@ STRINGS = {
     "rank.two_tier": ("Từ 01/07/2025 không còn cấp huyện: xếp hạng các xã, phường và các sở, ban, ngành.",
                       "Since 1 July 2025 there is no district level: the communes and wards and the departments are "
                       "ranked."),
+    "former": ("{name} (cũ, đến {date})", "{name} (former, until {date})"),
+    "rank.ended": ("{n} đơn vị đã sáp nhập trước kỳ này không xếp hạng; {d} hồ sơ chúng tiếp nhận trước khi sáp nhập "
+                   "kết thúc hoặc còn giải quyết trong kỳ được tính vào tổng điểm chung.",
+                   "{n} units merged away before this period are not ranked; {d} dossiers they received before the "
+                   "merger that finished or were open in it count in the overall total."),
     "heat.published": ("Công khai", "Published"),
     "heat.progress": ("Đúng hạn", "On time"),
     "heat.online_share": ("Nộp trực tuyến", "Online"),
@@ -177,6 +182,15 @@ def indicator_name(key: str, lang: str) -> str:
     return i.name if lang == "vi" else i.name_en
 
 
+def unit_name(u: dict, lang: str) -> str:
+    """A ranked unit's name, marked as former when it ended within the period (2025: the communes
+    merged on 1 July, Quảng Nam's departments), so it is never read as one of today's units."""
+    name = u["name"] if lang == "vi" else u["name_en"]
+    if u.get("valid_to") is None:
+        return name
+    return t("former", lang, name=name, date=f"{u['valid_to']:%d/%m/%Y}")
+
+
 def points(x, lang: str) -> str:
     return t("not_measured", lang) if x is None else fmt_number(x, lang, 1)
 
@@ -220,7 +234,9 @@ def page_data(view, choice: Choice, engine) -> dict:
     # (selected), with the province's total beside its own. A district user's scope (data.auth)
     # still holds whatever is asked: they see their own unit and communes only.
     peers = choice.level == "district" and view.district is not None and active_scope() is None
-    units = q.unit_scores(engine, f.with_(district_code=None) if peers else f, choice.level)
+    ranked = f.with_(district_code=None) if peers else f
+    units = q.unit_scores(engine, ranked, choice.level)
+    ended = q.ended_units(engine, ranked, choice.level)  # merged away before the period: not ranked, said
     # The scope now and the period before, and the trend (this year and the one before), from one read of months.
     scope, prev, both = q.scope_and_trend(engine, f, choice.previous)
     province = None
@@ -228,7 +244,7 @@ def page_data(view, choice: Choice, engine) -> dict:
         province = q.scope_and_trend(engine, f.with_(district_code=None), choice.previous)[0]
     year = choice.period.first_ym // 100
     months, prev_months = both[both["ym"] // 100 == year], both[both["ym"] // 100 == year - 1]
-    return {"f": f, "units": units, "scope": scope, "prev": prev, "months": months, "prev_months": prev_months,
+    return {"f": f, "units": units, "ended": ended, "scope": scope, "prev": prev, "months": months, "prev_months": prev_months,
             "province": province}
 
 
@@ -290,7 +306,7 @@ def groups_chart(view, choice: Choice, s: dict, p: dict):
 def ranking_rows(units: list[dict], lang: str) -> list[dict]:
     rows = []
     for i, u in enumerate(units, start=1):
-        row = {"rank": i, "code": u["code"], "unit": u["name"] if lang == "vi" else u["name_en"],
+        row = {"rank": i, "code": u["code"], "unit": unit_name(u, lang),
                "total": None if u["total"] is None else round(u["total"], 1), "max": u["max_measured"],
                "share": None if u["total"] is None else round(u["total"] / u["max_measured"] * 100, 1),
                "land": round(u["land_gain"], 1)}
@@ -308,7 +324,10 @@ def ranking_grid(units: list[dict], view, choice: Choice):
            "valueFormatter": {"function": "params.value == null ? '—' : d3.format(',.1f')(params.value)"
                               + (".replace(/,/g, ' ').replace('.', ',').replace(/ /g, '.')" if lang == "vi" else "")}}
     defs = [{"field": "rank", "headerName": t("col.rank", lang), "maxWidth": 64, "sortable": True},
-            {"field": "unit", "headerName": t("col.unit", lang), "pinned": "left", "minWidth": 130, "flex": 1.6},
+            # Wrapped, not cut: a former unit's mark ("cũ, đến 30/06/2025") comes after its name.
+            {"field": "unit", "headerName": t("col.unit", lang), "pinned": "left", "minWidth": 130, "flex": 1.6,
+             "wrapText": True, "autoHeight": True, "cellStyle": {"lineHeight": "1.3", "wordBreak": "normal",
+                                                                "paddingTop": "4px", "paddingBottom": "4px"}},
             {"field": "total", "headerName": t("col.total", lang), **num, "sort": None},
             {"field": "max", "headerName": t("col.max", lang), "type": "rightAligned", "minWidth": 80, "flex": 0.8},
             {"field": "share", "headerName": t("col.share", lang), **num}]
@@ -328,7 +347,7 @@ def ranking_grid(units: list[dict], view, choice: Choice):
     )
 
 
-def ranking_card(view, choice: Choice, units: list[dict]):
+def ranking_card(view, choice: Choice, units: list[dict], ended: tuple[int, int] = (0, 0)):
     lang = view.lang
     controls = html.Div([
         html.Div([html.Label(t("level.pick", lang), htmlFor="sco-level", className="me-2"),
@@ -347,6 +366,9 @@ def ranking_card(view, choice: Choice, units: list[dict]):
     ], className="d-flex flex-wrap align-items-center")
     note = t("rank.note", lang) + (" " + t("rank.two_tier", lang) if choice.two_tier else "")
     body = [controls, html.P(note, className="text-muted small mb-2", id="sco-rank-note")]
+    if ended[0]:
+        body.append(html.P(t("rank.ended", lang, n=fmt_int(ended[0], lang), d=fmt_int(ended[1], lang)),
+                           className="text-muted small mb-2", id="sco-rank-ended"))
     body.append(ranking_grid(units, view, choice) if units else empty_state(t("rank.none", lang), id="sco-rank-none"))
     return card(t("rank.title", lang, level=t(f"level.{choice.level}", lang).lower()), body, id="sco-rank-card")
 
@@ -369,7 +391,7 @@ def heat_table(view, choice: Choice, units: list[dict]):
         many = "heat.many.two_tier" if choice.two_tier else "heat.many"
         body = empty_state(t(many, lang, n=fmt_int(len(units), lang)), id="sco-heat-many")
         return card(t("heat.title", lang), body, id="sco-heat-card")
-    names = [plot_text(u["name"] if lang == "vi" else u["name_en"]) for u in units][::-1]
+    names = [plot_text(unit_name(u, lang)) for u in units][::-1]
     cols = [t(f"heat.{i.key}", lang) for i in INDICATORS]
     z, text = [], []
     for u in units[::-1]:
@@ -383,7 +405,7 @@ def heat_table(view, choice: Choice, units: list[dict]):
     layout = base_layout(lang, max(260, 28 * len(units) + 150), margin=dict(l=10, r=10, t=40, b=10),
                          xaxis=dict(side="top", tickangle=0, automargin=True, tickfont=dict(size=12)),
                          yaxis=dict(automargin=True), plot_bgcolor="#f8f9fa")
-    cells = sorted(((u["groups"][i.group]["indicators"][i.key]["rate"], u["name"] if lang == "vi" else u["name_en"], t(f"heat.{i.key}", lang))
+    cells = sorted(((u["groups"][i.group]["indicators"][i.key]["rate"], unit_name(u, lang), t(f"heat.{i.key}", lang))
                     for u in units for i in INDICATORS if u["groups"][i.group]["indicators"][i.key]["rate"] is not None),
                    key=lambda c: c[0])[:3]
     alt = (t("alt.heat", lang, title=t("heat.title", lang), n=len(units), k=len(INDICATORS),
@@ -428,7 +450,7 @@ def selected_unit(choice: Choice, units: list[dict], scope: dict, scope_name: st
     """(result, name, code) of the unit the lost points are shown for: the chosen row, else the scope."""
     for u in units:
         if u["code"] == choice.unit:
-            return u, (u["name"] if lang == "vi" else u["name_en"]), u["code"]
+            return u, unit_name(u, lang), u["code"]
     return scope, scope_name, None
 
 
@@ -554,7 +576,7 @@ def build(view, kwargs: dict, engine):
     children = [
         page_header(title, subtitle=t("subtitle", lang), notes=view.notes, id_prefix="sco-"),
         headline(view, choice, data, scope_name),
-        ranking_card(view, choice, data["units"]),
+        ranking_card(view, choice, data["units"], data["ended"]),
         lost_card(view, choice, unit, name, code),
     ]
     listed = lost_list(view, choice, engine, name, code)
