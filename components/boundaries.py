@@ -13,6 +13,8 @@ from .i18n import make_translator
 # What @cached_page(params=...) accepts for the parameter.
 PARAM = "current|historical"
 CHOICES = ("historical", "current")
+# A unit in force today, as a page's URL names one (official code, a version suffix after a merger: 20579-2507).
+UNIT = r"[0-9A-Za-z]{1,10}(-[0-9]{4})?"
 
 STRINGS = {
     "bounds.historical": ("Theo địa giới khi đó", "As it was"),
