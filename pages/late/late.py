@@ -7,6 +7,7 @@ the dossiers still open and past due at the period's end), so a view is a link.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 import dash
@@ -263,7 +264,8 @@ def _current_unit(engine, raw, bounds: str, notes: list, lang: str) -> dict | No
 
 def _breadcrumb(c: Ctx):
     """The path once there is one (at the top, a lone "all sectors" would look like a text box)."""
-    items = crumbs(c.drill, c.view, PATH, c.lang, extra=c.bounds_params() | {"unit": None})
+    drill = replace(c.drill, list_view=False) if c.unit else c.drill  # the unit's list is its own step
+    items = crumbs(drill, c.view, PATH, c.lang, extra=c.bounds_params() | {"unit": None})
     if c.unit:  # today's unit's list, below the step it was chosen from
         items = items[:-1] + [(items[-1][0], c.href(unit=None, view=None)), (c.unit["short_name"], None)]
     if len(items) < 2:
@@ -296,7 +298,8 @@ def _controls(c: Ctx) -> html.Div:
     levels += [pill(t(f"level.{lv}", c.lang), c.href(level=lv, procedure=None, commune=None, view=None),
                     c.drill.level == lv, f"late-level-{lv}")
                for lv in levels_in_period(c.engine, c.f.period.start, c.f.period.end)]  # two from July 2025
-    switch = boundaries_switch(c.bounds, c.lang, "late-", lambda b: c.href(boundaries=b, unit=None),
+    # Leaving today's unit's list goes back to the step it was chosen from.
+    switch = boundaries_switch(c.bounds, c.lang, "late-", lambda b: c.href(boundaries=b, unit=None, **({"view": None} if c.unit else {})),
                                note=t("bounds.note", c.lang) if c.bounds == "current" else None)
     return html.Div([html.Div(modes, className="btn-group me-3 mb-2", role="group"),
                      html.Div(levels, className="btn-group me-3 mb-2 flex-wrap", role="group"), switch],
