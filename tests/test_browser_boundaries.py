@@ -36,12 +36,14 @@ def test_bbnd001_late_switch_ranking_and_drill(dash_duo, demo_app, demo_engine):
     assert "không còn cấp huyện" in dash_duo.find_element("#late-current-no-district").text  # said, not invented
     assert not dash_duo.find_elements("#late-heatmap-card")
     assert "tổng toàn địa bàn không đổi" in dash_duo.find_element("#late-bounds-note").text
-    # The city first: the province's departments and the district level's desks (23.162 of 27.790).
-    assert dash_duo.find_element("#late-current-table-link-0").text == "Đà Nẵng"
-    assert dash_duo.find_element("#late-current-table tbody tr td:nth-child(2)").text == "23.162"
+    # The city above the communes: the province's departments and the district level's desks (23.162 of 27.790).
+    city = dash_duo.find_element("#late-current-city").text.replace("\u00a0", " ")
+    assert city.startswith("Đà Nẵng (") and "23.162 hồ sơ trễ hạn (10,4 %)" in city
+    assert dash_duo.find_element("#late-current-table-link-0").text == "Điện Bàn Đông"
+    assert dash_duo.find_element("#late-current-table tbody tr td:nth-child(2)").text == "213"
 
     # Drill: Phường Điện Bàn Đông (its three old communes' 2023 dossiers), with its trend.
-    _click(dash_duo, dash_duo.find_element("#late-current-table-link-1"))
+    _click(dash_duo, dash_duo.find_element("#late-current-table-link-0"))
     dash_duo.wait_for_element("#late-grid .ag-row", timeout=40)
     assert _params(dash_duo) == {"year": "2023", "boundaries": "current", "unit": "20579-2507", "view": "list"}
     whole, _ = qb.territory(demo_engine, "20579-2507")

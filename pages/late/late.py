@@ -132,8 +132,9 @@ STRINGS = {
                     "A unit of today's dossier list holds the dossiers of the former units merged whole into it."),
     "card.current": ("Hồ sơ trễ hạn theo đơn vị", "Late dossiers by unit"),
     "card.current.overdue": ("Hồ sơ quá hạn theo đơn vị", "Overdue dossiers by unit"),
-    "current.top": ("{k} đơn vị nhiều nhất trong {n} đơn vị hiện nay. Cấp huyện (đến 30/06/2025) được tính vào thành phố.",
-                    "The {k} units with most, of {n} units of today. The district level (until 30 June 2025) counts for the city."),
+    "current.top": ("{k} xã, phường nhiều nhất trong {n} xã, phường hiện nay.", "The {k} communes with most, of {n} communes of today."),
+    "current.city": (" (các sở, ngành và cấp huyện đến 30/06/2025): {n} {count} ({rate}).",
+                     " (the departments and, until 30 June 2025, the district level): {n} {count} ({rate})."),
     "current.no_district": ("Không có bảng theo huyện trên địa giới hiện nay: từ 01/07/2025 không còn cấp huyện. "
                             "Bảng đơn vị × lĩnh vực chỉ có theo địa giới khi đó.",
                             "No table by district on today's boundaries: the district level is gone since 1 July 2025. "
@@ -555,29 +556,38 @@ CURRENT_TOP = 20  # today's units on the chart and in its table (of 79 in the de
 
 
 def _current_units_card(c: Ctx):
-    """The ranking on today's boundaries: the filter's dossiers counted for today's units (the
-    district level's for the city); a unit's link lists its history's dossiers. Where the ranking
-    as it was went by district, says that no district exists today."""
+    """The ranking on today's boundaries: the filter's dossiers counted for today's communes, the
+    city (its departments and the former district level's desks) in a sentence above them, whose
+    bar would flatten theirs; a unit's link lists its history's dossiers. Says that no district
+    exists today where the ranking as it was went by district."""
     lang = c.lang
     df = qc.late_by_current_unit(c.engine, c.f, c.mode)
-    n = len(df)
-    df = df[df["count"] > 0].head(CURRENT_TOP).reset_index(drop=True)
-    labels = df["short_name"].fillna(df["current_code"]).tolist()
-    hrefs = [build_search(c.params(unit=code, view="list")) for code in df["current_code"]]
-    rows = [{"label": lab, "href": PATH + h, "count": r.count, "rate": r.rate} for lab, h, r in zip(labels, hrefs, df.itertuples())]
-    lead = t("current.top", lang, k=len(df), n=n)
-    fig = ranked_bars(df, labels, hrefs, lang, c.count_label, c.count_label, c.base_label)
-    body = [html.P(lead, className="text-muted small mb-2", id="late-current-lead"),
-            dbc.Row([dbc.Col(_graph("current", fig, c.filename("today"), lead + " " + _alt_ranked(c, rows)), lg=8,
-                             className="d-none d-sm-block"),
-                     dbc.Col(_link_table(rows, c, "late-current-table"), lg=4)]),
-            _table_only_hint(lang)]
+    city, communes = df[df["level"] != "commune"], df[df["level"] == "commune"]
+    top = communes[communes["count"] > 0].head(CURRENT_TOP).reset_index(drop=True)
+    labels = top["short_name"].fillna(top["current_code"]).tolist()
+    hrefs = [build_search(c.params(unit=code, view="list")) for code in top["current_code"]]
+    rows = [{"label": lab, "href": PATH + h, "count": r.count, "rate": r.rate} for lab, h, r in zip(labels, hrefs, top.itertuples())]
+    lead = t("current.top", lang, k=len(top), n=len(communes))
+    body = [html.P(_city_line(c, r), className="mb-2", id="late-current-city") for r in city.head(1).itertuples()]
+    body.append(html.P(lead, className="text-muted small mb-2", id="late-current-lead"))
+    if rows:
+        fig = ranked_bars(top, labels, hrefs, lang, c.count_label, c.count_label, c.base_label)
+        body += [dbc.Row([dbc.Col(_graph("current", fig, c.filename("today"), lead + " " + _alt_ranked(c, rows)), lg=8,
+                                  className="d-none d-sm-block"),
+                          dbc.Col(_link_table(rows, c, "late-current-table"), lg=4)]),
+                 _table_only_hint(lang)]
     if c.step == "entry" or c.drill.district:
         body.append(html.P(t("current.no_district", lang), className="small mb-0 mt-2", id="late-current-no-district"))
     title = c.word("card.current")
     if c.drill.procedure:
         title += " — " + item_name(c.drill.procedure, lang)
     return card(titled(title, "current", lang), body, id="late-current-card")
+
+
+def _city_line(c: Ctx, r) -> list:
+    """The city's figure as a sentence whose name opens its list."""
+    link = dcc.Link(r.short_name, href=c.href(unit=r.current_code, view="list"), id="late-current-city-link")
+    return [link, t("current.city", c.lang, count=c.count_label.lower(), n=fmt_int(r.count, c.lang), rate=fmt_pct(r.rate, c.lang))]
 
 
 def _list_step(c: Ctx, totals: dict) -> list:
