@@ -141,8 +141,11 @@ STRINGS = {
                     "split them onto today's communes by: they stay as it was."),
     "current.title": ("Tỷ lệ hồ sơ do nhân viên bưu điện tiếp nhận, theo xã hiện nay, {year}",
                       "Share of dossiers received by postal staff, by commune of today, {year}"),
-    "current.lead": ("{k} xã, phường có tỷ lệ thấp nhất trong {n}; {zero} xã chưa có hồ sơ nào do nhân viên bưu điện tiếp nhận.",
-                     "The {k} communes with the lowest share of {n}; {zero} had no dossier received by postal staff."),
+    "current.lead": ("{zero} xã, phường chưa có hồ sơ nào do nhân viên bưu điện tiếp nhận; biểu đồ: {k} xã có tỷ lệ thấp nhất trong {n} xã còn lại.",
+                     "{zero} communes had no dossier received by postal staff; the chart: the {k} lowest of the other {n}."),
+    "current.lead.all": ("{zero} xã, phường chưa có hồ sơ nào do nhân viên bưu điện tiếp nhận; biểu đồ: {n} xã còn lại, thấp nhất trước.",
+                         "{zero} communes had no dossier received by postal staff; the chart: the other {n}, lowest first."),
+    "current.none": ("Chưa có: {names}.", "None yet: {names}."),
     "current.hover": ("{name}<br>Tiếp nhận: {received}<br>Do NV bưu điện: {postal} ({share})",
                       "{name}<br>Received: {received}<br>By postal staff: {postal} ({share})"),
     "current.x": ("Tỷ lệ hồ sơ do nhân viên bưu điện tiếp nhận", "Share received by postal staff"),
@@ -631,28 +634,33 @@ CURRENT_LOWEST = 20
 
 
 def current_communes_card(df: pd.DataFrame, view) -> dbc.Card:
-    """Today's communes by the share of their territory's dossiers received by postal staff, the lowest first."""
+    """Today's communes by the share of their territory's dossiers received by postal staff: those
+    with none named in a line, then the lowest of the others charted (twenty bars at 0 % say nothing)."""
     lang = view.lang
     communes = df[df["level"] == "commune"]
-    low = communes.head(CURRENT_LOWEST)
-    lead = t("current.lead", lang, k=len(low), n=len(communes), zero=int((communes["received_postal_staff"] == 0).sum()))
-    names = [plot_text(n) for n in low["short_name"].fillna(low["current_code"])]
-    bar = dict(type="bar", orientation="h", y=names[::-1], x=[float(v) for v in low["postal_share"]][::-1],
-               marker=dict(color=LEVEL_COLORS["commune"]), text=[pct(v, lang) for v in low["postal_share"]][::-1],
-               textposition="outside", cliponaxis=False, textfont=dict(size=14), hoverinfo="text",
-               hovertext=[t("current.hover", lang, name=n, received=fmt_int(r, lang), postal=fmt_int(p, lang), share=pct(v, lang))
-                          for n, r, p, v in zip(names, low["received"], low["received_postal_staff"], low["postal_share"])][::-1])
-    top = max(0.05, float(low["postal_share"].max()) if not low.empty else 0.05)
-    fig = {"data": [bar], "layout": base_layout(lang, max(300, 28 * len(low) + 90), showlegend=False,
-                                                margin=dict(l=10, r=20, t=20, b=10),
-                                                xaxis=dict(range=[0, top * 1.3], tickformat=".0%", fixedrange=True,
-                                                           title=dict(text=t("current.x", lang))),
-                                                yaxis=dict(fixedrange=True))}
-    alt = t("alt.current", lang, lead=lead, names=ct.pairs(list(low["short_name"].head(3)), list(low["postal_share"].head(3)),
-                                                           fmt_pct, lang))
-    body = [html.P(lead, className="mb-1 fw-semibold", id="post-current-lead"),
-            graph("post-current-chart", fig, f"postal-share-todays-communes-{view.year}", alt)] if not low.empty \
-        else [empty_state(t("no_data", lang))]
+    none = communes[communes["received_postal_staff"] == 0]
+    low = communes[communes["received_postal_staff"] > 0].head(CURRENT_LOWEST)
+    rest = len(communes) - len(none)
+    lead = t("current.lead" if len(low) < rest else "current.lead.all", lang, k=len(low), n=rest, zero=len(none))
+    body = [html.P(lead, className="mb-1 fw-semibold", id="post-current-lead")]
+    if not none.empty:
+        body.append(html.P(t("current.none", lang, names=", ".join(sorted(none["short_name"], key=vn_key))),
+                           className="small text-muted", id="post-current-none"))
+    if not low.empty:
+        names = [plot_text(n) for n in low["short_name"]]
+        bar = dict(type="bar", orientation="h", y=names[::-1], x=[float(v) for v in low["postal_share"]][::-1],
+                   marker=dict(color=LEVEL_COLORS["commune"]), text=[pct(v, lang) for v in low["postal_share"]][::-1],
+                   textposition="outside", cliponaxis=False, textfont=dict(size=14), hoverinfo="text",
+                   hovertext=[t("current.hover", lang, name=n, received=fmt_int(r, lang), postal=fmt_int(p, lang), share=pct(v, lang))
+                              for n, r, p, v in zip(names, low["received"], low["received_postal_staff"], low["postal_share"])][::-1])
+        fig = {"data": [bar], "layout": base_layout(lang, max(300, 28 * len(low) + 90), showlegend=False,
+                                                    margin=dict(l=10, r=20, t=20, b=10),
+                                                    xaxis=dict(range=[0, float(low["postal_share"].max()) * 1.3], tickformat=".0%",
+                                                               fixedrange=True, title=dict(text=t("current.x", lang))),
+                                                    yaxis=dict(fixedrange=True))}
+        alt = t("alt.current", lang, lead=lead, names=ct.pairs(list(low["short_name"].head(3)), list(low["postal_share"].head(3)),
+                                                               fmt_pct, lang))
+        body.append(graph("post-current-chart", fig, f"postal-share-todays-communes-{view.year}", alt))
     return card(titled(t("current.title", lang, year=view.year), "current", lang), body, id="post-current-card")
 
 
