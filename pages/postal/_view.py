@@ -139,8 +139,8 @@ STRINGS = {
                     "để chia cho các xã hiện nay, nên luôn theo địa giới khi đó.",
                     "Postal staff, civil servants replaced and procedures moved were recorded per district, with no share to "
                     "split them onto today's communes by: they stay as it was."),
-    "current.title": ("Tỷ lệ hồ sơ do nhân viên bưu điện tiếp nhận, theo xã hiện nay, {year}",
-                      "Share of dossiers received by postal staff, by commune of today, {year}"),
+    "current.title": ("Tỷ lệ hồ sơ do nhân viên bưu điện tiếp nhận, theo xã, {year}",
+                      "Share of dossiers received by postal staff, by commune, {year}"),
     "current.lead": ("{zero} xã, phường chưa có hồ sơ nào do nhân viên bưu điện tiếp nhận; biểu đồ: {k} xã có tỷ lệ thấp nhất trong {n} xã còn lại.",
                      "{zero} communes had no dossier received by postal staff; the chart: the {k} lowest of the other {n}."),
     "current.lead.all": ("{zero} xã, phường chưa có hồ sơ nào do nhân viên bưu điện tiếp nhận; biểu đồ: {n} xã còn lại, thấp nhất trước.",
