@@ -129,7 +129,7 @@ STRINGS = {
     "unit.commune_breakdown": ("Các xã của {district}", "Communes of {district}"),
     # On today's boundaries (components.boundaries, data.queries.late_current).
     "bounds.note": ("Danh sách hồ sơ của một đơn vị hiện nay gồm hồ sơ của các đơn vị cũ đã nhập trọn vào đơn vị đó.",
-                    "A unit of today's dossier list holds the dossiers of the former units merged whole into it."),
+                    "The dossier list of a unit of today holds the dossiers of the former units merged whole into it."),
     "card.current": ("Hồ sơ trễ hạn theo đơn vị", "Late dossiers by unit"),
     "card.current.overdue": ("Hồ sơ quá hạn theo đơn vị", "Overdue dossiers by unit"),
     "current.top": ("{k} xã, phường nhiều nhất trong {n} xã, phường hiện nay.", "The {k} communes with most, of {n} communes of today."),
@@ -569,7 +569,8 @@ def _current_units_card(c: Ctx):
     rows = [{"label": lab, "href": PATH + h, "count": r.count, "rate": r.rate} for lab, h, r in zip(labels, hrefs, top.itertuples())]
     lead = t("current.top", lang, k=len(top), n=len(communes))
     body = [html.P(_city_line(c, r), className="mb-2", id="late-current-city") for r in city.head(1).itertuples()]
-    body.append(html.P(lead, className="text-muted small mb-2", id="late-current-lead"))
+    if len(communes):  # none when the level chosen is the province or the district level
+        body.append(html.P(lead, className="text-muted small mb-2", id="late-current-lead"))
     if rows:
         fig = ranked_bars(top, labels, hrefs, lang, c.count_label, c.count_label, c.base_label)
         body += [dbc.Row([dbc.Col(_graph("current", fig, c.filename("today"), lead + " " + _alt_ranked(c, rows)), lg=8,
