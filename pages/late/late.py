@@ -415,7 +415,9 @@ def _entry(c: Ctx, totals: dict) -> list:
     lead = rows[0] if rows else None
     finding = (c.word("leading", sector=lead["label"], n=fmt_int(lead["count"], lang),
                       share=fmt_pct(lead["count"] / totals["count"], lang)) if lead else "")
-    sectors_card = card(c.word("card.sectors"), [
+    # Its levels are those of the time whichever the switch: said when today's boundaries are chosen.
+    sectors_title = titled(c.word("card.sectors"), "historical", lang) if c.bounds == "current" else c.word("card.sectors")
+    sectors_card = card(sectors_title, [
         html.P(finding, className="late-finding", id="late-finding"),
         dbc.Row([dbc.Col(_graph("sectors", fig, c.filename("by-sector"), _alt_ranked(c, rows, finding)), lg=8, className="d-none d-sm-block"),
                  dbc.Col(_link_table(rows, c, "late-sector-table"), lg=4)]),
