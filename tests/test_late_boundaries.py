@@ -111,3 +111,30 @@ def test_lb005_demo_todays_commune_lists_its_old_communes(demo_engine):
     ranked = qc.late_by_current_unit(demo_engine, F, "late").set_index("current_code")
     listed = q.totals(demo_engine, F.with_(territory=whole), "late")
     assert listed["count"] == ranked.loc["20579-2507", "count"] == 213
+
+
+def test_lb006_pages_on_todays_boundaries(demo_app):
+    """The layouts without a browser: /late's district table gives way to today's units (and says
+    why), a unit of today's list counts its territory, an unknown unit is a note; /postal says
+    beside the switch what stays as it was, in both modes."""
+    import importlib
+
+    from tests.test_overview import by_id, render
+    from tests.test_pages_by_period import ids, text_of
+
+    late_page, postal_page = (importlib.import_module(f"pages.{p}.{p}") for p in ("late", "postal"))
+    was, now = render(late_page, year="2023"), render(late_page, year="2023", boundaries="current")
+    assert "late-heatmap-card" in ids(was) and "late-current-card" not in ids(was)
+    assert "late-heatmap-card" not in ids(now) and {"late-current-card", "late-current-no-district"} <= ids(now)
+    assert text_of(by_id(now, "late-trend-card")).startswith("Diễn biến theo tháng — theo địa giới hiện nay")
+    listed = render(late_page, year="2023", boundaries="current", unit="20579-2507", view="list")
+    assert text_of(by_id(listed, "late-kpi")).startswith("213 hồ sơ giải quyết trễ hạn trên 5.743")
+    assert "late-current-card" not in ids(listed) and "late-trend-card" in ids(listed)
+    # As it was, the unit means nothing: the whole year's list.
+    assert text_of(by_id(render(late_page, year="2023", unit="20579-2507", view="list"), "late-kpi")).startswith("27.790")
+    bad = render(late_page, year="2023", boundaries="current", unit="20579")  # a 2023 commune, not one of today
+    assert "Không có đơn vị hiện nay mã “20579”" in text_of(bad) and "late-current-card" in ids(bad)
+    for params in ({}, {"boundaries": "current"}):
+        tree = render(postal_page, year="2023", **params)
+        assert "luôn theo địa giới khi đó" in text_of(by_id(tree, "post-bounds-note"))
+        assert ("post-current-card" in ids(tree)) == bool(params)
