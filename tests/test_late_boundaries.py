@@ -119,6 +119,7 @@ def test_lb006_pages_on_todays_boundaries(demo_app):
     beside the switch what stays as it was, in both modes."""
     import importlib
 
+    from data.db import get_engine as demo_app_engine
     from tests.test_overview import by_id, render
     from tests.test_pages_by_period import ids, text_of
 
@@ -132,6 +133,11 @@ def test_lb006_pages_on_todays_boundaries(demo_app):
     assert "late-current-card" not in ids(listed) and "late-trend-card" in ids(listed)
     # As it was, the unit means nothing: the whole year's list.
     assert text_of(by_id(render(late_page, year="2023", unit="20579-2507", view="list"), "late-kpi")).startswith("27.790")
+    state = {"mode": "late", "lang": "vi", "first_ym": 202301, "last_ym": 202312, "boundaries": "current", "unit": "20579-2507"}
+    content, _ = late_page.build_download("csv", None, state, demo_app_engine())
+    head = content.decode("utf-8-sig")
+    assert "Đơn vị hiện nay (theo địa giới hiện nay)" in head and "Điện Bàn Đông (20579-2507)" in head
+    assert "Số hồ sơ" in head and head.count("\n") > 213  # the header rows, then the 213 dossiers
     bad = render(late_page, year="2023", boundaries="current", unit="20579")  # a 2023 commune, not one of today
     assert "Không có đơn vị hiện nay mã “20579”" in text_of(bad) and "late-current-card" in ids(bad)
     for params in ({}, {"boundaries": "current"}):

@@ -107,6 +107,7 @@ STRINGS = {
     "download.filters.procedure": ("Thủ tục", "Procedure"),
     "download.filters.rows": ("Số hồ sơ", "Dossiers"),
     "download.filters.all": ("Tất cả", "All"),
+    "download.filters.unit": ("Đơn vị hiện nay (theo địa giới hiện nay)", "Unit of today (on today's boundaries)"),
     "workdays_note": ("Số ngày trễ tính theo ngày làm việc (không tính thứ Bảy, Chủ nhật và ngày lễ, Tết), từ hạn giải quyết "
                       "(đã cộng thời gian chờ bổ sung) đến ngày kết thúc{overdue}.",
                       "Working days late exclude weekends and public holidays (Tết included), counted from the deadline "
@@ -729,4 +730,9 @@ def _filter_rows(engine, f: DossierFilter, mode: str, lang: str, n: int) -> list
         (t("download.filters.sector", lang), lookup(ref["sectors"], f.sector_code)),
         (t("download.filters.procedure", lang), lookup(ref["procedures"], f.procedure_code)),
         (t("download.filters.rows", lang), fmt_int(n, lang)),
-    ]
+    ] + ([(t("download.filters.unit", lang), lookup(units, _territory_unit(engine, f), "short_name"))] if f.territory else [])
+
+
+def _territory_unit(engine, f: DossierFilter) -> str | None:
+    """The unit of today whose territory the filter lists (the one unit in force among its units)."""
+    return next((u for u in f.territory if qb.is_current_unit(engine, u)), None)
