@@ -131,6 +131,10 @@ def test_lb006_pages_on_todays_boundaries(demo_app):
     listed = render(late_page, year="2023", boundaries="current", unit="20579-2507", view="list")
     assert text_of(by_id(listed, "late-kpi")).startswith("213 hồ sơ giải quyết trễ hạn trên 5.743")
     assert "late-current-card" not in ids(listed) and "late-trend-card" in ids(listed)
+    assert text_of(by_id(listed, "late-list-card")).startswith("Danh sách hồ sơ (213) — theo địa giới hiện nay")
+    # A commune as it was, reached before the switch: its list stays as it was, and says so.
+    kept = render(late_page, year="2023", boundaries="current", commune="20579")
+    assert text_of(by_id(kept, "late-list-card")).split(" — ")[-1].startswith("theo địa giới khi đó")
     # As it was, the unit means nothing: the whole year's list.
     assert text_of(by_id(render(late_page, year="2023", unit="20579-2507", view="list"), "late-kpi")).startswith("27.790")
     state = {"mode": "late", "lang": "vi", "first_ym": 202301, "last_ym": 202312, "boundaries": "current", "unit": "20579-2507"}

@@ -606,7 +606,10 @@ def _list_step(c: Ctx, totals: dict) -> list:
     notes = [html.P(note, className="text-muted small mt-2 mb-0")]
     if c.unit and c.unit["split"]:
         notes.append(html.P(t("current.split", lang, n=len(c.unit["split"])), className="small mt-1 mb-0", id="late-split-note"))
-    out = [card(t("card.list", lang) + f" ({fmt_int(totals['count'], lang)})", [buttons, grid, *notes], id="late-list-card")]
+    title = t("card.list", lang) + f" ({fmt_int(totals['count'], lang)})"
+    if c.bounds == "current":  # a unit of today's territory, or a drill step's list kept as it was
+        title = titled(title, "current" if c.unit else "historical", lang)
+    out = [card(title, [buttons, grid, *notes], id="late-list-card")]
     return out + ([_trend_card(c)] if c.unit else [])  # today's unit: its history month by month
 
 
