@@ -84,6 +84,9 @@ class DossierFilter:
     scope_district_code: str | None = None
     # A commune user's units (their commune and the units it was formed from): the same, one level down.
     scope_units: tuple[str, ...] | None = None
+    # On today's boundaries, one of today's units: the units as they were that went wholly into it
+    # (data.queries.boundaries.territory), whose desks' dossiers are its history.
+    territory: tuple[str, ...] | None = None
 
     def __post_init__(self):
         if self.level is not None and self.level not in LEVELS:
@@ -115,7 +118,8 @@ def filter_values(f: DossierFilter) -> dict[str, str]:
     district is the effective one: a district user's scope (data.auth, carried by every
     filter built in their request) wins over any district asked for."""
     values = {"level": f.level, "district": f.effective_district, "commune": f.commune_code,
-              "sector": f.sector_code, "procedure": f.procedure_code, "units": f.scope_units}
+              "sector": f.sector_code, "procedure": f.procedure_code, "units": f.scope_units,
+              "territory": f.territory}
     return {name: value for name, value in values.items() if value}
 
 
@@ -131,8 +135,9 @@ def _agencies_and_procedures(values: dict, bound: bool):
         return bindparam(name) if bound else values[name]
 
     agency = [column == value(name) for name, column in AGENCY_FILTERS.items() if name in values]
-    if "units" in values:  # a commune user's units: their desks only
-        agency.append(A.c.unit_code.in_(bindparam("units", expanding=True) if bound else values["units"]))
+    for name in ("units", "territory"):  # a commune user's units: their desks only; a territory's units
+        if name in values:
+            agency.append(A.c.unit_code.in_(bindparam(name, expanding=True) if bound else values[name]))
     procedure = [column == value(name) for name, column in PROCEDURE_FILTERS.items() if name in values]
     agencies = select(A.c.id).where(*agency) if agency else None
     procedures = select(P.c.id).join(SE, SE.c.id == P.c.sector_id).where(*procedure) if procedure else None
@@ -161,16 +166,20 @@ def dossier_where(f: DossierFilter) -> list:
     by id, so the planner can use ix_dossiers_district_finished / ix_dossiers_procedure_finished."""
     values = filter_values(f)
     agencies, procedures = _agencies_and_procedures(
-        {k: v for k, v in values.items() if k != "district" or "level" in values or "commune" in values or "units" in values},
-        bound=False)
+        {k: v for k, v in values.items() if k != "district" or _by_agency(values)}, bound=False)
     terms = []
     if "district" in values:
         terms.append(D.c.district_code == values["district"])
     if procedures is not None:
         terms.append(D.c.procedure_id.in_(procedures))
-    if agencies is not None and ("level" in values or "commune" in values or "units" in values):
+    if agencies is not None and _by_agency(values):
         terms.append(D.c.agency_id.in_(agencies))
     return terms
+
+
+def _by_agency(values: dict) -> bool:
+    """Whether the dossiers must be matched by their agency (more than the district's own column says)."""
+    return any(k in values for k in ("level", "commune", "units", "territory"))
 
 
 def district_units(district: str, unit_table=U):

@@ -27,6 +27,10 @@ DRILLED = [
     "/late?year=2023&sector=DD",
     "/late?year=2023&sector=DD&procedure=DD-X-01&district=509",
     "/postal?year=2023&district=509",
+    # On today's boundaries (components.boundaries): today's units ranked, a unit's list.
+    "/late?year=2023&boundaries=current",
+    "/late?year=2023&boundaries=current&unit=20579-2507&view=list",
+    "/postal?year=2023&boundaries=current",
     "/present?year=2023&slide=2",
     "/scorecard?year=2023&level=commune&district=509",
 ]

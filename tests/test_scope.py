@@ -20,7 +20,7 @@ import data.queries
 from data.aggregates import D
 from data.auth import reset_scope, set_scope
 from data.filters import DossierFilter, Period, S, dossier_where, stats_where
-from data.queries import boundaries, imports, late, levels, postal, reference, review, scorecard, summary
+from data.queries import boundaries, imports, late, late_current, levels, postal, postal_current, reference, review, scorecard, summary
 
 Y2023 = Period.year(2023)
 USER_DISTRICT, OTHER_DISTRICT = "509", "502"
@@ -135,6 +135,14 @@ def _calls(engine, f: DossierFilter) -> dict:
             "report_by_current_unit": lambda: boundaries.report_by_current_unit.uncached(engine, f),
             "summary_by_current_level": lambda: boundaries.summary_by_current_level.uncached(engine, f),
             "current_unit_trend": lambda: boundaries.current_unit_trend.uncached(engine, f, "20641", 2022, 2023),
+        },
+        "late_current": {
+            f"late_by_current_unit({mode})": (lambda mode=mode: late_current.late_by_current_unit.uncached(engine, f, mode))
+            for mode in late.MODES
+        },
+        "postal_current": {
+            "postal_share_by_current_unit": lambda: postal_current.postal_share_by_current_unit.uncached(engine, f),
+            "monthly_postal_share_current": lambda: postal_current.monthly_postal_share_current.uncached(engine, f),
         },
         "scorecard": {
             **{f"unit_counts({lv})": (lambda lv=lv: scorecard.unit_counts.uncached(engine, f, lv))

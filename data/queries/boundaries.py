@@ -53,27 +53,54 @@ def _units_frame(engine: Engine) -> pd.DataFrame:
                             columns=["code", "name", "short_name", "level", "sort_order"])
 
 
-def _onto_current(engine: Engine, df: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
-    """Rows keyed by an agency's unit (column ``unit_code``) -> rows keyed by today's unit, the
-    counts weighted by the share and summed (``keep``: other key columns, e.g. ``ym``)."""
+def onto_current(engine: Engine, df: pd.DataFrame, keep: list[str], counts: list[str]) -> pd.DataFrame:
+    """Rows keyed by a unit as it was (column ``unit_code``) -> rows keyed by today's unit
+    (``current_code``, with its name, short_name and level), the ``counts`` weighted by the share
+    each of today's units took and summed per ``keep`` columns (e.g. ``ym``). Shares below one
+    make fractions: they are apportioned to whole dossiers so that every ``keep`` group (and so
+    the province) keeps its total exactly (largest remainders; ties to the earlier code)."""
     mapping = current_units(engine)
     pairs = [(u, c, s) for u in df["unit_code"].unique() for c, s in mapping.get(u, ((u, 1.0),))]
     m = pd.DataFrame(pairs, columns=["unit_code", "current_code", "share"])
     x = df.merge(m, on="unit_code")
-    for c in COUNT_COLUMNS:
+    for c in counts:
         x[c] = x[c] * x["share"]
-    out = x.groupby(["current_code", *keep], as_index=False)[COUNT_COLUMNS].sum()
-    for c in COUNT_COLUMNS:
-        out[c] = np.rint(out[c]).astype("int64")
+    out = x.groupby(["current_code", *keep], as_index=False)[counts].sum()
+    for c in counts:
+        out[c] = _apportioned(out, c, keep)
     units = _units_frame(engine).rename(columns={"code": "current_code"})
-    return add_rates(out.merge(units, on="current_code", how="left"))
+    return out.merge(units, on="current_code", how="left")
+
+
+def _apportioned(out: pd.DataFrame, column: str, keep: list[str]) -> pd.Series:
+    """Whole numbers summing, per ``keep`` group, to the group's (whole) total: floors, then one
+    more to the largest fractional parts."""
+    exact = out[column].astype(float)
+    floor = np.floor(exact + 1e-9)
+    if len(exact) == 0 or (exact - floor).max() < 1e-6:  # whole already (every share 1)
+        return np.rint(exact).astype("int64")
+    groups = out[keep].astype(str).agg("|".join, axis=1) if keep else pd.Series("", index=out.index)
+    frame = pd.DataFrame({"g": groups, "rest": exact - floor, "code": out["current_code"], "floor": floor})
+    missing = (frame.groupby("g")["rest"].transform("sum")).round().astype("int64")
+    rank = frame.sort_values(["g", "rest", "code"], ascending=[True, False, True]).groupby("g").cumcount()
+    return (floor + (rank.reindex(frame.index) < missing)).astype("int64")
+
+
+def _onto_current(engine: Engine, df: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
+    """Biểu 06 rows by an agency's unit -> today's units, with their rates."""
+    return add_rates(onto_current(engine, df, keep, COUNT_COLUMNS))
+
+
+@cached_reference
+def agency_units(engine: Engine) -> dict[int, str]:
+    """Agency id -> the unit whose desk it is (what the successor records re-aggregate)."""
+    with engine.connect() as conn:
+        return dict(conn.execute(select(A.c.id, A.c.unit_code)).all())
 
 
 def _by_agency(engine: Engine, f: DossierFilter, by=("agency",)) -> pd.DataFrame:
     df = standard_report(engine, f, list(by))
-    with engine.connect() as conn:
-        unit_of = dict(conn.execute(select(A.c.id, A.c.unit_code)).all())
-    df["unit_code"] = df["agency_id"].map(unit_of)
+    df["unit_code"] = df["agency_id"].map(agency_units(engine))
     return df
 
 
@@ -152,3 +179,21 @@ def communes_on_current_boundaries(engine: Engine, f: DossierFilter) -> pd.DataF
     df["name_en"] = df["name"]
     df = df[df["received"] + df["finished"] + df["carried_over"] > 0]
     return df.sort_values(["on_time_rate", "received"], ascending=[False, False], na_position="last").reset_index(drop=True)
+
+
+@cached_query
+def territory(engine: Engine, unit_code: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Today's unit's history as units as they were: (the units that went wholly into it, itself
+    included; the units split with other units of today, only part of whose figures are its own).
+    The first are what a list of its dossiers can honestly show; the second cannot be listed."""
+    whole, split = [], []
+    for old, targets in current_units(engine).items():
+        for code, share in targets:
+            if code == unit_code:
+                (whole if share >= 1 - 1e-9 else split).append(old)
+    return tuple(sorted(whole)), tuple(sorted(split))
+
+
+def is_current_unit(engine: Engine, code: str | None) -> bool:
+    """Whether ``code`` is a unit in force today (what a ranking on today's boundaries lists)."""
+    return bool(code) and any(c == code for targets in current_units(engine).values() for c, _ in targets)

@@ -228,17 +228,23 @@ def commune_coverage(engine: Engine, f: DossierFilter, district_code: str) -> pd
 @cached_query
 def monthly_postal_share(engine: Engine, f: DossierFilter) -> pd.DataFrame:
     """Per level and month of ``f.period``: dossiers received, received by postal staff, share."""
+    df = monthly_received(engine, f, A.c.level, "level")
+    df["postal_share"] = ratio(df["received_postal_staff"], df["received"])
+    return df
+
+
+def monthly_received(engine: Engine, f: DossierFilter, key, name: str) -> pd.DataFrame:
+    """Per ``key`` (an agencies column, named ``name``) and month: dossiers received and received by postal staff."""
     stats = stats_table_for(f, ["level", "month"])
     T = stats.c
     stmt = base_stats_select(
-        f, A.c.level.label("level"), T.ym.label("ym"),
+        f, key.label(name), T.ym.label("ym"),
         func.coalesce(func.sum(T.received), 0).label("received"),
         func.coalesce(func.sum(T.received_postal_staff), 0).label("received_postal_staff"),
         table=stats,
-    ).group_by(A.c.level, T.ym).order_by(A.c.level, T.ym)
+    ).group_by(key, T.ym).order_by(key, T.ym)
     with engine.connect() as conn:
-        df = pd.DataFrame(conn.execute(stmt).mappings().all(), columns=["level", "ym", "received", "received_postal_staff"])
+        df = pd.DataFrame(conn.execute(stmt).mappings().all(), columns=[name, "ym", "received", "received_postal_staff"])
     for c in ("ym", "received", "received_postal_staff"):
         df[c] = pd.to_numeric(df[c]).astype("int64")
-    df["postal_share"] = ratio(df["received_postal_staff"], df["received"])
     return df

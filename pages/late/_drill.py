@@ -238,9 +238,10 @@ def item_name(item: dict | None, lang: str) -> str:
     return bilingual(item.get("name"), item.get("name_en"), lang) or item.get("short_name") or item.get("code", "")
 
 
-def crumbs(drill: Drill, view, path: str, lang: str) -> list[tuple[str, str | None]]:
-    """(label, href) from the top to the current step; the current step has no link."""
-    base = {"year": view.year, "lang": None if lang == "vi" else lang, **drill.period_params}
+def crumbs(drill: Drill, view, path: str, lang: str, extra: dict | None = None) -> list[tuple[str, str | None]]:
+    """(label, href) from the top to the current step; the current step has no link. ``extra``:
+    the page's parameters every step keeps (e.g. ``boundaries``)."""
+    base = {"year": view.year, "lang": None if lang == "vi" else lang, **drill.period_params, **(extra or {})}
     if drill.mode != "late":
         base["mode"] = drill.mode
     if drill.level:

@@ -7,6 +7,7 @@ the dossiers still open and past due at the period's end), so a view is a link.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 import dash
@@ -14,18 +15,22 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from components import chart_text as ct
+from components.boundaries import PARAM as BOUNDARIES
+from components.boundaries import UNIT, boundaries, boundaries_switch, titled
 from components.download import to_csv_bytes, to_xlsx_bytes
 from components.formatting import fmt_int, fmt_pct
 from components.i18n import bilingual, make_translator
 from components.lazy import LazyBlock
-from components.params import CODE, UNIT_CODE, YEAR_MONTH, build_search, reference_lists, resolve_view
+from components.params import CODE, UNIT_CODE, YEAR_MONTH, build_search, keep_out_of_cache, reference_lists, resolve_view
 from components.structure import structure_note
 from components.theme import plot_text
 from components.ui import by_screen, card, empty_state, graph, page_header
 from data.db import get_engine
 from data.filters import DossierFilter, Period
 from data.periods import levels_in_period, segments
+from data.queries import boundaries as qb
 from data.queries import late as q
+from data.queries import late_current as qc
 from data.schema import LEVELS
 from pages.late._drill import Drill, breadcrumb, crumbs, item_name, period_label, resolve_drill
 from pages.late._grid import describe_query, dossier_grid, export_frame, grid_response, list_query
@@ -102,6 +107,7 @@ STRINGS = {
     "download.filters.procedure": ("Thủ tục", "Procedure"),
     "download.filters.rows": ("Số hồ sơ", "Dossiers"),
     "download.filters.all": ("Tất cả", "All"),
+    "download.filters.unit": ("Đơn vị hiện nay (theo địa giới hiện nay)", "Unit of today (on today's boundaries)"),
     "workdays_note": ("Số ngày trễ tính theo ngày làm việc (không tính thứ Bảy, Chủ nhật và ngày lễ, Tết), từ hạn giải quyết "
                       "(đã cộng thời gian chờ bổ sung) đến ngày kết thúc{overdue}.",
                       "Working days late exclude weekends and public holidays (Tết included), counted from the deadline "
@@ -122,6 +128,21 @@ STRINGS = {
     "alt.units": ("{count} ở {k} đơn vị.", "{count} in {k} units."),
     "workdays_note.overdue": (" hoặc đến {date} với hồ sơ chưa giải quyết", ", or to {date} for open dossiers"),
     "unit.commune_breakdown": ("Các xã của {district}", "Communes of {district}"),
+    # On today's boundaries (components.boundaries, data.queries.late_current).
+    "bounds.note": ("Danh sách hồ sơ của một đơn vị hiện nay gồm hồ sơ của các đơn vị cũ đã nhập trọn vào đơn vị đó.",
+                    "The dossier list of a unit of today holds the dossiers of the former units merged whole into it."),
+    "card.current": ("Hồ sơ trễ hạn theo đơn vị", "Late dossiers by unit"),
+    "card.current.overdue": ("Hồ sơ quá hạn theo đơn vị", "Overdue dossiers by unit"),
+    "current.top": ("{k} xã, phường nhiều nhất trong {n} xã, phường hiện nay.", "The {k} communes with most, of {n} communes of today."),
+    "current.city": (" (các sở, ngành và cấp huyện đến 30/06/2025): {n} {count} ({rate}).",
+                     " (the departments and, until 30 June 2025, the district level): {n} {count} ({rate})."),
+    "current.no_district": ("Không có bảng theo huyện trên địa giới hiện nay: từ 01/07/2025 không còn cấp huyện. "
+                            "Bảng đơn vị × lĩnh vực chỉ có theo địa giới khi đó.",
+                            "No table by district on today's boundaries: the district level is gone since 1 July 2025. "
+                            "The unit × sector table exists as it was only."),
+    "current.split": ("{n} đơn vị cũ chia cho nhiều đơn vị hiện nay không được liệt kê (không biết hồ sơ nào thuộc phần nào).",
+                      "{n} former units split between several units of today are not listed (which dossier went where is not known)."),
+    "note.unit": ("Không có đơn vị hiện nay mã “{bad}”; đang hiển thị cấp trên.", "No unit of today with code “{bad}”; showing the level above."),
 }
 t = make_translator(STRINGS)
 
@@ -134,21 +155,36 @@ def _reference(engine):
 class Ctx:
     """What every builder on the page needs: the view, the drill, the filter, the words."""
 
-    def __init__(self, view, drill: Drill, engine):
+    def __init__(self, view, drill: Drill, engine, bounds: str = "historical", unit: dict | None = None):
         self.view, self.drill, self.engine = view, drill, engine
         self.lang = view.lang
         self.mode = drill.mode
+        # On today's boundaries (``boundaries=current``), ``unit``: one of today's units whose history is listed.
+        self.bounds, self.unit = bounds, unit
         self.f: DossierFilter = drill.filter(view.filter())
+        if unit:
+            self.f = self.f.with_(territory=unit["whole"])
         self.period_text = period_label(self.f.period, self.lang)
 
-    def href(self, **changes) -> str:
-        """This page with the current state plus ``changes`` (None removes a parameter)."""
+    @property
+    def step(self) -> str:
+        return "list" if self.unit else self.drill.step
+
+    def params(self, **changes) -> dict:
+        """The page's state as URL parameters, plus ``changes`` (None removes a parameter)."""
         params = {"year": self.view.year, "lang": None if self.lang == "vi" else self.lang,
                   "district": self.drill.district["code"] if self.drill.district else None,
                   "sector": self.drill.sector["code"] if self.drill.sector else None,
-                  **self.drill.params()}
+                  **self.drill.params(), **self.bounds_params()}
         params.update(changes)
-        return PATH + build_search(params)
+        return params
+
+    def bounds_params(self) -> dict:
+        return {"boundaries": "current", "unit": self.unit["code"] if self.unit else None} if self.bounds == "current" else {}
+
+    def href(self, **changes) -> str:
+        """This page with the current state plus ``changes``."""
+        return PATH + build_search(self.params(**changes))
 
     def word(self, key: str, **fmt) -> str:
         """A mode-specific string when there is one (key.overdue), else the plain key."""
@@ -178,7 +214,7 @@ class Ctx:
 
 @guard_layout
 @cached_page(params={"mode": "late|overdue", "level": "province|district|commune", "from": YEAR_MONTH, "to": YEAR_MONTH,
-                     "procedure": CODE, "commune": UNIT_CODE, "view": "list"})
+                     "procedure": CODE, "commune": UNIT_CODE, "view": "list", "boundaries": BOUNDARIES, "unit": UNIT})
 def layout(**kwargs):
     view = resolve_view(kwargs)
     lang = view.lang
@@ -187,24 +223,25 @@ def layout(**kwargs):
                          empty_state(t("no_data", lang))])
     engine = get_engine()
     drill = resolve_drill(kwargs, view, _reference(engine))
-    c = Ctx(view, drill, engine)
+    bounds = boundaries(kwargs)
+    c = Ctx(view, drill, engine, bounds, _current_unit(engine, kwargs.get("unit"), bounds, drill.notes, lang))
     title = t(f"title.{c.mode}", lang) + " — " + ", ".join(
-        [x for x in [item_name(drill.district, lang)] if x] + [c.period_text])
+        [x for x in [item_name(drill.district, lang), c.unit and c.unit["short_name"]] if x] + [c.period_text])
     totals = q.totals(engine, c.f, c.mode)
     children = [
         page_header(title, subtitle=_subtitle(c), notes=view.notes + drill.notes, id_prefix="late-"),
         structure_note(engine, view.year, lang, id="late-structure"),
         _controls(c),
-        _breadcrumb(drill, view),
+        _breadcrumb(c),
         html.P(_kpi_text(c, totals), className="late-kpi", id="late-kpi"),
     ]
     if totals["count"] == 0:
         children.append(_nothing(c))
-    elif drill.step == "entry":
+    elif c.step == "entry":
         children += _entry(c, totals)
-    elif drill.step == "sector":
+    elif c.step == "sector":
         children += _sector_step(c)
-    elif drill.step == "units":
+    elif c.step == "units":
         children += _units_step(c)
     else:
         children += _list_step(c, totals)
@@ -213,12 +250,29 @@ def layout(**kwargs):
     return html.Div(children, className="late-page")
 
 
-def _breadcrumb(drill: Drill, view):
+def _current_unit(engine, raw, bounds: str, notes: list, lang: str) -> dict | None:
+    """The URL's ``unit`` on today's boundaries: one of today's units and its history's units (else None and a note)."""
+    if bounds != "current" or raw in (None, ""):
+        return None
+    code = str(raw).strip()[:20]
+    names = q.reference_maps(engine)["lookups"]["unit_name"]
+    if not qb.is_current_unit(engine, code) or code not in names:
+        notes.append(t("note.unit", lang, bad=code))
+        keep_out_of_cache()  # a corrected URL: served, not stored
+        return None
+    whole, split = qb.territory(engine, code)
+    return {"code": code, "short_name": names[code], "whole": whole, "split": split}
+
+
+def _breadcrumb(c: Ctx):
     """The path once there is one (at the top, a lone "all sectors" would look like a text box)."""
-    items = crumbs(drill, view, PATH, view.lang)
+    drill = replace(c.drill, list_view=False) if c.unit else c.drill  # the unit's list is its own step
+    items = crumbs(drill, c.view, PATH, c.lang, extra=c.bounds_params() | {"unit": None})
+    if c.unit:  # today's unit's list, below the step it was chosen from
+        items = items[:-1] + [(items[-1][0], c.href(unit=None, view=None)), (c.unit["short_name"], None)]
     if len(items) < 2:
         return html.Div(id="late-breadcrumb", className="d-none")
-    return breadcrumb(items, view.lang, id="late-breadcrumb")
+    return breadcrumb(items, c.lang, id="late-breadcrumb")
 
 
 def _subtitle(c: Ctx) -> str:
@@ -229,6 +283,8 @@ def _subtitle(c: Ctx) -> str:
         parts.append(item_name(c.drill.procedure, c.lang))
     if c.drill.commune:
         parts.append(c.drill.commune["short_name"])
+    if c.unit:
+        parts.append(c.unit["short_name"])
     return " · ".join(parts)
 
 
@@ -244,8 +300,11 @@ def _controls(c: Ctx) -> html.Div:
     levels += [pill(t(f"level.{lv}", c.lang), c.href(level=lv, procedure=None, commune=None, view=None),
                     c.drill.level == lv, f"late-level-{lv}")
                for lv in levels_in_period(c.engine, c.f.period.start, c.f.period.end)]  # two from July 2025
+    # Leaving today's unit's list goes back to the step it was chosen from.
+    switch = boundaries_switch(c.bounds, c.lang, "late-", lambda b: c.href(boundaries=b, unit=None, **({"view": None} if c.unit else {})),
+                               note=t("bounds.note", c.lang) if c.bounds == "current" else None)
     return html.Div([html.Div(modes, className="btn-group me-3 mb-2", role="group"),
-                     html.Div(levels, className="btn-group mb-2 flex-wrap", role="group")],
+                     html.Div(levels, className="btn-group me-3 mb-2 flex-wrap", role="group"), switch],
                     className="late-controls d-flex flex-wrap align-items-center")
 
 
@@ -334,7 +393,8 @@ def _list_button(c: Ctx, n: int):
 def _trend_card(c: Ctx):
     df = q.late_trend(c.engine, c.f, c.mode)
     fig = trend(df, c.lang, c.count_label, c.rate_label)
-    return card(t("card.trend", c.lang), _graph("trend", fig, c.filename("trend"), _alt_trend(c, df)), id="late-trend-card")
+    return card(titled(t("card.trend", c.lang), c.bounds, c.lang), _graph("trend", fig, c.filename("trend"), _alt_trend(c, df)),
+                id="late-trend-card")
 
 
 # ---------------------------------------------------------------- steps
@@ -356,21 +416,20 @@ def _entry(c: Ctx, totals: dict) -> list:
     lead = rows[0] if rows else None
     finding = (c.word("leading", sector=lead["label"], n=fmt_int(lead["count"], lang),
                       share=fmt_pct(lead["count"] / totals["count"], lang)) if lead else "")
-    sectors_card = card(c.word("card.sectors"), [
+    # Its levels are those of the time whichever the switch: said when today's boundaries are chosen.
+    sectors_title = titled(c.word("card.sectors"), "historical", lang) if c.bounds == "current" else c.word("card.sectors")
+    sectors_card = card(sectors_title, [
         html.P(finding, className="late-finding", id="late-finding"),
         dbc.Row([dbc.Col(_graph("sectors", fig, c.filename("by-sector"), _alt_ranked(c, rows, finding)), lg=8, className="d-none d-sm-block"),
                  dbc.Col(_link_table(rows, c, "late-sector-table"), lg=4)]),
         _table_only_hint(lang),
     ], id="late-sectors-card")
-    return [sectors_card, _heatmap_card(c), _trend_card(c), _list_button(c, totals["count"])]
+    units = _current_units_card(c) if c.bounds == "current" else _heatmap_card(c)
+    return [sectors_card, units, _trend_card(c), _list_button(c, totals["count"])]
 
 
 def _query(c: Ctx, **changes) -> dict:
-    params = {"year": c.view.year, "lang": None if c.lang == "vi" else c.lang,
-              "district": c.drill.district["code"] if c.drill.district else None,
-              "sector": c.drill.sector["code"] if c.drill.sector else None, **c.drill.params()}
-    params.update(changes)
-    return params
+    return c.params(**changes)
 
 
 def _heatmap_card(c: Ctx):
@@ -415,6 +474,7 @@ def _heatmap_card(c: Ctx):
     if area:
         title, corner = c.word("card.heatmap.area", rows=area[:1].lower() + area[1:]), area
         fig["layout"]["yaxis"]["title"] = {"text": area, "font": {"size": 13}}
+    title = titled(title, c.bounds, lang)
     hint = c.word("heat_hint", n=MIN_BASE)
     # The same cells as a table of links, folded: what a click on the map does, by keyboard.
     # Its ~400 cells and links are built in the browser only when the fold is opened (components.lazy).
@@ -466,6 +526,8 @@ def _sector_step(c: Ctx) -> list:
 
 def _units_step(c: Ctx) -> list:
     lang = c.lang
+    if c.bounds == "current":  # today's units: no district level to go through
+        return [_current_units_card(c), _trend_card(c), _list_button(c, q.totals(c.engine, c.f, c.mode)["count"])]
     df = q.late_by_unit(c.engine, c.f, c.mode)
     df = df[df["count"] > 0].reset_index(drop=True)
     labels, hrefs = [], []
@@ -485,11 +547,51 @@ def _units_step(c: Ctx) -> list:
     title = t("card.units", lang, procedure=item_name(c.drill.procedure, lang))
     if c.drill.district:
         title += " — " + t("unit.commune_breakdown", lang, district=c.drill.district["short_name"])
+    title = titled(title, c.bounds, lang)
     alt = t("alt.units", lang, count=c.count_label, k=len(rows)) + " " + _alt_ranked(c, rows)
     body = [dbc.Row([dbc.Col(_graph("units", fig, c.filename("units"), alt), lg=8, className="d-none d-sm-block"),
                      dbc.Col(_link_table(rows, c, "late-unit-table"), lg=4)]),
             _table_only_hint(lang)]
     return [card(title, body, id="late-units-card"), _trend_card(c), _list_button(c, int(df["count"].sum()))]
+
+
+CURRENT_TOP = 20  # today's units on the chart and in its table (of 79 in the demo)
+
+
+def _current_units_card(c: Ctx):
+    """The ranking on today's boundaries: the filter's dossiers counted for today's communes, the
+    city (its departments and the former district level's desks) in a sentence above them, whose
+    bar would flatten theirs; a unit's link lists its history's dossiers. Says that no district
+    exists today where the ranking as it was went by district."""
+    lang = c.lang
+    df = qc.late_by_current_unit(c.engine, c.f, c.mode)
+    city, communes = df[df["level"] != "commune"], df[df["level"] == "commune"]
+    top = communes[communes["count"] > 0].head(CURRENT_TOP).reset_index(drop=True)
+    labels = top["short_name"].fillna(top["current_code"]).tolist()
+    hrefs = [build_search(c.params(unit=code, view="list")) for code in top["current_code"]]
+    rows = [{"label": lab, "href": PATH + h, "count": r.count, "rate": r.rate} for lab, h, r in zip(labels, hrefs, top.itertuples())]
+    lead = t("current.top", lang, k=len(top), n=len(communes))
+    body = [html.P(_city_line(c, r), className="mb-2", id="late-current-city") for r in city.head(1).itertuples()]
+    if len(communes):  # none when the level chosen is the province or the district level
+        body.append(html.P(lead, className="text-muted small mb-2", id="late-current-lead"))
+    if rows:
+        fig = ranked_bars(top, labels, hrefs, lang, c.count_label, c.count_label, c.base_label)
+        body += [dbc.Row([dbc.Col(_graph("current", fig, c.filename("today"), lead + " " + _alt_ranked(c, rows)), lg=8,
+                                  className="d-none d-sm-block"),
+                          dbc.Col(_link_table(rows, c, "late-current-table"), lg=4)]),
+                 _table_only_hint(lang)]
+    if c.step == "entry" or c.drill.district:
+        body.append(html.P(t("current.no_district", lang), className="small mb-0 mt-2", id="late-current-no-district"))
+    title = c.word("card.current")
+    if c.drill.procedure:
+        title += " — " + item_name(c.drill.procedure, lang)
+    return card(titled(title, "current", lang), body, id="late-current-card")
+
+
+def _city_line(c: Ctx, r) -> list:
+    """The city's figure as a sentence whose name opens its list."""
+    link = dcc.Link(r.short_name, href=c.href(unit=r.current_code, view="list"), id="late-current-city-link")
+    return [link, t("current.city", c.lang, count=c.count_label.lower(), n=fmt_int(r.count, c.lang), rate=fmt_pct(r.rate, c.lang))]
 
 
 def _list_step(c: Ctx, totals: dict) -> list:
@@ -501,8 +603,14 @@ def _list_step(c: Ctx, totals: dict) -> list:
         dbc.Button(t("download.xlsx", lang), id="late-download-xlsx", color="secondary", size="sm"),
     ], className="mb-2")
     grid = dossier_grid("late-grid", lang, c.mode, row_count=totals["count"])
-    return [card(t("card.list", lang) + f" ({fmt_int(totals['count'], lang)})",
-                 [buttons, grid, html.P(note, className="text-muted small mt-2 mb-0")], id="late-list-card")]
+    notes = [html.P(note, className="text-muted small mt-2 mb-0")]
+    if c.unit and c.unit["split"]:
+        notes.append(html.P(t("current.split", lang, n=len(c.unit["split"])), className="small mt-1 mb-0", id="late-split-note"))
+    title = t("card.list", lang) + f" ({fmt_int(totals['count'], lang)})"
+    if c.bounds == "current":  # a unit of today's territory, or a drill step's list kept as it was
+        title = titled(title, "current" if c.unit else "historical", lang)
+    out = [card(title, [buttons, grid, *notes], id="late-list-card")]
+    return out + ([_trend_card(c)] if c.unit else [])  # today's unit: its history month by month
 
 
 # ---------------------------------------------------------------- state for callbacks
@@ -514,7 +622,8 @@ def _state(c: Ctx) -> dict:
             "level": d.level, "district": d.district["code"] if d.district else None,
             "sector": d.sector["code"] if d.sector else None,
             "procedure": d.procedure["code"] if d.procedure else None,
-            "commune": d.commune["code"] if d.commune else None}
+            "commune": d.commune["code"] if d.commune else None, "boundaries": c.bounds,
+            "unit": c.unit["code"] if c.unit else None}
 
 
 def _filter_from_state(state: dict, engine) -> tuple[DossierFilter, str, str]:
@@ -528,7 +637,9 @@ def _filter_from_state(state: dict, engine) -> tuple[DossierFilter, str, str]:
               "mode": mode, "from": f"{first // 100}-{first % 100:02d}", "to": f"{last // 100}-{last % 100:02d}"}
     view = resolve_view({k: v for k, v in kwargs.items() if k in ("lang", "year", "district", "sector")}, engine)
     drill = resolve_drill(kwargs, view, _reference(engine))
-    return drill.filter(view.filter()), drill.mode, lang
+    bounds = boundaries(state)
+    unit = _current_unit(engine, state.get("unit"), bounds, [], lang)
+    return Ctx(view, drill, engine, bounds, unit).f, drill.mode, lang
 
 
 @callback(Output("url", "search", allow_duplicate=True),
@@ -622,4 +733,9 @@ def _filter_rows(engine, f: DossierFilter, mode: str, lang: str, n: int) -> list
         (t("download.filters.sector", lang), lookup(ref["sectors"], f.sector_code)),
         (t("download.filters.procedure", lang), lookup(ref["procedures"], f.procedure_code)),
         (t("download.filters.rows", lang), fmt_int(n, lang)),
-    ]
+    ] + ([(t("download.filters.unit", lang), lookup(units, _territory_unit(engine, f), "short_name"))] if f.territory else [])
+
+
+def _territory_unit(engine, f: DossierFilter) -> str | None:
+    """The unit of today whose territory the filter lists (the one unit in force among its units)."""
+    return next((u for u in f.territory if qb.is_current_unit(engine, u)), None)

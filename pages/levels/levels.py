@@ -18,6 +18,8 @@ import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from components import chart_text as ct
+from components.boundaries import PARAM as BOUNDARIES
+from components.boundaries import boundaries, boundaries_switch
 from components.download import to_csv_bytes, to_xlsx_bytes
 from components.formatting import fmt_int, ym_label
 from components.i18n import bilingual, level_label, make_translator
@@ -71,12 +73,6 @@ STRINGS = {
                                         "The province level belongs to no district: clear the district filter to see it."),
     "lvl.hover.unit": ("{name}<br>Tiếp nhận: {received}<br>Đúng hạn: {rate}<br>Trễ hạn: {late}<br>Trực tuyến: {online}",
                        "{name}<br>Received: {received}<br>On time: {rate}<br>Late: {late}<br>Online: {online}"),
-    "lvl.bounds.historical": ("Theo địa giới khi đó", "As it was"),
-    "lvl.bounds.current": ("Theo địa giới hiện nay", "On today's boundaries"),
-    "lvl.bounds.note": ("Theo địa giới hiện nay: số liệu các năm trước được cộng vào đơn vị hiện nay đã tiếp nhận địa bàn "
-                        "(xã cũ vào xã mới, cấp huyện vào thành phố); tổng toàn địa bàn không đổi.",
-                        "On today's boundaries: earlier years' figures are added to the unit of today that took the "
-                        "territory over (old communes into new ones, the district level into the city); totals stay the same."),
     "lvl.trend": ("Diễn biến theo tháng, {first}–{last}", "Monthly trend, {first}–{last}"),
     "lvl.trend.received": ("Hồ sơ tiếp nhận mỗi tháng", "Dossiers received per month"),
     "lvl.trend.on_time": ("Tỷ lệ đúng hạn (hồ sơ giải quyết xong trong tháng)", "On-time rate (dossiers finished in the month)"),
@@ -497,14 +493,14 @@ def _breakdown_section(engine, view, summary, level) -> html.Div:
         + ([dcc.Link(t("lvl.breakdown.clear", lang), href=view.href("/levels", keep_extra=True, level=None),
                      className="btn btn-sm btn-outline-secondary", id="lvl-pick-clear")] if level else []),
         className="lvl-level-buttons")
-    if level == "commune" and not view.district:
-        buttons = html.Div([buttons, _boundaries_switch(view)], className="d-flex flex-wrap gap-3 align-items-center")
+    if level == "commune" and not view.district:  # a ranking of communes: on today's ones too
+        buttons = html.Div([buttons, _boundaries_switch(view, "lvl-rank-")], className="d-flex flex-wrap gap-3 align-items-center")
     if level is None:
         if view.district and view.extra.get("level") == "province":
             pass
         return card(t("lvl.breakdown.title", lang), [html.P(t("lvl.breakdown.hint", lang), className="lvl-hint mb-2"), buttons],
                     id="lvl-breakdown")
-    if _boundaries(view) == "current" and level == "commune" and not view.district:
+    if boundaries(view.extra) == "current" and level == "commune" and not view.district:
         kind, df = "commune", qb.communes_on_current_boundaries(engine, view.filter())  # today's communes, any year
     else:
         kind, df = q.level_breakdown(engine, view.filter(), level)
@@ -523,23 +519,14 @@ def _breakdown_section(engine, view, summary, level) -> html.Div:
     return card(title, body, id="lvl-breakdown")
 
 
-def _boundaries(view) -> str:
-    """``boundaries=current``: trends and the commune ranking on today's units (data.queries.boundaries)."""
-    return "current" if view.extra.get("boundaries") == "current" else "historical"
-
-
-def _boundaries_switch(view) -> html.Div:
-    """theo địa giới khi đó / theo địa giới hiện nay, as links (a URL like every other view)."""
-    lang, now = view.lang, _boundaries(view)
-    return html.Div([dcc.Link(t(f"lvl.bounds.{b}", lang), href=view.href("/levels", keep_extra=True,
-                                                                        boundaries=None if b == "historical" else b),
-                              className=f"btn btn-sm {'btn-secondary' if b == now else 'btn-outline-secondary'}",
-                              id=f"lvl-bounds-{b}")
-                     for b in ("historical", "current")], className="btn-group lvl-bounds", role="group")
+def _boundaries_switch(view, prefix: str = "lvl-") -> html.Div:
+    """The trend's switch says what today's boundaries do; the ranking's (``lvl-rank-``) only switches."""
+    return boundaries_switch(boundaries(view.extra), view.lang, prefix,
+                             lambda b: view.href("/levels", keep_extra=True, boundaries=b), explain=prefix == "lvl-")
 
 
 @guard_layout
-@cached_page(params={"level": "province|district|commune", "boundaries": "current|historical"})
+@cached_page(params={"level": "province|district|commune", "boundaries": BOUNDARIES})
 def layout(**kwargs):
     view = resolve_view(kwargs)
     lang = view.lang
@@ -572,7 +559,7 @@ def layout(**kwargs):
 
     y = view.year
     years = sorted(ref["years"])
-    current = _boundaries(view) == "current"
+    current = boundaries(view.extra) == "current"
     monthly = (qb.monthly_by_current_level if current else q.monthly_by_level)(engine, f, years[0], years[-1])
     sectors = {s["code"]: bilingual(s["name"], s["name_en"], lang) for s in ref["sectors"]}
     procs = q.procedures_not_full_online(engine, f, TOP_PROCEDURES)
@@ -593,9 +580,7 @@ def layout(**kwargs):
                 xs=12, lg=4),
     ], className="g-3")
     trend = card(t("lvl.trend", lang, first=years[0], last=years[-1]), [
-        html.Div([_boundaries_switch(view)]
-                 + ([html.Span(t("lvl.bounds.note", lang), className="text-muted small ms-2")] if current else []),
-                 className="mb-2 d-flex flex-wrap align-items-center"),
+        _boundaries_switch(view),
         dbc.Row([
         dbc.Col([html.H3(t(f"lvl.trend.{m}", lang), className="h6"),
                  graph(f"lvl-trend-{m}", fig_trend(monthly, _levels_shown(view), col, lang, y, years), f"levels-trend-{m}-{years[0]}-{years[-1]}",

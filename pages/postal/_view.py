@@ -21,6 +21,7 @@ import pandas as pd
 from dash import dcc, html
 
 from components import chart_text as ct
+from components.boundaries import boundaries, boundaries_switch, titled
 from components.formatting import fmt_int, fmt_pct, ym_label
 from components.i18n import level_label, make_translator
 from components.kpi import whole_area
@@ -34,6 +35,7 @@ from data.db import get_engine
 from data.filters import Period
 from data.periods import levels_in_period
 from data.queries import postal as q
+from data.queries import postal_current as qc
 from data.schema import LEVELS
 from pages.postal._tilemap import coverage_bin, coverage_legend, tile_label, tile_map
 
@@ -132,6 +134,22 @@ STRINGS = {
     "alt.full.year": ("năm {year}: {n}/{total}", "{year}: {n} of {total}"),
     "alt.full.level": ("{level}: {years}", "{level}: {years}"),
     "alt.share": ("{title}: {levels}.", "{title}: {levels}."),
+    # On today's boundaries (components.boundaries): what can follow the successor records, and what cannot.
+    "bounds.note": ("Số nhân viên bưu điện, công chức được thay thế và thủ tục đã chuyển được ghi theo từng huyện, không có tỷ lệ "
+                    "để chia cho các xã hiện nay, nên luôn theo địa giới khi đó.",
+                    "Postal staff, civil servants replaced and procedures moved were recorded per district, with no share to "
+                    "split them onto today's communes by: they stay as it was."),
+    "current.title": ("Tỷ lệ hồ sơ do nhân viên bưu điện tiếp nhận, theo xã, {year}",
+                      "Share of dossiers received by postal staff, by commune, {year}"),
+    "current.lead": ("{zero} xã, phường chưa có hồ sơ nào do nhân viên bưu điện tiếp nhận; biểu đồ: {k} xã có tỷ lệ thấp nhất trong {n} xã còn lại.",
+                     "{zero} communes had no dossier received by postal staff; the chart: the {k} lowest of the other {n}."),
+    "current.lead.all": ("{zero} xã, phường chưa có hồ sơ nào do nhân viên bưu điện tiếp nhận; biểu đồ: {n} xã còn lại, thấp nhất trước.",
+                         "{zero} communes had no dossier received by postal staff; the chart: the other {n}, lowest first."),
+    "current.none": ("Chưa có: {names}.", "None yet: {names}."),
+    "current.hover": ("{name}<br>Tiếp nhận: {received}<br>Do NV bưu điện: {postal} ({share})",
+                      "{name}<br>Received: {received}<br>By postal staff: {postal} ({share})"),
+    "current.x": ("Tỷ lệ hồ sơ do nhân viên bưu điện tiếp nhận", "Share received by postal staff"),
+    "alt.current": ("{lead} Thấp nhất: {names}.", "{lead} Lowest: {names}."),
 }
 t = make_translator(STRINGS)
 
@@ -192,7 +210,8 @@ def page_data(view, engine) -> dict:
         first, last = years[0], max(years[-1], year)
         # The units at 100 %: district-level units while they existed, the communes for a year that ends on two tiers.
         data["two_tier_years"] = {y for y in years if is_two_tier(engine, y)}
-        data["monthly"] = q.monthly_postal_share(engine, f_all.with_(period=Period(first * 100 + 1, last * 100 + 12)))
+        monthly = qc.monthly_postal_share_current if boundaries(view.extra) == "current" else q.monthly_postal_share
+        data["monthly"] = monthly(engine, f_all.with_(period=Period(first * 100 + 1, last * 100 + 12)))
     return data
 
 
@@ -455,6 +474,9 @@ def full_levels(lv: pd.DataFrame, two_tier_years: set) -> list[tuple[str, pd.Dat
 
 def over_time(data: dict, view) -> dbc.Card:
     lang = view.lang
+    bounds = boundaries(view.extra)
+    # The deployment records stay as it was; only the dossiers' share follows the switch (said when it is on).
+    kept = (lambda title: titled(title, "historical", lang)) if bounds == "current" else (lambda title: title)
     lv = data["over_time"]
     years = sorted(lv["year"].unique())
     staff_traces = []
@@ -485,7 +507,7 @@ def over_time(data: dict, view) -> dbc.Card:
         full_said.append((name, "; ".join(t("alt.full.year", lang, year=y, n=fmt_int(a, lang), total=fmt_int(b, lang))
                                           for y, a, b in zip(rows["year"], rows["units_full"], rows["units"]))))
     two_levels = len(full_traces) > 1
-    full_title = t("time.full.two_tier" if two_levels else "time.full", lang)
+    full_title = kept(t("time.full.two_tier" if two_levels else "time.full", lang))
     fig_full = {"data": full_traces,
                 "layout": base_layout(lang, 340, margin=dict(l=10, r=10, t=30, b=10), barmode="group", showlegend=two_levels,
                                       legend=BOTTOM_LEGEND, uniformtext=dict(minsize=11, mode="show"),
@@ -513,20 +535,21 @@ def over_time(data: dict, view) -> dbc.Card:
         [ct.level_word(level, lang) for level in lv[lv["year"] == y]["level"]],
         [int(v) if n else None for v, n in zip(lv[lv["year"] == y]["postal_staff"], lv[lv["year"] == y]["records"])], fmt_int, lang))
         for y in years]
-    alt_staff = t("alt.staff", lang, title=t("time.staff", lang), years="; ".join(staff_years))
+    share_title = titled(t("time.share", lang), bounds, lang)
+    alt_staff = t("alt.staff", lang, title=kept(t("time.staff", lang)), years="; ".join(staff_years))
     alt_full = t("alt.full", lang, title=full_title, years=". ".join(
         t("alt.full.level", lang, level=name, years=said) for name, said in full_said) if two_levels
         else (full_said[0][1] if full_said else "—"))
     if m.empty:
         share_part = [empty_state(t("no_data", lang))]
     else:
-        alt_share = t("alt.share", lang, title=t("time.share", lang), levels=ct.level_ranges(m, LEVELS, "postal_share", fmt_pct, lang))
+        alt_share = t("alt.share", lang, title=share_title, levels=ct.level_ranges(m, LEVELS, "postal_share", fmt_pct, lang))
         share_part = [graph("post-time-share", fig_share, f"postal-share-by-month-{years[0]}-{years[-1]}", alt_share),
                       html.P(t("time.share.note", lang), className="post-table-note")]
     return card(t("time.title", lang, area=whole_area(view.year, lang)), dbc.Row([
-        dbc.Col([html.H3(t("time.staff", lang), className="h6"), graph("post-time-staff", fig_staff, f"postal-staff-{years[0]}-{years[-1]}", alt_staff)], lg=4),
+        dbc.Col([html.H3(kept(t("time.staff", lang)), className="h6"), graph("post-time-staff", fig_staff, f"postal-staff-{years[0]}-{years[-1]}", alt_staff)], lg=4),
         dbc.Col([html.H3(full_title, className="h6"), graph("post-time-full", fig_full, f"postal-units-100-{years[0]}-{years[-1]}", alt_full)], lg=3),
-        dbc.Col([html.H3(t("time.share", lang), className="h6"), *share_part], lg=5),
+        dbc.Col([html.H3(share_title, className="h6"), *share_part], lg=5),
     ]), id="post-over-time")
 
 
@@ -550,6 +573,7 @@ def build(view, engine) -> html.Div:
         parts.append(dbc.Alert([t("none.year", lang, year=view.year), " ",
                                 t("none.year.other", lang, years=", ".join(str(y) for y in data["years"]))],
                                color="secondary", id="post-none"))
+        parts += _on_boundaries(view, engine)
         parts.append(over_time(data, view))
         return html.Div(parts)
     # Data problems: named, never capped.
@@ -591,8 +615,53 @@ def build(view, engine) -> html.Div:
             LazyBlock(district_grid(frame, lang), height=GRID_ROW_PX * len(frame) + GRID_HEADER_MIN_PX),
             html.P(t("table.note", lang), className="post-table-note"),
         ], id="post-table-card"))
+    parts += _on_boundaries(view, engine)
     parts.append(over_time(data, view))
     return html.Div(parts)
+
+
+def _on_boundaries(view, engine) -> list:
+    """The switch (what stays as it was, and why, beside it) and, on today's boundaries, today's communes ranked."""
+    lang, bounds = view.lang, boundaries(view.extra)
+    switch = boundaries_switch(bounds, lang, "post-", lambda b: view.href("/postal", keep_extra=True, boundaries=b),
+                               note=t("bounds.note", lang))
+    if bounds != "current":
+        return [switch]
+    return [switch, current_communes_card(qc.postal_share_by_current_unit(engine, view.filter()), view)]
+
+
+CURRENT_LOWEST = 20
+
+
+def current_communes_card(df: pd.DataFrame, view) -> dbc.Card:
+    """Today's communes by the share of their territory's dossiers received by postal staff: those
+    with none named in a line, then the lowest of the others charted (twenty bars at 0 % say nothing)."""
+    lang = view.lang
+    communes = df[df["level"] == "commune"]
+    none = communes[communes["received_postal_staff"] == 0]
+    low = communes[communes["received_postal_staff"] > 0].head(CURRENT_LOWEST)
+    rest = len(communes) - len(none)
+    lead = t("current.lead" if len(low) < rest else "current.lead.all", lang, k=len(low), n=rest, zero=len(none))
+    body = [html.P(lead, className="mb-1 fw-semibold", id="post-current-lead")]
+    if not none.empty:
+        body.append(html.P(t("current.none", lang, names=", ".join(sorted(none["short_name"], key=vn_key))),
+                           className="small text-muted", id="post-current-none"))
+    if not low.empty:
+        names = [plot_text(n) for n in low["short_name"]]
+        bar = dict(type="bar", orientation="h", y=names[::-1], x=[float(v) for v in low["postal_share"]][::-1],
+                   marker=dict(color=LEVEL_COLORS["commune"]), text=[pct(v, lang) for v in low["postal_share"]][::-1],
+                   textposition="outside", cliponaxis=False, textfont=dict(size=14), hoverinfo="text",
+                   hovertext=[t("current.hover", lang, name=n, received=fmt_int(r, lang), postal=fmt_int(p, lang), share=pct(v, lang))
+                              for n, r, p, v in zip(names, low["received"], low["received_postal_staff"], low["postal_share"])][::-1])
+        fig = {"data": [bar], "layout": base_layout(lang, max(300, 28 * len(low) + 90), showlegend=False,
+                                                    margin=dict(l=10, r=20, t=20, b=10),
+                                                    xaxis=dict(range=[0, float(low["postal_share"].max()) * 1.3], tickformat=".0%",
+                                                               fixedrange=True, title=dict(text=t("current.x", lang))),
+                                                    yaxis=dict(fixedrange=True))}
+        alt = t("alt.current", lang, lead=lead, names=ct.pairs(list(low["short_name"].head(3)), list(low["postal_share"].head(3)),
+                                                               fmt_pct, lang))
+        body.append(graph("post-current-chart", fig, f"postal-share-todays-communes-{view.year}", alt))
+    return card(titled(t("current.title", lang, year=view.year), "current", lang), body, id="post-current-card")
 
 
 # ---------------------------------------------------------------- helpers for the page's callbacks

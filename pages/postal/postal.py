@@ -9,6 +9,7 @@ from __future__ import annotations
 import dash
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, no_update
 
+from components.boundaries import PARAM as BOUNDARIES
 from components.download import to_csv_bytes, to_xlsx_bytes
 from components.params import resolve_view
 from data.db import get_engine
@@ -20,7 +21,7 @@ dash.register_page(__name__, path="/postal", name="postal", title="TTHC · Bưu 
 
 
 @guard_layout
-@cached_page
+@cached_page(params={"boundaries": BOUNDARIES})
 def layout(**kwargs):
     engine = get_engine()
     view = resolve_view(kwargs, engine)
