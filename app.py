@@ -23,6 +23,7 @@ from data.demo import ensure_demo
 from server.auth import init_auth
 from server.delivery import init_delivery
 from server.faults import init_faults
+from server.first_paint import init_first_paint
 from server.security import init_security
 from server.shell import filter_bar, init_shell, navbar
 
@@ -80,6 +81,7 @@ def serve_layout():
 
 app.layout = serve_layout
 init_shell(app)  # the frame's callbacks that name every page (the pages are registered by now)
+init_first_paint(app)  # the page's title in the served HTML, before the scripts (server/first_paint.py)
 # Sign-in and access scope, fault handling and /healthz, security headers (docs/security.md).
 init_auth(app)
 init_faults(app)
