@@ -110,7 +110,7 @@ def _polyfill_for_old_browsers_only(app: dash.Dash) -> None:
     """Dash links @babel/polyfill (core-js 2 + regenerator, 25 KB brotli) into every page for
     browsers older than ES2015. ``nomodule`` keeps it for exactly those (a browser that knows ES
     modules skips the script); the rest get only the regenerator runtime the Dash bundles call
-    (``assets/vendor/regenerator-runtime-0.14.1.js``, 3 KB, linked by Dash with the other assets)."""
+    (``assets/vendor/regenerator-runtime-0.14.1.min.js``, 2.4 KB brotli, linked by Dash with the other assets)."""
     interpolate = app.interpolate_index
 
     def with_polyfill_nomodule(**parts):

@@ -192,7 +192,7 @@ def test_dlv009_polyfill_only_for_browsers_without_es_modules(client):
     scripts = re.findall(r"<script[^>]*>", page_html(client))
     polyfill = [s for s in scripts if "/deps/polyfill@" in s]
     assert len(polyfill) == 1 and polyfill[0].startswith("<script nomodule src=")
-    order = [s for s in scripts if "regenerator-runtime-0.14.1.js" in s or "dash_renderer" in s]
+    order = [s for s in scripts if "regenerator-runtime-0.14.1.min.js" in s or "dash_renderer" in s]
     assert len(order) == 2 and "regenerator-runtime" in order[0]
     runtime = re.search(r'src="([^"]*regenerator-runtime[^"]*)"', order[0]).group(1)
-    assert b"regeneratorRuntime = runtime" in decoded(client.get(runtime, headers={"Accept-Encoding": "br"}))
+    assert b"regeneratorRuntime=runtime" in decoded(client.get(runtime, headers={"Accept-Encoding": "br"}))
