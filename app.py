@@ -24,6 +24,7 @@ from server.auth import init_auth
 from server.delivery import init_delivery
 from server.faults import init_faults
 from server.first_paint import init_first_paint
+from server.release import code_fingerprint
 from server.security import init_security
 from server.shell import filter_bar, init_shell, navbar
 
@@ -53,7 +54,7 @@ app = dash.Dash(
     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
 )
 server = app.server
-init_cache(server)
+init_cache(server, release=code_fingerprint())  # a deploy never reads the old code's cached pages
 # Compression, year-long caching of fingerprinted files, the partial plotly.js, dash-ag-grid on demand.
 init_delivery(app)
 
