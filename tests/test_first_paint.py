@@ -70,10 +70,42 @@ def test_fp004_text_and_classes_escaped_tags_limited():
     assert out == (
         '<div class="page-header"><h1 class="first-paint-title">&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
         '<span class="x&quot; onmouseover=&quot;alert(2)">&amp;amp; &quot;q&quot;</span></h1>'
-        '<div>alert(3)</div><div class="note">**md**</div><p class="page-subtitle text-muted">a1</p></div>')
+        '<div>alert(3)</div><p class="page-subtitle text-muted">a1</p></div>')
 
 
 def test_fp005_cached_dict_tree_renders_as_the_components_do():
     tree = json.loads(to_json_plotly(html.Main([dcc.Store(id="s"), html.Section(HOSTILE)])))
     assert static_html(find_header(tree)) == static_html(HOSTILE)
     assert find_header(html.Div([html.P("no header")])) is None
+
+
+def test_fp006_bootstrap_blocks_charts_held_controls_left_out():
+    import dash_bootstrap_components as dbc
+
+    from components.lazy import LazyBlock
+
+    layout = html.Div([
+        dbc.Card([dbc.CardHeader(html.H2("Tiếp nhận")), dbc.CardBody([
+            dbc.Row([dbc.Col(html.P("a"), xs=12, lg=4), dbc.Col("b")], className="g-3"),
+            dcc.Graph(id="g", figure={"data": [], "layout": {"height": 320}}),
+            dcc.Graph(id="g2", figure={"data": []}),
+            LazyBlock(html.P("later"), height=500),
+            dcc.Dropdown(id="d", options=["x"], value="x"),
+            dbc.Alert("note", color="warning", className="py-2"),
+            dbc.Button("Tải", color="secondary", outline=True, size="sm"),
+            html.Details([html.Summary("45 đơn vị"), html.P("rows")], open=True),
+            dcc.Link("Đất đai", href="/late?sector=DD", className="btn btn-sm"),
+        ])], className="mb-3"),
+    ])
+    assert static_html(layout) == (
+        '<div><div class="card mb-3"><div class="card-header"><h2>Tiếp nhận</h2></div><div class="card-body">'
+        '<div class="row g-3"><div class="col-12 col-lg-4"><p>a</p></div><div class="col">b</div></div>'
+        '<div style="min-height:320px"></div><div style="min-height:450px"></div><div style="min-height:500px"></div>'
+        '<div class="alert alert-warning py-2">note</div><span class="btn btn-outline-secondary btn-sm">Tải</span>'
+        '<details open><summary>45 đơn vị</summary><p>rows</p></details><span class="btn btn-sm">Đất đai</span>'
+        '</div></div></div>')
+
+
+def test_fp007_long_pages_cut_at_the_budget():
+    out = static_html(html.Div([html.P("x" * 1000) for _ in range(200)]))
+    assert 40_000 <= len(out) < 42_000 and out.endswith("</div>") and out.count("<p>") == out.count("</p>")
