@@ -23,6 +23,8 @@ from data.demo import ensure_demo
 from server.auth import init_auth
 from server.delivery import init_delivery
 from server.faults import init_faults
+from server.first_paint import init_first_paint
+from server.release import code_fingerprint
 from server.security import init_security
 from server.shell import filter_bar, init_shell, navbar
 
@@ -52,7 +54,7 @@ app = dash.Dash(
     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
 )
 server = app.server
-init_cache(server)
+init_cache(server, release=code_fingerprint())  # a deploy never reads the old code's cached pages
 # Compression, year-long caching of fingerprinted files, the partial plotly.js, dash-ag-grid on demand.
 init_delivery(app)
 
@@ -80,6 +82,7 @@ def serve_layout():
 
 app.layout = serve_layout
 init_shell(app)  # the frame's callbacks that name every page (the pages are registered by now)
+init_first_paint(app)  # the page's title in the served HTML, before the scripts (server/first_paint.py)
 # Sign-in and access scope, fault handling and /healthz, security headers (docs/security.md).
 init_auth(app)
 init_faults(app)

@@ -23,9 +23,10 @@ _versions: dict[str, tuple[str, float]] = {}  # engine URL -> (version, checked 
 VERSION_TTL = 5.0  # seconds between checks of the data version
 
 
-def init_cache(server) -> None:
+def init_cache(server, release: str = "") -> None:
     """``CACHE_REDIS_URL`` shares the cache between workers and servers; ``TTHC_CACHE=off``
-    turns it off (every request queries: what the benchmark calls a cold cache)."""
+    turns it off (every request queries: what the benchmark calls a cold cache). ``release``:
+    the running code's fingerprint (server.release), so another version never reads these entries."""
     global _configured
     redis_url = os.environ.get("CACHE_REDIS_URL")
     if cache_off():
@@ -34,7 +35,7 @@ def init_cache(server) -> None:
         # A week: keys carry the data version, so an entry is never served for other data;
         # Redis (allkeys-lru) evicts what is not used. Long enough that a warm-up (tthc warm) lasts.
         config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_DEFAULT_TIMEOUT": 7 * 24 * 3600,
-                  "CACHE_KEY_PREFIX": "tthc:"}
+                  "CACHE_KEY_PREFIX": f"tthc:{release}:" if release else "tthc:"}
     else:
         config = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 3600, "CACHE_THRESHOLD": 5000}
     cache.init_app(server, config=config)

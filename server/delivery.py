@@ -15,6 +15,8 @@ only the JavaScript a page needs (issue 16). Commune offices sit on slow lines; 
   ``scripts/build_plotly_bundle.sh``: 1.18 MB, 365 KB brotli, against the full bundle's 4.8 MB)
   is what dcc.Graph loads, on the first chart a page draws, and Dash's full bundle is not
   served at all.
+* **No polyfill for today's browsers**: Dash's @babel/polyfill is linked ``nomodule`` (only
+  browsers older than ES modules load it); the regenerator runtime it also carried is an asset.
 * **No dash_table**: Dash links its DataTable's bundle into every page; the app shows its tables
   with dash-ag-grid and html, so the bundle stays servable but is not linked.
 * **dash-ag-grid on demand**: its 1.3 MB script is loaded by ``assets/lazy_libraries.js`` when
@@ -35,6 +37,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from pathlib import Path
 
 import brotli
@@ -58,6 +61,7 @@ COMPRESSED_DIR = Path(os.environ.get("TTHC_COMPRESSED_DIR") or ROOT / "var" / "c
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 STATIC_TYPES = frozenset({"text/css", "text/javascript", "application/javascript", "application/json", "image/svg+xml",
                           "text/plain"})
+POLYFILL_SCRIPT = re.compile(r'<script src="([^"]*/deps/polyfill@[^"]*)"></script>')
 YEAR = 31536000
 MIN_SIZE = 500  # below this, headers outweigh the saving
 
@@ -74,6 +78,7 @@ def init_delivery(app: dash.Dash) -> None:
     _grid_on_demand()
     _no_data_table()
     _preload_layout(app)
+    _polyfill_for_old_browsers_only(app)
     app.config.meta_tags.append({"name": "tthc-libraries", "content": json.dumps(library_urls(app), separators=(",", ":"))})
 
 
@@ -99,6 +104,20 @@ def _preload_layout(app: dash.Dash) -> None:
     links = "".join(f'<link rel="preload" href="{prefix}{path}" as="fetch" crossorigin="anonymous">'
                     for path in ("_dash-layout", "_dash-dependencies"))
     app.index_string = app.index_string.replace("{%css%}", links + "\n        {%css%}", 1)
+
+
+def _polyfill_for_old_browsers_only(app: dash.Dash) -> None:
+    """Dash links @babel/polyfill (core-js 2 + regenerator, 25 KB brotli) into every page for
+    browsers older than ES2015. ``nomodule`` keeps it for exactly those (a browser that knows ES
+    modules skips the script); the rest get only the regenerator runtime the Dash bundles call
+    (``assets/vendor/regenerator-runtime-0.14.1.min.js``, 2.4 KB brotli, linked by Dash with the other assets)."""
+    interpolate = app.interpolate_index
+
+    def with_polyfill_nomodule(**parts):
+        parts["scripts"] = POLYFILL_SCRIPT.sub(r'<script nomodule src="\1"></script>', parts["scripts"], count=1)
+        return interpolate(**parts)
+
+    app.interpolate_index = with_polyfill_nomodule
 
 
 def _no_data_table() -> None:
@@ -190,3 +209,4 @@ def _static_compressed(response):
     # The ETag stays the file's (as nginx's gzip_static does): the revalidation of an
     # unfingerprinted file (If-None-Match) still answers 304, and caches key on Vary.
     return response
+

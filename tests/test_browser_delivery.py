@@ -1,6 +1,8 @@
 """In the browser: charts draw with the partial plotly.js, grids load dash-ag-grid on demand (issue 16)."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.conftest import assert_no_console_errors
@@ -73,4 +75,28 @@ def test_bdlv004_layout_preloaded_and_taken_by_the_renderer(dash_duo, demo_app):
         assert [kind for url, kind in entries if url.endswith(path)] == ["link"], entries
     logs = dash_duo.get_logs() or []
     assert not [e for e in logs if "preload" in e.get("message", "")], logs  # "preloaded but not used" warns
+    assert_no_console_errors(dash_duo)
+
+
+CALLBACK_REQUESTS = ("return performance.getEntriesByType('resource')"
+                     ".filter(function (e) { return e.name.indexOf('_dash-update-component') >= 0; }).length")
+
+
+@pytest.mark.parametrize("path, ready, clickable", [
+    ("/scorecard?year=2023", "#sco-rank-card", "#sco-level"),
+    ("/levels?year=2023", "#lvl-channels .main-svg", "#lvl-channels"),
+    ("/postal?year=2023", "#post-headline", "#post-table-card"),
+    ("/late?year=2023", "#late-kpi", "#late-kpi"),
+])
+def test_bdlv005_a_page_load_sends_only_the_frames_three_callbacks(dash_duo, demo_app, path, ready, clickable):
+    """The frame's filter bar and labels and the page's content: nothing else on load. A page's
+    navigating callbacks (a bar or a level clicked) write to the page's own Location
+    (components.navigation); on the shell's ``url`` Dash fired each once per load, whatever
+    ``prevent_initial_call`` said (three requests answering "no change" on /scorecard)."""
+    dash_duo.start_server(demo_app)
+    dash_duo.wait_for_page(url=dash_duo.server_url + path)
+    dash_duo.wait_for_element(ready, timeout=45)
+    dash_duo.wait_for_element(clickable, timeout=30)
+    time.sleep(2)  # any callback the page's content set off has been sent by now
+    assert dash_duo.driver.execute_script(CALLBACK_REQUESTS) == 3
     assert_no_console_errors(dash_duo)

@@ -184,3 +184,15 @@ def test_dlv007_no_data_table_bundle_and_no_page_draws_one(client, demo_app):
                 layout = registry[path]["layout"](**params)
                 namespaces |= {c._namespace for c in [layout, *layout._traverse()] if hasattr(c, "_namespace")}
     assert "dash_html_components" in namespaces and "dash_table" not in namespaces, namespaces
+
+
+def test_dlv009_polyfill_only_for_browsers_without_es_modules(client):
+    """@babel/polyfill is linked ``nomodule``; the regenerator runtime the Dash bundles call is
+    linked as a plain script before the renderer (which calls it)."""
+    scripts = re.findall(r"<script[^>]*>", page_html(client))
+    polyfill = [s for s in scripts if "/deps/polyfill@" in s]
+    assert len(polyfill) == 1 and polyfill[0].startswith("<script nomodule src=")
+    order = [s for s in scripts if "regenerator-runtime-0.14.1.min.js" in s or "dash_renderer" in s]
+    assert len(order) == 2 and "regenerator-runtime" in order[0]
+    runtime = re.search(r'src="([^"]*regenerator-runtime[^"]*)"', order[0]).group(1)
+    assert b"regeneratorRuntime=runtime" in decoded(client.get(runtime, headers={"Accept-Encoding": "br"}))

@@ -21,6 +21,7 @@ from components.download import to_csv_bytes, to_xlsx_bytes
 from components.formatting import fmt_int, fmt_pct
 from components.i18n import bilingual, make_translator
 from components.lazy import LazyBlock
+from components.navigation import go_to, page_location
 from components.params import CODE, UNIT_CODE, YEAR_MONTH, build_search, keep_out_of_cache, reference_lists, resolve_view
 from components.structure import structure_note
 from components.theme import plot_text
@@ -247,6 +248,7 @@ def layout(**kwargs):
         children += _list_step(c, totals)
     children.append(dcc.Store(id="late-state", data=_state(c)))
     children.append(dcc.Download(id="late-download"))
+    children.append(page_location("late"))
     return html.Div(children, className="late-page")
 
 
@@ -642,7 +644,7 @@ def _filter_from_state(state: dict, engine) -> tuple[DossierFilter, str, str]:
     return Ctx(view, drill, engine, bounds, unit).f, drill.mode, lang
 
 
-@callback(Output("url", "search", allow_duplicate=True),
+@callback(go_to("late"),
           Input({"type": "late-drill-graph", "name": ALL}, "clickData"),
           prevent_initial_call=True)
 def drill_on_click(click_data):

@@ -25,6 +25,7 @@ from components.formatting import fmt_int, ym_label
 from components.i18n import bilingual, level_label, make_translator
 from components.kpi import fmt_rate, scope_title, sector_name
 from components.lazy import LazyBlock
+from components.navigation import go_to, page_location
 from components.params import build_search, parse_search, reference_lists, resolve_view
 from components.structure import is_two_tier, structure_note
 from components.theme import CHANNEL_COLORS, DARK_INK, LEVEL_COLORS, LEVEL_DASHES, NEUTRAL_COLOR, base_layout, ink, plot_text
@@ -613,13 +614,14 @@ def layout(**kwargs):
         trend,
         card(t("lvl.proc", lang), proc_body, id="lvl-procedures-card"),
         report,
+        page_location("lvl"),
     ], className="levels-page")
 
 
 # ---------------------------------------------------------------- callbacks
 
 @callback(
-    Output("url", "search", allow_duplicate=True),
+    go_to("lvl"),
     Input("lvl-channels", "clickData"),
     Input("lvl-on-time", "clickData"),
     Input("lvl-online", "clickData"),

@@ -7,10 +7,11 @@ and holds its callbacks: a click on a tile or a bar writes the district into the
 from __future__ import annotations
 
 import dash
-from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, no_update
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from components.boundaries import PARAM as BOUNDARIES
 from components.download import to_csv_bytes, to_xlsx_bytes
+from components.navigation import go_to, page_location
 from components.params import resolve_view
 from data.db import get_engine
 from pages.postal._view import build, download_frame, with_district
@@ -25,10 +26,10 @@ dash.register_page(__name__, path="/postal", name="postal", title="TTHC · Bưu 
 def layout(**kwargs):
     engine = get_engine()
     view = resolve_view(kwargs, engine)
-    return build(view, engine)
+    return html.Div([build(view, engine), page_location("post")])  # components.navigation
 
 
-@callback(Output("url", "search", allow_duplicate=True), Input({"type": "post-tile", "code": ALL}, "n_clicks"),
+@callback(go_to("post"), Input({"type": "post-tile", "code": ALL}, "n_clicks"),
           State("url", "search"), prevent_initial_call=True)
 def tile_clicked(n_clicks, search):
     trig = ctx.triggered_id
@@ -41,7 +42,7 @@ def tile_clicked(n_clicks, search):
     return with_district(search, trig["code"])
 
 
-@callback(Output("url", "search", allow_duplicate=True), Input("post-rank-chart", "clickData"), State("url", "search"),
+@callback(go_to("post"), Input("post-rank-chart", "clickData"), State("url", "search"),
           prevent_initial_call=True)
 def bar_clicked(click, search):
     try:

@@ -17,6 +17,7 @@ from dash import dcc, html
 from components.formatting import fmt_int, fmt_number, fmt_pct, month_name, ym_label
 from components.i18n import make_translator
 from components.kpi import whole_area
+from components.lazy import LazyBlock
 from components.theme import NEUTRAL_COLOR, base_layout, inked_heatmap, plot_text
 from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
@@ -340,11 +341,19 @@ def ranking_grid(units: list[dict], view, choice: Choice):
     return dag.AgGrid(
         id="sco-rank", rowData=rows, columnDefs=defs, getRowId="params.data.code",
         defaultColDef={"resizable": True, "suppressMovable": True},
-        dashGridOptions={"domLayout": "autoHeight" if len(rows) <= 30 else "normal", "suppressCellFocus": True,
+        dashGridOptions={"domLayout": "autoHeight" if len(rows) <= RANK_AUTO_HEIGHT_ROWS else "normal", "suppressCellFocus": True,
                          "rowSelection": "single", "animateRows": False},
         selectedRows={"ids": selected} if selected else [],
-        className="ag-theme-alpine sco-rank", style={"width": "100%", **({} if len(rows) <= 30 else {"height": "640px"})},
+        className="ag-theme-alpine sco-rank", style={"width": "100%", **({} if len(rows) <= RANK_AUTO_HEIGHT_ROWS else {"height": f"{RANK_SCROLL_PX}px"})},
     )
+
+
+RANK_ROW_PX, RANK_HEADER_PX, RANK_AUTO_HEIGHT_ROWS, RANK_SCROLL_PX = 42, 77, 30, 640  # ag-theme-alpine rows; wrapped headers
+
+
+def ranking_height(n_rows: int) -> int:
+    """The grid's height before it is drawn (held by its lazy block, so nothing below it moves)."""
+    return RANK_HEADER_PX + RANK_ROW_PX * n_rows if n_rows <= RANK_AUTO_HEIGHT_ROWS else RANK_SCROLL_PX
 
 
 def ranking_card(view, choice: Choice, units: list[dict], ended: tuple[int, int] = (0, 0)):
@@ -369,7 +378,9 @@ def ranking_card(view, choice: Choice, units: list[dict], ended: tuple[int, int]
     if ended[0]:
         body.append(html.P(t("rank.ended", lang, n=fmt_int(ended[0], lang), d=fmt_int(ended[1], lang)),
                            className="text-muted small mb-2", id="sco-rank-ended"))
-    body.append(ranking_grid(units, view, choice) if units else empty_state(t("rank.none", lang), id="sco-rank-none"))
+    # Below the total and its chart on a phone: dash-ag-grid (~520 KB) loads when the grid nears the screen (components.lazy).
+    body.append(LazyBlock(ranking_grid(units, view, choice), height=ranking_height(len(units))) if units
+                else empty_state(t("rank.none", lang), id="sco-rank-none"))
     return card(t("rank.title", lang, level=t(f"level.{choice.level}", lang).lower()), body, id="sco-rank-card")
 
 

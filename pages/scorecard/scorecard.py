@@ -7,10 +7,11 @@ then shows that view), and the ranking downloads as Excel.
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, dcc, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components.download import to_xlsx_bytes
 from components.kpi import whole_area
+from components.navigation import go_to, page_location
 from components.params import UNIT_CODE, build_search, parse_search, resolve_view
 from data.db import get_engine
 from data.queries import scorecard as q
@@ -32,7 +33,7 @@ assert UNIT_CODE  # units of every level are spelled as the global pattern allow
 def layout(**kwargs):
     engine = get_engine()
     view = resolve_view(kwargs, engine)
-    return build(view, view.extra, engine)
+    return html.Div([build(view, view.extra, engine), page_location("sco")])  # components.navigation
 
 
 def _with(search: str | None, **changes) -> str:
@@ -45,7 +46,7 @@ def _with(search: str | None, **changes) -> str:
     return build_search(params)
 
 
-@callback(Output("url", "search", allow_duplicate=True), Input("sco-level", "value"), State("url", "search"),
+@callback(go_to("sco"), Input("sco-level", "value"), State("url", "search"),
           prevent_initial_call=True)
 def level_changed(level, search):
     view = resolve_view(parse_search(search))
@@ -56,7 +57,7 @@ def level_changed(level, search):
     return _with(search, level=None if level == offered[0] else level, unit=None, lost=None)
 
 
-@callback(Output("url", "search", allow_duplicate=True), Input("sco-month", "value"), State("url", "search"),
+@callback(go_to("sco"), Input("sco-month", "value"), State("url", "search"),
           prevent_initial_call=True)
 def month_changed(month, search):
     if str(parse_search(search).get("month", 0)) == str(month or 0):
@@ -64,7 +65,7 @@ def month_changed(month, search):
     return _with(search, month=month or None)
 
 
-@callback(Output("url", "search", allow_duplicate=True), Input("sco-rank", "cellClicked"), State("url", "search"),
+@callback(go_to("sco"), Input("sco-rank", "cellClicked"), State("url", "search"),
           prevent_initial_call=True)
 def row_clicked(cell, search):
     try:
