@@ -27,7 +27,7 @@ from components.kpi import fmt_rate, scope_title, sector_name
 from components.lazy import LazyBlock
 from components.navigation import go_to, page_location
 from components.params import build_search, parse_search, reference_lists, resolve_view
-from components.structure import is_two_tier, structure_note
+from components.structure import had_districts, structure_note
 from components.theme import CHANNEL_COLORS, DARK_INK, LEVEL_COLORS, LEVEL_DASHES, NEUTRAL_COLOR, base_layout, ink, plot_text
 from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
@@ -545,7 +545,7 @@ def layout(**kwargs):
     sname = sector_name(ref, view.sector, lang)
     title = scope_title(t("lvl.title", lang), lang, view.year, view.district_name, sname)
     subtitle = (t("lvl.subtitle.district", lang, district=view.district_name) if view.district
-                else t("lvl.subtitle.two_tier" if is_two_tier(get_engine(), view.year) else "lvl.subtitle", lang))
+                else t("lvl.subtitle" if had_districts(engine, view.year) else "lvl.subtitle.two_tier", lang))
     header = html.Div([page_header(title, subtitle, notes=view.notes, id_prefix="lvl-"),
                        structure_note(get_engine(), view.year, lang, id="lvl-structure")])
     summary = q.level_summary(engine, f)
