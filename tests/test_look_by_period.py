@@ -5,7 +5,8 @@ import importlib
 
 import pytest
 
-from tests.test_overview import render, walk
+from tests.test_overview import by_id, render, walk
+from tests.test_pages_by_period import ids, text_of
 
 
 @pytest.fixture(scope="module")
@@ -23,3 +24,26 @@ def test_look001_levels_subtitle_names_the_levels_of_the_whole_year(pages):
     assert subtitle(render(lvl, year="2025")).startswith("Cấp tỉnh, cấp huyện và cấp xã.")
     assert subtitle(render(lvl, year="2024")).startswith("Cấp tỉnh, cấp huyện và cấp xã.")
     assert subtitle(render(lvl, year="2026")).startswith("Cấp tỉnh (thành phố) và cấp xã.")
+
+
+@pytest.mark.parametrize("page,prefix", [("postal", "post"), ("scorecard", "sco")])
+def test_look002_postal_and_scorecard_say_the_years_structure(pages, page, prefix):
+    # Every other page says it; these two showed 2025 and 2026 without a word on the change or on the
+    # demo covering the former Quảng Nam only.
+    note = text_of(by_id(render(pages[page], year="2026"), f"{prefix}-structure"))
+    assert note.startswith("Từ 01/07/2025 chính quyền địa phương hai cấp: Thành phố Đà Nẵng")
+    assert note.endswith("Số liệu mẫu chỉ gồm địa bàn tỉnh Quảng Nam cũ.")
+    note = text_of(by_id(render(pages[page], year="2025", lang="en"), f"{prefix}-structure"))
+    assert note.startswith("2025 has two parts: 01/01–30/06 (three levels, Tỉnh Quảng Nam)")
+    assert f"{prefix}-structure" not in ids(render(pages[page], year="2024"))
+
+
+def test_look003_postal_in_2026_has_no_district_to_click_and_no_townships(pages):
+    tree = render(pages["postal"], year="2026")
+    assert "huyện" not in subtitle(tree)
+    drill = by_id(tree, "post-drill")
+    assert "thị trấn" not in text_of(drill)
+    assert "Toàn địa bàn: các xã, phường, 2026" in text_of(drill)
+    # 2024 on three levels: the districts' map is there to click, and townships existed.
+    tree = render(pages["postal"], year="2024", district="509")
+    assert "Bấm vào một huyện" in subtitle(tree) and "thị trấn" in text_of(by_id(tree, "post-drill"))

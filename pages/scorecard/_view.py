@@ -18,6 +18,7 @@ from components.formatting import fmt_int, fmt_number, fmt_pct, month_name, ym_l
 from components.i18n import make_translator
 from components.kpi import whole_area
 from components.lazy import LazyBlock
+from components.structure import structure_note
 from components.theme import NEUTRAL_COLOR, base_layout, inked_heatmap, plot_text
 from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
@@ -586,6 +587,7 @@ def build(view, kwargs: dict, engine):
     unit, name, code = selected_unit(choice, data["units"], data["scope"], scope_name, lang)
     children = [
         page_header(title, subtitle=t("subtitle", lang), notes=view.notes, id_prefix="sco-"),
+        structure_note(engine, view.year, lang, id="sco-structure"),
         headline(view, choice, data, scope_name),
         ranking_card(view, choice, data["units"], data["ended"]),
         lost_card(view, choice, unit, name, code),
