@@ -3,6 +3,7 @@ the subtitles name the levels of the whole year, every page says the year's stru
 covers the former Quảng Nam only, and the city's texts say 'thành phố', not 'tỉnh'."""
 import importlib
 
+import pandas as pd
 import pytest
 
 from tests.test_overview import by_id, render, walk
@@ -47,3 +48,18 @@ def test_look003_postal_in_2026_has_no_district_to_click_and_no_townships(pages)
     # 2024 on three levels: the districts' map is there to click, and townships existed.
     tree = render(pages["postal"], year="2024", district="509")
     assert "Bấm vào một huyện" in subtitle(tree) and "thị trấn" in text_of(by_id(tree, "post-drill"))
+
+
+def test_look004_heat_map_sector_columns_wrap(pages):
+    # 'Giao thông vận tải' on one line ran into 'Công thương' and 'Tài nguyên và Môi trường' beside it.
+    from pages.late.late import _short_sector
+    sectors = pd.DataFrame({"code": ["GT", "TN", "CT", "X"],
+                            "name": ["Giao thông vận tải", "Tài nguyên và Môi trường", "Công thương", "<b>Lĩnh vực rất dài</b>"],
+                            "name_en": ["Transport", "Natural Resources and Environment", "Industry and Trade", None]})
+    assert _short_sector(sectors, "GT", "vi") == "Giao thông<br>vận tải"
+    assert _short_sector(sectors, "TN", "vi") == "Tài nguyên<br>và Môi trường"
+    assert _short_sector(sectors, "CT", "vi") == "Công thương"
+    assert _short_sector(sectors, "GT", "en") == "Transport"
+    assert _short_sector(sectors, "CT", "en") == "Industry<br>and Trade"
+    # A name from data stays text however it is broken.
+    assert _short_sector(sectors, "X", "vi") == "&lt;b&gt;Lĩnh vực<br>rất dài&lt;/b&gt;"
