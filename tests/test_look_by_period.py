@@ -63,3 +63,32 @@ def test_look004_heat_map_sector_columns_wrap(pages):
     assert _short_sector(sectors, "CT", "en") == "Industry<br>and Trade"
     # A name from data stays text however it is broken.
     assert _short_sector(sectors, "X", "vi") == "&lt;b&gt;Lĩnh vực<br>rất dài&lt;/b&gt;"
+
+
+def _review_2026(engine, lang: str):
+    from data.filters import DossierFilter, Period
+    from data.queries.review import review_facts
+    from pages.review._review_text import build_report, report_text
+    from pages.review._slides import build_slides
+    facts = review_facts(engine, DossierFilter(Period.year(2026)))
+    report = build_report(facts, lang)
+    return facts, report_text(report), build_slides(facts, report)
+
+
+def test_look005_the_citys_review_says_city_and_no_district_level(demo_engine):
+    # 2026's review of Thành phố Đà Nẵng said 'Toàn tỉnh Đà Nẵng', 'trên địa bàn tỉnh', 'của tỉnh', and named
+    # late procedures '(cấp huyện, 3.064)' in a year without a district level (communes receive them).
+    facts, text, slides = _review_2026(demo_engine, "vi")
+    assert facts.province_is_city and {lv.level for lv in facts.levels} == {"province", "commune"}
+    assert "tỉnh" not in text.replace("cấp tỉnh", "").replace("tỉnh Quảng Nam", "")
+    assert "cấp huyện," not in text and "(TTHC cấp huyện trước đây, " in text
+    assert "trên địa bàn thành phố tiếp nhận" in text and "Tính từ hồ sơ của chính thành phố, toàn thành phố đạt" in text
+    headlines = " ".join(sl.headline for sl in slides)
+    assert "toàn thành phố tiếp nhận" in headlines and "tỉnh" not in headlines.replace("cấp tỉnh", "")
+    units = next(sl for sl in slides if sl.key == "units")
+    assert "địa bàn huyện cũ" in units.headline and "cấp huyện" not in units.headline
+    late = next(sl for sl in slides if sl.key == "late")
+    assert not any(label.endswith("(cấp huyện)") for label in late.chart.categories)
+    assert any(label.endswith("(TTHC cấp huyện trước đây)") for label in late.chart.categories)
+    _, text, slides = _review_2026(demo_engine, "en")
+    assert "province" not in text.replace("province level", "") and "the city's agencies and units" in text
