@@ -436,7 +436,9 @@ def drill_section(view, districts: pd.DataFrame, communes: pd.DataFrame, two_tie
     c["_k"] = c["short_name"].map(vn_key)
     c = c.sort_values(["_order", "moved_share", "_k"], ascending=[True, False, True])
     head = html.Thead(html.Tr([html.Th(t("drill.col.commune" + suffix, lang)), html.Th(t("col.staff", lang), className="text-end"),
-                               html.Th(t("col.moved", lang), className="text-end"), html.Th(t("col.share", lang), className="text-end"),
+                               # On a phone the share says what 'moved / total' does; with both the table scrolled sideways.
+                               html.Th(t("col.moved", lang), className="text-end d-none d-sm-table-cell"),
+                               html.Th(t("col.share", lang), className="text-end"),
                                html.Th(t("drill.col.dossiers", lang), className="text-end d-none d-sm-table-cell"),
                                html.Th(t("drill.col.share", lang), className="text-end")]))
     body = []
@@ -448,7 +450,7 @@ def drill_section(view, districts: pd.DataFrame, communes: pd.DataFrame, two_tie
         else:
             moved, share, staff = "—", t("status.none", lang), "—"
         cls = "table-danger" if r["bad_record"] else ""
-        body.append(html.Tr([html.Td(r["short_name"]), html.Td(staff, className="text-end"), html.Td(moved, className="text-end"),
+        body.append(html.Tr([html.Td(r["short_name"]), html.Td(staff, className="text-end"), html.Td(moved, className="text-end d-none d-sm-table-cell"),
                              html.Td(share, className="text-end"), html.Td(fmt_int(r["received"], lang), className="text-end d-none d-sm-table-cell"),
                              html.Td(fmt_pct(r["postal_share"], lang), className="text-end")],
                             className=cls, **{"data-code": r["code"]}))
