@@ -92,3 +92,10 @@ def test_look005_the_citys_review_says_city_and_no_district_level(demo_engine):
     assert any(label.endswith("(TTHC cấp huyện trước đây)") for label in late.chart.categories)
     _, text, slides = _review_2026(demo_engine, "en")
     assert "province" not in text.replace("province level", "") and "the city's agencies and units" in text
+
+
+def test_look006_scorecard_whatif_says_the_whole_area_in_lower_case(pages):
+    # It read 'hồ sơ đất đai trễ hạn của Toàn địa bàn được giải quyết đúng hạn, Toàn địa bàn được thêm…'.
+    text = text_of(by_id(render(pages["scorecard"], year="2026"), "sco-whatif"))
+    assert text.startswith("Nếu ") and "của toàn địa bàn được giải quyết đúng hạn, toàn địa bàn được thêm" in text
+    assert "của toàn tỉnh được" in text_of(by_id(render(pages["scorecard"], year="2024"), "sco-whatif"))

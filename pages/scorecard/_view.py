@@ -516,8 +516,11 @@ def lost_card(view, choice: Choice, unit: dict, name: str, code: str | None):
         body.append(html.P(t("lost.pick", lang), className="text-muted small"))
     n = unit["land_late"]
     gain = fmt_number(unit["land_gain"], lang, 1)
-    body.append(dbc.Alert(t("whatif", lang, n=fmt_int(n, lang), unit=name, points=gain) if n
-                          else t("whatif.none", lang, unit=name), color="info", id="sco-whatif", className="mb-0"))
+    # The whole area is a heading's 'Toàn địa bàn' (or 'Toàn tỉnh'): inside a sentence it is lower case.
+    in_text = name[:1].lower() + name[1:] if code is None and not view.district else name
+    text = (t("whatif", lang, n=fmt_int(n, lang), unit=in_text, points=gain) if n
+            else t("whatif.none", lang, unit=in_text))
+    body.append(dbc.Alert(text[:1].upper() + text[1:], color="info", id="sco-whatif", className="mb-0"))
     return card(t("lost.title", lang, unit=name), body, id="sco-lost-card")
 
 
