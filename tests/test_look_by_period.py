@@ -99,3 +99,14 @@ def test_look006_scorecard_whatif_says_the_whole_area_in_lower_case(pages):
     text = text_of(by_id(render(pages["scorecard"], year="2026"), "sco-whatif"))
     assert text.startswith("Nếu ") and "của toàn địa bàn được giải quyết đúng hạn, toàn địa bàn được thêm" in text
     assert "của toàn tỉnh được" in text_of(by_id(render(pages["scorecard"], year="2024"), "sco-whatif"))
+
+
+def test_look007_levels_ranks_communes_and_wards_after_the_change(pages):
+    # 'Cấp xã theo xã, phường, thị trấn' over 2026's communes: townships ended with the district level.
+    card_title = lambda tree: text_of(by_id(tree, "lvl-breakdown")).split(" Cấp tỉnh")[0]  # noqa: E731
+    assert card_title(render(pages["levels"], year="2026", level="commune")) == "Cấp xã theo xã, phường"
+    assert "thị trấn" not in text_of(by_id(render(pages["levels"], year="2026", level="commune"), "lvl-breakdown"))
+    assert "thị trấn" not in text_of(by_id(render(pages["levels"], year="2023", level="commune", boundaries="current"),
+                                           "lvl-breakdown"))
+    assert "Cấp xã theo xã, phường, thị trấn" in text_of(by_id(render(pages["levels"], year="2024", level="commune",
+                                                                     district="509"), "lvl-breakdown"))

@@ -62,6 +62,7 @@ STRINGS = {
     "lvl.unit.agency": ("sở, ngành", "provincial department"),
     "lvl.unit.district": ("đơn vị cấp huyện", "district-level unit"),
     "lvl.unit.commune": ("xã, phường, thị trấn", "commune"),
+    "lvl.unit.commune.new": ("xã, phường", "commune or ward"),  # today's communes: no townships since July 2025
     "lvl.unit.sector": ("lĩnh vực", "sector"),
     "lvl.breakdown.hint": ("Bấm vào cột của một cấp trong các biểu đồ trên, hoặc chọn:", "Click a level's bar in the charts above, or choose:"),
     "lvl.breakdown.clear": ("Bỏ chọn", "Clear"),
@@ -501,11 +502,13 @@ def _breakdown_section(engine, view, summary, level) -> html.Div:
             pass
         return card(t("lvl.breakdown.title", lang), [html.P(t("lvl.breakdown.hint", lang), className="lvl-hint mb-2"), buttons],
                     id="lvl-breakdown")
-    if boundaries(view.extra) == "current" and level == "commune" and not view.district:
+    today = boundaries(view.extra) == "current" and level == "commune" and not view.district
+    if today:
         kind, df = "commune", qb.communes_on_current_boundaries(engine, view.filter())  # today's communes, any year
     else:
         kind, df = q.level_breakdown(engine, view.filter(), level)
-    title = t("lvl.breakdown", lang, level=level_label(level, lang), unit=t(f"lvl.unit.{kind}", lang))
+    new_communes = kind == "commune" and (today or not had_districts(engine, view.year))
+    title = t("lvl.breakdown", lang, level=level_label(level, lang), unit=t(f"lvl.unit.{kind}" + (".new" if new_communes else ""), lang))
     if df.empty:
         body = [buttons, empty_state(t("lvl.breakdown.empty", lang, level=level_label(level, lang)), id="lvl-breakdown-empty")]
     else:
