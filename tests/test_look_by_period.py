@@ -110,3 +110,13 @@ def test_look007_levels_ranks_communes_and_wards_after_the_change(pages):
                                            "lvl-breakdown"))
     assert "Cấp xã theo xã, phường, thị trấn" in text_of(by_id(render(pages["levels"], year="2024", level="commune",
                                                                      district="509"), "lvl-breakdown"))
+
+
+def test_look008_a_former_districts_area_in_2026_has_no_district_level(pages):
+    # With Quế Sơn picked, 2026's /levels and / said 'Cấp huyện và cấp xã thuộc Quế Sơn (cấp tỉnh không thuộc huyện nào)'.
+    ovw = importlib.import_module("pages.overview.overview")
+    for page in (pages["levels"], ovw):
+        text = subtitle(render(page, year="2026", district="509"))
+        assert "Các xã, phường trên địa bàn Quế Sơn cũ" in text or "Chỉ các xã, phường trên địa bàn Quế Sơn cũ" in text, text
+        assert "huyện" not in text.replace("huyện cũ", "") and "cấp tỉnh" not in text
+        assert "Cấp huyện và cấp xã thuộc Quế Sơn" in subtitle(render(page, year="2025", district="509")).replace("Chỉ c", "C")

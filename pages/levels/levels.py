@@ -50,6 +50,11 @@ STRINGS = {
                      "Province, district and commune level. Click a level's bar to see its units."),
     "lvl.subtitle.district": ("Cấp huyện và cấp xã thuộc {district} (cấp tỉnh không thuộc huyện nào). Bấm vào cột của một cấp để xem chi tiết.",
                               "District and commune level of {district} (the province level belongs to no district). Click a level's bar for its details."),
+    # No district level all year (2026): a former district's area is the communes formed from it.
+    "lvl.subtitle.area": ("Các xã, phường trên địa bàn {district} cũ (cấp thành phố không thuộc địa bàn huyện cũ nào). "
+                          "Bấm vào cột để xem chi tiết.",
+                          "The communes and wards in the former {district} area (the city level belongs to no "
+                          "former district). Click the bar for its details."),
     "lvl.channels": ("Hồ sơ tiếp nhận, theo kênh nộp", "Dossiers received, by channel"),
     "lvl.on_time": ("Tỷ lệ giải quyết đúng hạn", "On-time rate"),
     "lvl.online": ("Tỷ lệ nộp trực tuyến", "Share submitted online"),
@@ -547,8 +552,9 @@ def layout(**kwargs):
     f = view.filter()
     sname = sector_name(ref, view.sector, lang)
     title = scope_title(t("lvl.title", lang), lang, view.year, view.district_name, sname)
-    subtitle = (t("lvl.subtitle.district", lang, district=view.district_name) if view.district
-                else t("lvl.subtitle" if had_districts(engine, view.year) else "lvl.subtitle.two_tier", lang))
+    three = had_districts(engine, view.year)
+    subtitle = (t("lvl.subtitle.district" if three else "lvl.subtitle.area", lang, district=view.district_name) if view.district
+                else t("lvl.subtitle" if three else "lvl.subtitle.two_tier", lang))
     header = html.Div([page_header(title, subtitle, notes=view.notes, id_prefix="lvl-"),
                        structure_note(get_engine(), view.year, lang, id="lvl-structure")])
     summary = q.level_summary(engine, f)
