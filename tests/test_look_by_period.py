@@ -10,6 +10,11 @@ from tests.test_overview import by_id, render, walk
 from tests.test_pages_by_period import ids, text_of
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_demo_engine(request):
+    return request.getfixturevalue("demo_engine" if request.param == "sqlite" else "demo_pg_engine")
+
+
 @pytest.fixture(scope="module")
 def pages(demo_app):
     return {name: importlib.import_module(f"pages.{name}.{name}") for name in ("levels", "postal", "late", "scorecard")}
@@ -120,3 +125,15 @@ def test_look008_a_former_districts_area_in_2026_has_no_district_level(pages):
         assert "Các xã, phường trên địa bàn Quế Sơn cũ" in text or "Chỉ các xã, phường trên địa bàn Quế Sơn cũ" in text, text
         assert "huyện" not in text.replace("huyện cũ", "") and "cấp tỉnh" not in text
         assert "Cấp huyện và cấp xã thuộc Quế Sơn" in subtitle(render(page, year="2025", district="509")).replace("Chỉ c", "C")
+
+
+def test_look009_a_unit_gone_before_the_year_is_not_ranked_lowest(any_demo_engine):
+    # 2025's overview named 'Nông Sơn 61,11 %' the lowest district-level unit: Nông Sơn was merged into
+    # Quế Sơn on 1 January 2025; its 72 dossiers received in 2024 and finished in 2025 count in the totals only.
+    from data.filters import DossierFilter, Period
+    from data.queries import levels as ql
+    ranked = ql.districts_by_on_time.uncached(any_demo_engine, DossierFilter(Period.year(2025)))
+    assert "519" not in set(ranked["district_code"]) and len(ranked) == 17
+    assert ranked["district_name"].head(2).tolist() == ["Điện Bàn", "Thăng Bình"]
+    assert round(float(ranked["on_time_rate"].iloc[0]), 4) == 0.8008
+    assert "519" in set(ql.districts_by_on_time.uncached(any_demo_engine, DossierFilter(Period.year(2024)))["district_code"])
