@@ -137,3 +137,12 @@ def test_look009_a_unit_gone_before_the_year_is_not_ranked_lowest(any_demo_engin
     assert ranked["district_name"].head(2).tolist() == ["Điện Bàn", "Thăng Bình"]
     assert round(float(ranked["on_time_rate"].iloc[0]), 4) == 0.8008
     assert "519" in set(ql.districts_by_on_time.uncached(any_demo_engine, DossierFilter(Period.year(2024)))["district_code"])
+
+
+def test_look010_the_units_slides_reference_label_stays_on_the_slide(demo_engine):
+    # 'Mức chung 97,48 %' was written to the right of a line at 97 % of the axis and ran off the slide.
+    from pages.review._slides import plotly_figure
+    _, _, slides = _review_2026(demo_engine, "vi")
+    units = next(sl for sl in slides if sl.key == "units")
+    label = plotly_figure(units.chart, "vi").layout.annotations[0]
+    assert label.text == "Mức chung 97,48\u00a0%" and label.xanchor == "right"
