@@ -146,3 +146,14 @@ def test_look010_the_units_slides_reference_label_stays_on_the_slide(demo_engine
     units = next(sl for sl in slides if sl.key == "units")
     label = plotly_figure(units.chart, "vi").layout.annotations[0]
     assert label.text == "Mức chung 97,48\u00a0%" and label.xanchor == "right"
+
+
+def test_look011_postal_former_district_in_2026(pages):
+    # Quế Sơn picked in 2026: 'Chưa ghi nhận việc thay thế bằng bưu chính công ích tại Quế Sơn năm 2026' stood above
+    # its communes at 100 % (there is no district level to record anything), and the way back said '← Toàn tỉnh'.
+    tree = render(pages["postal"], year="2026", district="509")
+    assert "post-drill-none" not in ids(tree)
+    assert text_of(by_id(tree, "post-drill-back")) == "← Toàn địa bàn"
+    assert "Nông Sơn" in text_of(by_id(tree, "post-commune-table"))
+    tree = render(pages["postal"], year="2024", district="509")
+    assert text_of(by_id(tree, "post-drill-back")) == "← Toàn tỉnh" and "post-drill-summary" in ids(tree)

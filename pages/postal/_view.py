@@ -107,7 +107,7 @@ STRINGS = {
     "drill.title": ("{name}: các xã, phường, thị trấn, {year}", "{name}: communes, {year}"),
     # From July 2025 there are no townships (thị trấn): communes and wards.
     "drill.title.two_tier": ("{name}: các xã, phường, {year}", "{name}: communes and wards, {year}"),
-    "drill.back": ("← Toàn tỉnh", "← Whole province"),
+    "drill.back": ("← {area}", "← {area}"),
     "drill.summary": ("{staff} nhân viên bưu điện hỗ trợ {cs} công chức; đã chuyển {moved} / {total} thủ tục ({share}); "
                       "{dossiers} hồ sơ cấp huyện do nhân viên bưu điện tiếp nhận.",
                       "{staff} postal staff support {cs} civil servants; {moved} of {total} procedures moved ({share}); "
@@ -406,17 +406,19 @@ def district_grid(frame: pd.DataFrame, lang: str) -> dag.AgGrid:
 
 # ---------------------------------------------------------------- drill
 
-def drill_section(view, districts: pd.DataFrame, communes: pd.DataFrame, two_tier: bool = False) -> dbc.Card:
-    """``two_tier``: the communes are those of a year that ended on two tiers (no townships any more)."""
+def drill_section(view, districts: pd.DataFrame, communes: pd.DataFrame, two_tier: bool = False,
+                  district_level: bool = True) -> dbc.Card:
+    """``two_tier``: the communes are those of a year that ended on two tiers (no townships any more);
+    ``district_level``: the year had a district level (2026 has none: no district record to miss)."""
     suffix = ".two_tier" if two_tier else ""
     lang = view.lang
     row = districts[districts["code"] == view.district]
     name = view.district_name or whole_area(view.year, lang).capitalize()
-    back = dcc.Link(t("drill.back", lang), href=view.href("/postal", district=None), id="post-drill-back",
+    back = dcc.Link(t("drill.back", lang, area=whole_area(view.year, lang).capitalize()), href=view.href("/postal", district=None), id="post-drill-back",
                     className="btn btn-outline-secondary btn-sm mb-2")
     parts = [back] if view.district else []
-    if not view.district:
-        pass  # every commune of the city's area: no district record to sum up
+    if not view.district or not district_level:
+        pass  # every commune of the city's area, or a former district's in 2026: no district record to sum up
     elif row.empty or not bool(row.iloc[0]["has_record"]):
         parts.append(dbc.Alert(t("none.district", lang, name=name, year=view.year), color="secondary", id="post-drill-none"))
     else:
@@ -608,7 +610,8 @@ def build(view, engine) -> html.Div:
     districts = data["districts"]
     if view.district or data["two_tier"]:
         # After July 2025 the coverage is the communes' (all of them, or a former district's).
-        parts.append(drill_section(view, districts, data["communes"], two_tier=data["two_tier"]))
+        parts.append(drill_section(view, districts, data["communes"], two_tier=data["two_tier"],
+                                   district_level="district" in data["year_levels"]))
     if not districts.empty:
         laggards = laggards_sentence(districts, lang)
         alt = t("alt.rank", lang, laggards=laggards, full=fmt_int(int((districts["has_record"] & districts["is_full"]).sum()), lang),
