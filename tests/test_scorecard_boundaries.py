@@ -95,5 +95,13 @@ def test_sb004_page_on_todays_boundaries(demo_app):
     assert len(grid.rowData) == 78 and "20579-2507" in {r["code"] for r in grid.rowData}
     picked = render(page, year="2023", level="commune", boundaries="current", unit="20579-2507")
     assert "Điện Bàn Đông" in text_of(by_id(picked, "sco-lost-card"))
+    # Its not-digitised dossiers listed: those of its territory, as many as its counts say (received - digitised).
+    listed = render(page, year="2023", level="commune", boundaries="current", unit="20579-2507", lost="digitised")
+    counts = {r["code"]: r for r in grid.rowData}
+    assert counts["20579-2507"]["unit"] == "Điện Bàn Đông"
+    assert text_of(by_id(listed, "sco-list-card")).startswith("Hồ sơ chưa số hóa: Điện Bàn Đông, 2.748 hồ sơ")
+    # A district picked: today's communes formed from its communes, said to hold only that district's part.
+    in_509 = render(page, year="2023", level="commune", boundaries="current", district="509")
+    assert "chỉ gồm hồ sơ của các xã cũ thuộc huyện đó" in text_of(by_id(in_509, "sco-bounds-note"))
     district = render(page, year="2023", boundaries="current")
     assert "luôn theo địa giới khi đó" in text_of(by_id(district, "sco-bounds-note"))

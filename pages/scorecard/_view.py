@@ -91,6 +91,9 @@ STRINGS = {
                         "On today's boundaries: each commune of today is scored from the dossiers of the former "
                         "communes' People's Committees merged into it (their counts summed, then scored); the "
                         "district level's dossiers before 1 July 2025 belong to the city, to no commune."),
+    "bounds.district": ("Đang lọc một huyện: mỗi xã, phường hiện nay chỉ gồm hồ sơ của các xã cũ thuộc huyện đó.",
+                        "A district is picked: each commune of today holds only the dossiers of its former communes "
+                        "in that district."),
     "bounds.as_was": ("Xếp hạng {level} luôn theo địa giới khi đó (cấp huyện không còn từ 01/07/2025; mỗi sở, ngành "
                       "là một cơ quan); chỉ xếp hạng cấp xã theo được địa giới hiện nay.",
                       "The ranking of {level} is always as it was (the district level is gone since 1 July 2025; "
@@ -410,7 +413,8 @@ def bounds_switch(view, choice: Choice) -> html.Div:
     if choice.bounds != "current":
         note = None
     elif choice.current:
-        note = t("bounds.communes", lang)
+        # The district filter is the one as it was: a commune of today formed across two districts is in part.
+        note = t("bounds.communes", lang) + (" " + t("bounds.district", lang) if view.district else "")
     else:
         note = t("bounds.as_was", lang, level=t(f"level.{choice.level}", lang).lower())
     return boundaries_switch(choice.bounds, lang, "sco-", explain=False, note=note,
@@ -432,7 +436,7 @@ def heat_table(view, choice: Choice, units: list[dict]):
     if not units:
         return None
     if len(units) > HEAT_MAX_UNITS:
-        many = "heat.many.two_tier" if choice.two_tier else "heat.many"
+        many = "heat.many.two_tier" if choice.two_tier or choice.current else "heat.many"
         body = empty_state(t(many, lang, n=fmt_int(len(units), lang)), id="sco-heat-many")
         return card(t("heat.title", lang), body, id="sco-heat-card")
     names = [plot_text(unit_name(u, lang)) for u in units][::-1]
