@@ -105,3 +105,30 @@ def test_sb004_page_on_todays_boundaries(demo_app):
     assert "chỉ gồm hồ sơ của các xã cũ thuộc huyện đó" in text_of(by_id(in_509, "sco-bounds-note"))
     district = render(page, year="2023", boundaries="current")
     assert "luôn theo địa giới khi đó" in text_of(by_id(district, "sco-bounds-note"))
+
+
+def test_sb005_cli_and_excel_on_todays_boundaries(reorganised, demo_app):  # noqa: F811 (the imported fixture)
+    """`tthc scorecard --level commune --boundaries current --json` lists today's communes; the
+    page's Excel ranks them and says which boundaries in its filter rows."""
+    import importlib
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    from tests.test_cli import _run
+    from tests.test_hostile_data import sent_bytes
+
+    url = reorganised.url.render_as_string(hide_password=False)
+    out = json.loads(_run(["scorecard", "--year", "2023", "--level", "commune", "--boundaries", "current", "--json"], url).output)
+    assert out["boundaries"] == "current" and [u["code"] for u in out["units"]] == ["90002", "90001"]
+    assert out["units"][1]["groups"]["progress"]["rate"] == pytest.approx(2 / 3)
+    kept = json.loads(_run(["scorecard", "--year", "2023", "--boundaries", "current", "--json"], url).output)
+    assert kept["boundaries"] == "historical" and {u["code"] for u in kept["units"]} == {"509", "502"}
+
+    page = importlib.import_module("pages.scorecard.scorecard")
+    sent = page.download_xlsx(1, "?year=2023&level=commune&boundaries=current")
+    rows = [[c for c in r if c is not None] for r in load_workbook(io.BytesIO(sent_bytes(sent))).active.iter_rows(values_only=True)]
+    assert ["Địa giới", "theo địa giới hiện nay"] in rows
+    codes = [r[1] for r in rows if len(r) > 2 and isinstance(r[0], int)]
+    assert len(codes) == 78 and "20579-2507" in codes

@@ -317,16 +317,18 @@ def scope_and_trend(engine: Engine, f: DossierFilter, previous) -> tuple[dict, d
     return scope, prev, pd.DataFrame(rows, columns=["ym", "total", "max_measured", *(g for g in GROUP_KEYS)])
 
 
-def scorecard_json(engine: Engine, f: DossierFilter, level: str) -> dict:
-    """The CLI's contract (``tthc scorecard --json``): every unit of the level with its groups."""
+def scorecard_json(engine: Engine, f: DossierFilter, level: str, boundaries: str = "historical") -> dict:
+    """The CLI's contract (``tthc scorecard --json``): every unit of the level with its groups;
+    ``boundaries``: which the units are (today's communes only at commune level, see unit_scores)."""
     units = []
-    for u in unit_scores(engine, f, level):
+    for u in unit_scores(engine, f, level, boundaries):
         units.append({"code": u["code"], "name": u["name"], "level": level, "total": u["total"],
                       "max_measured": u["max_measured"],
                       "valid_to": u["valid_to"].isoformat() if u["valid_to"] else None,  # a former unit's last day
                       "groups": {k: {"points": g["points"], "max": g["max"], "rate": g["rate"]}
                                  for k, g in u["groups"].items()}})
-    return {"year": f.period.first_ym // 100, "units": units}
+    return {"year": f.period.first_ym // 100, "boundaries": "current" if is_current(level, boundaries) else "historical",
+            "units": units}
 
 
 # ---------------------------------------------------------------- the dossiers behind lost points
