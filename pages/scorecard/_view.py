@@ -363,7 +363,9 @@ def ranking_grid(units: list[dict], view, choice: Choice):
         id="sco-rank", rowData=rows, columnDefs=defs, getRowId="params.data.code",
         defaultColDef={"resizable": True, "suppressMovable": True},
         dashGridOptions={"domLayout": "autoHeight" if len(rows) <= RANK_AUTO_HEIGHT_ROWS else "normal", "suppressCellFocus": True,
-                         "rowSelection": "single", "animateRows": False},
+                         # AG Grid 32.2+ spelling ("single" is deprecated and warns in the console); a row is picked by a click, no checkbox.
+                         "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+                         "animateRows": False},
         selectedRows={"ids": selected} if selected else [],
         className="ag-theme-alpine sco-rank", style={"width": "100%", **({} if len(rows) <= RANK_AUTO_HEIGHT_ROWS else {"height": f"{RANK_SCROLL_PX}px"})},
     )
