@@ -1,4 +1,4 @@
-"""``tthc scorecard --year 2023 [--month M] [--level district|commune|department] [--json]``:
+"""``tthc scorecard --year 2023 [--month M] [--level district|commune|department] [--boundaries historical|current] [--json]``:
 the service index (Decision 766) per unit, from the aggregates (docs/scorecard.md)."""
 from __future__ import annotations
 
@@ -22,11 +22,13 @@ def _points(x) -> str:
 @click.option("--month", type=click.IntRange(1, 12), default=None, help="One month of the year (1-12); default: the whole year.")
 @click.option("--level", type=click.Choice(RANK_LEVELS), default="district", show_default=True,
               help="Units ranked: provincial departments, district-level units or communes.")
+@click.option("--boundaries", type=click.Choice(["historical", "current"]), default="historical", show_default=True,
+              help="Communes as they were, or today's communes with their predecessors' dossiers (commune level only).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (rates as fractions, null where not measured).")
-def scorecard(year: int, month: int | None, level: str, as_json: bool) -> None:
+def scorecard(year: int, month: int | None, level: str, boundaries: str, as_json: bool) -> None:
     """Service index (Decision 766) per unit: total of the points measured and each group's points."""
     period = Period(year * 100 + month, year * 100 + month) if month else Period.year(year)
-    out = read_year(year, lambda engine: scorecard_json(engine, DossierFilter(period), level))
+    out = read_year(year, lambda engine: scorecard_json(engine, DossierFilter(period), level, boundaries))
     if month:
         out["month"] = month
     if as_json:

@@ -31,7 +31,6 @@ log = logging.getLogger("tthc.first_paint")
 
 HTML_NAMESPACE = "dash_html_components"
 DBC_NAMESPACE = "dash_bootstrap_components"
-HEADER_CLASS = "page-header"
 # Renamed so that nothing looking for the live page's title (tests, assets/a11y.js) finds this copy;
 # app.css styles both names alike.
 CLASS_RENAMES = {"page-title": "first-paint-title"}
@@ -100,10 +99,8 @@ def _first_paint_html() -> str | None:
     if not callable(layout):
         return None
     params = _parse_query_string("?" + flask.request.query_string.decode("utf-8", "replace"))
-    content = layout(**{**(path_variables or {}), **params})
-    if find_header(content) is None:  # not a page as the pages draw them (an error banner, the deck)
-        return None
-    return _brand_bar(params) + f'<div class="container-fluid page-body">{static_html(content)}</div>'
+    body = static_html(layout(**{**(path_variables or {}), **params}))  # a page, the deck's slide, a fault's banner
+    return _brand_bar(params) + f'<div class="container-fluid page-body">{body}</div>' if body else None
 
 
 def _brand_bar(params: dict) -> str:
@@ -122,21 +119,6 @@ def _element(node) -> tuple[str, str, dict] | None:
         return node._namespace, node._type, {k: getattr(node, k) for k in node._prop_names if hasattr(node, k)}
     if isinstance(node, dict) and "type" in node and isinstance(node.get("props"), dict):
         return str(node.get("namespace", "")), str(node["type"]), node["props"]
-    return None
-
-
-def find_header(node):
-    """The first element of the layout whose class is ``page-header`` (components.ui.page_header)."""
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, (list, tuple)):
-            stack.extend(reversed(item))
-        elif (element := _element(item)) is not None:
-            props = element[2]
-            if HEADER_CLASS in str(props.get("className") or "").split():
-                return item
-            stack.append(props.get("children"))
     return None
 
 

@@ -41,6 +41,10 @@ def test_bsco001_rank_sort_pick_and_lost_points(dash_duo, demo_app):
     click(dash_duo, "#sco-rank .ag-pinned-left-cols-container .ag-row[row-id='509'] [col-id='unit']")
     wait_for_param(dash_duo, "unit", "509")
     dash_duo.wait_for_contains_text("#sco-lost-card", "Mất điểm ở đâu: Quế Sơn", timeout=30)
+    dash_duo.wait_for_element("#sco-rank .ag-row-selected[row-id='509']", timeout=30)  # the picked unit stays marked
+    logs = dash_duo.get_logs() or []
+    assert not [e for e in logs if "deprecated" in e.get("message", "")], logs  # grid options as AG Grid 35 spells them
+    assert not [e for e in logs if e.get("level") == "SEVERE"], logs
     dash_duo.wait_for_contains_text("#sco-whatif", "hồ sơ đất đai trễ hạn của Quế Sơn", timeout=10)
     click(dash_duo, "#sco-lost-table a[id*='digitised']")
     wait_for_param(dash_duo, "lost", "digitised")

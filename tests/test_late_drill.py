@@ -6,9 +6,10 @@ import io
 import pytest
 
 from components.params import resolve_view
+from data.filters import Period
 from data.queries import late as q
 from data.queries.reference import years_with_data
-from pages.late._drill import crumbs, resolve_drill
+from pages.late._drill import crumbs, period_label, resolve_drill
 
 
 def drill_for(engine, **kwargs):
@@ -125,3 +126,11 @@ def test_drl009_tampered_state_is_revalidated(fixture_engine, late_page):
     grid = late_page.rows_response({"startRow": 0, "endRow": 100}, state, fixture_engine)
     # mode falls back to late; the sector and procedure go; the commune is not in Tam Kỳ: Tam Kỳ's late dossiers.
     assert [r["code"] for r in grid["rowData"]] == ["D4"]
+
+
+@pytest.mark.parametrize("first, last, lang, label", [
+    (202508, 202508, "vi", "Th8/2025"), (202508, 202508, "en", "Aug 2025"),
+    (202301, 202306, "vi", "Th1–Th6/2023"), (202301, 202312, "vi", "2023"), (202411, 202502, "en", "Nov 2024 – Feb 2025"),
+])
+def test_period_label_one_month_is_named_once(first, last, lang, label):
+    assert period_label(Period(first, last), lang) == label

@@ -6,6 +6,12 @@ procedures it received dossiers for and how many of those are offered fully onli
 dossier_month_stats, whose rows carry the procedure). Levels of the ranking: provincial
 departments (``department``: one agency each), district-level units and communes (the
 People's Committee's own dossiers, as the level comparison counts them).
+
+On today's boundaries (``boundaries="current"``, issue 19) the commune ranking lists today's
+communes: the communes' counts as they were re-aggregated through the successor records
+(data.queries.boundaries.onto_current) BEFORE scoring, so a merged commune's score is that of its
+predecessors' summed counts (never an average of scores). Only the commune level follows: the
+district level has no unit today and a department is the same desk whatever the boundaries.
 """
 from __future__ import annotations
 
@@ -18,10 +24,12 @@ from ..cache import cached_query
 from ..filters import SE, A, D, DossierFilter, P, Period, S, base_stats_select, dossier_where, stats_table_for
 from ..schema import FINISHED_STATUSES, RATING_SATISFIED, Unit
 from ..service_index import FLOW_COUNTS, GROUPS, INDICATOR_BY_KEY, STOCK_COUNTS, score, what_if_on_time
+from .boundaries import current_units, onto_current
 
 U = Unit.__table__
 
 RANK_LEVELS = ("department", "district", "commune")
+CURRENT_LEVELS = ("commune",)  # the ranking levels that can be put on today's boundaries
 AGENCY_LEVEL = {"department": "province", "district": "district", "commune": "commune"}
 GROUP_KEYS = tuple(g.key for g in GROUPS)
 LAND_SECTOR = "DD"  # Đất đai: the sector the province named for lateness (catalogue code)
@@ -106,6 +114,67 @@ def land_late_counts(engine: Engine, f: DossierFilter, level: str | None = None)
     return pd.DataFrame(_rows(engine, stmt), columns=[*(["code"] if level else []), "late_finished", "late_open"])
 
 
+@cached_query
+def _procedure_pairs(engine: Engine, f: DossierFilter, level: str) -> pd.DataFrame:
+    """(code, procedure_id, full): each procedure a unit of ``level`` received dossiers for in the
+    period, and whether it is offered fully online (1/0)."""
+    g = f.with_(level=AGENCY_LEVEL[level])
+    key = _key(level)
+    full = func.max(case((P.c.online_level == "full", 1), else_=0)).label("full")
+    stmt = (base_stats_select(g, key.label("code"), S.c.procedure_id, full, table=S)
+            .where(S.c.received > 0).group_by(key, S.c.procedure_id))
+    return pd.DataFrame(_rows(engine, stmt), columns=["code", "procedure_id", "full"])
+
+
+def _current_procedures(engine: Engine, f: DossierFilter) -> pd.DataFrame:
+    """Per commune of today: the distinct procedures its predecessors received dossiers for, and
+    of those fully online (distinct counts do not add up: a procedure two old communes received
+    counts once). A predecessor split between communes of today lends its procedures to each."""
+    pairs = _procedure_pairs(engine, f, "commune")
+    mapping = current_units(engine)
+    rows = [(c, p, full) for code, p, full in pairs.itertuples(index=False)
+            for c, _ in mapping.get(str(code), ((str(code), 1.0),))]
+    df = pd.DataFrame(rows, columns=["current_code", "procedure_id", "full"])
+    df = df.groupby(["current_code", "procedure_id"], as_index=False)["full"].max()
+    return (df.groupby("current_code").agg(procedures_received=("procedure_id", "size"),
+                                           procedures_full_online=("full", "sum")).reset_index())
+
+
+@cached_query
+def current_unit_counts(engine: Engine, f: DossierFilter) -> pd.DataFrame:
+    """:func:`unit_counts` of the communes on today's boundaries: one row per unit in force today
+    (``code``) with the counts of the communes as they were that it took over (flows and stocks
+    summed, shares of a split apportioned to whole dossiers so the level's totals are kept), and
+    the distinct procedures of its territory. The district level's desks are not communes: their
+    dossiers are in no commune's counts (before July 2025 they went to the city)."""
+    counts = [*FLOW_COUNTS, *STOCK_COUNTS]
+    was = unit_counts(engine, f, "commune")
+    cols = ["code", *counts, "procedures_received", "procedures_full_online"]
+    if was.empty:
+        return pd.DataFrame(columns=cols)
+    now = onto_current(engine, was.rename(columns={"code": "unit_code"}), [], counts)
+    now = now.merge(_current_procedures(engine, f), on="current_code", how="left").fillna(
+        {"procedures_received": 0, "procedures_full_online": 0})
+    now = now.rename(columns={"current_code": "code"})[cols]
+    return now.astype({c: "int64" for c in cols if c != "code"}).reset_index(drop=True)
+
+
+@cached_query
+def current_land_late_counts(engine: Engine, f: DossierFilter) -> pd.DataFrame:
+    """:func:`land_late_counts` of the communes re-aggregated onto today's communes."""
+    was = land_late_counts(engine, f, "commune")
+    if was.empty:
+        return was
+    now = onto_current(engine, was.rename(columns={"code": "unit_code"}), [], ["late_finished", "late_open"])
+    return now.rename(columns={"current_code": "code"})[["code", "late_finished", "late_open"]]
+
+
+def _current_names(engine: Engine) -> dict:
+    """code -> (short name, short name, None) for every unit (today's are in force: no last day)."""
+    with engine.connect() as conn:
+        return {r[0]: (r[1] or r[2], r[1] or r[2], None) for r in conn.execute(select(U.c.code, U.c.short_name, U.c.name))}
+
+
 def _names(engine: Engine, level: str) -> dict:
     """code -> (name, name_en, last day in force or None) for the units of a ranking level."""
     if level == "department":
@@ -140,16 +209,21 @@ def _parents(engine: Engine) -> dict:
         return dict(conn.execute(select(U.c.code, U.c.parent_code)).all())
 
 
-def unit_scores(engine: Engine, f: DossierFilter, level: str) -> list[dict]:
+def unit_scores(engine: Engine, f: DossierFilter, level: str, boundaries: str = "historical") -> list[dict]:
     """Every unit of ``level`` in scope and in force on some day of the period with its score
     (data.service_index.score), its land what-if and its counts, ranked by total (best first;
     unmeasured last). ``valid_to``: the unit's last day when it ended within the period (a former
     unit, merged away on the next day), else None. Units gone before the period are left out
-    (:func:`ended_units`)."""
-    counts = unit_counts(engine, f, level)
-    land = land_late_counts(engine, f, level).set_index("code")
-    names = _names(engine, level)
-    parents = _parents(engine) if level == "commune" else {}
+    (:func:`ended_units`). ``boundaries="current"`` at commune level: today's communes, scored
+    from their predecessors' summed counts (:func:`current_unit_counts`); other levels stay as
+    they were."""
+    if is_current(level, boundaries):
+        counts, land = current_unit_counts(engine, f), current_land_late_counts(engine, f).set_index("code")
+        names, parents = _current_names(engine), _parents(engine)
+    else:
+        counts, land = unit_counts(engine, f, level), land_late_counts(engine, f, level).set_index("code")
+        names = _names(engine, level)
+        parents = _parents(engine) if level == "commune" else {}
     out = []
     for row in counts.to_dict("records"):
         code = str(row.pop("code"))
@@ -166,6 +240,12 @@ def unit_scores(engine: Engine, f: DossierFilter, level: str) -> list[dict]:
                     "land_late": late_f + late_o, "land_gain": what_if_on_time(raw, late_f, late_o)})
     out.sort(key=lambda u: (u["total"] is None, -(u["total"] or 0) / max(u["max_measured"], 1), u["code"]))
     return out
+
+
+def is_current(level: str, boundaries: str) -> bool:
+    """Whether a ranking of ``level`` is on today's boundaries when ``boundaries`` asks for it
+    (the commune level only: see the module's docstring)."""
+    return boundaries == "current" and level in CURRENT_LEVELS
 
 
 def scope_score(engine: Engine, f: DossierFilter, what_if: bool = True) -> dict:
@@ -237,16 +317,18 @@ def scope_and_trend(engine: Engine, f: DossierFilter, previous) -> tuple[dict, d
     return scope, prev, pd.DataFrame(rows, columns=["ym", "total", "max_measured", *(g for g in GROUP_KEYS)])
 
 
-def scorecard_json(engine: Engine, f: DossierFilter, level: str) -> dict:
-    """The CLI's contract (``tthc scorecard --json``): every unit of the level with its groups."""
+def scorecard_json(engine: Engine, f: DossierFilter, level: str, boundaries: str = "historical") -> dict:
+    """The CLI's contract (``tthc scorecard --json``): every unit of the level with its groups;
+    ``boundaries``: which the units are (today's communes only at commune level, see unit_scores)."""
     units = []
-    for u in unit_scores(engine, f, level):
+    for u in unit_scores(engine, f, level, boundaries):
         units.append({"code": u["code"], "name": u["name"], "level": level, "total": u["total"],
                       "max_measured": u["max_measured"],
                       "valid_to": u["valid_to"].isoformat() if u["valid_to"] else None,  # a former unit's last day
                       "groups": {k: {"points": g["points"], "max": g["max"], "rate": g["rate"]}
                                  for k, g in u["groups"].items()}})
-    return {"year": f.period.first_ym // 100, "units": units}
+    return {"year": f.period.first_ym // 100, "boundaries": "current" if is_current(level, boundaries) else "historical",
+            "units": units}
 
 
 # ---------------------------------------------------------------- the dossiers behind lost points

@@ -283,10 +283,12 @@ def breadcrumb(items: list[tuple[str, str | None]], lang: str, id: str) -> html.
 
 
 def period_label(period: Period, lang: str) -> str:
-    """'2023' for a whole year, 'Th1–Th6/2023' / 'Jan–Jun 2023' for a range."""
+    """'2023' for a whole year, 'Th8/2025' / 'Aug 2025' for one month, 'Th1–Th6/2023' / 'Jan–Jun 2023' for a range."""
     if period.is_whole_year:
         return str(period.first_ym // 100)
     a, b = period.first_ym, period.last_ym
+    if a == b:  # not 'Th8–Th8/2025'
+        return ym_label(a, lang)
     if a // 100 == b // 100:
         y = a // 100
         if lang == "vi":

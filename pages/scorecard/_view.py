@@ -14,6 +14,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from components.boundaries import boundaries, boundaries_switch, titled
 from components.formatting import fmt_int, fmt_number, fmt_pct, month_name, ym_label
 from components.i18n import make_translator
 from components.kpi import whole_area
@@ -25,6 +26,7 @@ from components.ui import graph as ui_graph
 from data.auth import active_scope
 from data.filters import Period
 from data.periods import levels_in_period
+from data.queries import boundaries as qb
 from data.queries import scorecard as q
 from data.service_index import GROUP_BY_KEY, GROUPS, INDICATOR_BY_KEY, INDICATORS
 
@@ -83,6 +85,21 @@ STRINGS = {
                    "kết thúc hoặc còn giải quyết trong kỳ được tính vào tổng điểm chung.",
                    "{n} units merged away before this period are not ranked; {d} dossiers they received before the "
                    "merger that finished or were open in it count in the overall total."),
+    # On today's boundaries (components.boundaries, data.queries.scorecard.current_unit_counts).
+    "bounds.communes": ("Theo địa giới hiện nay: điểm của mỗi xã, phường hiện nay tính từ hồ sơ của UBND các xã cũ đã "
+                        "nhập vào (cộng số hồ sơ rồi mới tính điểm); hồ sơ của cấp huyện trước 01/07/2025 thuộc thành "
+                        "phố, không tính cho xã, phường nào.",
+                        "On today's boundaries: each commune of today is scored from the dossiers of the former "
+                        "communes' People's Committees merged into it (their counts summed, then scored); the "
+                        "district level's dossiers before 1 July 2025 belong to the city, to no commune."),
+    "bounds.district": ("Đang lọc một huyện: mỗi xã, phường hiện nay chỉ gồm hồ sơ của các xã cũ thuộc huyện đó.",
+                        "A district is picked: each commune of today holds only the dossiers of its former communes "
+                        "in that district."),
+    "bounds.as_was": ("Xếp hạng {level} luôn theo địa giới khi đó (cấp huyện không còn từ 01/07/2025; mỗi sở, ngành "
+                      "là một cơ quan); chỉ xếp hạng cấp xã theo được địa giới hiện nay.",
+                      "The ranking of {level} is always as it was (the district level is gone since 1 July 2025; "
+                      "each department is one agency); only the commune ranking follows today's boundaries."),
+    "dl.bounds": ("Địa giới", "Boundaries"),
     "heat.published": ("Công khai", "Published"),
     "heat.progress": ("Đúng hạn", "On time"),
     "heat.online_share": ("Nộp trực tuyến", "Online"),
@@ -221,6 +238,9 @@ class Choice:
         self.levels = levels_offered(engine, self.period)
         self.two_tier = "district" not in self.levels
         self.level = kwargs.get("level") if kwargs.get("level") in self.levels else self.levels[0]
+        # The switch "theo địa giới khi đó / hiện nay": only the commune ranking can follow it.
+        self.bounds = boundaries(kwargs)
+        self.current = q.is_current(self.level, self.bounds)
 
     def period_text(self, view, period: Period | None = None) -> str:
         p = period or self.period
@@ -237,8 +257,9 @@ def page_data(view, choice: Choice, engine) -> dict:
     # still holds whatever is asked: they see their own unit and communes only.
     peers = choice.level == "district" and view.district is not None and active_scope() is None
     ranked = f.with_(district_code=None) if peers else f
-    units = q.unit_scores(engine, ranked, choice.level)
-    ended = q.ended_units(engine, ranked, choice.level)  # merged away before the period: not ranked, said
+    units = q.unit_scores(engine, ranked, choice.level, choice.bounds)
+    # Merged away before the period: not ranked, said (on today's boundaries their dossiers are in today's units).
+    ended = (0, 0) if choice.current else q.ended_units(engine, ranked, choice.level)
     # The scope now and the period before, and the trend (this year and the one before), from one read of months.
     scope, prev, both = q.scope_and_trend(engine, f, choice.previous)
     province = None
@@ -343,7 +364,9 @@ def ranking_grid(units: list[dict], view, choice: Choice):
         id="sco-rank", rowData=rows, columnDefs=defs, getRowId="params.data.code",
         defaultColDef={"resizable": True, "suppressMovable": True},
         dashGridOptions={"domLayout": "autoHeight" if len(rows) <= RANK_AUTO_HEIGHT_ROWS else "normal", "suppressCellFocus": True,
-                         "rowSelection": "single", "animateRows": False},
+                         # AG Grid 32.2+ spelling ("single" is deprecated and warns in the console); a row is picked by a click, no checkbox.
+                         "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+                         "animateRows": False},
         selectedRows={"ids": selected} if selected else [],
         className="ag-theme-alpine sco-rank", style={"width": "100%", **({} if len(rows) <= RANK_AUTO_HEIGHT_ROWS else {"height": f"{RANK_SCROLL_PX}px"})},
     )
@@ -375,14 +398,30 @@ def ranking_card(view, choice: Choice, units: list[dict], ended: tuple[int, int]
         dcc.Download(id="sco-dl-xlsx"),
     ], className="d-flex flex-wrap align-items-center")
     note = t("rank.note", lang) + (" " + t("rank.two_tier", lang) if choice.two_tier else "")
-    body = [controls, html.P(note, className="text-muted small mb-2", id="sco-rank-note")]
+    body = [controls, bounds_switch(view, choice), html.P(note, className="text-muted small mb-2", id="sco-rank-note")]
     if ended[0]:
         body.append(html.P(t("rank.ended", lang, n=fmt_int(ended[0], lang), d=fmt_int(ended[1], lang)),
                            className="text-muted small mb-2", id="sco-rank-ended"))
     # Below the total and its chart on a phone: dash-ag-grid (~520 KB) loads when the grid nears the screen (components.lazy).
     body.append(LazyBlock(ranking_grid(units, view, choice), height=ranking_height(len(units))) if units
                 else empty_state(t("rank.none", lang), id="sco-rank-none"))
-    return card(t("rank.title", lang, level=t(f"level.{choice.level}", lang).lower()), body, id="sco-rank-card")
+    title = t("rank.title", lang, level=t(f"level.{choice.level}", lang).lower())
+    return card(titled(title, "current", lang) if choice.current else title, body, id="sco-rank-card")
+
+
+def bounds_switch(view, choice: Choice) -> html.Div:
+    """The shared switch (ids ``sco-bounds-…``), and beside it what today's communes' figures hold,
+    or that this level's ranking stays as it was. Another view of units: the selection goes."""
+    lang = view.lang
+    if choice.bounds != "current":
+        note = None
+    elif choice.current:
+        # The district filter is the one as it was: a commune of today formed across two districts is in part.
+        note = t("bounds.communes", lang) + (" " + t("bounds.district", lang) if view.district else "")
+    else:
+        note = t("bounds.as_was", lang, level=t(f"level.{choice.level}", lang).lower())
+    return boundaries_switch(choice.bounds, lang, "sco-", explain=False, note=note,
+                             href=lambda b: view.href("/scorecard", keep_extra=True, boundaries=b, unit=None, lost=None))
 
 
 def download_frame(units: list[dict], lang: str) -> pd.DataFrame:
@@ -400,7 +439,7 @@ def heat_table(view, choice: Choice, units: list[dict]):
     if not units:
         return None
     if len(units) > HEAT_MAX_UNITS:
-        many = "heat.many.two_tier" if choice.two_tier else "heat.many"
+        many = "heat.many.two_tier" if choice.two_tier or choice.current else "heat.many"
         body = empty_state(t(many, lang, n=fmt_int(len(units), lang)), id="sco-heat-many")
         return card(t("heat.title", lang), body, id="sco-heat-card")
     names = [plot_text(unit_name(u, lang)) for u in units][::-1]
@@ -466,11 +505,15 @@ def selected_unit(choice: Choice, units: list[dict], scope: dict, scope_name: st
     return scope, scope_name, None
 
 
-def unit_filter(view, choice: Choice, code: str | None):
-    """The filter of the dossiers behind one unit's lost points (and the /late link's parameters)."""
+def unit_filter(view, choice: Choice, code: str | None, engine):
+    """The filter of the dossiers behind one unit's lost points (and the /late link's parameters).
+    A commune of today: the communes that went wholly into it (a split one's part cannot be listed)."""
     f = view.filter(period=choice.period)
     if code is None:
         return f, {}
+    if choice.current:
+        whole, _ = qb.territory(engine, code)
+        return f.with_(level="commune", territory=whole), {"boundaries": "current", "unit": code, "view": "list"}
     if choice.level == "district":
         return f.with_(level="district", district_code=code), {"level": "district", "district": code}
     if choice.level == "commune":
@@ -478,11 +521,11 @@ def unit_filter(view, choice: Choice, code: str | None):
     return f.with_(level="province"), {"level": "province"}
 
 
-def lost_card(view, choice: Choice, unit: dict, name: str, code: str | None):
+def lost_card(view, choice: Choice, unit: dict, name: str, code: str | None, engine):
     from data.service_index import points_lost
 
     lang = view.lang
-    _, late_params = unit_filter(view, choice, code)
+    _, late_params = unit_filter(view, choice, code, engine)
     period_params = ({"from": f"{view.year}-{choice.month:02d}", "to": f"{view.year}-{choice.month:02d}"}
                      if choice.month else {})
     rows = []
@@ -528,7 +571,7 @@ def lost_list(view, choice: Choice, engine, name: str, code: str | None):
     lang = view.lang
     if not choice.lost or choice.lost in ("full_online_procedures", "progress"):
         return None
-    f, _ = unit_filter(view, choice, code)
+    f, _ = unit_filter(view, choice, code, engine)
     agency = code if (choice.level == "department" and code) else None
     n, df = q.lost_dossiers(engine, f, choice.lost, agency_code=agency)
     kind = t("kind." + INDICATOR_BY_KEY[choice.lost].lost, lang)
@@ -593,7 +636,7 @@ def build(view, kwargs: dict, engine):
         structure_note(engine, view.year, lang, id="sco-structure"),
         headline(view, choice, data, scope_name),
         ranking_card(view, choice, data["units"], data["ended"]),
-        lost_card(view, choice, unit, name, code),
+        lost_card(view, choice, unit, name, code, engine),
     ]
     listed = lost_list(view, choice, engine, name, code)
     if listed is not None:

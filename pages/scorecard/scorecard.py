@@ -9,6 +9,8 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from components.boundaries import PARAM as BOUNDARIES
+from components.boundaries import shown
 from components.download import to_xlsx_bytes
 from components.kpi import whole_area
 from components.navigation import go_to, page_location
@@ -24,7 +26,8 @@ dash.register_page(__name__, path="/scorecard", name="scorecard", title="TTHC ·
                    nav="nav.scorecard")
 
 PARAMS = {"level": "|".join(LEVELS), "month": r"[1-9]|1[0-2]", "unit": r"[0-9A-Za-z_.-]{1,20}",
-          "lost": "|".join(k for k in INDICATOR_BY_KEY if k not in ("progress", "full_online_procedures"))}
+          "lost": "|".join(k for k in INDICATOR_BY_KEY if k not in ("progress", "full_online_procedures")),
+          "boundaries": BOUNDARIES}
 assert UNIT_CODE  # units of every level are spelled as the global pattern allows (departments by agency code)
 
 
@@ -88,12 +91,13 @@ def download_xlsx(n, search):
         return no_update
     choice = Choice(view, view.extra, get_engine())
     lang = view.lang
-    units = q.unit_scores(get_engine(), view.filter(period=choice.period), choice.level)
+    units = q.unit_scores(get_engine(), view.filter(period=choice.period), choice.level, choice.bounds)
     level = t(f"level.{choice.level}", lang)
     filters = [(t("dl.period", lang), choice.period_text(view)),
                (t("dl.scope", lang), view.district_name or whole_area(view.year, lang).capitalize())]
     if view.sector:
         filters.append((t("dl.sector", lang), view.sector))
+    filters.append((t("dl.bounds", lang), shown("current" if choice.current else "historical", lang)))
     data = to_xlsx_bytes(download_frame(units, lang), t("dl.title", lang, level=level), filters, sheet="Scorecard")
     suffix = f"{view.year}-{choice.month:02d}" if choice.month else str(view.year)
     return dcc.send_bytes(data, f"service-index-{choice.level}-{suffix}.xlsx")
