@@ -157,3 +157,8 @@ def test_look011_postal_former_district_in_2026(pages):
     assert "Nông Sơn" in text_of(by_id(tree, "post-commune-table"))
     tree = render(pages["postal"], year="2024", district="509")
     assert text_of(by_id(tree, "post-drill-back")) == "← Toàn tỉnh" and "post-drill-summary" in ids(tree)
+
+
+def test_look012_scorecard_subtitle_says_the_citys_own_dossiers(pages):
+    assert subtitle(render(pages["scorecard"], year="2026")).startswith("Tính từ hồ sơ của chính thành phố theo 6 nhóm")
+    assert subtitle(render(pages["scorecard"], year="2024")).startswith("Tính từ hồ sơ của chính tỉnh theo 6 nhóm")
