@@ -65,10 +65,10 @@ def add(username, role, district_code, commune_code, display_name, password_stdi
     if role == "commune":
         if district_code:
             _fail("a commune user is given --commune CODE, not --district")
-        district_code = commune_code  # the account's unit (users.district_code holds a commune account's commune)
+        district_code = commune_code  # the account's unit (users.unit_code): its commune
     password = _read_password(password_stdin)
     user = _run(lambda: add_user(_engine(), username, password, role, district_code, display_name))
-    where = f" ({user['district_code']})" if user["district_code"] else ""
+    where = f" ({user['unit_code']})" if user["unit_code"] else ""
     click.echo(f"User {user['username']} added: role {user['role']}{where}.")
 
 
@@ -81,7 +81,7 @@ def list_cmd():
         return
     click.echo(f"{'username':<20}{'role':<10}{'unit':<12}{'active':<8}name")
     for u in users:
-        click.echo(f"{u['username']:<20}{u['role']:<10}{u['district_code'] or '—':<12}{'yes' if u['active'] else 'no':<8}"
+        click.echo(f"{u['username']:<20}{u['role']:<10}{u['unit_code'] or '—':<12}{'yes' if u['active'] else 'no':<8}"
                    f"{u['display_name'] or ''}")
 
 

@@ -3,8 +3,8 @@
 Roles:
   ``province``  reads everything;
   ``city``      the same from the city's side after July 2025 (Thành phố Đà Nẵng): reads everything;
-  ``district``  reads one district-level unit and its communes (``district_code``);
-  ``commune``   reads one commune of today's structure (``district_code`` holds its unit code) and,
+  ``district``  reads one district-level unit and its communes (``unit_code``: the unit's code);
+  ``commune``   reads one commune of today's structure (``unit_code``: the commune's code) and,
                 for periods before it was formed, the communes it was formed from;
   ``admin``     manages users (CLI) and reads import history; reads the province's data.
 
@@ -58,7 +58,7 @@ class User(Base):
     display_name: Mapped[str | None] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(12))
-    district_code: Mapped[str | None] = mapped_column(String(10))
+    unit_code: Mapped[str | None] = mapped_column(String(10))  # the district-level unit or commune the account reads (migration 0010)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     password_changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -121,8 +121,8 @@ def scope_for(user: dict | None) -> str | None:
         return DENY_ALL
     if user["role"] in WHOLE_AREA_ROLES:
         return None
-    if user["role"] == "district" and user.get("district_code"):
-        return user["district_code"]
+    if user["role"] == "district" and user.get("unit_code"):
+        return user["unit_code"]
     return DENY_ALL
 
 
@@ -201,7 +201,7 @@ def verify(engine: Engine, username: str, password: str) -> dict | None:
 def session_token(user: dict) -> str:
     """Changes when the password is reset, the user disabled or enabled, the role or district
     changed: old sessions stop working (for good: the generation only grows)."""
-    raw = (f"{user['password_hash']}|{user['active']}|{user['role']}|{user.get('district_code')}"
+    raw = (f"{user['password_hash']}|{user['active']}|{user['role']}|{user.get('unit_code')}"
            f"|{user.get('session_generation') or 0}")
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
@@ -232,23 +232,23 @@ def get_user(engine: Engine | Connection, username: str | None = None, user_id: 
 
 def list_users(engine: Engine) -> list[dict]:
     with engine.connect() as conn:
-        rows = conn.execute(select(U.c.id, U.c.username, U.c.display_name, U.c.role, U.c.district_code, U.c.active,
+        rows = conn.execute(select(U.c.id, U.c.username, U.c.display_name, U.c.role, U.c.unit_code, U.c.active,
                                    U.c.created_at, U.c.password_changed_at).order_by(U.c.username)).all()
     return [_row(r) for r in rows]
 
 
-def _check_district(engine: Engine, role: str, district_code: str | None) -> str | None:
+def _check_unit(engine: Engine, role: str, unit_code: str | None) -> str | None:
     if role not in ROLES:
         raise AuthError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
     if role not in ("district", "commune"):
-        if district_code:
+        if unit_code:
             raise AuthError(f"role {role} has no district or commune: leave --district and --commune out")
         return None
-    if not district_code:
+    if not unit_code:
         if role == "commune":
             raise AuthError("a commune user needs --commune CODE (the code of a commune in force today, e.g. 20641)")
         raise AuthError("a district user needs --district CODE (the official code, e.g. 509 for Quế Sơn)")
-    code = str(district_code).strip()
+    code = str(unit_code).strip()
     with engine.connect() as conn:
         if role == "commune":
             # A commune of today's structure: an official code names its version in force (codes are reused).
@@ -264,12 +264,12 @@ def _check_district(engine: Engine, role: str, district_code: str | None) -> str
     return code
 
 
-def add_user(engine: Engine, username: str, password: str, role: str, district_code: str | None = None,
+def add_user(engine: Engine, username: str, password: str, role: str, unit_code: str | None = None,
              display_name: str | None = None) -> dict:
     username = (username or "").strip().lower()
     if not USERNAME_RE.match(username):
         raise AuthError("username: 2-40 characters, lower-case letters, digits, '.', '_' or '-'")
-    district_code = _check_district(engine, role, district_code)
+    unit_code = _check_unit(engine, role, unit_code)
     pw_hash = hash_password(password)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with engine.begin() as conn:
@@ -277,7 +277,7 @@ def add_user(engine: Engine, username: str, password: str, role: str, district_c
         if exists:
             raise AuthError(f"user {username!r} exists already")
         conn.execute(U.insert().values(username=username, display_name=display_name, password_hash=pw_hash, role=role,
-                                       district_code=district_code, active=True, created_at=now, password_changed_at=now))
+                                       unit_code=unit_code, active=True, created_at=now, password_changed_at=now))
     return get_user(engine, username=username)
 
 

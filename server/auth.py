@@ -83,7 +83,7 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enable
 # What the signed cookie says about its user (role, district, names), for the requests made
 # while the database cannot be read: the pages then show the "database down/busy" banner
 # rather than the sign-in page. Never used when the users table answers.
-SNAPSHOT_FIELDS = ("username", "display_name", "role", "district_code")
+SNAPSHOT_FIELDS = ("username", "display_name", "role", "unit_code")
 _DB_UNREADABLE = object()
 
 
@@ -137,8 +137,8 @@ class SessionUser(UserMixin):
         return self.row["role"]
 
     @property
-    def district_code(self) -> str | None:
-        return self.row.get("district_code")
+    def unit_code(self) -> str | None:
+        return self.row.get("unit_code")
 
     @property
     def is_active(self) -> bool:
@@ -242,7 +242,7 @@ def _gate():
     row = user.row if user else None
     if row and row.get("active") and row["role"] == "commune":
         try:  # a commune user: their commune and the units it was formed from (deny if the database cannot say)
-            district, units = users.commune_scope(_engine(), row.get("district_code"))
+            district, units = users.commune_scope(_engine(), row.get("unit_code"))
         except DB_ERRORS:
             district, units = users.DENY_ALL, (users.DENY_ALL,)
         g.tthc_scope_token = users.set_scope(district, user.role, units)
@@ -374,7 +374,7 @@ def login_view():
     login_user(SessionUser(row))
     g.pop("csrf_token", None)
     generate_csrf()  # a new CSRF token with the new session (the sign-out form's)
-    log.info("sign-in: user %s (%s%s)", _clean(username), row["role"], f" {row['district_code']}" if row["district_code"] else "")
+    log.info("sign-in: user %s (%s%s)", _clean(username), row["role"], f" {row['unit_code']}" if row["unit_code"] else "")
     return redirect(next_)
 
 
@@ -407,10 +407,10 @@ def _user_label(lang: str) -> str:
     row = current_user_row()
     if not row:
         return ""
-    where = row["district_code"] if row["role"] == "district" else tr(f"role.{row['role']}", lang)
+    where = row["unit_code"] if row["role"] == "district" else tr(f"role.{row['role']}", lang)
     if row["role"] == "district" and not g.get("tthc_db_unavailable"):
         try:
-            where = next((d["short_name"] for d in reference_lists()["districts"] if d["code"] == row["district_code"]), where)
+            where = next((d["short_name"] for d in reference_lists()["districts"] if d["code"] == row["unit_code"]), where)
         except Exception:  # noqa: BLE001 - a name is a nicety; the code will do
             pass
     return f"{tr('user.signed_in', lang)} {row['display_name'] or row['username']} ({where})"

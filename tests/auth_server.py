@@ -28,9 +28,9 @@ OTHER_DISTRICT_WORDS = ("Tam Kỳ", "Tân Thạnh")  # district 502 and its comm
 
 def add_fixture_users(engine) -> None:
     add_user(engine, "tinh", PASSWORDS["tinh"], "province", display_name="Lãnh đạo tỉnh")
-    add_user(engine, "queson", PASSWORDS["queson"], "district", district_code="509", display_name="Phòng một cửa Quế Sơn")
+    add_user(engine, "queson", PASSWORDS["queson"], "district", unit_code="509", display_name="Phòng một cửa Quế Sơn")
     add_user(engine, "admin", PASSWORDS["admin"], "admin")
-    add_user(engine, "dongphu", PASSWORDS["dongphu"], "commune", district_code="20641", display_name="Một cửa Đông Phú")
+    add_user(engine, "dongphu", PASSWORDS["dongphu"], "commune", unit_code="20641", display_name="Một cửa Đông Phú")
 
 
 def free_port() -> int:

@@ -91,7 +91,7 @@ def test_cli011_commune_and_city_accounts(tmp_path):
                            env={"DATABASE_URL": url}, input=pw)
     assert r.exit_code == 0, r.output
     assert "role commune (20641)" in r.output
-    assert get_user(make_engine(url), username="dongphu")["district_code"] == "20641"
+    assert get_user(make_engine(url), username="dongphu")["unit_code"] == "20641"
     r = CliRunner().invoke(main, ["user", "add", "xa-khac", "--role", "commune", "--commune", "509", "--password-stdin"],
                            env={"DATABASE_URL": url}, input=pw)
     assert r.exit_code != 0 and "no commune with code '509'" in r.output

@@ -178,3 +178,27 @@ def test_mig008_upgrade_from_0007_fills_the_service_index_counts(old_url):
         assert qs["groups"]["progress"]["points"] == 15 and qs["groups"]["satisfaction"]["rate"] is None
     finally:
         engine.dispose()
+
+
+def test_mig010_accounts_keep_their_unit_and_sessions_after_0010(old_url):
+    """0010 renames users.district_code to unit_code: a district account's district and a
+    commune account's commune carry over, and so do their session tokens (nobody is signed out)."""
+    from data.auth import get_user, session_token
+    from tests.auth_server import add_fixture_users
+    from tests.conftest import load_fixture
+
+    engine = load_fixture(old_url)
+    add_fixture_users(engine)
+    tokens = {name: session_token(get_user(engine, username=name)) for name in ("queson", "dongphu")}
+    command.downgrade(alembic_config(old_url), "0009_unit_life_spans")
+    with engine.connect() as conn:
+        old = dict(conn.execute(text("SELECT username, district_code FROM users WHERE role IN ('district', 'commune')")).all())
+    assert old == {"queson": "509", "dongphu": "20641"}
+    upgrade(old_url)
+    try:
+        assert "district_code" not in {c["name"] for c in inspect(engine).get_columns("users")}
+        for name, code in old.items():
+            row = get_user(engine, username=name)
+            assert row["unit_code"] == code and session_token(row) == tokens[name]
+    finally:
+        engine.dispose()

@@ -268,7 +268,7 @@ def test_scp007_commune_and_city_accounts(empty_engine):
                  parent_code="48", official_code="20641", valid_from=day)])
     pw = "Mat-khau-dai-2026!"
     # A commune account names a commune in force today, by its official code or its row key.
-    assert add_user(empty_engine, "queson-xa", pw, "commune", "20641")["district_code"] == "20641-2507"
+    assert add_user(empty_engine, "queson-xa", pw, "commune", "20641")["unit_code"] == "20641-2507"
     for code, why in (("20677", "no commune with code '20677' in force today"), ("509", "no commune"), (None, "--commune")):
         with pytest.raises(AuthError, match=why):
             add_user(empty_engine, "x-" + str(code), pw, "commune", code)
@@ -279,4 +279,4 @@ def test_scp007_commune_and_city_accounts(empty_engine):
         add_user(empty_engine, "thanhpho2", pw, "city", "509")
     # Deny by default: a commune account whose commune is unknown sees nothing.
     assert commune_scope.uncached(empty_engine, "nope") == ("-", ("-",))
-    assert scope_for({"role": "commune", "active": True, "district_code": "20641-2507"}) == "-"
+    assert scope_for({"role": "commune", "active": True, "unit_code": "20641-2507"}) == "-"

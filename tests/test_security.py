@@ -143,9 +143,9 @@ def test_sec007_roles_and_scope_rules():
 
     assert scope_for({"role": "province", "active": True}) is None
     assert scope_for({"role": "admin", "active": True}) is None
-    assert scope_for({"role": "district", "district_code": "509", "active": True}) == "509"
-    assert scope_for({"role": "district", "district_code": None, "active": True}) == DENY_ALL
-    assert scope_for({"role": "district", "district_code": "509", "active": False}) == DENY_ALL
+    assert scope_for({"role": "district", "unit_code": "509", "active": True}) == "509"
+    assert scope_for({"role": "district", "unit_code": None, "active": True}) == DENY_ALL
+    assert scope_for({"role": "district", "unit_code": "509", "active": False}) == DENY_ALL
     assert scope_for({"role": "guest", "active": True}) == DENY_ALL
     assert scope_for(None) == DENY_ALL
 
