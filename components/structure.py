@@ -44,7 +44,13 @@ def province_short(engine, year: int) -> str | None:
 
 
 def is_two_tier(engine, year: int) -> bool:
+    """Whether ``year`` ends without a district level (2025 does: its second half has two tiers)."""
     return "district" not in year_segments(engine, year)[-1].levels
+
+
+def had_districts(engine, year: int) -> bool:
+    """Whether the district level existed at some time in ``year`` (2025: until 30 June)."""
+    return any("district" in s.levels for s in year_segments(engine, year))
 
 
 def structure_note(engine, year: int, lang: str, id: str) -> dbc.Alert | None:

@@ -195,9 +195,14 @@ def sectors_by_late(engine: Engine, f: DossierFilter) -> pd.DataFrame:
 @cached_query
 def districts_by_on_time(engine: Engine, f: DossierFilter, min_finished: int = MIN_FINISHED_FOR_RANKING) -> pd.DataFrame:
     """District-level desks (the UBND huyện level) ranked by on-time rate, lowest first;
-    units with fewer than ``min_finished`` finished dossiers are left out of the ranking."""
+    units with fewer than ``min_finished`` finished dossiers are left out of the ranking, and so
+    are units gone before the period began (Nông Sơn, merged into Quế Sơn on 1 January 2025, still
+    finished dossiers received in 2024: they count in the totals, as on /scorecard, not in a ranking)."""
     df = standard_report(engine, f.with_(level="district"), "district")
-    df = df[df["finished"] >= min_finished]
+    with engine.connect() as conn:
+        gone = {c for (c,) in conn.execute(select(Unit.code).where(Unit.level == "district",
+                                                                    Unit.valid_to < f.period.start))}
+    df = df[(df["finished"] >= min_finished) & ~df["district_code"].astype(str).isin(gone)]
     return df.sort_values(["on_time_rate", "finished_late"], ascending=[True, False]).reset_index(drop=True)
 
 

@@ -36,7 +36,7 @@ from data.schema import LEVELS
 from pages.late._drill import Drill, breadcrumb, crumbs, item_name, period_label, resolve_drill
 from pages.late._grid import describe_query, dossier_grid, export_frame, grid_response, list_query
 from pages.late._heatmap import MIN_BASE, heat_table, rate_heatmap
-from pages.late._pareto import items_to_threshold, pareto, ranked_bars, ranked_bars_by_level, trend
+from pages.late._pareto import items_to_threshold, pareto, ranked_bars, ranked_bars_by_level, trend, wrap
 from server.faults import guard_layout
 from server.page_cache import cached_page
 
@@ -500,9 +500,15 @@ def _former_area_word(c: Ctx) -> str | None:
     return t("heat.rows.split", c.lang, date=f"{after.start:%d/%m/%Y}")
 
 
+SECTOR_COLUMN_CHARS = 12  # a heat map column is ~90 px wide at 1366 px: longer one-line names ran into the next
+
+
 def _short_sector(sectors, code: str, lang: str) -> str:
     names = dict(zip(sectors["code"], sectors["name_en"].fillna(sectors["name"]) if lang == "en" else sectors["name"]))
-    name = plot_text(names.get(code, code))  # from data: escaped before our own <br>
+    raw = str(names.get(code, code))
+    if not any(sep in raw for sep in (" – ", " và ", " and ")) and len(raw) > SECTOR_COLUMN_CHARS:
+        return wrap(raw, SECTOR_COLUMN_CHARS, 3)  # 'Giao thông<br>vận tải' (escaped there)
+    name = plot_text(raw)  # from data: escaped before our own <br>
     return name.replace(" – ", "–<br>").replace(" và ", "<br>và ").replace(" and ", "<br>and ")
 
 

@@ -27,7 +27,7 @@ from components.kpi import fmt_rate, scope_title, sector_name
 from components.lazy import LazyBlock
 from components.navigation import go_to, page_location
 from components.params import build_search, parse_search, reference_lists, resolve_view
-from components.structure import is_two_tier, structure_note
+from components.structure import had_districts, structure_note
 from components.theme import CHANNEL_COLORS, DARK_INK, LEVEL_COLORS, LEVEL_DASHES, NEUTRAL_COLOR, base_layout, ink, plot_text
 from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
@@ -50,6 +50,11 @@ STRINGS = {
                      "Province, district and commune level. Click a level's bar to see its units."),
     "lvl.subtitle.district": ("Cấp huyện và cấp xã thuộc {district} (cấp tỉnh không thuộc huyện nào). Bấm vào cột của một cấp để xem chi tiết.",
                               "District and commune level of {district} (the province level belongs to no district). Click a level's bar for its details."),
+    # No district level all year (2026): a former district's area is the communes formed from it.
+    "lvl.subtitle.area": ("Các xã, phường trên địa bàn {district} cũ (cấp thành phố không thuộc địa bàn huyện cũ nào). "
+                          "Bấm vào cột để xem chi tiết.",
+                          "The communes and wards in the former {district} area (the city level belongs to no "
+                          "former district). Click the bar for its details."),
     "lvl.channels": ("Hồ sơ tiếp nhận, theo kênh nộp", "Dossiers received, by channel"),
     "lvl.on_time": ("Tỷ lệ giải quyết đúng hạn", "On-time rate"),
     "lvl.online": ("Tỷ lệ nộp trực tuyến", "Share submitted online"),
@@ -62,6 +67,7 @@ STRINGS = {
     "lvl.unit.agency": ("sở, ngành", "provincial department"),
     "lvl.unit.district": ("đơn vị cấp huyện", "district-level unit"),
     "lvl.unit.commune": ("xã, phường, thị trấn", "commune"),
+    "lvl.unit.commune.new": ("xã, phường", "commune or ward"),  # today's communes: no townships since July 2025
     "lvl.unit.sector": ("lĩnh vực", "sector"),
     "lvl.breakdown.hint": ("Bấm vào cột của một cấp trong các biểu đồ trên, hoặc chọn:", "Click a level's bar in the charts above, or choose:"),
     "lvl.breakdown.clear": ("Bỏ chọn", "Clear"),
@@ -501,11 +507,13 @@ def _breakdown_section(engine, view, summary, level) -> html.Div:
             pass
         return card(t("lvl.breakdown.title", lang), [html.P(t("lvl.breakdown.hint", lang), className="lvl-hint mb-2"), buttons],
                     id="lvl-breakdown")
-    if boundaries(view.extra) == "current" and level == "commune" and not view.district:
+    today = boundaries(view.extra) == "current" and level == "commune" and not view.district
+    if today:
         kind, df = "commune", qb.communes_on_current_boundaries(engine, view.filter())  # today's communes, any year
     else:
         kind, df = q.level_breakdown(engine, view.filter(), level)
-    title = t("lvl.breakdown", lang, level=level_label(level, lang), unit=t(f"lvl.unit.{kind}", lang))
+    new_communes = kind == "commune" and (today or not had_districts(engine, view.year))
+    title = t("lvl.breakdown", lang, level=level_label(level, lang), unit=t(f"lvl.unit.{kind}" + (".new" if new_communes else ""), lang))
     if df.empty:
         body = [buttons, empty_state(t("lvl.breakdown.empty", lang, level=level_label(level, lang)), id="lvl-breakdown-empty")]
     else:
@@ -544,8 +552,9 @@ def layout(**kwargs):
     f = view.filter()
     sname = sector_name(ref, view.sector, lang)
     title = scope_title(t("lvl.title", lang), lang, view.year, view.district_name, sname)
-    subtitle = (t("lvl.subtitle.district", lang, district=view.district_name) if view.district
-                else t("lvl.subtitle.two_tier" if is_two_tier(get_engine(), view.year) else "lvl.subtitle", lang))
+    three = had_districts(engine, view.year)
+    subtitle = (t("lvl.subtitle.district" if three else "lvl.subtitle.area", lang, district=view.district_name) if view.district
+                else t("lvl.subtitle" if three else "lvl.subtitle.two_tier", lang))
     header = html.Div([page_header(title, subtitle, notes=view.notes, id_prefix="lvl-"),
                        structure_note(get_engine(), view.year, lang, id="lvl-structure")])
     summary = q.level_summary(engine, f)

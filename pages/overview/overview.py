@@ -15,7 +15,7 @@ from components.formatting import fmt_int, ym_label
 from components.i18n import bilingual, level_label, make_translator
 from components.kpi import delta_line, fmt_rate, kpi_card, level_badge, scope_title, sector_name
 from components.params import parse_search, reference_lists, resolve_view
-from components.structure import structure_note
+from components.structure import had_districts, structure_note
 from components.theme import LEVEL_COLORS, base_layout
 from components.ui import card, empty_state, graph, page_header
 from data.db import get_engine
@@ -43,6 +43,11 @@ STRINGS = {
                      "{year} against {prev}, for the {n} levels that receive dossiers."),
     "ovw.subtitle.district": ("Năm {year} so với năm {prev}. Chỉ cấp huyện và cấp xã thuộc {district}: cấp tỉnh không thuộc huyện nào.",
                               "{year} against {prev}. District and commune level of {district} only: the province level belongs to no district."),
+    # No district level all year (2026): a former district's area is the communes formed from it.
+    "ovw.subtitle.area": ("Năm {year} so với năm {prev}. Chỉ các xã, phường trên địa bàn {district} cũ: cấp thành phố "
+                          "không thuộc địa bàn huyện cũ nào.",
+                          "{year} against {prev}. Only the communes and wards in the former {district} area: "
+                          "the city level belongs to no former district."),
     "ovw.received": ("Hồ sơ tiếp nhận", "Dossiers received"),
     "ovw.received.sub": ("Đang giải quyết cuối kỳ: {open} ({overdue} quá hạn)", "In progress at period end: {open} ({overdue} overdue)"),
     "ovw.on_time": ("Tỷ lệ giải quyết đúng hạn", "On-time rate"),
@@ -204,7 +209,8 @@ def layout(**kwargs):
     cur, prev = q.level_summary_with_previous(engine, f)
     has_prev = (view.year - 1) in ref["years"]
     title = scope_title(t("ovw.title", lang), lang, view.year, view.district_name, sector_name(ref, view.sector, lang))
-    subtitle = (t("ovw.subtitle.district", lang, year=view.year, prev=view.year - 1, district=view.district_name)
+    district_key = "ovw.subtitle.district" if had_districts(engine, view.year) else "ovw.subtitle.area"
+    subtitle = (t(district_key, lang, year=view.year, prev=view.year - 1, district=view.district_name)
                 if view.district else t("ovw.subtitle", lang, year=view.year, prev=view.year - 1,
                                         n={2: ("hai", "two"), 3: ("ba", "three")}.get(len(cur), (len(cur),) * 2)[lang == "en"]))
     # The levels of the period (two from July 2025); a level the previous year lacked has no change arrow.

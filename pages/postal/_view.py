@@ -27,7 +27,7 @@ from components.i18n import level_label, make_translator
 from components.kpi import whole_area
 from components.lazy import LazyBlock
 from components.params import build_search, parse_search, resolve_view
-from components.structure import is_two_tier
+from components.structure import had_districts, is_two_tier, structure_note
 from components.theme import LEVEL_COLORS, LEVEL_DASHES, NEUTRAL_COLOR, base_layout, plot_text
 from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
@@ -45,6 +45,10 @@ STRINGS = {
                  "Bấm vào một huyện trên bản đồ hoặc biểu đồ để xem các xã.",
                  "Post-office staff receive dossiers at one-stop desks in place of, or alongside, civil servants (Decision 2114). "
                  "Click a district on the map or the chart to see its communes."),
+    # No district level all year (2026): no map or chart of districts to click.
+    "subtitle.two_tier": ("Nhân viên bưu điện tiếp nhận hồ sơ tại bộ phận một cửa thay thế hoặc hỗ trợ công chức (Quyết định 2114).",
+                          "Post-office staff receive dossiers at one-stop desks in place of, or alongside, civil servants "
+                          "(Decision 2114)."),
     "none.any": ("Chưa ghi nhận việc thay thế bằng bưu chính công ích.", "No postal substitution recorded."),
     "none.year": ("Chưa ghi nhận việc thay thế bằng bưu chính công ích năm {year}.", "No postal substitution recorded for {year}."),
     "none.year.other": ("Có số liệu các năm: {years}.", "Records exist for: {years}."),
@@ -101,12 +105,15 @@ STRINGS = {
                    "On time: dossiers finished in the year; “civil servants” means every dossier not received by postal staff (online included). "
                    "Click a column header to sort."),
     "drill.title": ("{name}: các xã, phường, thị trấn, {year}", "{name}: communes, {year}"),
-    "drill.back": ("← Toàn tỉnh", "← Whole province"),
+    # From July 2025 there are no townships (thị trấn): communes and wards.
+    "drill.title.two_tier": ("{name}: các xã, phường, {year}", "{name}: communes and wards, {year}"),
+    "drill.back": ("← {area}", "← {area}"),
     "drill.summary": ("{staff} nhân viên bưu điện hỗ trợ {cs} công chức; đã chuyển {moved} / {total} thủ tục ({share}); "
                       "{dossiers} hồ sơ cấp huyện do nhân viên bưu điện tiếp nhận.",
                       "{staff} postal staff support {cs} civil servants; {moved} of {total} procedures moved ({share}); "
                       "{dossiers} of district-level dossiers received by postal staff."),
     "drill.col.commune": ("Xã, phường, thị trấn", "Commune"),
+    "drill.col.commune.two_tier": ("Xã, phường", "Commune or ward"),
     "drill.col.dossiers": ("Hồ sơ tiếp nhận", "Dossiers received"),
     "drill.col.share": ("Do NV bưu điện tiếp nhận", "Received by postal staff"),
     "drill.nothing": ("Chưa chuyển thủ tục nào cho bưu chính: {n} / {total} xã", "Nothing moved to postal staff: {n} of {total} communes"),
@@ -399,15 +406,19 @@ def district_grid(frame: pd.DataFrame, lang: str) -> dag.AgGrid:
 
 # ---------------------------------------------------------------- drill
 
-def drill_section(view, districts: pd.DataFrame, communes: pd.DataFrame) -> dbc.Card:
+def drill_section(view, districts: pd.DataFrame, communes: pd.DataFrame, two_tier: bool = False,
+                  district_level: bool = True) -> dbc.Card:
+    """``two_tier``: the communes are those of a year that ended on two tiers (no townships any more);
+    ``district_level``: the year had a district level (2026 has none: no district record to miss)."""
+    suffix = ".two_tier" if two_tier else ""
     lang = view.lang
     row = districts[districts["code"] == view.district]
     name = view.district_name or whole_area(view.year, lang).capitalize()
-    back = dcc.Link(t("drill.back", lang), href=view.href("/postal", district=None), id="post-drill-back",
+    back = dcc.Link(t("drill.back", lang, area=whole_area(view.year, lang).capitalize()), href=view.href("/postal", district=None), id="post-drill-back",
                     className="btn btn-outline-secondary btn-sm mb-2")
     parts = [back] if view.district else []
-    if not view.district:
-        pass  # every commune of the city's area: no district record to sum up
+    if not view.district or not district_level:
+        pass  # every commune of the city's area, or a former district's in 2026: no district record to sum up
     elif row.empty or not bool(row.iloc[0]["has_record"]):
         parts.append(dbc.Alert(t("none.district", lang, name=name, year=view.year), color="secondary", id="post-drill-none"))
     else:
@@ -421,13 +432,15 @@ def drill_section(view, districts: pd.DataFrame, communes: pd.DataFrame) -> dbc.
                                      total=fmt_int(r["procedures_total"], lang)), color="danger", className="py-2"))
     if communes.empty:
         parts.append(empty_state(t("drill.no_communes", lang)))
-        return card(t("drill.title", lang, name=name, year=view.year), parts + [html.Span(id="post-scroll-done")], id="post-drill")
+        return card(t("drill.title" + suffix, lang, name=name, year=view.year), parts + [html.Span(id="post-scroll-done")], id="post-drill")
     c = communes.copy()
     c["_order"] = c["has_record"].map({True: 0, False: 1})
     c["_k"] = c["short_name"].map(vn_key)
     c = c.sort_values(["_order", "moved_share", "_k"], ascending=[True, False, True])
-    head = html.Thead(html.Tr([html.Th(t("drill.col.commune", lang)), html.Th(t("col.staff", lang), className="text-end"),
-                               html.Th(t("col.moved", lang), className="text-end"), html.Th(t("col.share", lang), className="text-end"),
+    head = html.Thead(html.Tr([html.Th(t("drill.col.commune" + suffix, lang)), html.Th(t("col.staff", lang), className="text-end"),
+                               # On a phone the share says what 'moved / total' does; with both the table scrolled sideways.
+                               html.Th(t("col.moved", lang), className="text-end d-none d-sm-table-cell"),
+                               html.Th(t("col.share", lang), className="text-end"),
                                html.Th(t("drill.col.dossiers", lang), className="text-end d-none d-sm-table-cell"),
                                html.Th(t("drill.col.share", lang), className="text-end")]))
     body = []
@@ -439,7 +452,7 @@ def drill_section(view, districts: pd.DataFrame, communes: pd.DataFrame) -> dbc.
         else:
             moved, share, staff = "—", t("status.none", lang), "—"
         cls = "table-danger" if r["bad_record"] else ""
-        body.append(html.Tr([html.Td(r["short_name"]), html.Td(staff, className="text-end"), html.Td(moved, className="text-end"),
+        body.append(html.Tr([html.Td(r["short_name"]), html.Td(staff, className="text-end"), html.Td(moved, className="text-end d-none d-sm-table-cell"),
                              html.Td(share, className="text-end"), html.Td(fmt_int(r["received"], lang), className="text-end d-none d-sm-table-cell"),
                              html.Td(fmt_pct(r["postal_share"], lang), className="text-end")],
                             className=cls, **{"data-code": r["code"]}))
@@ -458,7 +471,7 @@ def drill_section(view, districts: pd.DataFrame, communes: pd.DataFrame) -> dbc.
     else:
         # No commune has a record: a table of dashes would only hide the one fact that matters.
         parts += [nothing_part]
-    return card(t("drill.title", lang, name=name, year=view.year), parts + [html.Span(id="post-scroll-done")], id="post-drill")
+    return card(t("drill.title" + suffix, lang, name=name, year=view.year), parts + [html.Span(id="post-scroll-done")], id="post-drill")
 
 
 # ---------------------------------------------------------------- over time
@@ -558,7 +571,9 @@ def over_time(data: dict, view) -> dbc.Card:
 def build(view, engine) -> html.Div:
     lang = view.lang
     title = t("title", lang) + f" — {view.year}" + (f" — {view.district_name}" if view.district else "")
-    header = page_header(title, t("subtitle", lang), notes=view.notes, id_prefix="post-")
+    subtitle = t("subtitle" if had_districts(engine, view.year) else "subtitle.two_tier", lang)
+    header = html.Div([page_header(title, subtitle, notes=view.notes, id_prefix="post-"),
+                       structure_note(engine, view.year, lang, id="post-structure")])
     if not view.has_data:
         return html.Div([header, empty_state(t("no_data", lang))])
     data = page_data(view, engine)
@@ -595,7 +610,8 @@ def build(view, engine) -> html.Div:
     districts = data["districts"]
     if view.district or data["two_tier"]:
         # After July 2025 the coverage is the communes' (all of them, or a former district's).
-        parts.append(drill_section(view, districts, data["communes"]))
+        parts.append(drill_section(view, districts, data["communes"], two_tier=data["two_tier"],
+                                   district_level="district" in data["year_levels"]))
     if not districts.empty:
         laggards = laggards_sentence(districts, lang)
         alt = t("alt.rank", lang, laggards=laggards, full=fmt_int(int((districts["has_record"] & districts["is_full"]).sum()), lang),

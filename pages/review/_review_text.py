@@ -79,6 +79,8 @@ W: dict[str, tuple[str, str]] = {
     "scope.province.noname": ("toàn tỉnh", "the whole province"),
     "filters.year": ("Năm {year}", "{year}"),
     "filters.province": ("Toàn tỉnh {name}", "Whole province ({name})"),
+    # A '.city' variant is said instead when the unit in force is a city (Thành phố Đà Nẵng from July 2025).
+    "filters.province.city": ("Toàn thành phố {name}", "Whole city ({name})"),
     "filters.district": ("{name}", "{name}"),
     "filters.sector.all": ("Tất cả lĩnh vực", "All sectors"),
     "filters.sector": ("Lĩnh vực {name}", "Sector: {name}"),
@@ -105,6 +107,7 @@ W: dict[str, tuple[str, str]] = {
     "received": ("Năm {year}, {subject} tiếp nhận {total} hồ sơ thủ tục hành chính{sector}: {levels}.",
                  "In {year} {subject} received {total} administrative-procedure {dossiers}{sector}: {levels}."),
     "received.subject.province": ("các cơ quan, đơn vị trên địa bàn tỉnh", "the province's agencies and units"),
+    "received.subject.province.city": ("các cơ quan, đơn vị trên địa bàn thành phố", "the city's agencies and units"),
     "received.subject.district": ("{name} (cấp huyện và cấp xã)", "{name} (district and commune level)"),
     "received.level": ("{level} {n}", "{n} at {level}"),
     "sector.in": (" thuộc lĩnh vực {name}", " in the {name} sector"),
@@ -116,8 +119,10 @@ W: dict[str, tuple[str, str]] = {
     "on_time.overall": ("Tính chung, {late} trong số {finished} hồ sơ đã giải quyết bị trễ hạn; tỷ lệ đúng hạn chung {where} là {rate}.",
                         "Overall {late} of {finished} finished {dossiers} {were} late; the on-time rate {where} is {rate}."),
     "where.province": ("của tỉnh", "of the province"),
+    "where.province.city": ("của thành phố", "of the city"),
     "where.district": ("của {name}", "of {name}"),
     "on_time.benchmark": ("Mức chung của toàn tỉnh là {rate}.", "The rate of the whole province is {rate}."),
+    "on_time.benchmark.city": ("Mức chung của toàn thành phố là {rate}.", "The rate of the whole city is {rate}."),
     "on_time.none": ("Chưa có hồ sơ nào được giải quyết xong trong năm {year}.", "No dossier was finished in {year}."),
     # Online
     "online": ("Tỷ lệ hồ sơ tiếp nhận trực tuyến ở {levels}.", "Share of dossiers received online: {levels}."),
@@ -161,10 +166,15 @@ W: dict[str, tuple[str, str]] = {
                   "người dân, doanh nghiệp; mất nhiều điểm nhất ở nhóm {group} ({points}/{gmax} điểm).",
                   "Computed from the province's own dossiers, {scope} scores {total} of the {max} points measured of the "
                   "service index; it loses the most in {group} ({points} of {gmax} points)."),
+    "scorecard.city": ("Tính từ hồ sơ của chính thành phố, {scope} đạt {total} trên {max} điểm đo được của Bộ chỉ số phục vụ "
+                       "người dân, doanh nghiệp; mất nhiều điểm nhất ở nhóm {group} ({points}/{gmax} điểm).",
+                       "Computed from the city's own dossiers, {scope} scores {total} of the {max} points measured of the "
+                       "service index; it loses the most in {group} ({points} of {gmax} points)."),
     "scorecard.units": ("Cao nhất là {best} ({best_share} số điểm đo được), thấp nhất là {worst} ({worst_share}).",
                         "Highest is {best} ({best_share} of the points measured), lowest {worst} ({worst_share})."),
     "scorecard.unmeasured": ("Dữ liệu chưa có để tính nhóm {groups}.", "The data does not measure {groups}."),
     "scope.subject.province": ("toàn tỉnh", "the province"),
+    "scope.subject.province.city": ("toàn thành phố", "the city"),
     # Late
     "late.none": ("Không có hồ sơ nào giải quyết trễ hạn trong năm {year}.", "No dossier was finished late in {year}."),
     "late": ("Tình trạng hồ sơ trễ hạn vẫn còn: {late} hồ sơ giải quyết trễ hạn, trong đó {levels}.",
@@ -176,6 +186,8 @@ W: dict[str, tuple[str, str]] = {
     "late.sector.item": ("{name} ({n})", "{name} ({n})"),
     "late.procedures": ("Các thủ tục có nhiều hồ sơ trễ hạn nhất: {items}.", "The procedures with the most late dossiers: {items}."),
     "late.procedure.item": ("{name} ({level}, {n})", "{name} ({level}, {n})"),
+    # A procedure written for a level the period no longer had (district-level procedures in 2026, received by communes).
+    "procedure.former_level": ("TTHC {level} trước đây", "formerly {level} procedure"),
     # Units
     "units.none": ("Chưa đủ hồ sơ đã giải quyết để so sánh tỷ lệ đúng hạn giữa các đơn vị.",
                    "Too few finished dossiers to compare units' on-time rates."),
@@ -232,6 +244,11 @@ def pl(n: int, **words: str) -> dict[str, str]:
 def w(key: str, lang: str) -> str:
     vi, en = W[key]
     return en if lang == "en" else vi
+
+
+def wp(key: str, facts: ReviewFacts, lang: str) -> str:
+    """``key``'s wording for the unit in force: its '.city' variant for a city ('thành phố', not 'tỉnh')."""
+    return w(f"{key}.city" if facts.province_is_city and f"{key}.city" in W else key, lang)
 
 
 def fill(template: str, **values) -> Paragraph:
@@ -328,7 +345,7 @@ class Writer:
         return Fig(text, self.href(path, anchor, **params), "name")
 
     def t(self, key: str, **values) -> Paragraph:
-        return fill(w(key, self.lang), **values)
+        return fill(wp(key, self.facts, self.lang), **values)
 
     def name(self, item: Item) -> str:
         return bilingual(item.name, item.name_en, self.lang)
@@ -368,7 +385,7 @@ def filters_line(facts: ReviewFacts, lang: str) -> str:
     if facts.district_code:
         parts.append(w("filters.district", lang).format(name=facts.district_name or facts.district_code))
     else:
-        parts.append(w("filters.province", lang).format(name=facts.province_name or "").replace(" ()", "").strip())
+        parts.append(wp("filters.province", facts, lang).format(name=facts.province_name or "").replace(" ()", "").strip())
     if facts.sector_code:
         name = bilingual(facts.sector_name, facts.sector_name_en, lang) or facts.sector_code
         parts.append(w("filters.sector", lang).format(name=name))
@@ -396,7 +413,7 @@ def _received(wr: Writer) -> Section:
         sec.paragraphs.append(wr.t("received.none", year=f.year, scope=scope_name(f, lang), sector=_sector_phrase(wr)))
         return sec
     subject = (w("received.subject.district", lang).format(name=f.district_name or f.district_code) if f.district_code
-               else w("received.subject.province", lang))
+               else wp("received.subject.province", f, lang))
     levels = [wr.t("received.level", level=wr.level(lv.level), n=wr.n(lv.received, "/levels", "lvl-channels", level=lv.level))
               for lv in f.levels]
     sec.paragraphs.append(wr.t("received", year=f.year, subject=subject, sector=_sector_phrase(wr),
@@ -430,7 +447,7 @@ def _on_time(wr: Writer) -> Section | None:
     in_time = sum(lv.finished_in_time for lv in f.levels)
     shown = [lv for lv in f.levels if lv.received + lv.finished > 0]
     where = (w("where.district", lang).format(name=f.district_name or f.district_code) if f.district_code
-             else w("where.province", lang))
+             else wp("where.province", f, lang))
     parts = [wr.t("on_time", levels=_rate_list(wr, "on_time", "on_time_rate", "lvl-on-time", shown)),
              wr.t("on_time.overall", late=wr.n(f.total_late, "/late"), finished=wr.n(finished, "/levels", "lvl-report"),
                   **pl(finished, dossiers="dossiers"), **pl(f.total_late, were="were"),
@@ -549,7 +566,7 @@ def _scorecard(wr: Writer) -> Section | None:
     sec = Section("scorecard", w("h.scorecard", lang))
     measured = [g for g in f.score_groups if g.rate is not None]
     worst = max(measured, key=lambda g: (g.base * (1 - g.rate), g.code))
-    parts = [wr.t("scorecard", scope=f.district_name or w("scope.subject.province", lang),
+    parts = [wr.t("scorecard", scope=f.district_name or wp("scope.subject.province", f, lang),
                   total=Fig(fmt_number(f.score_total, lang, 1), wr.href("/scorecard")),
                   max=fmt_int(f.score_max, lang), group=bilingual(worst.name, worst.name_en, lang).lower(),
                   points=fmt_number(worst.value / 10, lang, 1), gmax=fmt_int(worst.base, lang))]
@@ -593,12 +610,21 @@ def _late(wr: Writer) -> Section | None:
     if f.late_procedures:
         items = [wr.t("late.procedure.item",
                       name=wr.a(wr.name(p), "/late", sector=p.extra.get("sector_code"), procedure=p.code),
-                      level=wr.level(p.extra.get("level")),
+                      level=procedure_level(wr, p),
                       n=wr.n(p.value, "/late", sector=p.extra.get("sector_code"), procedure=p.code))
                  for p in f.late_procedures[:TOP_LATE_PROCEDURES]]
         parts.append(wr.t("late.procedures", items=join(items, lang)))
     sec.paragraphs.append(sentence(*parts))
     return sec
+
+
+def procedure_level(wr: Writer, p: Item) -> str:
+    """The level a late procedure was written for; 'TTHC cấp huyện trước đây' when the period had no such
+    level (2026: the communes receive the former district-level procedures), never a level that did not exist."""
+    level = p.extra.get("level")
+    if level in {lv.level for lv in wr.facts.levels}:
+        return wr.level(level)
+    return w("procedure.former_level", wr.lang).format(level=wr.level(level))
 
 
 def _units(wr: Writer) -> Section | None:
@@ -612,7 +638,7 @@ def _units(wr: Writer) -> Section | None:
     kind = f.units_kind
     wording = "area" if kind == "district" and f.two_tier else kind  # after July 2025: former districts' areas
     district = f.district_name or f.district_code
-    where = (w("where.province", lang) if f.benchmark_scope == "province"
+    where = (wp("where.province", f, lang) if f.benchmark_scope == "province"
              else w("where.district", lang).format(name=district))
     bench = wr.r(f.benchmark_rate, "/levels", "lvl-on-time", district=None)
 

@@ -74,6 +74,8 @@ S: dict[str, tuple[str, str]] = {
                  "{total} dossiers received in {year}; most at {level} ({n})"),
     "received.none": ("Năm {year} không có hồ sơ nào được ghi nhận", "No dossiers recorded for {year}"),
     "scope.province": ("toàn tỉnh", "the province"),
+    # '.city' variants: said when the unit in force is a city (Thành phố Đà Nẵng from July 2025).
+    "scope.province.city": ("toàn thành phố", "the city"),
     "on_time": ("{Level} giải quyết đúng hạn {rate}, thấp nhất trong các cấp", "{Level}: {rate} on time, the lowest of the levels"),
     "on_time.one": ("Tỷ lệ giải quyết đúng hạn {rate}", "{rate} of dossiers finished on time"),
     "online": ("{Level} chỉ {rate} hồ sơ nộp trực tuyến, thấp nhất trong các cấp", "{Level}: only {rate} of dossiers submitted online, the lowest"),
@@ -102,6 +104,20 @@ S: dict[str, tuple[str, str]] = {
                           "All {nr} district-level units at or above the province's on-time rate ({bench})"),
     "units.ok.commune": ("Tất cả {nr} xã của {district} đạt từ mức đúng hạn chung của tỉnh ({bench}) trở lên",
                          "All {nr} communes of {district} at or above the province's on-time rate ({bench})"),
+    # After July 2025 the units one step below the city are the former districts' areas (as the report says).
+    "units.area": ("{nb}/{nr} địa bàn huyện cũ dưới mức đúng hạn chung của tỉnh ({bench})",
+                   "{nb} of {nr} former district areas below the province's on-time rate ({bench})"),
+    "units.ok.area": ("Tất cả {nr} địa bàn huyện cũ đạt từ mức đúng hạn chung của tỉnh ({bench}) trở lên",
+                      "All {nr} former district areas at or above the province's on-time rate ({bench})"),
+    "units.area.city": ("{nb}/{nr} địa bàn huyện cũ dưới mức đúng hạn chung của thành phố ({bench})",
+                        "{nb} of {nr} former district areas below the city's on-time rate ({bench})"),
+    "units.ok.area.city": ("Tất cả {nr} địa bàn huyện cũ đạt từ mức đúng hạn chung của thành phố ({bench}) trở lên",
+                           "All {nr} former district areas at or above the city's on-time rate ({bench})"),
+    "units.commune.city": ("{nb}/{nr} xã của {district} dưới mức đúng hạn chung của thành phố ({bench})",
+                           "{nb} of {nr} communes of {district} below the city's on-time rate ({bench})"),
+    "units.ok.commune.city": ("Tất cả {nr} xã của {district} đạt từ mức đúng hạn chung của thành phố ({bench}) trở lên",
+                              "All {nr} communes of {district} at or above the city's on-time rate ({bench})"),
+    "lvl.former": ("TTHC {level} trước đây", "formerly {level}"),
     "units.series": ("Tỷ lệ đúng hạn", "On-time rate"),
     "units.reference": ("Mức chung {bench}", "Overall {bench}"),
     "units.none": ("Chưa đủ hồ sơ để so sánh tỷ lệ đúng hạn giữa các đơn vị", "Too few finished dossiers to compare units"),
@@ -133,6 +149,11 @@ def s(key: str, lang: str, **values) -> str:
     return (en if lang == "en" else vi).format(**values)
 
 
+def sp(key: str, facts: ReviewFacts, lang: str, **values) -> str:
+    """``key`` for the unit in force: its '.city' variant for a city ('thành phố', not 'tỉnh')."""
+    return s(f"{key}.city" if facts.province_is_city and f"{key}.city" in S else key, lang, **values)
+
+
 def shorten(text: str, limit: int = LABEL_MAX) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip(" ,") + "…"
@@ -141,7 +162,10 @@ def shorten(text: str, limit: int = LABEL_MAX) -> str:
 def _proc_label(wr: Writer, item, online: bool = False) -> str:
     """'Đăng ký biến động quyền sử dụng… (cấp huyện)': the name shortened, the level kept
     (and with ``online`` how far it is online: 'một phần' / 'chưa trực tuyến')."""
-    tail = s("lvl." + item.extra.get("level"), wr.lang)
+    level = item.extra.get("level")
+    tail = s("lvl." + level, wr.lang)
+    if level not in {lv.level for lv in wr.facts.levels}:  # a district-level procedure in 2026, received by communes
+        tail = s("lvl.former", wr.lang, level=tail)
     if online:
         tail += " · " + s("online." + item.extra.get("online_level"), wr.lang)
     tail = f" ({tail})"
@@ -194,7 +218,7 @@ def _level_slides(facts: ReviewFacts, report: Report, wr: Writer) -> list[Slide]
     if not facts.has_data:
         return [Slide("received", s("received.none", lang, year=year), sections=["received"],
                       message=section_text(report.section("received")), link=wr.href("/levels"))]
-    scope = facts.district_name or s("scope.province", lang)
+    scope = facts.district_name or sp("scope.province", facts, lang)
     top = max(facts.levels, key=lambda lv: lv.received)
     out = [Slide("received", s("received", lang, year=year, scope=scope, total=fmt_int(facts.total_received, lang),
                                level=w(f"level.{top.level}", lang), n=fmt_int(top.received, lang)),
@@ -286,8 +310,9 @@ def _units_slide(facts: ReviewFacts, report: Report, wr: Writer) -> list[Slide]:
     if facts.units and facts.benchmark_rate is not None:
         below = units_below(facts)
         bench = fmt_rate(facts.benchmark_rate, lang)
-        key = f"units.{facts.units_kind}" if below else f"units.ok.{facts.units_kind}"
-        headline = s(key, lang, nb=fmt_int(len(below), lang), nr=fmt_int(len(facts.units), lang), bench=bench,
+        kind = "area" if facts.units_kind == "district" and facts.two_tier else facts.units_kind
+        key = f"units.{kind}" if below else f"units.ok.{kind}"
+        headline = sp(key, facts, lang, nb=fmt_int(len(below), lang), nr=fmt_int(len(facts.units), lang), bench=bench,
                      district=facts.district_name)
         low = {u.code for u in below}
         chart = Chart("bar", [wr.name(u) for u in facts.units],
@@ -405,9 +430,13 @@ def plotly_figure(chart: Chart, lang: str, font_size: int = 22) -> go.Figure:
             fig.add_shape(x0=chart.reference, x1=chart.reference, y0=0, y1=1, yref="paper", **line)
         else:
             fig.add_shape(y0=chart.reference, y1=chart.reference, x0=0, x1=1, xref="paper", **line)
+        # A line past the middle of the bars (an on-time rate of 97 %) has its label on its left: on its right
+        # 'Mức chung 97,48 %' ran off the slide.
+        top = max([chart.reference, *(v for sr in chart.series for v in sr.values if v is not None)])
+        label_left = not horizontal or chart.reference > top / 2
         fig.add_annotation(x=chart.reference if horizontal else 1, y=1 if horizontal else chart.reference,
                            xref="x" if horizontal else "paper", yref="paper" if horizontal else "y",
-                           text=plot_text(chart.reference_label), showarrow=False, yanchor="bottom", xanchor="left" if horizontal else "right",
+                           text=plot_text(chart.reference_label), showarrow=False, yanchor="bottom", xanchor="right" if label_left else "left",
                            font=dict(size=font_size - 2, color="#212529"), bgcolor="rgba(255,255,255,.85)")
     fig.update_layout(
         font=dict(family=FONT_FAMILY, size=font_size, color="#212529"), separators=plotly_separators(lang),

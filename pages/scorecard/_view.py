@@ -19,6 +19,7 @@ from components.formatting import fmt_int, fmt_number, fmt_pct, month_name, ym_l
 from components.i18n import make_translator
 from components.kpi import whole_area
 from components.lazy import LazyBlock
+from components.structure import is_two_tier, structure_note
 from components.theme import NEUTRAL_COLOR, base_layout, inked_heatmap, plot_text
 from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
@@ -35,6 +36,11 @@ STRINGS = {
                  "điểm đo được: nhóm nào dữ liệu chưa có thì ghi “chưa đo được”.",
                  "Computed from the province's own dossiers in the six groups of Decision 766/QĐ-TTg. The total is out "
                  "of the points measured: a group the data does not carry says “not measured”."),
+    # The year ends with the city (Thành phố Đà Nẵng from July 2025): its own dossiers, not a province's.
+    "subtitle.city": ("Tính từ hồ sơ của chính thành phố theo 6 nhóm tiêu chí của Quyết định 766/QĐ-TTg. Tổng điểm là trên "
+                      "số điểm đo được: nhóm nào dữ liệu chưa có thì ghi “chưa đo được”.",
+                      "Computed from the city's own dossiers in the six groups of Decision 766/QĐ-TTg. The total is out "
+                      "of the points measured: a group the data does not carry says “not measured”."),
     "period.year": ("năm {year}", "{year}"),
     "period.month": ("tháng {month}/{year}", "{month} {year}"),
     "total": ("Tổng điểm", "Total"),
@@ -558,8 +564,11 @@ def lost_card(view, choice: Choice, unit: dict, name: str, code: str | None, eng
         body.append(html.P(t("lost.pick", lang), className="text-muted small"))
     n = unit["land_late"]
     gain = fmt_number(unit["land_gain"], lang, 1)
-    body.append(dbc.Alert(t("whatif", lang, n=fmt_int(n, lang), unit=name, points=gain) if n
-                          else t("whatif.none", lang, unit=name), color="info", id="sco-whatif", className="mb-0"))
+    # The whole area is a heading's 'Toàn địa bàn' (or 'Toàn tỉnh'): inside a sentence it is lower case.
+    in_text = name[:1].lower() + name[1:] if code is None and not view.district else name
+    text = (t("whatif", lang, n=fmt_int(n, lang), unit=in_text, points=gain) if n
+            else t("whatif.none", lang, unit=in_text))
+    body.append(dbc.Alert(text[:1].upper() + text[1:], color="info", id="sco-whatif", className="mb-0"))
     return card(t("lost.title", lang, unit=name), body, id="sco-lost-card")
 
 
@@ -628,7 +637,9 @@ def build(view, kwargs: dict, engine):
         choice.unit = view.district  # the district picked in the filter bar is the unit looked at
     unit, name, code = selected_unit(choice, data["units"], data["scope"], scope_name, lang)
     children = [
-        page_header(title, subtitle=t("subtitle", lang), notes=view.notes, id_prefix="sco-"),
+        page_header(title, subtitle=t("subtitle.city" if is_two_tier(engine, view.year) else "subtitle", lang),
+                    notes=view.notes, id_prefix="sco-"),
+        structure_note(engine, view.year, lang, id="sco-structure"),
         headline(view, choice, data, scope_name),
         ranking_card(view, choice, data["units"], data["ended"]),
         lost_card(view, choice, unit, name, code, engine),

@@ -1,0 +1,164 @@
+"""What a leader reads on the demo's pages for 2024, 2025 and 2026 (issue 19's look), without a browser:
+the subtitles name the levels of the whole year, every page says the year's structure and that the demo
+covers the former Quảng Nam only, and the city's texts say 'thành phố', not 'tỉnh'."""
+import importlib
+
+import pandas as pd
+import pytest
+
+from tests.test_overview import by_id, render, walk
+from tests.test_pages_by_period import ids, text_of
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_demo_engine(request):
+    return request.getfixturevalue("demo_engine" if request.param == "sqlite" else "demo_pg_engine")
+
+
+@pytest.fixture(scope="module")
+def pages(demo_app):
+    return {name: importlib.import_module(f"pages.{name}.{name}") for name in ("levels", "postal", "late", "scorecard")}
+
+
+def subtitle(tree) -> str:
+    return next(n.children for n in walk(tree) if "page-subtitle" in (getattr(n, "className", None) or ""))
+
+
+def test_look001_levels_subtitle_names_the_levels_of_the_whole_year(pages):
+    lvl = pages["levels"]
+    # 2025 shows three levels (the district level until 30 June): its subtitle must not say two.
+    assert subtitle(render(lvl, year="2025")).startswith("Cấp tỉnh, cấp huyện và cấp xã.")
+    assert subtitle(render(lvl, year="2024")).startswith("Cấp tỉnh, cấp huyện và cấp xã.")
+    assert subtitle(render(lvl, year="2026")).startswith("Cấp tỉnh (thành phố) và cấp xã.")
+
+
+@pytest.mark.parametrize("page,prefix", [("postal", "post"), ("scorecard", "sco")])
+def test_look002_postal_and_scorecard_say_the_years_structure(pages, page, prefix):
+    # Every other page says it; these two showed 2025 and 2026 without a word on the change or on the
+    # demo covering the former Quảng Nam only.
+    note = text_of(by_id(render(pages[page], year="2026"), f"{prefix}-structure"))
+    assert note.startswith("Từ 01/07/2025 chính quyền địa phương hai cấp: Thành phố Đà Nẵng")
+    assert note.endswith("Số liệu mẫu chỉ gồm địa bàn tỉnh Quảng Nam cũ.")
+    note = text_of(by_id(render(pages[page], year="2025", lang="en"), f"{prefix}-structure"))
+    assert note.startswith("2025 has two parts: 01/01–30/06 (three levels, Tỉnh Quảng Nam)")
+    assert f"{prefix}-structure" not in ids(render(pages[page], year="2024"))
+
+
+def test_look003_postal_in_2026_has_no_district_to_click_and_no_townships(pages):
+    tree = render(pages["postal"], year="2026")
+    assert "huyện" not in subtitle(tree)
+    drill = by_id(tree, "post-drill")
+    assert "thị trấn" not in text_of(drill)
+    assert "Toàn địa bàn: các xã, phường, 2026" in text_of(drill)
+    # 2024 on three levels: the districts' map is there to click, and townships existed.
+    tree = render(pages["postal"], year="2024", district="509")
+    assert "Bấm vào một huyện" in subtitle(tree) and "thị trấn" in text_of(by_id(tree, "post-drill"))
+
+
+def test_look004_heat_map_sector_columns_wrap(pages):
+    # 'Giao thông vận tải' on one line ran into 'Công thương' and 'Tài nguyên và Môi trường' beside it.
+    from pages.late.late import _short_sector
+    sectors = pd.DataFrame({"code": ["GT", "TN", "CT", "X"],
+                            "name": ["Giao thông vận tải", "Tài nguyên và Môi trường", "Công thương", "<b>Lĩnh vực rất dài</b>"],
+                            "name_en": ["Transport", "Natural Resources and Environment", "Industry and Trade", None]})
+    assert _short_sector(sectors, "GT", "vi") == "Giao thông<br>vận tải"
+    assert _short_sector(sectors, "TN", "vi") == "Tài nguyên<br>và Môi trường"
+    assert _short_sector(sectors, "CT", "vi") == "Công thương"
+    assert _short_sector(sectors, "GT", "en") == "Transport"
+    assert _short_sector(sectors, "CT", "en") == "Industry<br>and Trade"
+    # A name from data stays text however it is broken.
+    assert _short_sector(sectors, "X", "vi") == "&lt;b&gt;Lĩnh vực<br>rất dài&lt;/b&gt;"
+
+
+def _review_2026(engine, lang: str):
+    from data.filters import DossierFilter, Period
+    from data.queries.review import review_facts
+    from pages.review._review_text import build_report, report_text
+    from pages.review._slides import build_slides
+    facts = review_facts(engine, DossierFilter(Period.year(2026)))
+    report = build_report(facts, lang)
+    return facts, report_text(report), build_slides(facts, report)
+
+
+def test_look005_the_citys_review_says_city_and_no_district_level(demo_engine):
+    # 2026's review of Thành phố Đà Nẵng said 'Toàn tỉnh Đà Nẵng', 'trên địa bàn tỉnh', 'của tỉnh', and named
+    # late procedures '(cấp huyện, 3.064)' in a year without a district level (communes receive them).
+    facts, text, slides = _review_2026(demo_engine, "vi")
+    assert facts.province_is_city and {lv.level for lv in facts.levels} == {"province", "commune"}
+    assert "tỉnh" not in text.replace("cấp tỉnh", "").replace("tỉnh Quảng Nam", "")
+    assert "cấp huyện," not in text and "(TTHC cấp huyện trước đây, " in text
+    assert "trên địa bàn thành phố tiếp nhận" in text and "Tính từ hồ sơ của chính thành phố, toàn thành phố đạt" in text
+    headlines = " ".join(sl.headline for sl in slides)
+    assert "toàn thành phố tiếp nhận" in headlines and "tỉnh" not in headlines.replace("cấp tỉnh", "")
+    units = next(sl for sl in slides if sl.key == "units")
+    assert "địa bàn huyện cũ" in units.headline and "cấp huyện" not in units.headline
+    late = next(sl for sl in slides if sl.key == "late")
+    assert not any(label.endswith("(cấp huyện)") for label in late.chart.categories)
+    assert any(label.endswith("(TTHC cấp huyện trước đây)") for label in late.chart.categories)
+    _, text, slides = _review_2026(demo_engine, "en")
+    assert "province" not in text.replace("province level", "") and "the city's agencies and units" in text
+
+
+def test_look006_scorecard_whatif_says_the_whole_area_in_lower_case(pages):
+    # It read 'hồ sơ đất đai trễ hạn của Toàn địa bàn được giải quyết đúng hạn, Toàn địa bàn được thêm…'.
+    text = text_of(by_id(render(pages["scorecard"], year="2026"), "sco-whatif"))
+    assert text.startswith("Nếu ") and "của toàn địa bàn được giải quyết đúng hạn, toàn địa bàn được thêm" in text
+    assert "của toàn tỉnh được" in text_of(by_id(render(pages["scorecard"], year="2024"), "sco-whatif"))
+
+
+def test_look007_levels_ranks_communes_and_wards_after_the_change(pages):
+    # 'Cấp xã theo xã, phường, thị trấn' over 2026's communes: townships ended with the district level.
+    card_title = lambda tree: text_of(by_id(tree, "lvl-breakdown")).split(" Cấp tỉnh")[0]  # noqa: E731
+    assert card_title(render(pages["levels"], year="2026", level="commune")) == "Cấp xã theo xã, phường"
+    assert "thị trấn" not in text_of(by_id(render(pages["levels"], year="2026", level="commune"), "lvl-breakdown"))
+    assert "thị trấn" not in text_of(by_id(render(pages["levels"], year="2023", level="commune", boundaries="current"),
+                                           "lvl-breakdown"))
+    assert "Cấp xã theo xã, phường, thị trấn" in text_of(by_id(render(pages["levels"], year="2024", level="commune",
+                                                                     district="509"), "lvl-breakdown"))
+
+
+def test_look008_a_former_districts_area_in_2026_has_no_district_level(pages):
+    # With Quế Sơn picked, 2026's /levels and / said 'Cấp huyện và cấp xã thuộc Quế Sơn (cấp tỉnh không thuộc huyện nào)'.
+    ovw = importlib.import_module("pages.overview.overview")
+    for page in (pages["levels"], ovw):
+        text = subtitle(render(page, year="2026", district="509"))
+        assert "Các xã, phường trên địa bàn Quế Sơn cũ" in text or "Chỉ các xã, phường trên địa bàn Quế Sơn cũ" in text, text
+        assert "huyện" not in text.replace("huyện cũ", "") and "cấp tỉnh" not in text
+        assert "Cấp huyện và cấp xã thuộc Quế Sơn" in subtitle(render(page, year="2025", district="509")).replace("Chỉ c", "C")
+
+
+def test_look009_a_unit_gone_before_the_year_is_not_ranked_lowest(any_demo_engine):
+    # 2025's overview named 'Nông Sơn 61,11 %' the lowest district-level unit: Nông Sơn was merged into
+    # Quế Sơn on 1 January 2025; its 72 dossiers received in 2024 and finished in 2025 count in the totals only.
+    from data.filters import DossierFilter, Period
+    from data.queries import levels as ql
+    ranked = ql.districts_by_on_time.uncached(any_demo_engine, DossierFilter(Period.year(2025)))
+    assert "519" not in set(ranked["district_code"]) and len(ranked) == 17
+    assert ranked["district_name"].head(2).tolist() == ["Điện Bàn", "Thăng Bình"]
+    assert round(float(ranked["on_time_rate"].iloc[0]), 4) == 0.8008
+    assert "519" in set(ql.districts_by_on_time.uncached(any_demo_engine, DossierFilter(Period.year(2024)))["district_code"])
+
+
+def test_look010_the_units_slides_reference_label_stays_on_the_slide(demo_engine):
+    # 'Mức chung 97,48 %' was written to the right of a line at 97 % of the axis and ran off the slide.
+    from pages.review._slides import plotly_figure
+    _, _, slides = _review_2026(demo_engine, "vi")
+    units = next(sl for sl in slides if sl.key == "units")
+    label = plotly_figure(units.chart, "vi").layout.annotations[0]
+    assert label.text == "Mức chung 97,48\u00a0%" and label.xanchor == "right"
+
+
+def test_look011_postal_former_district_in_2026(pages):
+    # Quế Sơn picked in 2026: 'Chưa ghi nhận việc thay thế bằng bưu chính công ích tại Quế Sơn năm 2026' stood above
+    # its communes at 100 % (there is no district level to record anything), and the way back said '← Toàn tỉnh'.
+    tree = render(pages["postal"], year="2026", district="509")
+    assert "post-drill-none" not in ids(tree)
+    assert text_of(by_id(tree, "post-drill-back")) == "← Toàn địa bàn"
+    assert "Nông Sơn" in text_of(by_id(tree, "post-commune-table"))
+    tree = render(pages["postal"], year="2024", district="509")
+    assert text_of(by_id(tree, "post-drill-back")) == "← Toàn tỉnh" and "post-drill-summary" in ids(tree)
+
+
+def test_look012_scorecard_subtitle_says_the_citys_own_dossiers(pages):
+    assert subtitle(render(pages["scorecard"], year="2026")).startswith("Tính từ hồ sơ của chính thành phố theo 6 nhóm")
+    assert subtitle(render(pages["scorecard"], year="2024")).startswith("Tính từ hồ sơ của chính tỉnh theo 6 nhóm")
