@@ -78,6 +78,22 @@ def ym_label(ym: int, lang: str = "vi") -> str:
     return f"{month_name(m, lang)}/{y}" if lang == "vi" else f"{month_name(m, lang)} {y}"
 
 
+def period_label(period, lang: str) -> str:
+    """A data.filters.Period as a reader says it: '2023' for a whole year, 'Th8/2025' / 'Aug 2025'
+    for one month, 'Th1–Th6/2023' / 'Jan–Jun 2023' for a range."""
+    if period.is_whole_year:
+        return str(period.first_ym // 100)
+    a, b = period.first_ym, period.last_ym
+    if a == b:  # not 'Th8–Th8/2025'
+        return ym_label(a, lang)
+    if a // 100 == b // 100:
+        y = a // 100
+        if lang == "vi":
+            return f"{month_name(a % 100, lang)}–{month_name(b % 100, lang)}/{y}"
+        return f"{month_name(a % 100, lang)}–{month_name(b % 100, lang)} {y}"
+    return f"{ym_label(a, lang)} – {ym_label(b, lang)}"
+
+
 def plotly_separators(lang: str) -> str:
     """Plotly's ``separators`` (decimal, thousands) so axes and hovers follow the language."""
     return ",." if lang == "vi" else ".,"

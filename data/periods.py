@@ -75,6 +75,23 @@ def segments(engine: Engine, start: dt.date, end: dt.date) -> list[Segment]:
     return out
 
 
+def partial_level_months(engine: Engine, start: dt.date, end: dt.date) -> dict[str, tuple[int, int]]:
+    """The levels that existed for only part of [start, end] -> (first, last) month they existed in
+    it (the district level of 2025: (202501, 202506)). A level there the whole time is not listed."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    segs = segments(engine, start, end)
+    for s in segs:
+        for lv in s.levels:
+            spans.setdefault(lv, []).append(s.months)
+    whole = (segs[0].months[0], segs[-1].months[1]) if segs else None
+    out = {}
+    for lv, months in spans.items():
+        span = (min(a for a, _ in months), max(b for _, b in months))
+        if span != whole:
+            out[lv] = span
+    return out
+
+
 def levels_in_period(engine: Engine, start: dt.date, end: dt.date) -> tuple[str, ...]:
     """The levels that existed at some time in [start, end], in LEVELS order."""
     found = {lv for s in segments(engine, start, end) for lv in s.levels}

@@ -5,11 +5,12 @@ import io
 
 import pytest
 
+from components.formatting import period_label
 from components.params import resolve_view
 from data.filters import Period
 from data.queries import late as q
 from data.queries.reference import years_with_data
-from pages.late._drill import crumbs, period_label, resolve_drill
+from pages.late._drill import crumbs, resolve_drill
 
 
 def drill_for(engine, **kwargs):

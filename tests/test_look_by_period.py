@@ -162,3 +162,32 @@ def test_look011_postal_former_district_in_2026(pages):
 def test_look012_scorecard_subtitle_says_the_citys_own_dossiers(pages):
     assert subtitle(render(pages["scorecard"], year="2026")).startswith("Tính từ hồ sơ của chính thành phố theo 6 nhóm")
     assert subtitle(render(pages["scorecard"], year="2024")).startswith("Tính từ hồ sơ của chính tỉnh theo 6 nhóm")
+
+
+def test_look013_a_level_of_half_the_year_is_compared_with_the_same_half(any_demo_engine, demo_app):
+    """2025's district level existed January-June: compared with January-June 2024, not with the
+    whole of 2024 (which read '▼ −69.720 (−49,4 %)' for a level that received 8,7 % more)."""
+    from data.filters import DossierFilter, Period
+    from data.queries.levels import level_summary_with_previous, summary_by_level
+
+    cur, prev = level_summary_with_previous(any_demo_engine, DossierFilter(Period.year(2025)))
+    half = summary_by_level(any_demo_engine, DossierFilter(Period(202401, 202406)))
+    whole = summary_by_level(any_demo_engine, DossierFilter(Period.year(2024)))
+    assert prev.loc["district", "received"] == half.loc["district", "received"] == 65_580
+    assert whole.loc["district", "received"] > 2 * 65_580 - 1_000  # what it was compared with before
+    for level in ("province", "commune"):  # levels of the whole year keep the whole previous year
+        assert prev.loc[level, "received"] == whole.loc[level, "received"]
+    assert cur.loc["district", "received"] == 71_300
+
+
+def test_look014_overview_says_which_months_the_half_year_level_is_compared_with(demo_app):
+    ovw = importlib.import_module("pages.overview.overview")
+
+    def delta(tree, id_):  # the arrow, then the words
+        return "".join(c if isinstance(c, str) else c.children for c in by_id(tree, id_).children)
+
+    tree = render(ovw, year="2025")
+    assert delta(tree, "ovw-kpi-district-received-delta") == "▲ +5.720 (+8,7\xa0%) so với Th1–Th6/2024"
+    assert delta(tree, "ovw-kpi-commune-received-delta").endswith("so với 2024")
+    en = render(ovw, year="2025", lang="en")
+    assert delta(en, "ovw-kpi-district-received-delta").endswith("vs Jan–Jun 2024")

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from ..cache import cached_query
 from ..filters import DossierFilter, Period, district_units, unit_where
-from ..periods import in_force_terms, levels_in_period, segments
+from ..periods import in_force_terms, levels_in_period, partial_level_months, segments
 from ..schema import LEVELS, PostalDeployment, Unit
 from .summary import COUNT_COLUMNS, add_rates, standard_report, summary_by_level
 
@@ -34,8 +34,15 @@ def level_summary(engine: Engine, f: DossierFilter) -> pd.DataFrame:
 
 @cached_query
 def level_summary_with_previous(engine: Engine, f: DossierFilter) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """This period and the same months a year earlier, per level (for the change arrows)."""
-    return summary_by_level(engine, f), summary_by_level(engine, f.with_(period=f.period.previous_year()))
+    """This period and the same months a year earlier, per level (for the change arrows). A level
+    that existed for only part of the period is compared with that part a year earlier: 2025's
+    district level (January-June) with January-June 2024, not with the whole of 2024."""
+    prev = summary_by_level(engine, f.with_(period=f.period.previous_year()))
+    for level, (first, last) in partial_level_months(engine, f.period.start, f.period.end).items():
+        part = summary_by_level(engine, f.with_(period=Period(first - 100, last - 100)))
+        if level in part.index and level in prev.index:
+            prev.loc[level] = part.loc[level]
+    return summary_by_level(engine, f), prev
 
 
 @cached_query

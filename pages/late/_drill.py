@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from dash import dcc, html
 
-from components.formatting import month_name, ym_label
 from components.i18n import bilingual, make_translator
 from components.params import build_search
 from data.auth import active_scope
@@ -280,21 +279,6 @@ def breadcrumb(items: list[tuple[str, str | None]], lang: str, id: str) -> html.
             lis.append(html.Li(label, className="breadcrumb-item active", **{"aria-current": "page"}, id=f"{id}-{i}"))
     return html.Nav(html.Ol(lis, className="breadcrumb mb-2"), **{"aria-label": t("crumb.label", lang)}, id=id,
                     className="drill-breadcrumb")
-
-
-def period_label(period: Period, lang: str) -> str:
-    """'2023' for a whole year, 'Th8/2025' / 'Aug 2025' for one month, 'Th1–Th6/2023' / 'Jan–Jun 2023' for a range."""
-    if period.is_whole_year:
-        return str(period.first_ym // 100)
-    a, b = period.first_ym, period.last_ym
-    if a == b:  # not 'Th8–Th8/2025'
-        return ym_label(a, lang)
-    if a // 100 == b // 100:
-        y = a // 100
-        if lang == "vi":
-            return f"{month_name(a % 100, lang)}–{month_name(b % 100, lang)}/{y}"
-        return f"{month_name(a % 100, lang)}–{month_name(b % 100, lang)} {y}"
-    return f"{ym_label(a, lang)} – {ym_label(b, lang)}"
 
 
 def fmt_date(day, lang: str) -> str:

@@ -18,7 +18,7 @@ from components import chart_text as ct
 from components.boundaries import PARAM as BOUNDARIES
 from components.boundaries import UNIT, boundaries, boundaries_switch, titled
 from components.download import to_csv_bytes, to_xlsx_bytes
-from components.formatting import fmt_int, fmt_pct
+from components.formatting import fmt_int, fmt_pct, period_label
 from components.i18n import bilingual, make_translator
 from components.lazy import LazyBlock
 from components.navigation import go_to, page_location
@@ -33,7 +33,7 @@ from data.queries import boundaries as qb
 from data.queries import late as q
 from data.queries import late_current as qc
 from data.schema import LEVELS
-from pages.late._drill import Drill, breadcrumb, crumbs, item_name, period_label, resolve_drill
+from pages.late._drill import Drill, breadcrumb, crumbs, item_name, resolve_drill
 from pages.late._grid import describe_query, dossier_grid, export_frame, grid_response, list_query
 from pages.late._heatmap import MIN_BASE, heat_table, rate_heatmap
 from pages.late._pareto import items_to_threshold, pareto, ranked_bars, ranked_bars_by_level, trend, wrap

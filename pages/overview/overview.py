@@ -11,7 +11,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from components.formatting import fmt_int, ym_label
+from components.formatting import fmt_int, period_label, ym_label
 from components.i18n import bilingual, level_label, make_translator
 from components.kpi import delta_line, fmt_rate, kpi_card, level_badge, scope_title, sector_name
 from components.params import parse_search, reference_lists, resolve_view
@@ -19,6 +19,8 @@ from components.structure import had_districts, structure_note
 from components.theme import LEVEL_COLORS, base_layout
 from components.ui import card, empty_state, graph, page_header
 from data.db import get_engine
+from data.filters import Period
+from data.periods import partial_level_months
 from data.queries import boundaries as qb
 from data.queries import levels as q
 from server.faults import guard_layout
@@ -86,9 +88,8 @@ t = make_translator(STRINGS)
 LOWEST_N = 3
 
 
-def _level_row(level: str, cur, prev, view, has_prev: bool) -> dbc.Row:
+def _level_row(level: str, cur, prev, view, has_prev: bool, versus: str) -> dbc.Row:
     lang = view.lang
-    versus = str(view.year - 1)
     pid = f"ovw-kpi-{level}"
     badge = html.Div([level_badge(level_label(level, lang), LEVEL_COLORS[level]),
                       dcc.Link(t("ovw.level.link", lang), href=view.href("/levels", level=level), className="small level-link",
@@ -215,8 +216,11 @@ def layout(**kwargs):
                                         n={2: ("hai", "two"), 3: ("ba", "three")}.get(len(cur), (len(cur),) * 2)[lang == "en"]))
     # The levels of the period (two from July 2025); a level the previous year lacked has no change arrow.
     levels = [lv for lv in cur.index if not (view.district and lv == "province")]
+    # A level of part of the year (the district level of 2025) is compared with that part a year earlier.
+    partial = partial_level_months(engine, f.period.start, f.period.end)
+    versus = {lv: period_label(Period(a - 100, b - 100), lang) for lv, (a, b) in partial.items()}
     rows = [_level_row(lv, cur.loc[lv], prev.loc[lv] if has_prev and lv in prev.index else None, view,
-                       has_prev and lv in prev.index) for lv in levels]
+                       has_prev and lv in prev.index, versus.get(lv, str(view.year - 1))) for lv in levels]
     return html.Div([
         page_header(title, subtitle, notes=view.notes, id_prefix="ovw-"),
         structure_note(engine, view.year, lang, id="ovw-structure"),
