@@ -191,3 +191,18 @@ def test_look014_overview_says_which_months_the_half_year_level_is_compared_with
     assert delta(tree, "ovw-kpi-commune-received-delta").endswith("so với 2024")
     en = render(ovw, year="2025", lang="en")
     assert delta(en, "ovw-kpi-district-received-delta").endswith("vs Jan–Jun 2024")
+
+
+def test_look015_late_heat_map_marks_a_unit_gone_before_the_year(any_demo_engine, pages):
+    """2025's heat map had a 'Nông Sơn' row like any other: merged into Quế Sơn on 1 January 2025,
+    it only finished 2024's dossiers. Its row stays (the totals hold), marked as gone."""
+    from data.filters import DossierFilter, Period
+    from data.queries.late import late_heatmap
+
+    hm = late_heatmap.uncached(any_demo_engine, DossierFilter(Period.year(2025)))
+    gone = hm[hm["ended"].notna()]
+    assert set(gone["unit_code"]) == {"519"} and str(gone["ended"].iloc[0]) == "2024-12-31"
+    assert (gone["count"].sum(), gone["base"].sum()) == (33, 100)
+    assert late_heatmap.uncached(any_demo_engine, DossierFilter(Period.year(2024)))["ended"].isna().all()
+    tree = render(pages["late"], year="2025")
+    assert "Nông Sơn (cũ, đến 31/12/2024)" in str(tree.to_plotly_json())

@@ -200,7 +200,9 @@ def late_by_unit(engine: Engine, f: DossierFilter, mode: str = "late") -> pd.Dat
 def late_heatmap(engine: Engine, f: DossierFilter, mode: str = "late") -> pd.DataFrame:
     """Unit x sector: count, base and rate. Rows are the district-level units (province-level
     agencies together as ``unit_code='province'``); with a district chosen, its communes (the
-    district's own agencies as ``unit_kind='district_agency'``)."""
+    district's own agencies as ``unit_kind='district_agency'``). ``ended``: the last day of a unit
+    gone before the period began (Nông Sơn in 2025: merged on 1 January, its 2024 dossiers still
+    finishing), else None: its row stays (the totals hold) but is not a unit of the period."""
     ref = reference_maps(engine)
     lk = _lookups(ref)
     cube = late_cube(engine, f)
@@ -222,6 +224,11 @@ def late_heatmap(engine: Engine, f: DossierFilter, mode: str = "late") -> pd.Dat
     own = (g["unit_kind"] != kinds[0]).to_numpy()
     g["sort_order"] = np.where(own, -1, g["unit_code"].map(lk["unit_order"]).fillna(999)).astype(int)
     g["unit_name"] = g["unit_code"].map(lk["unit_name"]).fillna(g["unit_code"])
+    with engine.connect() as conn:
+        gone = dict(conn.execute(select(Unit.code, Unit.valid_to).where(Unit.code.in_(set(g["unit_code"].astype(str))),
+                                                                         Unit.valid_to < f.period.start)).all())
+    g["ended"] = g["unit_code"].astype(str).map(gone)
+    g["ended"] = g["ended"].astype(object).where(g["ended"].notna(), None)
     return g
 
 

@@ -33,7 +33,7 @@ from data.queries import boundaries as qb
 from data.queries import late as q
 from data.queries import late_current as qc
 from data.schema import LEVELS
-from pages.late._drill import Drill, breadcrumb, crumbs, item_name, resolve_drill
+from pages.late._drill import Drill, breadcrumb, crumbs, fmt_date, item_name, resolve_drill
 from pages.late._grid import describe_query, dossier_grid, export_frame, grid_response, list_query
 from pages.late._heatmap import MIN_BASE, heat_table, rate_heatmap
 from pages.late._pareto import items_to_threshold, pareto, ranked_bars, ranked_bars_by_level, trend, wrap
@@ -67,6 +67,7 @@ STRINGS = {
     "card.heatmap.area": ("Tỷ lệ trễ hạn: {rows} × lĩnh vực", "Late rate: {rows} × sector"),
     "card.heatmap.area.overdue": ("Tỷ lệ quá hạn: {rows} × lĩnh vực", "Overdue rate: {rows} × sector"),
     "heat.rows.former": ("Địa bàn huyện cũ", "Former district area"),
+    "heat.row.ended": ("{name} (cũ, đến {date})", "{name} (former, until {date})"),
     "heat.rows.split": ("Huyện (từ {date}: địa bàn huyện cũ)", "District (from {date}: its former area)"),
     "card.trend": ("Diễn biến theo tháng", "Month by month"),
     "card.pareto": ("Thủ tục gây trễ hạn — {sector}", "Procedures behind the lateness — {sector}"),
@@ -443,7 +444,8 @@ def _heatmap_card(c: Ctx):
     # Columns: sectors in the order of their count (land first where it leads).
     order = hm.groupby("sector_code")["count"].sum().sort_values(ascending=False, kind="stable").index
     cols = [(code, _short_sector(sectors, code, lang)) for code in order if code in present]
-    rows_df = hm[["unit_kind", "unit_code", "unit_name", "sort_order"]].drop_duplicates().sort_values(["sort_order", "unit_code"])
+    rows_df = hm[["unit_kind", "unit_code", "unit_name", "ended", "sort_order"]].drop_duplicates(["unit_kind", "unit_code"]) \
+        .sort_values(["sort_order", "unit_code"])
     # One query string per cell (~200): the fixed part encoded once, the cell's codes appended.
     fixed = {k: v for k, v in _query(c).items() if k not in ("sector", "district", "commune", "level", "view")}
     prefix = build_search(fixed)
@@ -456,7 +458,9 @@ def _heatmap_card(c: Ctx):
 
     district = c.drill.district["code"] if c.drill.district else None
     rows, hrefs = [], {}
-    for kind, unit, name in zip(rows_df["unit_kind"], rows_df["unit_code"], rows_df["unit_name"]):
+    for kind, unit, name, ended in zip(rows_df["unit_kind"], rows_df["unit_code"], rows_df["unit_name"], rows_df["ended"]):
+        if ended is not None:  # gone before the period: its late dossiers still count, marked as not a unit of the period
+            name = t("heat.row.ended", lang, name=name, date=fmt_date(ended, lang))
         label = {"province": t("province_row", lang), "district_agency": t("district_agency_row", lang)}.get(kind, name)
         rows.append((unit, plot_text(label)))
         for code, _ in cols:
