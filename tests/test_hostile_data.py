@@ -273,8 +273,9 @@ def test_hst005_names_from_data_are_plain_text_in_charts(hostile_server):
                     assert not any(p in text for p in MARKUP), (path, search, where, text)
                     continue
                 assert not RAW_TAGS.search(text), (path, search, where, text)
+                shown = text.replace("<br>", " ")  # a long name wraps over lines (the /late heat map's columns)
                 for _payload, name in ((LINK, "Tam Kỳ"), (BIG, "Tân Thạnh"), (BOLD_LINK, "Tư pháp"), (PROC_LINK, "hồ sơ xã")):
-                    if name in text:
+                    if name in shown:
                         escaped_seen.add(name)
     # The hostile names were on the charts (escaped), so the check above had something to check.
     assert escaped_seen == {"Tam Kỳ", "Tân Thạnh", "Tư pháp", "hồ sơ xã"}, escaped_seen

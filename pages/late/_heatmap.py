@@ -17,10 +17,10 @@ GREY = "#E9ECEF"
 
 
 def rate_heatmap(df: pd.DataFrame, rows: list[tuple[str, str]], cols: list[tuple[str, str]], lang: str,
-                 hrefs: dict, hover: dict, few_label: str, min_base: int = MIN_BASE) -> dict:
+                 hrefs: dict, hover: dict, few_label: str, min_base: int = MIN_BASE, col_names: dict | None = None) -> dict:
     """``df``: row_key, col_key, count, base, rate; ``rows``/``cols``: (key, label) in display order
     (first row on top). ``hrefs[(row_key, col_key)]`` is the query string a click leads to.
-    ``hover``: labels for 'count', 'base', 'rate'."""
+    ``hover``: labels for 'count', 'base', 'rate'; ``col_names``: a column's whole name for the hover (its label may be cut)."""
     cells = {(r, c): (int(n), int(b)) for r, c, n, b in zip(df["row_key"], df["col_key"], df["count"], df["base"])}
     z, grey, text, custom = [], [], [], []
     for rk, rl in rows:
@@ -39,7 +39,7 @@ def rate_heatmap(df: pd.DataFrame, rows: list[tuple[str, str]], cols: list[tuple
                 tr.append(few_label if base > 0 else "–")
                 shown = few_label if base > 0 else "–"
             cr.append([hrefs.get((rk, ck), "") if base > 0 else "", fi(count, lang), fi(base, lang), shown,
-                       f"{rl} · {cl.replace('<br>', ' ')}"])
+                       f"{rl} · {(col_names or {}).get(ck, cl.replace('<br>', ' '))}"])
         z.append(zr)
         grey.append(gr)
         text.append(tr)

@@ -444,6 +444,7 @@ def _heatmap_card(c: Ctx):
     # Columns: sectors in the order of their count (land first where it leads).
     order = hm.groupby("sector_code")["count"].sum().sort_values(ascending=False, kind="stable").index
     cols = [(code, _short_sector(sectors, code, lang)) for code in order if code in present]
+    whole = [(code, plot_text(_sector_name(sectors, code, lang))) for code, _ in cols]  # hover, table, text alternative
     rows_df = hm[["unit_kind", "unit_code", "unit_name", "ended", "sort_order"]].drop_duplicates(["unit_kind", "unit_code"]) \
         .sort_values(["sort_order", "unit_code"])
     # One query string per cell (~200): the fixed part encoded once, the cell's codes appended.
@@ -474,7 +475,7 @@ def _heatmap_card(c: Ctx):
                 hrefs[(unit, code)] = cell(sector=code, district=district, level="district")
     df = hm.rename(columns={"unit_code": "row_key", "sector_code": "col_key"})
     fig = rate_heatmap(df, rows, cols, lang, hrefs,
-                       {"count": c.count_label, "base": c.base_label, "rate": c.rate_label}, t("few", lang))
+                       {"count": c.count_label, "base": c.base_label, "rate": c.rate_label}, t("few", lang), col_names=dict(whole))
     area = _former_area_word(c) if (rows_df["unit_kind"] == "district").any() else None
     title, corner = c.word("card.heatmap"), t("heat_table.corner", lang)
     if area:
@@ -485,9 +486,9 @@ def _heatmap_card(c: Ctx):
     # The same cells as a table of links, folded: what a click on the map does, by keyboard.
     # Its ~400 cells and links are built in the browser only when the fold is opened (components.lazy).
     table = html.Details([html.Summary(t("heat_table", lang), className="small mt-2"),
-                          LazyBlock(html.Div(heat_table(df, rows, cols, lang, hrefs, t("few", lang), PATH, corner),
+                          LazyBlock(html.Div(heat_table(df, rows, whole, lang, hrefs, t("few", lang), PATH, corner),
                                              className="late-scroll"))], id="late-heat-table")
-    return card(title, [_graph("heatmap", fig, c.filename("heatmap"), _alt_heatmap(c, hm, rows, cols), scroll="wide"),
+    return card(title, [_graph("heatmap", fig, c.filename("heatmap"), _alt_heatmap(c, hm, rows, whole), scroll="wide"),
                                          html.P(hint, className="text-muted small mb-0"), table], id="late-heatmap-card")
 
 
@@ -507,9 +508,14 @@ def _former_area_word(c: Ctx) -> str | None:
 SECTOR_COLUMN_CHARS = 12  # a heat map column is ~90 px wide at 1366 px: longer one-line names ran into the next
 
 
-def _short_sector(sectors, code: str, lang: str) -> str:
+def _sector_name(sectors, code: str, lang: str) -> str:
     names = dict(zip(sectors["code"], sectors["name_en"].fillna(sectors["name"]) if lang == "en" else sectors["name"]))
-    raw = str(names.get(code, code))
+    return str(names.get(code, code))
+
+
+def _short_sector(sectors, code: str, lang: str) -> str:
+    """A heat map column's label: over up to three lines (a longer name is cut; hover and table say it whole)."""
+    raw = _sector_name(sectors, code, lang)
     if not any(sep in raw for sep in (" – ", " và ", " and ")) and len(raw) > SECTOR_COLUMN_CHARS:
         return wrap(raw, SECTOR_COLUMN_CHARS, 3)  # 'Giao thông<br>vận tải' (escaped there)
     name = plot_text(raw)  # from data: escaped before our own <br>
