@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from .formatting import plotly_separators
+from .formatting import fmt_pct, plotly_separators
 
 LEVEL_COLORS = {"province": "#0072B2", "district": "#E69F00", "commune": "#009E73"}
 # Lines of the levels differ in dash too: under tritanopia on a washed-out projector the province's
@@ -145,3 +145,22 @@ def graph_config(filename: str) -> dict:
         "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 3},
     }
+
+
+PERCENT_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5)
+
+
+def percent_ticks(lang: str, low: float = 0.0, high: float = 1.0, most: int = 7) -> dict:
+    """A percent axis (or colour bar) as the language writes percents: '20 %' in Vietnamese,
+    '20%' in English. Plotly's '.0%' format has no space before the sign. Ticks at a round step
+    between ``low`` and ``high`` (fractions), at most ``most`` of them."""
+    span = max(high - low, 1e-9)
+    step = next((s for s in PERCENT_STEPS if span / s <= most - 1), 1.0)
+    first = -(-round(low / step, 9) // 1) * step  # the first multiple of step at or above low
+    values = []
+    v = first
+    while v <= high + 1e-9:
+        values.append(round(v, 6))
+        v += step
+    digits = 0 if all(abs(x * 100 - round(x * 100)) < 1e-6 for x in values) else 1
+    return {"tickmode": "array", "tickvals": values, "ticktext": [fmt_pct(x, lang, digits) for x in values]}

@@ -206,3 +206,24 @@ def test_look015_late_heat_map_marks_a_unit_gone_before_the_year(any_demo_engine
     assert late_heatmap.uncached(any_demo_engine, DossierFilter(Period.year(2024)))["ended"].isna().all()
     tree = render(pages["late"], year="2025")
     assert "Nông Sơn (cũ, đến 31/12/2024)" in str(tree.to_plotly_json())
+
+
+@pytest.mark.parametrize("lang, low, high, text", [
+    ("vi", 0, 1.12, ["0\xa0%", "20\xa0%", "40\xa0%", "60\xa0%", "80\xa0%", "100\xa0%"]),
+    ("en", 0, 1.12, ["0%", "20%", "40%", "60%", "80%", "100%"]),
+    ("vi", 0.7, 1.03, ["70\xa0%", "80\xa0%", "90\xa0%", "100\xa0%"]),
+    ("vi", 0, 0.035, ["0\xa0%", "1\xa0%", "2\xa0%", "3\xa0%"]),
+])
+def test_look016_percent_axes_write_percents_as_the_language_does(lang, low, high, text):
+    """'100%' on the Vietnamese charts' axes (plotly's '.0%' puts no space); '100 %' as everywhere else."""
+    from components.theme import percent_ticks
+
+    assert percent_ticks(lang, low, high)["ticktext"] == text
+
+
+def test_look017_no_chart_axis_is_formatted_by_plotly_as_percent(pages):
+    from plotly.io.json import to_json_plotly
+
+    for page in ("levels", "postal", "late"):
+        layout = to_json_plotly(render(pages[page], year="2023"))
+        assert '".0%"' not in layout and "20\\u00a0%" in layout, page  # JSON spells the no-break space \u00a0

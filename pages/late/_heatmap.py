@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from dash import dcc, html
 
-from components.theme import inked_heatmap
+from components.theme import inked_heatmap, percent_ticks
 
 from ._pareto import base_layout, fi, fp
 
@@ -58,7 +58,7 @@ def rate_heatmap(df: pd.DataFrame, rows: list[tuple[str, str]], cols: list[tuple
          "customdata": custom, "text": [[tx if v is not None else "" for tx, v in zip(tr, zr)] for tr, zr in zip(text, z)],
          "texttemplate": "%{text}", "textfont": {"size": 13}, "xgap": 2, "ygap": 2,
          "hovertemplate": hovertemplate,
-         "colorbar": {"title": {"text": hover["rate"], "side": "right"}, "tickformat": ".0%", "thickness": 14, "len": 0.8}})
+         "colorbar": {"title": {"text": hover["rate"], "side": "right"}, **percent_ticks(lang, 0, zmax), "thickness": 14, "len": 0.8}})
     own = lambda keep: [[tx if k else "" for tx, k in zip(tr, kr)] for tr, kr in zip(text, keep)]
     data = [
         {"type": "heatmap", "z": grey, "x": xlabels, "y": ylabels, "colorscale": [[0, GREY], [1, GREY]],

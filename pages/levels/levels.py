@@ -28,7 +28,7 @@ from components.lazy import LazyBlock
 from components.navigation import go_to, page_location
 from components.params import build_search, parse_search, reference_lists, resolve_view
 from components.structure import had_districts, structure_note
-from components.theme import CHANNEL_COLORS, DARK_INK, LEVEL_COLORS, LEVEL_DASHES, NEUTRAL_COLOR, base_layout, ink, plot_text
+from components.theme import CHANNEL_COLORS, DARK_INK, LEVEL_COLORS, LEVEL_DASHES, NEUTRAL_COLOR, base_layout, ink, percent_ticks, plot_text
 from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
 from data.db import get_engine
@@ -276,7 +276,7 @@ def fig_rate(summary: pd.DataFrame, levels: list[str], measure: str, lang: str, 
         hovertemplate=HOVER_TEXT, showlegend=False,
     )]
     layout = base_layout(lang, 350, clickmode="event", showlegend=False,
-                         yaxis=dict(range=[0, 1.12], tickformat=".0%", dtick=0.2))
+                         yaxis=dict(range=[0, 1.12], **percent_ticks(lang, 0, 1.12)))
     # No bar to carry the words: say it on the axis instead of leaving a gap.
     notes = [dict(x=name, y=0, yanchor="bottom", text=label, showarrow=False, font=dict(size=14, color=NEUTRAL_COLOR))
              for name, v, label in zip(names, values, text) if v is None]
@@ -331,7 +331,7 @@ def fig_trend(monthly: pd.DataFrame, levels: list[str], measure: str, lang: str,
         # Lines encode by position, not length: start the axis near the lowest month so changes show.
         low = monthly.loc[monthly["level"].isin(levels), measure].min()
         floor = 0.0 if pd.isna(low) else max(0.0, math.floor((low - 0.05) * 10) / 10)
-        layout["yaxis"].update(tickformat=".0%", range=[floor, 1.03])
+        layout["yaxis"].update(range=[floor, 1.03], **percent_ticks(lang, floor, 1.03))
         goal = target(measure)
         if goal is not None:
             layout["shapes"].append(_hline(goal, dict(color="#212529", dash="dash", width=1.5)))
@@ -373,7 +373,7 @@ def fig_breakdown(df: pd.DataFrame, measure: str, level: str, lang: str, average
         notes.append(dict(x=x, y=1, yref="paper", yanchor="bottom", showarrow=False, text=label, font=dict(size=13),
                           xanchor="right" if (i == 0 and len(marks) == 2) or (len(marks) == 1 and x > 0.5) else "left"))
     layout = base_layout(lang, max(260, 30 * len(d) + 90), showlegend=False, margin=dict(t=45),
-                         xaxis=dict(range=[0, 1.15], tickformat=".0%", dtick=0.2))
+                         xaxis=dict(range=[0, 1.15], **percent_ticks(lang, 0, 1.15)))
     if notes:
         layout["annotations"] = notes
     if lines:

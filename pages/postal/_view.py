@@ -28,7 +28,7 @@ from components.kpi import whole_area
 from components.lazy import LazyBlock
 from components.params import build_search, parse_search, resolve_view
 from components.structure import had_districts, is_two_tier, structure_note
-from components.theme import LEVEL_COLORS, LEVEL_DASHES, NEUTRAL_COLOR, base_layout, plot_text
+from components.theme import LEVEL_COLORS, LEVEL_DASHES, NEUTRAL_COLOR, base_layout, percent_ticks, plot_text
 from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
 from data.db import get_engine
@@ -162,6 +162,12 @@ t = make_translator(STRINGS)
 
 LEVEL_ORDER = {lv: i for i, lv in enumerate(LEVELS)}
 BOTTOM_LEGEND = dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0)
+
+
+def _share_top(monthly) -> float:
+    """The highest monthly postal share (the axis's top; 0.05 when there is none)."""
+    shares = [float(v) for v in monthly["postal_share"] if not _nan(v)]
+    return max(shares + [0.05]) * 1.05
 
 
 def _nan(x) -> bool:
@@ -311,7 +317,7 @@ def ranked_chart(df: pd.DataFrame, view) -> dict:
                           font=dict(color=NEUTRAL_COLOR, size=14)) for name in missing["short_name"]],
         shapes=[dict(type="line", x0=1, x1=1, xref="x", y0=0, y1=1, yref="paper",
                      line=dict(color="#212529", width=1, dash="dot"))],
-        xaxis=dict(range=[0, top * 1.16], tickformat=".0%", title=dict(text=t("rank.x", lang)), fixedrange=True),
+        xaxis=dict(range=[0, top * 1.16], **percent_ticks(lang, 0, top * 1.16), title=dict(text=t("rank.x", lang)), fixedrange=True),
         yaxis=dict(categoryorder="array", categoryarray=order, range=[-0.6, len(order) - 0.4], fixedrange=True),
     )
     return {"data": [bar], "layout": layout}
@@ -524,7 +530,7 @@ def over_time(data: dict, view) -> dbc.Card:
     fig_full = {"data": full_traces,
                 "layout": base_layout(lang, 340, margin=dict(l=10, r=10, t=30, b=10), barmode="group", showlegend=two_levels,
                                       legend=BOTTOM_LEGEND, uniformtext=dict(minsize=11, mode="show"),
-                                      yaxis=dict(title=dict(text=t("time.share_units", lang)), tickformat=".0%",
+                                      yaxis=dict(title=dict(text=t("time.share_units", lang)), **percent_ticks(lang, 0, 1.15),
                                                  range=[0, 1.15], fixedrange=True),
                                       xaxis=dict(type="category", fixedrange=True))}
 
@@ -542,7 +548,7 @@ def over_time(data: dict, view) -> dbc.Card:
             hovertemplate="%{customdata}: %{y:.1%}<extra>" + name + "</extra>"))
     fig_share = {"data": share_traces, "layout": base_layout(
         lang, 340, margin=dict(l=10, r=10, t=30, b=10), legend=BOTTOM_LEGEND,
-        yaxis=dict(tickformat=".0%", rangemode="tozero", fixedrange=True),
+        yaxis=dict(rangemode="tozero", fixedrange=True, **percent_ticks(lang, 0, _share_top(m))),
         xaxis=dict(type="date", dtick="M6", tickformat="%m/%Y", fixedrange=True))}
     staff_years = [t("alt.staff.year", lang, year=y, levels=ct.pairs(
         [ct.level_word(level, lang) for level in lv[lv["year"] == y]["level"]],
@@ -671,7 +677,7 @@ def current_communes_card(df: pd.DataFrame, view) -> dbc.Card:
                               for n, r, p, v in zip(names, low["received"], low["received_postal_staff"], low["postal_share"])][::-1])
         fig = {"data": [bar], "layout": base_layout(lang, max(300, 28 * len(low) + 90), showlegend=False,
                                                     margin=dict(l=10, r=20, t=20, b=10),
-                                                    xaxis=dict(range=[0, float(low["postal_share"].max()) * 1.3], tickformat=".0%",
+                                                    xaxis=dict(range=[0, float(low["postal_share"].max()) * 1.3], **percent_ticks(lang, 0, float(low["postal_share"].max()) * 1.3),
                                                                fixedrange=True, title=dict(text=t("current.x", lang))),
                                                     yaxis=dict(fixedrange=True))}
         alt = t("alt.current", lang, lead=lead, names=ct.pairs(list(low["short_name"].head(3)), list(low["postal_share"].head(3)),

@@ -26,6 +26,7 @@ from components.theme import (
     ON_TIME_COLOR,
     POSTAL_COLOR,
     ink,
+    percent_ticks,
     plot_text,
 )
 from data.queries.review import ReviewFacts, units_below
@@ -415,7 +416,7 @@ def plotly_figure(chart: Chart, lang: str, font_size: int = 22) -> go.Figure:
     value_axis = dict(showgrid=True, gridcolor="#E9ECEF", zeroline=True, zerolinecolor="#ADB5BD",
                       tickfont=dict(size=font_size - 4))
     if chart.number_format == "pct":
-        value_axis.update(tickformat=".0%", range=[0, 1.12])  # bars start at zero, as in the .pptx
+        value_axis.update(range=[0, 1.12], **percent_ticks(lang, 0, 1.12))  # bars start at zero, as in the .pptx
     else:
         value_axis.update(tickformat=",d")
     cat_axis = dict(tickfont=dict(size=label_size if horizontal else font_size), automargin=True, dtick=1)
