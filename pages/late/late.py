@@ -459,8 +459,11 @@ def _heatmap_card(c: Ctx):
 
     district = c.drill.district["code"] if c.drill.district else None
     rows, hrefs = [], {}
+    # A unit gone before the period among units of the period is marked; when all are gone (2026: the rows
+    # are the former districts' areas, as the axis says) none is.
+    units_of_period = rows_df.loc[rows_df["unit_kind"].isin(["district", "commune"]), "ended"].isna().any()
     for kind, unit, name, ended in zip(rows_df["unit_kind"], rows_df["unit_code"], rows_df["unit_name"], rows_df["ended"]):
-        if ended is not None:  # gone before the period: its late dossiers still count, marked as not a unit of the period
+        if ended is not None and units_of_period:  # its late dossiers still count, marked as not a unit of the period
             name = t("heat.row.ended", lang, name=name, date=fmt_date(ended, lang))
         label = {"province": t("province_row", lang), "district_agency": t("district_agency_row", lang)}.get(kind, name)
         rows.append((unit, plot_text(label)))
