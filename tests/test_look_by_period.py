@@ -227,3 +227,9 @@ def test_look017_no_chart_axis_is_formatted_by_plotly_as_percent(pages):
     for page in ("levels", "postal", "late"):
         layout = to_json_plotly(render(pages[page], year="2023"))
         assert '".0%"' not in layout and "20\\u00a0%" in layout, page  # JSON spells the no-break space \u00a0
+
+
+def test_look018_the_citys_english_review_names_its_centre_the_citys(demo_engine):
+    """'at the provincial centre (Trung tâm … thành phố)' in 2026's English report of the city."""
+    _, text, _ = _review_2026(demo_engine, "en")
+    assert "provincial" not in text and "at the city's centre (" in text

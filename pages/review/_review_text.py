@@ -148,6 +148,8 @@ W: dict[str, tuple[str, str]] = {
                          "{share} of the {total} procedures (more moved than in total: the record needs checking)"),
     "where.centre": ("tại {name}", "at the provincial centre ({name})"),
     "where.centre.noname": ("tại bộ phận một cửa cấp tỉnh", "at the provincial one-stop desk"),
+    "where.centre.city": ("tại {name}", "at the city's centre ({name})"),
+    "where.centre.noname.city": ("tại bộ phận một cửa cấp thành phố", "at the city's one-stop desk"),
     "where.districts": ("tại bộ phận một cửa của {n} đơn vị cấp huyện", "at the one-stop desks of {n} district-level {units}"),
     "where.district.one": ("tại bộ phận một cửa của {name}", "at {name}'s one-stop desk"),
     "where.communes": ("tại {n} UBND cấp xã", "at {n} commune People's {committees}"),
