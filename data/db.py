@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +35,25 @@ def safe_url(url: str) -> str:
 
 
 WRITER_BUSY_TIMEOUT_S = 30  # the CLI and importer wait for each other
+
+# Within one request, once a query has waited the whole busy timeout for a writer's lock, the
+# request's later queries wait only AFTER_BUSY_WAIT_MS: a page asks several questions (the
+# signed-in user, the tab title's province, the page's own figures), and full waits in a row
+# added up past gunicorn's worker timeout, which kills the worker instead of showing the
+# "busy" banner. None outside a request scope (the CLI and importer wait as they always did).
+AFTER_BUSY_WAIT_MS = 100
+_request_lock_state: ContextVar[dict | None] = ContextVar("tthc_request_lock_state", default=None)
+
+
+def begin_request_scope() -> None:
+    """Start a new request's memory of a busy database (the server calls this per request)."""
+    _request_lock_state.set({"busy": False})
+
+
+def busy_seen_in_request() -> bool:
+    """True once a query of the current request scope failed on a writer's lock."""
+    state = _request_lock_state.get()
+    return bool(state and state["busy"])
 
 
 def busy_timeout_ms() -> int:
@@ -81,16 +101,23 @@ def make_engine(url: str | None = None, read_only: bool = False, statement_timeo
             u = u.update_query_dict({"options": " ".join(o for o in opts if o)})
             kwargs["connect_args"] = {"connect_timeout": 5}
     engine = create_engine(u, **kwargs)
+    if read_only:
+        _wait_once_per_request(engine, sqlite)
     if sqlite:
         path = u.database[len("file:"):] if u.database and u.database.startswith("file:") else u.database
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, record):  # pragma: no cover - trivial
+            record.info["busy_ms"] = int(busy_s * 1000)
             cur = dbapi_conn.cursor()
+            if read_only and busy_seen_in_request():
+                # A new connection's first statement waits for the lock too: after a failed
+                # connect the pool opens a new one for every later query of the request.
+                cur.execute(f"PRAGMA busy_timeout = {AFTER_BUSY_WAIT_MS}")
+                record.info["short_wait"] = True
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA cache_size=-65536")
             cur.close()
-            record.info["busy_ms"] = int(busy_s * 1000)
             record.info["inode"] = _inode(path)
             if statement_timeout_ms:
                 deadline = record.info.setdefault("deadline", [None])
@@ -118,6 +145,38 @@ def make_engine(url: str | None = None, read_only: bool = False, statement_timeo
                 if deadline is not None:
                     deadline[0] = None
     return engine
+
+
+def _wait_once_per_request(engine: Engine, sqlite: bool) -> None:
+    """See AFTER_BUSY_WAIT_MS: note a busy error in the request scope; connections checked out
+    after it wait briefly. SQLite's timeout is a connection setting, put back at check-in;
+    PostgreSQL's is set for the transaction only, which the pool's reset rolls back."""
+
+    @event.listens_for(engine, "handle_error")
+    def _note_busy(ctx):
+        state = _request_lock_state.get()
+        if state is not None and is_busy(ctx.original_exception):
+            state["busy"] = True
+
+    @event.listens_for(engine, "checkout")
+    def _short_wait(dbapi_conn, record, proxy):
+        if not busy_seen_in_request() or record.info.get("short_wait"):
+            return
+        cur = dbapi_conn.cursor()
+        try:
+            if sqlite:
+                cur.execute(f"PRAGMA busy_timeout = {AFTER_BUSY_WAIT_MS}")
+                record.info["short_wait"] = True
+            else:
+                cur.execute("SELECT set_config('lock_timeout', %s, true)", (str(AFTER_BUSY_WAIT_MS),))
+        finally:
+            cur.close()
+
+    if sqlite:
+        @event.listens_for(engine, "checkin")
+        def _usual_wait(dbapi_conn, record):
+            if dbapi_conn is not None and record.info.pop("short_wait", False):
+                dbapi_conn.execute(f"PRAGMA busy_timeout = {int(record.info.get('busy_ms', busy_timeout_ms()))}")
 
 
 def _inode(path: str | None):

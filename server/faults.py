@@ -21,14 +21,14 @@ import time
 import dash
 from dash import Input, Output, dcc, html
 from dash.exceptions import DependencyException
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify, request, request_started
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from components.i18n import normalise_lang
 from components.params import parse_search
 from components.ui import db_down_alert, timeout_alert
-from data.db import DB_ERRORS, get_engine, is_busy, is_timeout, short_lock_wait
+from data.db import DB_ERRORS, begin_request_scope, get_engine, is_busy, is_timeout, short_lock_wait
 from data.schema import DossierMonthStats
 
 log = logging.getLogger("tthc.faults")
@@ -168,6 +168,10 @@ def _well_formed(body, callback_map) -> bool:
     return True
 
 
+def _new_request_scope(sender, **extra) -> None:
+    begin_request_scope()
+
+
 def init_faults(app) -> None:
     """Callback error handler, banner slot, self-reload, request checks, /healthz."""
     server = app.server
@@ -181,6 +185,9 @@ def init_faults(app) -> None:
     app._on_error = on_error  # applies to every callback, those of pages registered later included
 
     server.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
+    # Sent before any before_request function (sign-in loads the user from the database there),
+    # so every query of a request shares one wait for a writer's lock (data.db.AFTER_BUSY_WAIT_MS).
+    request_started.connect(_new_request_scope, server, weak=False)
 
     @server.before_request
     def _check_callback_request():
