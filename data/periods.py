@@ -92,6 +92,17 @@ def partial_level_months(engine: Engine, start: dt.date, end: dt.date) -> dict[s
     return out
 
 
+def same_structure(engine: Engine, start: dt.date, end: dt.date, before_start: dt.date, before_end: dt.date) -> bool:
+    """True when [start, end] and [before_start, before_end] have the same levels month for month
+    (2024 and 2023; not 2025 and 2024, whose communes took over the district level's work in
+    July 2025; not 2026 and 2025). A level compared across a change is not like for like."""
+    def shape(a: dt.date, b: dt.date) -> list:
+        return [((s.start.year - a.year) * 12 + s.start.month - a.month,
+                 (s.end.year - a.year) * 12 + s.end.month - a.month, s.levels) for s in segments(engine, a, b)]
+
+    return shape(start, end) == shape(before_start, before_end)
+
+
 def levels_in_period(engine: Engine, start: dt.date, end: dt.date) -> tuple[str, ...]:
     """The levels that existed at some time in [start, end], in LEVELS order."""
     found = {lv for s in segments(engine, start, end) for lv in s.levels}

@@ -188,9 +188,38 @@ def test_look014_overview_says_which_months_the_half_year_level_is_compared_with
 
     tree = render(ovw, year="2025")
     assert delta(tree, "ovw-kpi-district-received-delta") == "▲ +5.720 (+8,7\xa0%) so với Th1–Th6/2024"
-    assert delta(tree, "ovw-kpi-commune-received-delta").endswith("so với 2024")
+    assert delta(tree, "ovw-kpi-commune-received-delta").endswith("so với 2024, khi cơ cấu khác")
     en = render(ovw, year="2025", lang="en")
     assert delta(en, "ovw-kpi-district-received-delta").endswith("vs Jan–Jun 2024")
+
+
+def test_look019_overview_says_a_comparison_across_the_change_is_not_like_for_like(demo_app):
+    """2025's communes (+39 % on 2024) took over the district level's work in July: a change of
+    structure, not of service, read from the card alone. 2026 against 2025 likewise; 2024 against
+    2023 had the same three levels all year (the commune mergers of January 2025 kept them)."""
+    ovw = importlib.import_module("pages.overview.overview")
+
+    def delta(tree, id_):
+        return "".join(c if isinstance(c, str) else c.children for c in by_id(tree, id_).children)
+
+    tree = render(ovw, year="2025")
+    assert delta(tree, "ovw-kpi-commune-received-delta") == "▲ +76.130 (+39,3\xa0%) so với 2024, khi cơ cấu khác"
+    assert delta(tree, "ovw-kpi-province-on_time_rate-delta").endswith("so với 2024, khi cơ cấu khác")
+    assert "cơ cấu" not in delta(tree, "ovw-kpi-district-received-delta")  # January–June on both sides
+    assert delta(render(ovw, year="2026"), "ovw-kpi-commune-received-delta").endswith("so với 2025, khi cơ cấu khác")
+    assert delta(render(ovw, year="2026", lang="en"), "ovw-kpi-commune-received-delta").endswith(
+        "vs 2025, under another structure")
+    for level in ("province", "district", "commune"):
+        assert delta(render(ovw, year="2024"), f"ovw-kpi-{level}-received-delta").endswith("so với 2023")
+
+
+def test_look020_postal_cards_read_last_years_units_against_their_own_total(pages):
+    """2025's commune card said '16 / 78, năm 2024: 11': eleven of 2024's 241 communes, not of 78."""
+    tree = render(pages["postal"], year="2025")
+    card = text_of(by_id(tree, "post-card-commune"))
+    assert "năm 2024: 11 / 241" in card and "năm 2024: 31 / 241" in card
+    assert "năm 2024: 18 / 18" in text_of(by_id(tree, "post-card-district"))  # 17 units from Nông Sơn's merger
+    assert "năm 2025: 16 / 78" in text_of(by_id(render(pages["postal"], year="2026"), "post-card-commune"))
 
 
 def test_look015_late_heat_map_marks_a_unit_gone_before_the_year(any_demo_engine, pages):

@@ -20,7 +20,7 @@ from components.theme import LEVEL_COLORS, base_layout
 from components.ui import card, empty_state, graph, page_header
 from data.db import get_engine
 from data.filters import Period
-from data.periods import partial_level_months
+from data.periods import partial_level_months, same_structure
 from data.queries import boundaries as qb
 from data.queries import levels as q
 from server.faults import guard_layout
@@ -62,6 +62,9 @@ STRINGS = {
                        "= {desk} of dossiers not submitted online · sent by post: {share}"),
     "ovw.no_dossiers": ("Không có hồ sơ nào ở cấp này cho lựa chọn này.", "No dossiers at this level for this selection."),
     "ovw.level.link": ("Xem so sánh chi tiết", "Compare in detail"),
+    # After a change of structure a whole-period level is not like for like (the communes of 2025
+    # took over the district level's work in July): the comparison says so where it is read.
+    "ovw.other_structure": ("{prev}, khi cơ cấu khác", "{prev}, under another structure"),
     "ovw.attention": ("Cần chú ý", "What needs attention"),
     "ovw.att.sector": ("Lĩnh vực có nhiều hồ sơ trễ hạn nhất: {sector} — {late} hồ sơ trễ hạn, {share} tổng số hồ sơ trễ hạn.",
                        "Sector with the most late dossiers: {sector} — {late} late dossiers, {share} of all late dossiers."),
@@ -219,6 +222,10 @@ def layout(**kwargs):
     # A level of part of the year (the district level of 2025) is compared with that part a year earlier.
     partial = partial_level_months(engine, f.period.start, f.period.end)
     versus = {lv: period_label(Period(a - 100, b - 100), lang) for lv, (a, b) in partial.items()}
+    before = f.period.previous_year()
+    if not same_structure(engine, f.period.start, f.period.end, before.start, before.end):
+        for lv in cur.index:
+            versus.setdefault(lv, t("ovw.other_structure", lang, prev=view.year - 1))
     rows = [_level_row(lv, cur.loc[lv], prev.loc[lv] if has_prev and lv in prev.index else None, view,
                        has_prev and lv in prev.index, versus.get(lv, str(view.year - 1))) for lv in levels]
     return html.Div([

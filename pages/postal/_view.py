@@ -247,6 +247,11 @@ def level_card(level: str, cur: pd.Series, prev: pd.Series | None, year: int, la
         def pv(fmt):
             return t("prev", lang, year=py, value=fmt(prev) if prev is not None and prev["records"] > 0 else "—")
 
+        def of_units(n, r):
+            # The year before may have had other units (241 communes in 2024, 78 from July 2025):
+            # a count of units is read against its own total.
+            return f"{fmt_int(n, lang)} / {fmt_int(r['units'], lang)}"
+
         moved = f"{fmt_int(cur['procedures_moved'], lang)} / {fmt_int(cur['procedures_total'], lang)}"
         staff_label = t("stat.with_staff.commune" if level == "commune" else "stat.with_staff", lang)
         body = [
@@ -260,9 +265,9 @@ def level_card(level: str, cur: pd.Series, prev: pd.Series | None, year: int, la
                   pv(lambda r: f"{fmt_int(r['procedures_moved'], lang)} / {fmt_int(r['procedures_total'], lang)}"),
                   id=f"post-{level}-moved"),
             _stat(t("stat.full", lang), f"{fmt_int(cur['units_full'], lang)} / {fmt_int(cur['units'], lang)}",
-                  pv(lambda r: fmt_int(r["units_full"], lang)), id=f"post-{level}-full"),
+                  pv(lambda r: of_units(r["units_full"], r)), id=f"post-{level}-full"),
             _stat(staff_label, f"{fmt_int(cur['units_with_staff'], lang)} / {fmt_int(cur['units'], lang)}",
-                  pv(lambda r: fmt_int(r["units_with_staff"], lang)), id=f"post-{level}-units"),
+                  pv(lambda r: of_units(r["units_with_staff"], r)), id=f"post-{level}-units"),
         ]
     return dbc.Col(dbc.Card([dbc.CardHeader(html.H2(title, className="card-title-text")), dbc.CardBody(body)],
                             className="mb-3 shadow-sm post-level-card h-100",
