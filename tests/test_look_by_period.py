@@ -262,3 +262,17 @@ def test_look018_the_citys_english_review_names_its_centre_the_citys(demo_engine
     """'at the provincial centre (Trung tâm … thành phố)' in 2026's English report of the city."""
     _, text, _ = _review_2026(demo_engine, "en")
     assert "provincial" not in text and "at the city's centre (" in text
+
+
+def test_look021_postal_district_table_of_2025_does_not_count_old_communes_as_without_staff(any_demo_engine, pages):
+    """2025's district table said 'communes with postal staff: 0, without: 13' for every district:
+    the year's commune records are on the new communes of July, which belong to no district."""
+    from data.filters import DossierFilter, Period
+    from data.queries.postal import district_coverage
+
+    d25 = district_coverage(any_demo_engine, DossierFilter(Period.year(2025)))
+    assert len(d25) == 17 and d25["communes_with_staff"].isna().all() and d25["communes_without_staff"].isna().all()
+    d24 = district_coverage(any_demo_engine, DossierFilter(Period.year(2024)))
+    assert d24["communes_with_staff"].sum() == 31 and d24["communes"].sum() == 241  # 2024 as it was
+    assert "post-table-two-tier" in ids(render(pages["postal"], year="2025"))
+    assert "post-table-two-tier" not in ids(render(pages["postal"], year="2024"))

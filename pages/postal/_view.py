@@ -83,6 +83,10 @@ STRINGS = {
     "map.note": ("Mỗi ô một đơn vị cấp huyện, xếp theo vị trí tương đối: miền núi phía tây, ven biển phía đông.",
                  "One equal tile per district-level unit, in rough position: mountains in the west, the coast in the east."),
     "table.title": ("Các đơn vị cấp huyện, {year}", "District-level units, {year}"),
+    "table.note.two_tier": ("Xã có / chưa có NV bưu điện: “—”, vì số liệu năm {year} được ghi cho các xã, phường mới (từ 01/07/2025), "
+                            "không thuộc huyện nào; xem bảng các xã, phường ở trên.",
+                            "Communes with / without postal staff: “—”, since {year}'s records are the new communes' (from "
+                            "1 July 2025), which belong to no district; see the communes' table above."),
     "col.unit": ("Đơn vị", "Unit"),
     "col.staff": ("NV bưu điện", "Postal staff"),
     "col.cs": ("Công chức được hỗ trợ", "Civil servants supported"),
@@ -641,6 +645,8 @@ def build(view, engine) -> html.Div:
             # Below the fold: the grid (and dash-ag-grid's script) loads when it is scrolled to.
             LazyBlock(district_grid(frame, lang), height=GRID_ROW_PX * len(frame) + GRID_HEADER_MIN_PX),
             html.P(t("table.note", lang), className="post-table-note"),
+            *([html.P(t("table.note.two_tier", lang, year=view.year), className="post-table-note", id="post-table-two-tier")]
+              if data["two_tier"] else []),
         ], id="post-table-card"))
     parts += _on_boundaries(view, engine)
     parts.append(over_time(data, view))
