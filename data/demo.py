@@ -57,7 +57,7 @@ from .workdays import add_workdays_np, from_daynum, to_daynum, workday_array, wo
 
 YEARS = (2022, 2023, 2024)  # on the 2023 structure; 2025-2026 below (TARGETS_2025_2026)
 # Bump when the generator changes: a demo file built by an older version is rebuilt.
-DEMO_VERSION = "6"
+DEMO_VERSION = "7"
 DATA_END = dt.date(2024, 12, 31)
 
 # (received, on-time rate, online share) per level and year. 2023 is the article.
@@ -870,7 +870,12 @@ def build_demo(url: str, seed: int = 2114, scale: float = 1.0, progress=lambda m
     periods = _years_2025_2026()
     # From July 2025 the city's centre is the province's desk carried on: its 2025 coverage is the province's.
     carried = [dict(r, unit_code=uh.NEW_PROVINCE_CODE) for r in postal2 if r["unit_code"] == catalog.PROVINCE_CODE]
-    new = _generate_dossiers(rng2, None, sectors, procedures, later, postal + postal2 + carried, scale, periods=periods,
+    # The communes' desks kept their post-office staff from January to June 2025: 2025's records are
+    # the new communes' of July, so without this the communes' postal share fell to 0 for six months.
+    recorded_2025 = {r["unit_code"] for r in postal2 if r["year"] == 2025}
+    kept_on = [dict(r, year=2025) for r in postal if r["year"] == 2024 and r["unit_code"] not in recorded_2025]
+    new = _generate_dossiers(rng2, None, sectors, procedures, later, postal + postal2 + carried + kept_on, scale,
+                             periods=periods,
                              end=TWO_TIER_END, commune_noise=_continuity_noise(noise, all_agencies, periods),
                              first_seq=len(old) + 1)
     df = pd.concat([_close_carried_over(old, TWO_TIER_END), new], ignore_index=True)

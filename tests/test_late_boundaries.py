@@ -148,3 +148,37 @@ def test_lb006_pages_on_todays_boundaries(demo_app):
         tree = render(postal_page, year="2023", **params)
         assert "luôn theo địa giới khi đó" in text_of(by_id(tree, "post-bounds-note"))
         assert ("post-current-card" in ids(tree)) == bool(params)
+
+
+def test_lb007_todays_unit_trend_runs_over_every_year(demo_app, demo_engine):
+    """A unit of today on /late: its trend is one line from the first year to the last (2022–2024 drawn
+    from the old communes it was formed from), the chosen year's months in full colour; its 2023
+    months add up to the 213 late dossiers of its list."""
+    import importlib
+
+    from components.theme import LATE_COLOR
+    from pages.late._pareto import OTHER_PERIOD_COLOR
+    from tests.test_overview import by_id, render
+    from tests.test_pages_by_period import text_of
+
+    late_page = importlib.import_module("pages.late.late")
+    listed = render(late_page, year="2023", boundaries="current", unit="20579-2507", view="list")
+    card = by_id(listed, "late-trend-card")
+    assert text_of(card).startswith("Diễn biến theo tháng, 2022–2026 (đậm: 2023) — theo địa giới hiện nay")
+    graph = next(n for n in walk_nodes(card) if getattr(n, "figure", None))
+    chosen, others = graph.figure["data"][:2]
+    assert len(chosen["x"]) == 60 and chosen["x"][0].endswith("2022") and chosen["x"][-1].endswith("2026")
+    assert (chosen["name"], chosen["marker"]["color"]) == ("Hồ sơ trễ hạn, 2023", LATE_COLOR)
+    assert (others["name"], others["marker"]["color"]) == ("Hồ sơ trễ hạn, các tháng khác", OTHER_PERIOD_COLOR)
+    assert sum(chosen["y"][12:24]) == 213 and set(chosen["y"][:12] + chosen["y"][24:]) == {None}
+    assert set(others["y"][12:24]) == {None} and all(n is not None for n in others["y"][:12] + others["y"][24:])
+    assert graph.figure["layout"]["barmode"] == "relative"  # one bar per month, never two side by side
+    # Without a unit of today the trend stays the chosen year's.
+    whole = by_id(render(late_page, year="2023", boundaries="current"), "late-trend-card")
+    assert len(next(n for n in walk_nodes(whole) if getattr(n, "figure", None)).figure["data"][0]["x"]) == 12
+
+
+def walk_nodes(node):
+    from tests.test_overview import walk
+
+    return walk(node)

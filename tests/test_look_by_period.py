@@ -276,3 +276,28 @@ def test_look021_postal_district_table_of_2025_does_not_count_old_communes_as_wi
     assert d24["communes_with_staff"].sum() == 31 and d24["communes"].sum() == 241  # 2024 as it was
     assert "post-table-two-tier" in ids(render(pages["postal"], year="2025"))
     assert "post-table-two-tier" not in ids(render(pages["postal"], year="2024"))
+
+
+def test_look022_postal_monthly_share_on_todays_boundaries_explains_the_citys_drop(pages):
+    """On today's boundaries the city's share fell from ~37 % to ~12 % in July 2025 with nothing said:
+    the district-level desks' dossiers count for the city until June 2025. And five years of
+    half-year ticks had collided ('01/202' cut at the edge): a long range is ticked by year."""
+    now = render(pages["postal"], year="2025", boundaries="current")
+    assert "không phải của bưu điện" in text_of(by_id(now, "post-time-share-current"))
+    assert "post-time-share-current" not in ids(render(pages["postal"], year="2025"))
+    graph = next(n for n in walk(by_id(now, "post-over-time")) if getattr(n, "id", None) == "post-time-share")
+    axis = graph.figure["layout"]["xaxis"]
+    assert (axis["dtick"], axis["tickformat"]) == ("M12", "%Y")
+
+
+def test_look023_demo_communes_keep_their_postal_staff_into_2025(any_demo_engine):
+    """The demo's communes received no dossier through postal staff from January to June 2025 (the
+    year's records are the new communes' of July): a six-month hole no province would have had."""
+    from data.filters import DossierFilter, Period
+    from data.queries.postal import monthly_postal_share
+
+    m = monthly_postal_share(any_demo_engine, DossierFilter(Period(202407, 202506)))
+    share = m[m["level"] == "commune"].set_index("ym")["postal_share"]
+    late_2024 = share.loc[202407:202412].mean()
+    assert 0.01 < late_2024 < 0.02
+    assert (share.loc[202501:202506] > 0.6 * late_2024).all(), share.loc[202501:202506].round(4).to_dict()

@@ -22,6 +22,8 @@ from components.formatting import fmt_int, fmt_pct, ym_label
 from components.theme import LATE_COLOR, LEVEL_COLORS, NEUTRAL_COLOR, ink
 from data.queries.summary import ratio
 
+OTHER_PERIOD_COLOR = "#EDB899"  # LATE_COLOR, paler: the months outside the chosen period
+
 BAR_PX = 44  # height per bar on horizontal charts: readable on a projector, tappable on a phone
 
 fi = lru_cache(maxsize=50_000)(fmt_int)
@@ -173,22 +175,35 @@ def _nice_step(top: float) -> float:
     return float(10 * mag)
 
 
-def trend(df: pd.DataFrame, lang: str, count_title: str, rate_title: str) -> dict:
-    """Monthly bars (count) with the rate as a line on a right-hand percentage axis."""
+def trend(df: pd.DataFrame, lang: str, count_title: str, rate_title: str,
+          highlight: tuple[int, int, str, str] | None = None) -> dict:
+    """Monthly bars (count) with the rate as a line on a right-hand percentage axis. ``highlight``:
+    (first, last, its name, the others' name): the chosen period's months among several years',
+    the others' bars paler, each set named in the legend."""
     x = [ym_label(ym, lang) for ym in df["ym"]]
     counts = _ints(df["count"])
+    custom = [[fi(n, lang), fp(r, lang)] for n, r in zip(counts, df["rate"])]
+    hover = f"<b>%{{x}}</b><br>{count_title}: %{{customdata[0]}}<br>{rate_title}: %{{customdata[1]}}<extra></extra>"
+    if highlight is None:
+        bars = [{"type": "bar", "x": x, "y": counts, "name": count_title, "marker": {"color": LATE_COLOR},
+                 "customdata": custom, "hovertemplate": hover}]
+    else:
+        first, last, inside_name, outside_name = highlight
+        inside = [first <= ym <= last for ym in df["ym"]]
+        # One bar per month either way; stacked ("relative") so the two sets do not sit side by side.
+        bars = [{"type": "bar", "x": x, "y": [n if keep == want else None for n, keep in zip(counts, inside)], "name": name,
+                 "marker": {"color": color}, "customdata": custom, "hovertemplate": hover}
+                for want, name, color in ((True, inside_name, LATE_COLOR), (False, outside_name, OTHER_PERIOD_COLOR))]
     rates = [None if pd.isna(r) else float(r) * 100 for r in df["rate"]]
     top = max([r for r in rates if r is not None] or [1.0])
     step = _nice_step(top * 1.15)
     data = [
-        {"type": "bar", "x": x, "y": counts, "name": count_title, "marker": {"color": LATE_COLOR},
-         "customdata": [[fi(n, lang), fp(r, lang)] for n, r in zip(counts, df["rate"])],
-         "hovertemplate": f"<b>%{{x}}</b><br>{count_title}: %{{customdata[0]}}<br>{rate_title}: %{{customdata[1]}}<extra></extra>"},
+        *bars,
         {"type": "scatter", "x": x, "y": rates, "name": rate_title, "yaxis": "y2", "mode": "lines+markers",
          "line": {"color": "#222222", "width": 3}, "marker": {"size": 8}, "hoverinfo": "skip", "connectgaps": False},
     ]
     layout = base_layout(
-        lang, 340, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        lang, 340, margin={"l": 10, "r": 10, "t": 30, "b": 10}, barmode="relative",
         yaxis={"title": {"text": count_title}, "rangemode": "tozero", "tickformat": ",d"},
         yaxis2={"title": {"text": rate_title}, "overlaying": "y", "side": "right", "range": [0, step * 5.2],
                 "tickmode": "linear", "tick0": 0, "dtick": step, "ticksuffix": pct_suffix(lang), "showgrid": False,

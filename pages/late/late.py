@@ -70,6 +70,8 @@ STRINGS = {
     "heat.row.ended": ("{name} (cũ, đến {date})", "{name} (former, until {date})"),
     "heat.rows.split": ("Huyện (từ {date}: địa bàn huyện cũ)", "District (from {date}: its former area)"),
     "card.trend": ("Diễn biến theo tháng", "Month by month"),
+    "card.trend.years": ("Diễn biến theo tháng, {first}–{last} (đậm: {period})", "Month by month, {first}–{last} (bold: {period})"),
+    "trend.other_years": ("{count}, các tháng khác", "{count}, other months"),
     "card.pareto": ("Thủ tục gây trễ hạn — {sector}", "Procedures behind the lateness — {sector}"),
     "card.pareto.overdue": ("Thủ tục có hồ sơ quá hạn — {sector}", "Procedures with overdue dossiers — {sector}"),
     "card.units": ("Đơn vị — {procedure}", "Units — {procedure}"),
@@ -394,10 +396,21 @@ def _list_button(c: Ctx, n: int):
 
 
 def _trend_card(c: Ctx):
-    df = q.late_trend(c.engine, c.f, c.mode)
-    fig = trend(df, c.lang, c.count_label, c.rate_label)
-    return card(titled(t("card.trend", c.lang), c.bounds, c.lang), _graph("trend", fig, c.filename("trend"), _alt_trend(c, df)),
-                id="late-trend-card")
+    if not c.unit:
+        df = q.late_trend(c.engine, c.f, c.mode)
+        fig = trend(df, c.lang, c.count_label, c.rate_label)
+        return card(titled(t("card.trend", c.lang), c.bounds, c.lang), _graph("trend", fig, c.filename("trend"), _alt_trend(c, df)),
+                    id="late-trend-card")
+    # One of today's units: its territory's every year as one line (2023 drawn from the units it was
+    # formed from), the chosen period's months in full colour.
+    years = reference_lists(c.engine)["years"] or [c.view.year]
+    first, last = min(years), max(years)
+    df = q.late_trend(c.engine, c.f.with_(period=Period(first * 100 + 1, last * 100 + 12)), c.mode)
+    fig = trend(df, c.lang, c.count_label, c.rate_label,
+                highlight=(c.f.period.first_ym, c.f.period.last_ym, f"{c.count_label}, {c.period_text}",
+                           t("trend.other_years", c.lang, count=c.count_label)))
+    title = t("card.trend.years", c.lang, first=first, last=last, period=c.period_text)
+    return card(titled(title, c.bounds, c.lang), _graph("trend", fig, c.filename("trend"), _alt_trend(c, df)), id="late-trend-card")
 
 
 # ---------------------------------------------------------------- steps

@@ -129,6 +129,12 @@ STRINGS = {
     "time.full.two_tier": ("Đơn vị chuyển 100 % thủ tục: cấp huyện, từ 01/07/2025 cấp xã",
                            "Units with 100% moved: district level, from 1 July 2025 communes"),
     "time.share": ("Tỷ lệ hồ sơ do nhân viên bưu điện tiếp nhận, theo tháng", "Share of dossiers received by postal staff, by month"),
+    "time.share.note.current": ("Theo địa giới hiện nay, hồ sơ cấp huyện đến 30/06/2025 được tính cho thành phố, nên tỷ lệ của "
+                                "thành phố giảm từ tháng 7/2025, khi các xã nhận việc của cấp huyện: đó là thay đổi cơ cấu, "
+                                "không phải của bưu điện.",
+                                "On today's boundaries the district-level desks' dossiers until 30 June 2025 count for the city, "
+                                "so the city's share falls from July 2025, when the communes took over the district level's work: "
+                                "a change of structure, not of the postal service."),
     "time.share.note": ("Hồ sơ nộp trực tuyến không qua quầy một cửa, nên tỷ lệ này giảm khi tỷ lệ trực tuyến tăng.",
                         "Online dossiers never reach the desk, so this share falls as the online share rises."),
     "time.units": ("đơn vị", "units"),
@@ -558,7 +564,9 @@ def over_time(data: dict, view) -> dbc.Card:
     fig_share = {"data": share_traces, "layout": base_layout(
         lang, 340, margin=dict(l=10, r=10, t=30, b=10), legend=BOTTOM_LEGEND,
         yaxis=dict(rangemode="tozero", fixedrange=True, **percent_ticks(lang, 0, _share_top(m))),
-        xaxis=dict(type="date", dtick="M6", tickformat="%m/%Y", fixedrange=True))}
+        # Five years of half-year ticks rotated and collided in a third of the page: years, when there are many.
+        xaxis=dict(type="date", fixedrange=True, **(dict(dtick="M12", tickformat="%Y", ticklabelmode="period")
+                                                     if m["ym"].nunique() > 36 else dict(dtick="M6", tickformat="%m/%Y"))))}
     staff_years = [t("alt.staff.year", lang, year=y, levels=ct.pairs(
         [ct.level_word(level, lang) for level in lv[lv["year"] == y]["level"]],
         [int(v) if n else None for v, n in zip(lv[lv["year"] == y]["postal_staff"], lv[lv["year"] == y]["records"])], fmt_int, lang))
@@ -574,6 +582,9 @@ def over_time(data: dict, view) -> dbc.Card:
         alt_share = t("alt.share", lang, title=share_title, levels=ct.level_ranges(m, LEVELS, "postal_share", fmt_pct, lang))
         share_part = [graph("post-time-share", fig_share, f"postal-share-by-month-{years[0]}-{years[-1]}", alt_share),
                       html.P(t("time.share.note", lang), className="post-table-note")]
+        if bounds == "current" and data.get("two_tier_years") and set(years) - data["two_tier_years"]:
+            # Today's boundaries put the district-level desks' dossiers (until June 2025) into the city.
+            share_part.append(html.P(t("time.share.note.current", lang), className="post-table-note", id="post-time-share-current"))
     return card(t("time.title", lang, area=whole_area(view.year, lang)), dbc.Row([
         dbc.Col([html.H3(kept(t("time.staff", lang)), className="h6"), graph("post-time-staff", fig_staff, f"postal-staff-{years[0]}-{years[-1]}", alt_staff)], lg=4),
         dbc.Col([html.H3(full_title, className="h6"), graph("post-time-full", fig_full, f"postal-units-100-{years[0]}-{years[-1]}", alt_full)], lg=3),
