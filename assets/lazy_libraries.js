@@ -20,6 +20,34 @@
       get: function () { return urls.plotly; },
       set: function () { /* the renderer's full-bundle URL: ignored */ }
     });
+    var plotly;
+    Object.defineProperty(window, "Plotly", {
+      configurable: true,
+      get: function () { return plotly; },
+      set: function (lib) { plotly = lib; skipResizeToSameSize(lib); }
+    });
+  }
+
+  /* dcc.Graph resizes every chart just after drawing it, and again when its ResizeObserver first
+     reports (both at the size just drawn). plotly.js then relays the chart out and dcc.Graph
+     hands the relayout to Dash: 50-150 ms of a phone's main thread (4x CPU slowdown) for /levels'
+     two charts in view, and nothing on screen changes. A resize to the size the chart already
+     has (within plotly's own 1 px, Plots.plotAutoSize) is skipped; any other goes as before. */
+  function skipResizeToSameSize(lib) {
+    if (!lib || !lib.Plots || !lib.Plots.resize || lib.Plots.resize.tthcSameSize) { return; }
+    var resize = lib.Plots.resize;
+    var sameSize = function (gd) {
+      var full = gd && gd._fullLayout;
+      if (!full || !gd.layout || gd.layout.autosize === false) { return false; }  // plotly would switch it on
+      var style = window.getComputedStyle(gd);
+      var width = parseFloat(style.width), height = parseFloat(style.height);
+      return Math.abs(width - full.width) <= 1 && Math.abs(height - full.height) <= 1;
+    };
+    lib.Plots.resize = function (gd) {
+      var div = typeof gd === "string" ? document.getElementById(gd) : gd;
+      return sameSize(div) ? Promise.resolve(div) : resize.apply(this, arguments);
+    };
+    lib.Plots.resize.tthcSameSize = true;
   }
 
   if (!urls.dash_ag_grid) { return; }

@@ -2,7 +2,8 @@
 
 A page with nine charts drew them all at once: seconds of main-thread work on a phone before
 anything answered a tap. Wrapped in :class:`LazyBlock`, a chart below the fold keeps its place
-(``height``) and is drawn when it comes within 200 px of the viewport
+(``height``) and is drawn when it comes within 200 px of the viewport; on a phone, one only
+near the viewport when the page loads waits for the reader's first scroll
 (``assets/lazy_blocks.js``: an IntersectionObserver; everything is drawn before printing).
 The data is sent with the page as before: callbacks, downloads and tests see the same layout.
 """

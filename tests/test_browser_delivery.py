@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import assert_no_console_errors
 
@@ -99,4 +100,55 @@ def test_bdlv005_a_page_load_sends_only_the_frames_three_callbacks(dash_duo, dem
     dash_duo.wait_for_element(clickable, timeout=30)
     time.sleep(2)  # any callback the page's content set off has been sent by now
     assert dash_duo.driver.execute_script(CALLBACK_REQUESTS) == 3
+    assert_no_console_errors(dash_duo)
+
+
+CHART_SIZE = ("var gd = document.querySelector('#lvl-channels .js-plotly-plot');"
+              " return gd && gd._fullLayout ? [gd.clientWidth, gd._fullLayout.width, gd.layout.autosize === true] : null")
+
+
+def test_bdlv006_a_chart_is_not_relaid_out_at_the_size_it_was_drawn(dash_duo, demo_app):
+    """dcc.Graph resizes a chart just after drawing it and when its ResizeObserver first reports,
+    both at the size just drawn: plotly.js relaid the chart out (autosize) and Dash took the
+    relayout, main-thread work a phone paid for each chart in view (assets/lazy_libraries.js
+    skips a resize to the same size). A real change of width still redraws the chart."""
+    dash_duo.start_server(demo_app)
+    dash_duo.driver.set_window_size(390, 844)
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/levels?year=2023")
+    dash_duo.wait_for_element("#lvl-channels .main-svg .bars .point path", timeout=45)
+    time.sleep(1.5)  # dcc.Graph's resizes (plotly.js waits 100 ms before it relays out) are done by now
+    box, drawn, relaid_out = dash_duo.driver.execute_script(CHART_SIZE)
+    assert abs(box - drawn) <= 1, (box, drawn)  # drawn to its box's width
+    assert not relaid_out  # a relayout to autosize sets layout.autosize
+    dash_duo.driver.set_window_size(800, 844)  # still one chart a row (lg: three a row)
+
+    def redrawn(driver):
+        box_now, drawn_now, _ = driver.execute_script(CHART_SIZE)
+        return drawn_now > drawn + 100 and abs(box_now - drawn_now) <= 1
+    WebDriverWait(dash_duo.driver, 10).until(redrawn)
+    assert_no_console_errors(dash_duo)
+
+
+BLOCK_TOP = "return [document.querySelectorAll('.lazy-block')[1].getBoundingClientRect().top, window.innerHeight]"
+
+
+def test_bdlv007_on_a_phone_a_chart_just_below_the_fold_waits_for_the_first_scroll(dash_duo, demo_app):
+    """/levels' second chart (on-time rate) a little below the fold of a phone: drawn at once,
+    it cost the load ~300 ms of main thread at 4x CPU slowdown and nobody saw it; it is drawn
+    when the reader first scrolls (assets/lazy_blocks.js), before it comes into view."""
+    dash_duo.start_server(demo_app)
+    dash_duo.driver.set_window_size(390, 844)
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/levels?year=2023")
+    dash_duo.wait_for_element("#lvl-channels .main-svg .bars .point path", timeout=45)
+    top, height = dash_duo.driver.execute_script(BLOCK_TOP)
+    # A window whose fold is 100 px above the chart, within the 200 px a block is revealed ahead.
+    dash_duo.driver.set_window_size(390, 844 + int(top - height) - 100)
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/levels?year=2023")
+    dash_duo.wait_for_element("#lvl-channels .main-svg .bars .point path", timeout=45)
+    top, height = dash_duo.driver.execute_script(BLOCK_TOP)
+    assert 0 < top - height < 200, (top, height)
+    time.sleep(2)  # plotly.js drew the chart in view a while ago; a block revealed with it would be drawn by now
+    assert dash_duo.find_elements("#lvl-on-time") == []
+    dash_duo.driver.execute_script("window.scrollBy(0, 20)")
+    dash_duo.wait_for_element("#lvl-on-time .main-svg .bars .point path", timeout=30)
     assert_no_console_errors(dash_duo)
