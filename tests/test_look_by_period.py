@@ -301,3 +301,16 @@ def test_look023_demo_communes_keep_their_postal_staff_into_2025(any_demo_engine
     late_2024 = share.loc[202407:202412].mean()
     assert 0.01 < late_2024 < 0.02
     assert (share.loc[202501:202506] > 0.6 * late_2024).all(), share.loc[202501:202506].round(4).to_dict()
+
+
+def test_look024_scorecard_total_says_when_last_period_had_another_structure(pages):
+    """As look019 on the overview: the total's 'năm 2024: 70,3 / 100' beside 2025's is across the change."""
+    def prev(**kw):
+        return text_of(by_id(render(pages["scorecard"], **kw), "sco-total-prev"))
+
+    assert prev(year="2025").startswith("năm 2024, khi cơ cấu khác: ")
+    assert prev(year="2026").startswith("năm 2025, khi cơ cấu khác: ")
+    assert prev(year="2024").startswith("năm 2023: ")
+    assert prev(year="2025", month="7").startswith("Th6/2025, khi cơ cấu khác: ")  # June had districts, July none
+    assert prev(year="2025", month="8").startswith("Th7/2025: ")
+    assert prev(year="2025", lang="en").startswith("2024, under another structure: ")

@@ -25,7 +25,7 @@ from components.ui import card, empty_state, page_header
 from components.ui import graph as ui_graph
 from data.auth import active_scope
 from data.filters import Period
-from data.periods import levels_in_period
+from data.periods import levels_in_period, same_structure
 from data.queries import boundaries as qb
 from data.queries import scorecard as q
 from data.service_index import GROUP_BY_KEY, GROUPS, INDICATOR_BY_KEY, INDICATORS
@@ -47,6 +47,8 @@ STRINGS = {
     "of": ("/ {max} điểm đo được", "of {max} points measured"),
     "of.all": ("/ 100 điểm", "of 100 points"),
     "prev": ("{period}: {value}", "{period}: {value}"),
+    # As on the overview: a period of another structure is not like for like (2025 against 2024).
+    "prev.other_structure": ("{period}, khi cơ cấu khác: {value}", "{period}, under another structure: {value}"),
     "province.beside": ("{area}: {value} / {max}", "{area}: {value} of {max}"),
     "not_measured": ("chưa đo được", "not measured"),
     "groups.title": ("Điểm từng nhóm so với điểm tối đa", "Each group's points against its maximum"),
@@ -239,6 +241,7 @@ class Choice:
             self.previous = Period(prev, prev)
         else:
             self.previous = Period.year(year - 1)
+        self.like_previous = same_structure(engine, self.period.start, self.period.end, self.previous.start, self.previous.end)
         # A level the period did not have (the district level after June 2025) falls back to the default.
         self.levels = levels_offered(engine, self.period)
         self.two_tier = "district" not in self.levels
@@ -285,7 +288,7 @@ def _share(result) -> float | None:
 def headline(view, choice: Choice, data: dict, scope_name: str) -> dbc.Row:
     lang, s, p = view.lang, data["scope"], data["prev"]
     of = t("of.all", lang) if s["max_measured"] == 100 else t("of", lang, max=fmt_int(s["max_measured"], lang))
-    prev_text = t("prev", lang, period=choice.period_text(view, choice.previous),
+    prev_text = t("prev" if choice.like_previous else "prev.other_structure", lang, period=choice.period_text(view, choice.previous),
                   value=f"{points(p['total'], lang)} / {fmt_int(p['max_measured'], lang)}" if p["total"] is not None
                   else t("not_measured", lang))
     total = dbc.Card(dbc.CardBody([
