@@ -9,7 +9,7 @@ import datetime as dt
 import dash_bootstrap_components as dbc
 
 from data.config import database_url, is_demo_url
-from data.periods import segments
+from data.periods import ends_without_districts, segments
 
 from .i18n import make_translator
 
@@ -45,7 +45,7 @@ def province_short(engine, year: int) -> str | None:
 
 def is_two_tier(engine, year: int) -> bool:
     """Whether ``year`` ends without a district level (2025 does: its second half has two tiers)."""
-    return "district" not in year_segments(engine, year)[-1].levels
+    return ends_without_districts(engine, year)
 
 
 def had_districts(engine, year: int) -> bool:

@@ -103,6 +103,11 @@ def same_structure(engine: Engine, start: dt.date, end: dt.date, before_start: d
     return shape(start, end) == shape(before_start, before_end)
 
 
+def ends_without_districts(engine: Engine, year: int) -> bool:
+    """Whether ``year`` ends without a district level (2025 does: its second half has two tiers)."""
+    return "district" not in segments(engine, dt.date(year, 1, 1), dt.date(year, 12, 31))[-1].levels
+
+
 def levels_in_period(engine: Engine, start: dt.date, end: dt.date) -> tuple[str, ...]:
     """The levels that existed at some time in [start, end], in LEVELS order."""
     found = {lv for s in segments(engine, start, end) for lv in s.levels}

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from ..cache import cached_query
 from ..filters import A, DossierFilter, Period, base_stats_select, district_units, stats_table_for, unit_where
-from ..periods import in_force_terms, levels_in_period, segments
+from ..periods import ends_without_districts, in_force_terms, levels_in_period
 from ..schema import PostalDeployment, Unit
 from .summary import ratio
 
@@ -206,7 +206,7 @@ def district_coverage(engine: Engine, f: DossierFilter) -> pd.DataFrame:
     df["communes"] = pd.to_numeric(df["communes"]).fillna(0).astype("int64")
     df["communes_with_staff"] = pd.to_numeric(df["communes_with_staff"]).fillna(0).astype("int64")
     df["communes_without_staff"] = df["communes"] - df["communes_with_staff"]
-    if "district" not in segments(engine, dt.date(year, 1, 1), dt.date(year, 12, 31))[-1].levels:
+    if ends_without_districts(engine, year):
         # The year ended without districts (2025): its commune records are the new communes',
         # which belong to no district; "0 of 13 old communes" would read as nothing deployed.
         df["communes_with_staff"] = df["communes_without_staff"] = float("nan")

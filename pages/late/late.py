@@ -399,17 +399,17 @@ def _trend_card(c: Ctx):
     if not c.unit:
         df = q.late_trend(c.engine, c.f, c.mode)
         fig = trend(df, c.lang, c.count_label, c.rate_label)
-        return card(titled(t("card.trend", c.lang), c.bounds, c.lang), _graph("trend", fig, c.filename("trend"), _alt_trend(c, df)),
-                    id="late-trend-card")
-    # One of today's units: its territory's every year as one line (2023 drawn from the units it was
-    # formed from), the chosen period's months in full colour.
-    years = reference_lists(c.engine)["years"] or [c.view.year]
-    first, last = min(years), max(years)
-    df = q.late_trend(c.engine, c.f.with_(period=Period(first * 100 + 1, last * 100 + 12)), c.mode)
-    fig = trend(df, c.lang, c.count_label, c.rate_label,
-                highlight=(c.f.period.first_ym, c.f.period.last_ym, f"{c.count_label}, {c.period_text}",
-                           t("trend.other_years", c.lang, count=c.count_label)))
-    title = t("card.trend.years", c.lang, first=first, last=last, period=c.period_text)
+        title = t("card.trend", c.lang)
+    else:
+        # One of today's units: its territory's every year as one line (2023 drawn from the units it
+        # was formed from), the chosen period's months in full colour.
+        years = reference_lists(c.engine)["years"] or [c.view.year]
+        first, last = min(years), max(years)
+        df = q.late_trend(c.engine, c.f.with_(period=Period(first * 100 + 1, last * 100 + 12)), c.mode)
+        fig = trend(df, c.lang, c.count_label, c.rate_label,
+                    highlight=(c.f.period.first_ym, c.f.period.last_ym, f"{c.count_label}, {c.period_text}",
+                               t("trend.other_years", c.lang, count=c.count_label)))
+        title = t("card.trend.years", c.lang, first=first, last=last, period=c.period_text)
     return card(titled(title, c.bounds, c.lang), _graph("trend", fig, c.filename("trend"), _alt_trend(c, df)), id="late-trend-card")
 
 

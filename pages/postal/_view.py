@@ -258,8 +258,7 @@ def level_card(level: str, cur: pd.Series, prev: pd.Series | None, year: int, la
             return t("prev", lang, year=py, value=fmt(prev) if prev is not None and prev["records"] > 0 else "—")
 
         def of_units(n, r):
-            # The year before may have had other units (241 communes in 2024, 78 from July 2025):
-            # a count of units is read against its own total.
+            # A count of units read against its own year's total (241 communes in 2024, 78 from July 2025).
             return f"{fmt_int(n, lang)} / {fmt_int(r['units'], lang)}"
 
         moved = f"{fmt_int(cur['procedures_moved'], lang)} / {fmt_int(cur['procedures_total'], lang)}"
@@ -274,9 +273,9 @@ def level_card(level: str, cur: pd.Series, prev: pd.Series | None, year: int, la
                      if cur["bad_records"] else []),
                   pv(lambda r: f"{fmt_int(r['procedures_moved'], lang)} / {fmt_int(r['procedures_total'], lang)}"),
                   id=f"post-{level}-moved"),
-            _stat(t("stat.full", lang), f"{fmt_int(cur['units_full'], lang)} / {fmt_int(cur['units'], lang)}",
+            _stat(t("stat.full", lang), of_units(cur["units_full"], cur),
                   pv(lambda r: of_units(r["units_full"], r)), id=f"post-{level}-full"),
-            _stat(staff_label, f"{fmt_int(cur['units_with_staff'], lang)} / {fmt_int(cur['units'], lang)}",
+            _stat(staff_label, of_units(cur["units_with_staff"], cur),
                   pv(lambda r: of_units(r["units_with_staff"], r)), id=f"post-{level}-units"),
         ]
     return dbc.Col(dbc.Card([dbc.CardHeader(html.H2(title, className="card-title-text")), dbc.CardBody(body)],
